@@ -1,0 +1,86 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"strings"
+	"time"
+
+	"ccewiz/steps"
+)
+
+func init() {
+	var (
+		format  string
+		only    string
+		skip    string
+		timeout time.Duration
+	)
+	register(&command{
+		name:    "check",
+		summary: "validation run: every automated check, and the manual items (text, json, junit)",
+		usage: `Usage: ccewiz check [--answers FILE] [--format text|json|junit] [--only ID,...] [--skip ID,...] [--timeout 5s]
+
+Runs every automated check of every step from the answers file in parallel,
+each under its own timeout, and lists what a person must look at as "manual".
+--only and --skip take check IDs (profile.pcce-patch) or whole steps (profile).
+
+Examples:
+  ccewiz check --answers ccewiz.yaml
+  ccewiz check --answers ccewiz.yaml --format json --only profile
+  ccewiz check --format junit > ccewiz-junit.xml`,
+		flags: func(fs *flag.FlagSet) {
+			fs.StringVar(&format, "format", "text", "output `format`: text, json or junit")
+			fs.StringVar(&only, "only", "", "run only these check or step `IDs` (comma-separated)")
+			fs.StringVar(&skip, "skip", "", "skip these check or step `IDs` (comma-separated)")
+			fs.DurationVar(&timeout, "timeout", 5*time.Second, "time limit for each check")
+		},
+		run: func(ctx context.Context, g *globals, args []string) error {
+			if len(args) > 0 {
+				return usagef("unexpected argument %q", args[0])
+			}
+			writer, ok := reportWriters[format]
+			if !ok {
+				return usagef("--format %q: choose %s", format, strings.Join(reportFormats(), ", "))
+			}
+			if timeout <= 0 {
+				return usagef("--timeout must be positive")
+			}
+			env, err := loadAnswers(g)
+			if err != nil {
+				return err
+			}
+			env.Timeout = timeout
+			flow := steps.Flow()
+			opts := steps.RunOptions{Only: steps.SplitList(only), Skip: steps.SplitList(skip), Timeout: timeout}
+			if bad := steps.UnknownIDs(flow, opts); len(bad) > 0 {
+				return usagef("no check or step is called %s", strings.Join(bad, ", "))
+			}
+			report := steps.NewReport(steps.RunChecks(ctx, flow, env, opts))
+			if err := writer(g, report); err != nil {
+				return fmt.Errorf("write report: %w", err)
+			}
+			if report.Failed() {
+				return errReported
+			}
+			return nil
+		},
+	})
+}
+
+// reportWriters render a validation report; the junit writer is added by cmd_check_junit.go.
+var reportWriters = map[string]func(g *globals, r steps.Report) error{
+	"text": func(g *globals, r steps.Report) error { return r.WriteText(g.stdout, !g.noColor && isTerminal(g.stdout)) },
+	"json": func(g *globals, r steps.Report) error { return r.WriteJSON(g.stdout) },
+}
+
+func reportFormats() []string {
+	var out []string
+	for _, f := range []string{"text", "json", "junit"} {
+		if _, ok := reportWriters[f]; ok {
+			out = append(out, f)
+		}
+	}
+	return out
+}

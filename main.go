@@ -1,0 +1,226 @@
+// Command ccewiz walks a contact-center administrator through integrating
+// Cisco Enterprise Chat and Email (ECE) 12.x with Packaged CCE 12.x, and
+// proves the integration works. This file is CLI wiring only: each
+// subcommand lives in cmd_<name>.go and drives the steps package.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"sort"
+	"strings"
+	"syscall"
+
+	"ccewiz/steps"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+// Exit codes, the same for every subcommand.
+const (
+	exitOK      = 0
+	exitFailed  = 1 // a check or an action failed
+	exitBadUsed = 2 // bad usage or bad input
+)
+
+// globals are the flags every subcommand accepts.
+type globals struct {
+	answers string
+	noColor bool
+	stdout  io.Writer
+	stderr  io.Writer
+	stdin   io.Reader
+}
+
+// command is one subcommand.
+type command struct {
+	name    string
+	summary string // one line for `ccewiz --help`
+	usage   string // synopsis and at least one example, shown by --help
+	// flags declares the subcommand's flags on fs; run gets what remains.
+	flags func(fs *flag.FlagSet)
+	run   func(ctx context.Context, g *globals, args []string) error
+}
+
+var commands = map[string]*command{}
+
+// register adds a subcommand; cmd_*.go files call it from init, once each works.
+func register(c *command) {
+	if _, dup := commands[c.name]; dup {
+		panic("ccewiz: command registered twice: " + c.name)
+	}
+	commands[c.name] = c
+}
+
+// usageError is bad usage: exit code 2 and the subcommand's usage.
+type usageError struct{ msg string }
+
+func (u usageError) Error() string { return u.msg }
+
+func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(format, args...)} }
+
+// failed marks an error that means "a check or action failed" (exit 1) and
+// has already been reported, so main prints nothing more.
+var errReported = errors.New("reported")
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	g := &globals{stdout: stdout, stderr: stderr, stdin: stdin}
+	top := flag.NewFlagSet("ccewiz", flag.ContinueOnError)
+	top.SetOutput(io.Discard)
+	showVersion := top.Bool("version", false, "print the version and exit")
+	addGlobalFlags(top, g)
+	top.Usage = func() { topUsage(stderr) }
+	if err := top.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			topUsage(stdout)
+			return exitOK
+		}
+		fmt.Fprintf(stderr, "ccewiz: %v\n\n", err)
+		topUsage(stderr)
+		return exitBadUsed
+	}
+	if *showVersion {
+		fmt.Fprintln(stdout, "ccewiz", version)
+		return exitOK
+	}
+	rest := top.Args()
+	name := ""
+	if len(rest) > 0 {
+		name, rest = rest[0], rest[1:]
+	}
+	if name == "help" {
+		if len(rest) > 0 {
+			if c, ok := commands[rest[0]]; ok {
+				fmt.Fprint(stdout, commandUsage(c))
+				return exitOK
+			}
+		}
+		topUsage(stdout)
+		return exitOK
+	}
+	if name == "" {
+		name = "wizard"
+	}
+	c, ok := commands[name]
+	if !ok {
+		if name == "wizard" {
+			fmt.Fprintln(stderr, "ccewiz: the interactive wizard is not part of this build yet; use `ccewiz check` and `ccewiz apply` with an answers file (see `ccewiz --help`)")
+			return exitBadUsed
+		}
+		fmt.Fprintf(stderr, "ccewiz: unknown command %q\n\n", name)
+		topUsage(stderr)
+		return exitBadUsed
+	}
+	fs := flag.NewFlagSet("ccewiz "+c.name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	addGlobalFlags(fs, g)
+	if c.flags != nil {
+		c.flags(fs)
+	}
+	if err := fs.Parse(rest); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprint(stdout, commandUsage(c, fs))
+			return exitOK
+		}
+		fmt.Fprintf(stderr, "ccewiz %s: %v\n\n%s", c.name, err, commandUsage(c, fs))
+		return exitBadUsed
+	}
+	if g.noColor || os.Getenv("NO_COLOR") != "" {
+		g.noColor = true
+	}
+	err := c.run(ctx, g, fs.Args())
+	return exitCode(stderr, c, fs, err)
+}
+
+func exitCode(stderr io.Writer, c *command, fs *flag.FlagSet, err error) int {
+	var ue usageError
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.Is(err, errReported):
+		return exitFailed
+	case errors.As(err, &ue):
+		fmt.Fprintf(stderr, "ccewiz %s: %s\n\n%s", c.name, ue.msg, commandUsage(c, fs))
+		return exitBadUsed
+	case errors.Is(err, steps.ErrBadInput):
+		fmt.Fprintf(stderr, "ccewiz %s: %v\n", c.name, err)
+		return exitBadUsed
+	}
+	fmt.Fprintf(stderr, "ccewiz %s: %v\n", c.name, err)
+	return exitFailed
+}
+
+func addGlobalFlags(fs *flag.FlagSet, g *globals) {
+	fs.StringVar(&g.answers, "answers", steps.DefaultAnswersPath, "the answers `file` (YAML; never holds passwords)")
+	fs.BoolVar(&g.noColor, "no-color", g.noColor, "no colour in the output (NO_COLOR is honoured too)")
+}
+
+func topUsage(w io.Writer) {
+	fmt.Fprintf(w, `ccewiz — integrate Cisco ECE 12.x with Packaged CCE 12.x, and prove it works.
+
+Usage:
+  ccewiz [--answers FILE]            the interactive wizard
+  ccewiz COMMAND [flags] [args]      one part of it, without a TUI
+  ccewiz help COMMAND                a command's flags and examples
+
+Commands:
+`)
+	names := make([]string, 0, len(commands))
+	for n := range commands {
+		if n != "wizard" {
+			names = append(names, n)
+		}
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(w, "  %-10s %s\n", n, commands[n].summary)
+	}
+	fmt.Fprint(w, `
+Global flags:
+  --answers FILE   answers file (default ./ccewiz.yaml)
+  --no-color       no colour (NO_COLOR is honoured too)
+  --version        print the version
+
+Exit codes: 0 success, 1 a check or an action failed, 2 bad usage or bad input.
+`)
+}
+
+func commandUsage(c *command, fss ...*flag.FlagSet) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "ccewiz %s — %s\n\n%s\n", c.name, c.summary, strings.TrimRight(c.usage, "\n"))
+	fs := flag.NewFlagSet(c.name, flag.ContinueOnError)
+	if len(fss) > 0 && fss[0] != nil {
+		fs = fss[0]
+	} else {
+		addGlobalFlags(fs, &globals{})
+		if c.flags != nil {
+			c.flags(fs)
+		}
+	}
+	b.WriteString("\nFlags:\n")
+	fs.SetOutput(&b)
+	fs.PrintDefaults()
+	return b.String()
+}
+
+// loadAnswers reads the answers file named by --answers and returns an Env for it.
+func loadAnswers(g *globals) (*steps.Env, error) {
+	a, err := steps.LoadAnswers(g.answers)
+	if err != nil {
+		return nil, err
+	}
+	return steps.NewEnv(a, g.answers), nil
+}

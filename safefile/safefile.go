@@ -1,0 +1,217 @@
+// Package safefile changes files the way a database would: the original is
+// copied to a timestamped backup first, the new content is written to a
+// temporary file in the same folder, flushed to disk, and renamed over the
+// original, so a crash, a kill or a full disk leaves either the old file or
+// the new one — never a mix. It must not know what the files contain; callers
+// pass a Verify func to re-read and check the result.
+package safefile
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"time"
+)
+
+// BackupSuffix is the layout of the suffix appended to backups:
+// cacerts → cacerts.ccewiz-20261123-045501.bak.
+const BackupSuffix = ".ccewiz-20060102-150405.bak"
+
+// Stage names the points of Replace at which a test hook runs; a crash test
+// kills the writer at each of them and checks that the original survived.
+type Stage string
+
+const (
+	StageBackedUp    Stage = "backed-up"
+	StageTempWritten Stage = "temp-written"
+	StageTempSynced  Stage = "temp-synced"
+	StageRenamed     Stage = "renamed"
+)
+
+var hook func(Stage) error
+
+// SetTestHook installs f to run at every Stage of every Replace in this
+// process (a non-nil error aborts the write there) and returns a func that
+// removes it. Only tests call it.
+func SetTestHook(f func(Stage) error) (restore func()) {
+	old := hook
+	hook = f
+	return func() { hook = old }
+}
+
+func runHook(s Stage) error {
+	if hook == nil {
+		return nil
+	}
+	return hook(s)
+}
+
+// Options tune Replace.
+type Options struct {
+	// Perm is used when the file does not exist yet; an existing file keeps its mode.
+	Perm fs.FileMode
+	// NoBackup skips the backup (for files ccewiz creates itself, like a fresh key).
+	NoBackup bool
+	// Now stamps the backup name; time.Now when nil.
+	Now func() time.Time
+	// Verify, when set, gets the bytes re-read from disk after the rename.
+	Verify func(written []byte) error
+}
+
+// Result says what Replace did.
+type Result struct {
+	Path    string `json:"path"`
+	Backup  string `json:"backup,omitempty"`
+	Created bool   `json:"created,omitempty"`
+}
+
+// BackupName is the name the backup of path gets at time t.
+func BackupName(path string, t time.Time) string {
+	return path + t.Format(BackupSuffix)
+}
+
+// Backup copies path to a free backup name next to it and flushes it to disk.
+// It returns "" without error when path does not exist.
+func Backup(path string, t time.Time) (string, error) {
+	src, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("back up %s: %w", path, err)
+	}
+	defer src.Close()
+	info, err := src.Stat()
+	if err != nil {
+		return "", fmt.Errorf("back up %s: %w", path, err)
+	}
+	name := BackupName(path, t)
+	for i := 1; ; i++ {
+		if _, err := os.Lstat(name); errors.Is(err, fs.ErrNotExist) {
+			break
+		}
+		// Two changes in the same second must not overwrite the first backup.
+		name = fmt.Sprintf("%s.%d", BackupName(path, t), i)
+	}
+	dst, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, info.Mode().Perm())
+	if err != nil {
+		return "", fmt.Errorf("back up %s: %w (is the folder writable?)", path, err)
+	}
+	if _, err := io.Copy(dst, src); err != nil {
+		dst.Close()
+		os.Remove(name)
+		return "", fmt.Errorf("back up %s to %s: %w (is the disk full?)", path, name, err)
+	}
+	if err := dst.Sync(); err != nil {
+		dst.Close()
+		os.Remove(name)
+		return "", fmt.Errorf("back up %s to %s: flush: %w", path, name, err)
+	}
+	if err := dst.Close(); err != nil {
+		os.Remove(name)
+		return "", fmt.Errorf("back up %s to %s: %w", path, name, err)
+	}
+	return name, nil
+}
+
+// Replace backs path up (unless opts.NoBackup or it does not exist) and
+// atomically replaces its content with data. On any error the original is
+// untouched and no temporary file is left behind.
+func Replace(path string, data []byte, opts Options) (Result, error) {
+	res := Result{Path: path}
+	now := time.Now
+	if opts.Now != nil {
+		now = opts.Now
+	}
+	perm := opts.Perm
+	if perm == 0 {
+		perm = 0o644
+	}
+	info, err := os.Stat(path)
+	switch {
+	case err == nil:
+		if !info.Mode().IsRegular() {
+			return res, fmt.Errorf("replace %s: not a regular file", path)
+		}
+		perm = info.Mode().Perm()
+	case errors.Is(err, fs.ErrNotExist):
+		res.Created = true
+	default:
+		return res, fmt.Errorf("replace %s: %w", path, err)
+	}
+	if !res.Created && !opts.NoBackup {
+		b, err := Backup(path, now())
+		if err != nil {
+			return res, err
+		}
+		res.Backup = b
+	}
+	if err := runHook(StageBackedUp); err != nil {
+		return res, err
+	}
+	if err := writeAtomic(path, data, perm); err != nil {
+		return res, err
+	}
+	if opts.Verify != nil {
+		got, err := os.ReadFile(path)
+		if err != nil {
+			return res, fmt.Errorf("verify %s after writing: %w", path, err)
+		}
+		if !bytes.Equal(got, data) {
+			return res, fmt.Errorf("verify %s after writing: content on disk differs from what was written; restore %s", path, res.Backup)
+		}
+		if err := opts.Verify(got); err != nil {
+			return res, fmt.Errorf("verify %s after writing: %w; the previous version is %s", path, err, orNone(res.Backup))
+		}
+	}
+	return res, nil
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "(none: the file was new)"
+	}
+	return s
+}
+
+func writeAtomic(path string, data []byte, perm fs.FileMode) (err error) {
+	dir := filepath.Dir(path)
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".ccewiz-tmp-*")
+	if err != nil {
+		return fmt.Errorf("write %s: create temporary file in %s: %w (is the folder writable?)", path, dir, err)
+	}
+	tmpName := tmp.Name()
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			os.Remove(tmpName)
+		}
+	}()
+	if err = tmp.Chmod(perm); err != nil && !isChmodUnsupported(err) {
+		return fmt.Errorf("write %s: set mode: %w", path, err)
+	}
+	if _, err = tmp.Write(data); err != nil {
+		return fmt.Errorf("write %s: %w (is the disk full? the original is unchanged)", path, err)
+	}
+	if err = runHook(StageTempWritten); err != nil {
+		return err
+	}
+	if err = tmp.Sync(); err != nil {
+		return fmt.Errorf("write %s: flush to disk: %w (the original is unchanged)", path, err)
+	}
+	if err = runHook(StageTempSynced); err != nil {
+		return err
+	}
+	if err = tmp.Close(); err != nil {
+		return fmt.Errorf("write %s: %w (the original is unchanged)", path, err)
+	}
+	if err = os.Rename(tmpName, path); err != nil {
+		return fmt.Errorf("write %s: replace with new version: %w (the original is unchanged)", path, err)
+	}
+	syncDir(dir)
+	return runHook(StageRenamed)
+}

@@ -1,0 +1,132 @@
+// Package secret holds passwords in a type that cannot leak by accident: it
+// prints as •••• in every fmt verb and refuses to be marshalled, so a
+// password can never end up in the answers file, a JSON report or a log
+// line. Passwords come from a masked prompt, an environment variable or a
+// file; the answers file only ever stores where to get one (a Ref).
+package secret
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+)
+
+// Mask is what a Secret looks like wherever it is printed.
+const Mask = "••••"
+
+// Secret is a password. The zero value is "no password".
+type Secret struct{ v string }
+
+// New wraps s.
+func New(s string) Secret { return Secret{v: s} }
+
+// Reveal returns the password itself, for the one call that needs it
+// (a bind, a keystore MAC). Never pass the result to a formatter.
+func (s Secret) Reveal() string { return s.v }
+
+// Bytes returns the password as bytes (keystore APIs want []byte).
+func (s Secret) Bytes() []byte { return []byte(s.v) }
+
+// IsZero reports whether no password was given.
+func (s Secret) IsZero() bool { return s.v == "" }
+
+func (s Secret) String() string   { return Mask }
+func (s Secret) GoString() string { return "secret.Secret{" + Mask + "}" }
+
+// Format makes %v, %+v, %#v, %s, %q and %x all print the mask.
+func (s Secret) Format(f fmt.State, verb rune) { fmt.Fprint(f, Mask) }
+
+// ErrMarshal is returned by every marshaller: a Secret must never be written.
+var ErrMarshal = errors.New("secret: refusing to write a password (store a reference: env: NAME or file: PATH)")
+
+func (Secret) MarshalJSON() ([]byte, error)     { return nil, ErrMarshal }
+func (Secret) MarshalText() ([]byte, error)     { return nil, ErrMarshal }
+func (Secret) MarshalYAML() (interface{}, error) { return nil, ErrMarshal }
+
+// Ref says where a password comes from. It is what the answers file stores:
+//
+//	bind_password: {env: CCEWIZ_LDAP_PASSWORD}
+//	storepass: {file: /run/secrets/cacerts}
+//
+// An empty Ref means "ask for it".
+type Ref struct {
+	Env  string `yaml:"env,omitempty" json:"env,omitempty"`
+	File string `yaml:"file,omitempty" json:"file,omitempty"`
+}
+
+// IsZero reports whether the Ref names no source.
+func (r Ref) IsZero() bool { return r.Env == "" && r.File == "" }
+
+func (r Ref) String() string {
+	switch {
+	case r.Env != "":
+		return "env:" + r.Env
+	case r.File != "":
+		return "file:" + r.File
+	}
+	return "(ask)"
+}
+
+// ParseRef reads "env:NAME", "file:PATH" or "" (ask). It is what the CLI and
+// the TUI accept where a password source is typed as text.
+func ParseRef(s string) (Ref, error) {
+	s = strings.TrimSpace(s)
+	switch {
+	case s == "" || s == "(ask)":
+		return Ref{}, nil
+	case strings.HasPrefix(s, "env:"):
+		name := strings.TrimSpace(strings.TrimPrefix(s, "env:"))
+		if name == "" {
+			return Ref{}, fmt.Errorf("password source %q: the variable name is missing (write env:NAME)", s)
+		}
+		return Ref{Env: name}, nil
+	case strings.HasPrefix(s, "file:"):
+		p := strings.TrimSpace(strings.TrimPrefix(s, "file:"))
+		if p == "" {
+			return Ref{}, fmt.Errorf("password source %q: the path is missing (write file:PATH)", s)
+		}
+		return Ref{File: p}, nil
+	}
+	// Do not quote s: an admin who typed the password itself must not see it echoed.
+	return Ref{}, errors.New("password source: write env:NAME or file:PATH (a password itself is never stored)")
+}
+
+// FromFlags builds a Ref from a --xxx-env and a --xxx-file flag pair.
+func FromFlags(flagPrefix, envName, file string) (Ref, error) {
+	if envName != "" && file != "" {
+		return Ref{}, fmt.Errorf("--%s-env and --%s-file both given: choose one", flagPrefix, flagPrefix)
+	}
+	return Ref{Env: envName, File: file}, nil
+}
+
+// ErrNotGiven means the Ref was empty and nobody could be asked.
+var ErrNotGiven = errors.New("no password given")
+
+// Resolve reads the password the Ref points at. label names it in errors
+// ("LDAP bind password"). An empty Ref returns ErrNotGiven.
+func (r Ref) Resolve(label string) (Secret, error) {
+	switch {
+	case r.Env != "":
+		v, ok := os.LookupEnv(r.Env)
+		if !ok {
+			return Secret{}, fmt.Errorf("%s: environment variable %s is not set; export it, or point to a file instead", label, r.Env)
+		}
+		if v == "" {
+			return Secret{}, fmt.Errorf("%s: environment variable %s is empty", label, r.Env)
+		}
+		return New(v), nil
+	case r.File != "":
+		b, err := os.ReadFile(r.File)
+		if err != nil {
+			return Secret{}, fmt.Errorf("%s: read password file: %w", label, err)
+		}
+		// Editors and `echo` add a final newline; it is never part of the password.
+		v := strings.TrimRight(string(b), "\r\n")
+		if v == "" {
+			return Secret{}, fmt.Errorf("%s: password file %s is empty", label, r.File)
+		}
+		return New(v), nil
+	}
+	return Secret{}, fmt.Errorf("%s: %w (use an env var or a file, or run interactively to be asked)", label, ErrNotGiven)
+}

@@ -1,0 +1,86 @@
+package steps
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// Report is the output of a validation run; its JSON form is the stable
+// schema of `ccewiz check --format json`.
+type Report struct {
+	Checks  []Result `json:"checks"`
+	Summary Summary  `json:"summary"`
+}
+
+// NewReport wraps results with their summary.
+func NewReport(rs []Result) Report {
+	if rs == nil {
+		rs = []Result{}
+	}
+	return Report{Checks: rs, Summary: Summarize(rs)}
+}
+
+// Failed reports whether any check failed (exit code 1).
+func (r Report) Failed() bool { return r.Summary.Fail > 0 }
+
+// Symbols read without colour: a screen reader or a plain log keeps the verdict.
+var symbols = map[Status]string{Pass: "✓", Warn: "!", Fail: "✗", Skip: "-", Manual: "?"}
+
+// Symbol returns the one-character marker for s.
+func Symbol(s Status) string { return symbols[s] }
+
+const (
+	ansiReset = "\x1b[0m"
+	ansiDim   = "\x1b[2m"
+)
+
+var ansiColor = map[Status]string{Pass: "\x1b[32m", Warn: "\x1b[33m", Fail: "\x1b[31m", Skip: "\x1b[2m", Manual: "\x1b[36m"}
+
+// WriteText writes one line per check with its symbol, the fix under
+// failures and warnings, and a summary line.
+func (r Report) WriteText(w io.Writer, color bool) error {
+	paint := func(s Status, text string) string {
+		if !color {
+			return text
+		}
+		return ansiColor[s] + text + ansiReset
+	}
+	width := 0
+	for _, c := range r.Checks {
+		width = max(width, len(c.ID))
+	}
+	for _, c := range r.Checks {
+		fmt.Fprintf(w, "%s %-6s %-*s  %s\n", paint(c.Status, Symbol(c.Status)), paint(c.Status, string(c.Status)), width, c.ID, c.Title)
+		if c.Detail != "" {
+			fmt.Fprintf(w, "%s\n", indent(c.Detail, "         "))
+		}
+		if c.Fix != "" && (c.Status == Fail || c.Status == Warn) {
+			fix := indent("fix: "+c.Fix, "         ")
+			if color {
+				fix = ansiDim + fix + ansiReset
+			}
+			fmt.Fprintf(w, "%s\n", fix)
+		}
+	}
+	s := r.Summary
+	verdict := "OK"
+	if s.Fail > 0 {
+		verdict = "FAILED"
+	}
+	_, err := fmt.Fprintf(w, "\n%s: %d checks — %d passed, %d warnings, %d failed, %d skipped, %d manual\n",
+		verdict, s.Total, s.Pass, s.Warn, s.Fail, s.Skip, s.Manual)
+	return err
+}
+
+func indent(s, prefix string) string {
+	return prefix + strings.ReplaceAll(strings.TrimRight(s, "\n"), "\n", "\n"+prefix)
+}
+
+// WriteJSON writes the report as indented JSON.
+func (r Report) WriteJSON(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(r)
+}
