@@ -71,7 +71,9 @@ Examples:
 
 // reportWriters render a validation report; the junit writer is added by cmd_check_junit.go.
 var reportWriters = map[string]func(g *globals, r steps.Report) error{
-	"text": func(g *globals, r steps.Report) error { return r.WriteText(g.stdout, !g.noColor && isTerminal(g.stdout)) },
+	"text": func(g *globals, r steps.Report) error {
+		return r.WriteText(g.stdout, !g.noColor && isTerminal(g.stdout))
+	},
 	"json": func(g *globals, r steps.Report) error { return r.WriteJSON(g.stdout) },
 }
 

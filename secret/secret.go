@@ -40,8 +40,8 @@ func (s Secret) Format(f fmt.State, verb rune) { fmt.Fprint(f, Mask) }
 // ErrMarshal is returned by every marshaller: a Secret must never be written.
 var ErrMarshal = errors.New("secret: refusing to write a password (store a reference: env: NAME or file: PATH)")
 
-func (Secret) MarshalJSON() ([]byte, error)     { return nil, ErrMarshal }
-func (Secret) MarshalText() ([]byte, error)     { return nil, ErrMarshal }
+func (Secret) MarshalJSON() ([]byte, error)      { return nil, ErrMarshal }
+func (Secret) MarshalText() ([]byte, error)      { return nil, ErrMarshal }
 func (Secret) MarshalYAML() (interface{}, error) { return nil, ErrMarshal }
 
 // Ref says where a password comes from. It is what the answers file stores:

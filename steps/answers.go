@@ -180,7 +180,6 @@ func ParseAnswers(name string, data []byte) (*Answers, error) {
 	return a, nil
 }
 
-
 func explainYAML(err error) string {
 	var te *yaml.TypeError
 	if !errors.As(err, &te) {

@@ -26,7 +26,9 @@ func (profileStep) Needed(*Answers) (Need, string) {
 	return Required, "every other step depends on the deployment profile"
 }
 
-func is4000(a *Answers) bool { return a.Profile.DeploymentModel == 4000 || a.Profile.DeploymentModel == 12000 }
+func is4000(a *Answers) bool {
+	return a.Profile.DeploymentModel == 4000 || a.Profile.DeploymentModel == 12000
+}
 
 func (profileStep) Fields() []Field {
 	pcce := ChoiceField("profile.pcce_version", "PCCE version", "CCE Administration › Overview shows it", PCCEVersions,
