@@ -157,7 +157,7 @@ func NewAnswers() *Answers {
 }
 
 var (
-	reUnknownField = regexp.MustCompile(`line (\d+): field (\S+) not found in type steps\.(\w+)`)
+	reUnknownField = regexp.MustCompile(`line (\d+): field (\S+) not found in type \w+\.(\w+)`)
 	reBadType      = regexp.MustCompile(`line (\d+): cannot unmarshal !!(\w+) (.*) into (\S+)`)
 )
 
@@ -189,6 +189,11 @@ func explainYAML(err error) string {
 	for _, e := range te.Errors {
 		if m := reUnknownField.FindStringSubmatch(e); m != nil {
 			msgs = append(msgs, fmt.Sprintf("line %s: unknown key %q in %s (a typo? keys are lower_case)", m[1], m[2], sectionName(m[3])))
+			continue
+		}
+		if m := reBadType.FindStringSubmatch(e); m != nil && m[4] == "secret.Ref" {
+			// The value may be the password itself: never repeat it.
+			msgs = append(msgs, fmt.Sprintf("line %s: a password is never stored in the answers file; write where to get it: {env: NAME} or {file: PATH}", m[1]))
 			continue
 		}
 		if m := reBadType.FindStringSubmatch(e); m != nil {

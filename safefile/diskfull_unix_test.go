@@ -1,0 +1,48 @@
+//go:build linux
+
+package safefile
+
+import (
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+)
+
+// TestDiskFullKeepsOriginal makes the disk "full" for a writer process with
+// RLIMIT_FSIZE (writes past the limit fail with EFBIG, as with ENOSPC): the
+// write fails, the original is intact and no temporary file is left.
+func TestDiskFullKeepsOriginal(t *testing.T) {
+	if p := os.Getenv("SAFEFILE_FULL_PATH"); p != "" {
+		// Exceeding RLIMIT_FSIZE raises SIGXFSZ, which would kill us; we want the EFBIG error.
+		signal.Ignore(syscall.SIGXFSZ)
+		lim := &syscall.Rlimit{Cur: 64 << 10, Max: 64 << 10}
+		if err := syscall.Setrlimit(syscall.RLIMIT_FSIZE, lim); err != nil {
+			os.Exit(4)
+		}
+		_, err := Replace(p, []byte(strings.Repeat("x", 1<<20)), Options{NoBackup: true})
+		if err == nil {
+			os.Exit(5)
+		}
+		if !strings.Contains(err.Error(), "the original is unchanged") {
+			os.Exit(6)
+		}
+		os.Exit(0)
+	}
+	dir := t.TempDir()
+	p := filepath.Join(dir, "cacerts")
+	os.WriteFile(p, []byte("original"), 0o644)
+	cmd := exec.Command(os.Args[0], "-test.run=^TestDiskFullKeepsOriginal$")
+	cmd.Env = append(os.Environ(), "SAFEFILE_FULL_PATH="+p)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("writer under a full disk: %v\n%s", err, out)
+	}
+	if b, _ := os.ReadFile(p); string(b) != "original" {
+		t.Errorf("original changed: %q", b)
+	}
+	assertNoTemp(t, dir)
+}

@@ -1,0 +1,162 @@
+package safefile
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+)
+
+var stamp = time.Date(2026, 11, 23, 4, 55, 1, 0, time.UTC)
+
+func fixedNow() time.Time { return stamp }
+
+func TestReplaceBacksUpAndKeepsMode(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "cacerts")
+	os.WriteFile(p, []byte("old"), 0o640)
+	os.Chmod(p, 0o640)
+	res, err := Replace(p, []byte("new"), Options{Now: fixedNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := p + ".ccewiz-20261123-045501.bak"; res.Backup != want {
+		t.Errorf("backup = %q, want %q", res.Backup, want)
+	}
+	if b, _ := os.ReadFile(res.Backup); string(b) != "old" {
+		t.Errorf("backup holds %q", b)
+	}
+	if b, _ := os.ReadFile(p); string(b) != "new" {
+		t.Errorf("file holds %q", b)
+	}
+	if runtime.GOOS != "windows" {
+		if fi, _ := os.Stat(p); fi.Mode().Perm() != 0o640 {
+			t.Errorf("mode = %v, want 0640 kept", fi.Mode().Perm())
+		}
+	}
+	// A second change in the same second must not overwrite the first backup.
+	res2, err := Replace(p, []byte("newer"), Options{Now: fixedNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res2.Backup == res.Backup {
+		t.Error("second backup reused the first backup's name")
+	}
+	if b, _ := os.ReadFile(res.Backup); string(b) != "old" {
+		t.Errorf("first backup overwritten: %q", b)
+	}
+	assertNoTemp(t, dir)
+}
+
+func TestReplaceCreatesWithPerm(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "ece.example.com.key")
+	res, err := Replace(p, []byte("KEY"), Options{Perm: 0o600})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Created || res.Backup != "" {
+		t.Errorf("result = %+v", res)
+	}
+	if runtime.GOOS != "windows" {
+		if fi, _ := os.Stat(p); fi.Mode().Perm() != 0o600 {
+			t.Errorf("mode = %v, want 0600", fi.Mode().Perm())
+		}
+	}
+}
+
+func TestReplaceVerifyFailureIsReported(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "f")
+	os.WriteFile(p, []byte("old"), 0o644)
+	_, err := Replace(p, []byte("new"), Options{Verify: func([]byte) error { return errors.New("entry lost") }})
+	if err == nil || !strings.Contains(err.Error(), "entry lost") || !strings.Contains(err.Error(), ".bak") {
+		t.Errorf("error = %v; want the cause and the backup to restore", err)
+	}
+}
+
+func TestReplaceAbortAtEveryStageKeepsOriginal(t *testing.T) {
+	for _, stage := range []Stage{StageBackedUp, StageTempWritten, StageTempSynced} {
+		t.Run(string(stage), func(t *testing.T) {
+			dir := t.TempDir()
+			p := filepath.Join(dir, "spog_config.js")
+			os.WriteFile(p, []byte("original"), 0o644)
+			restore := SetTestHook(func(s Stage) error {
+				if s == stage {
+					return fmt.Errorf("injected failure at %s", s)
+				}
+				return nil
+			})
+			defer restore()
+			if _, err := Replace(p, []byte("changed"), Options{}); err == nil {
+				t.Fatal("no error")
+			}
+			if b, _ := os.ReadFile(p); string(b) != "original" {
+				t.Errorf("original changed to %q", b)
+			}
+			assertNoTemp(t, dir)
+		})
+	}
+}
+
+// TestKilledWriterLeavesOriginalOrNew kills a real writer process at every
+// stage (os.Exit inside the hook, as a power cut or a kill -9 would stop it):
+// the file is always either wholly old or wholly new.
+func TestKilledWriterLeavesOriginalOrNew(t *testing.T) {
+	if os.Getenv("SAFEFILE_CRASH_AT") != "" {
+		stage := Stage(os.Getenv("SAFEFILE_CRASH_AT"))
+		SetTestHook(func(s Stage) error {
+			if s == stage {
+				os.Exit(3)
+			}
+			return nil
+		})
+		Replace(os.Getenv("SAFEFILE_PATH"), []byte(strings.Repeat("new content\n", 10000)), Options{})
+		os.Exit(0)
+	}
+	old := strings.Repeat("old content\n", 10000)
+	for _, stage := range []Stage{StageBackedUp, StageTempWritten, StageTempSynced, StageRenamed} {
+		t.Run(string(stage), func(t *testing.T) {
+			p := filepath.Join(t.TempDir(), "cacerts")
+			os.WriteFile(p, []byte(old), 0o644)
+			cmd := exec.Command(os.Args[0], "-test.run=^TestKilledWriterLeavesOriginalOrNew$")
+			cmd.Env = append(os.Environ(), "SAFEFILE_CRASH_AT="+string(stage), "SAFEFILE_PATH="+p)
+			err := cmd.Run()
+			var ee *exec.ExitError
+			if !errors.As(err, &ee) || ee.ExitCode() != 3 {
+				t.Fatalf("writer did not die at %s: %v", stage, err)
+			}
+			b, _ := os.ReadFile(p)
+			got := string(b)
+			if stage == StageRenamed {
+				if got != strings.Repeat("new content\n", 10000) {
+					t.Errorf("after rename the file is not wholly new (%d bytes)", len(got))
+				}
+			} else if got != old {
+				t.Errorf("killed at %s: the original is not intact (%d bytes)", stage, len(got))
+			}
+		})
+	}
+}
+
+func TestBackupOfMissingFile(t *testing.T) {
+	name, err := Backup(filepath.Join(t.TempDir(), "none"), stamp)
+	if err != nil || name != "" {
+		t.Errorf("Backup of a missing file = %q, %v", name, err)
+	}
+}
+
+func assertNoTemp(t *testing.T, dir string) {
+	t.Helper()
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if strings.Contains(e.Name(), "ccewiz-tmp") {
+			t.Errorf("temporary file left behind: %s", e.Name())
+		}
+	}
+}

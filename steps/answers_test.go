@@ -1,0 +1,141 @@
+package steps
+
+import (
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"ccewiz/secret"
+)
+
+func fullAnswers() *Answers {
+	a := NewAnswers()
+	a.Profile = Profile{PCCEVersion: "12.5(1)", PCCEES: 7, ECEVersion: "12.5(1)", ECEES: 1, DeploymentModel: 4000,
+		ECEShape: "1500-ha", LoadBalancer: "passthrough", ECEFQDN: "chat.example.com",
+		WebServers: []string{"web1.example.com", "web2.example.com"}, AppServers: []string{"app1.example.com"},
+		ServicesServers: []string{"svc1.example.com", "svc2.example.com"}, AdminDataServers: []string{"aw1a.example.com"},
+		Site: "Main", PeripheralSet: "PS1", Instance: "Multichannel"}
+	a.Certificate = CertificateAnswers{Mode: "ca", SANs: []string{"ece.example.com"}, KeySize: 3072, C: "BR",
+		PFXPassword: secret.Ref{Env: "CCEWIZ_PFX"}}
+	a.SSO = SSOAnswers{LDAPURL: "ldaps://gc.example.local:3269", BindDN: "CN=pcceadmin,CN=Users,DC=example,DC=local",
+		BindPassword: secret.Ref{File: "/run/secrets/ldap"}, SSLEnabled: true}
+	a.Trust = TrustAnswers{Stores: []TrustStore{{Server: "aw1a.example.com", Path: "ads/cacerts", Password: secret.Ref{Env: "STOREPASS"}}}}
+	a.Resolve = map[string]string{"chat.example.com:443": "127.0.0.1:8443"}
+	a.Progress = Progress{Current: "sso", Done: []string{"profile", "certificate"}}
+	return a
+}
+
+func TestAnswersRoundTrip(t *testing.T) {
+	a := fullAnswers()
+	data, err := MarshalAnswers(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := ParseAnswers("mem", data)
+	if err != nil {
+		t.Fatalf("re-read failed: %v\n%s", err, data)
+	}
+	if !reflect.DeepEqual(a, b) {
+		t.Errorf("round trip changed the answers:\nwant %+v\ngot  %+v", a, b)
+	}
+}
+
+func TestAnswersSaveNeverWritesASecret(t *testing.T) {
+	t.Setenv("CCEWIZ_PFX", "Pfx-Passw0rd!")
+	dir := t.TempDir()
+	path := filepath.Join(dir, "ccewiz.yaml")
+	a := fullAnswers()
+	env := NewEnv(a, path)
+	// The admin typed the LDAP password this session, and the PFX one came from the env.
+	env.Secrets["sso.bind_password"] = secret.New("Ldap-Passw0rd!")
+	if _, err := env.Secret("certificate.pfx_password", a.Certificate.PFXPassword, "PFX password"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := SaveAnswers(path, a, false); err != nil {
+		t.Fatal(err)
+	}
+	data, _ := os.ReadFile(path)
+	for _, pw := range []string{"Ldap-Passw0rd!", "Pfx-Passw0rd!"} {
+		if strings.Contains(string(data), pw) {
+			t.Errorf("answers file contains a password:\n%s", data)
+		}
+	}
+	if !strings.Contains(string(data), "env: CCEWIZ_PFX") {
+		t.Errorf("answers file lost the password reference:\n%s", data)
+	}
+}
+
+func TestParseAnswersErrors(t *testing.T) {
+	cases := []struct {
+		name, yaml string
+		want       []string
+	}{
+		{"unknown top key", "version: 1\nprofle:\n  ece_fqdn: x\n", []string{"line 2", `unknown key "profle"`, "top level"}},
+		{"unknown nested key", "version: 1\nprofile:\n  ece_fqdn: a.b.c\n  pcce_versoin: 12.5(1)\n", []string{"line 4", `"pcce_versoin"`, "profile"}},
+		{"bad int", "version: 1\nprofile:\n  pcce_es: seven\n", []string{"line 3", "seven", "whole number"}},
+		{"list expected", "version: 1\nprofile:\n  web_servers: web1.example.com\n", []string{"line 3", "a list"}},
+		{"password in clear", "version: 1\nsso:\n  bind_password: Hunter2\n", []string{"line 3", "a password is never stored"}},
+		{"unknown password source", "version: 1\nsso:\n  bind_password: {vault: x}\n", []string{"line 3", `"vault"`}},
+		{"no version", "profile:\n  ece_fqdn: a.b.c\n", []string{"version: 0 is not supported"}},
+		{"future version", "version: 2\n", []string{"version: 2 is not supported"}},
+		{"empty", "", []string{"is empty"}},
+		{"not yaml", "version: [1\n", []string{"answers file mem"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := ParseAnswers("mem", []byte(c.yaml))
+			if err == nil {
+				t.Fatal("no error")
+			}
+			if !isBadInput(err) {
+				t.Errorf("error is not marked bad input (exit 2): %v", err)
+			}
+			for _, w := range c.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not mention %q", err, w)
+				}
+			}
+			if strings.Contains(err.Error(), "Hunter2") {
+				t.Errorf("error echoes what looks like a password: %v", err)
+			}
+		})
+	}
+}
+
+func isBadInput(err error) bool {
+	for e := err; e != nil; {
+		if e == ErrBadInput {
+			return true
+		}
+		u, ok := e.(interface{ Unwrap() []error })
+		if !ok {
+			return false
+		}
+		for _, x := range u.Unwrap() {
+			if x == ErrBadInput {
+				return true
+			}
+		}
+		return false
+	}
+	return false
+}
+
+func TestExampleAnswersFileParses(t *testing.T) {
+	a, err := LoadAnswers("../examples/ccewiz.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Profile.ECEFQDN == "" {
+		t.Error("example has no ece_fqdn")
+	}
+}
+
+func TestLoadAnswersMissingFile(t *testing.T) {
+	_, err := LoadAnswers(filepath.Join(t.TempDir(), "nope.yaml"))
+	if err == nil || !strings.Contains(err.Error(), "does not exist") || !strings.Contains(err.Error(), "examples/ccewiz.yaml") {
+		t.Errorf("error = %v", err)
+	}
+}
