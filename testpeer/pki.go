@@ -150,4 +150,3 @@ func NewChain(t testing.TB, name string, leafOpts ...Opt) Chain {
 	inter := NewCA(t, "ccewiz Test Issuing CA", root)
 	return Chain{Root: root, Intermediate: inter, Leaf: NewLeaf(t, name, inter, leafOpts...)}
 }
-
