@@ -1,0 +1,353 @@
+package certs
+
+// Java key stores: the ADS's cacerts (step 4.1) and the AD keystore
+// mydomain.jks (step 2.1). ccewiz edits them itself instead of running
+// keytool: no JVM start, the integrity check happens before anything is
+// touched, and every change is verified by re-opening the written bytes.
+
+import (
+	"bytes"
+	"crypto/sha1"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf16"
+
+	"github.com/pavlo-v-chernykh/keystore-go/v4"
+	"software.sslmate.com/src/go-pkcs12"
+)
+
+// Kind is the on-disk format of a Java key store.
+type Kind string
+
+const (
+	// JKS is Sun's proprietary format; the cacerts of Java 8–17 (and Debian's) use it.
+	JKS Kind = "JKS"
+	// PKCS12 is the default of keytool since Java 9 and of cacerts since Java 18
+	// (there without a password: the file has no MAC).
+	PKCS12 Kind = "PKCS12"
+)
+
+// ErrWrongPassword means the store's integrity check failed with the given
+// password. keytool cannot tell a wrong password from a damaged file either.
+var ErrWrongPassword = errors.New("wrong password (keystore integrity check failed); the JDK default is changeit")
+
+// ErrNotKeystore means the bytes are not a JKS or PKCS#12 key store, or are damaged.
+var ErrNotKeystore = errors.New("not a Java key store")
+
+// ErrUnsupported means a valid store ccewiz can read but must not rewrite
+// (a format or algorithm it cannot reproduce faithfully).
+var ErrUnsupported = errors.New("unsupported key store")
+
+// Entry types as keytool -list names them.
+const (
+	TrustedCertEntry = "trustedCertEntry"
+	PrivateKeyEntry  = "PrivateKeyEntry"
+)
+
+// Entry is one alias of a key store, as `keytool -list -v` would describe it.
+// For a PrivateKeyEntry the certificate is the first of its chain.
+type Entry struct {
+	Alias    string            `json:"alias"`
+	Type     string            `json:"type"` // trustedCertEntry or PrivateKeyEntry
+	Subject  string            `json:"subject"`
+	Issuer   string            `json:"issuer"`
+	NotAfter time.Time         `json:"not_after"`
+	SHA256   string            `json:"sha256"` // AB:CD:… as keytool prints it
+	Created  time.Time         `json:"created,omitempty"`
+	Cert     *x509.Certificate `json:"-"` // nil when the entry's certificate does not parse
+	// name is the alias as stored; Java lists PKCS#12 friendly names in
+	// lower case but ccewiz writes them back exactly as it found them.
+	name string
+}
+
+// Fingerprint is the SHA-256 of a DER certificate in keytool's notation.
+func Fingerprint(der []byte) string {
+	sum := sha256.Sum256(der)
+	var b strings.Builder
+	for i, c := range sum {
+		if i > 0 {
+			b.WriteByte(':')
+		}
+		fmt.Fprintf(&b, "%02X", c)
+	}
+	return b.String()
+}
+
+// Keystore is an opened (and integrity-checked) Java key store.
+type Keystore struct {
+	kind Kind
+	// passwordless PKCS#12 stores (Java 18+ cacerts) have no MAC and no
+	// encryption; they are written back the same way.
+	passwordless bool
+	jks          keystore.KeyStore // JKS only; keeps private key entries as they were
+	entries      []Entry
+}
+
+// NewKeystore returns an empty store of kind (JKS when kind is empty).
+func NewKeystore(kind Kind) *Keystore {
+	if kind == "" {
+		kind = JKS
+	}
+	ks := &Keystore{kind: kind}
+	if kind == JKS {
+		ks.jks = keystore.New()
+	}
+	return ks
+}
+
+// DetectKind tells the store format from its first bytes.
+func DetectKind(data []byte) (Kind, error) {
+	switch {
+	case len(data) >= 4 && binary.BigEndian.Uint32(data) == 0xFEEDFEED:
+		return JKS, nil
+	case len(data) >= 4 && binary.BigEndian.Uint32(data) == 0xCECECECE:
+		return "", fmt.Errorf("%w: this is a JCEKS store; convert it with keytool -importkeystore -deststoretype JKS", ErrUnsupported)
+	case len(data) >= 2 && data[0] == 0x30:
+		return PKCS12, nil
+	case bytes.HasPrefix(bytes.TrimSpace(data), []byte("-----BEGIN")):
+		return "", fmt.Errorf("%w: this is a PEM file (a certificate or key), not a key store", ErrNotKeystore)
+	case len(data) == 0:
+		return "", fmt.Errorf("%w: the file is empty", ErrNotKeystore)
+	}
+	return "", fmt.Errorf("%w: it is neither JKS nor PKCS#12 (starts with % x)", ErrNotKeystore, data[:min(len(data), 4)])
+}
+
+// OpenKeystore checks the integrity of a JKS or PKCS#12 store with password
+// and reads its entries. A wrong password yields ErrWrongPassword; a
+// password-less PKCS#12 store (Java 18+ cacerts) opens with any password,
+// like keytool.
+func OpenKeystore(data []byte, password []byte) (*Keystore, error) {
+	kind, err := DetectKind(data)
+	if err != nil {
+		return nil, err
+	}
+	if kind == JKS {
+		return openJKS(data, password)
+	}
+	return openP12(data, password)
+}
+
+// Kind is the store's format.
+func (ks *Keystore) Kind() Kind { return ks.kind }
+
+// Passwordless reports a PKCS#12 store without integrity protection.
+func (ks *Keystore) Passwordless() bool { return ks.passwordless }
+
+// Entries lists every alias in store order.
+func (ks *Keystore) Entries() []Entry {
+	return append([]Entry(nil), ks.entries...)
+}
+
+// Len is the number of entries, as keytool counts them.
+func (ks *Keystore) Len() int { return len(ks.entries) }
+
+// Lookup returns the entry under alias (case-insensitive, as Java compares them).
+func (ks *Keystore) Lookup(alias string) (Entry, bool) {
+	for _, e := range ks.entries {
+		if strings.EqualFold(e.Alias, alias) {
+			return e, true
+		}
+	}
+	return Entry{}, false
+}
+
+// Contains returns the alias under which c is already trusted, if any.
+func (ks *Keystore) Contains(c *x509.Certificate) (string, bool) {
+	fp := Fingerprint(c.Raw)
+	for _, e := range ks.entries {
+		if e.Type == TrustedCertEntry && e.SHA256 == fp {
+			return e.Alias, true
+		}
+	}
+	return "", false
+}
+
+// TrustedCerts returns the certificates of every trustedCertEntry: what
+// Java's default TrustManager uses as anchors.
+func (ks *Keystore) TrustedCerts() []*x509.Certificate {
+	var out []*x509.Certificate
+	for _, e := range ks.entries {
+		if e.Type == TrustedCertEntry && e.Cert != nil {
+			out = append(out, e.Cert)
+		}
+	}
+	return out
+}
+
+// CertPool returns the trusted certificates as a pool, e.g. to verify the
+// domain controller with the same anchors ECE will use.
+func (ks *Keystore) CertPool() *x509.CertPool {
+	p := x509.NewCertPool()
+	for _, c := range ks.TrustedCerts() {
+		p.AddCert(c)
+	}
+	return p
+}
+
+// Action is what AddTrusted did (or would do) for one certificate.
+type Action string
+
+const (
+	Add     Action = "add"
+	Replace Action = "replace"
+	Present Action = "present" // already trusted under PresentAs; nothing changes
+)
+
+// Change is one certificate handed to AddTrusted and its fate.
+type Change struct {
+	Alias     string            `json:"alias"`
+	Action    Action            `json:"action"`
+	PresentAs string            `json:"present_as,omitempty"`
+	Subject   string            `json:"subject"`
+	SHA256    string            `json:"sha256"`
+	Cert      *x509.Certificate `json:"-"`
+}
+
+// AliasTakenError means the alias already holds a different certificate.
+type AliasTakenError struct {
+	Alias    string
+	Existing Entry
+	New      *x509.Certificate
+}
+
+func (e *AliasTakenError) Error() string {
+	return fmt.Sprintf("alias %q already holds a different certificate (%s, SHA-256 %s); choose another alias, or replace it (--replace)",
+		e.Alias, e.Existing.Subject, shortFP(e.Existing.SHA256))
+}
+
+func shortFP(fp string) string {
+	if len(fp) > 23 {
+		return fp[:23] + "…"
+	}
+	return fp
+}
+
+// AddTrusted adds c as a trustedCertEntry under alias. When c is already
+// trusted under any alias nothing changes (Action Present). When alias holds
+// a different certificate it fails with *AliasTakenError unless replace.
+func (ks *Keystore) AddTrusted(alias string, c *x509.Certificate, replace bool) (Change, error) {
+	if c == nil {
+		return Change{}, errors.New("add trusted certificate: no certificate")
+	}
+	alias = strings.TrimSpace(alias)
+	if alias == "" {
+		return Change{}, errors.New("add trusted certificate: the alias is empty")
+	}
+	if ks.kind == JKS {
+		// Java's JKS lower-cases aliases; doing it here keeps keytool -list and ours identical.
+		alias = strings.ToLower(alias)
+	}
+	ch := Change{Alias: strings.ToLower(alias), Action: Add, Subject: c.Subject.String(), SHA256: Fingerprint(c.Raw), Cert: c}
+	if at, ok := ks.Contains(c); ok {
+		ch.Action, ch.PresentAs = Present, at
+		return ch, nil
+	}
+	idx := -1
+	for i, e := range ks.entries {
+		if strings.EqualFold(e.Alias, alias) {
+			idx = i
+		}
+	}
+	if idx >= 0 {
+		if !replace {
+			return ch, &AliasTakenError{Alias: alias, Existing: ks.entries[idx], New: c}
+		}
+		ch.Action = Replace
+	}
+	e := entryFor(alias, TrustedCertEntry, c.Raw, time.Now())
+	if ks.kind == JKS {
+		if err := ks.jks.SetTrustedCertificateEntry(alias, keystore.TrustedCertificateEntry{
+			CreationTime: e.Created,
+			Certificate:  keystore.Certificate{Type: "X.509", Content: c.Raw},
+		}); err != nil {
+			return ch, fmt.Errorf("add %q: %w", alias, err)
+		}
+	}
+	if idx >= 0 {
+		ks.entries[idx] = e
+	} else {
+		ks.entries = append(ks.entries, e)
+	}
+	return ch, nil
+}
+
+func entryFor(alias, typ string, der []byte, created time.Time) Entry {
+	e := Entry{Alias: strings.ToLower(alias), name: alias, Type: typ, SHA256: Fingerprint(der), Created: created.Truncate(time.Millisecond)}
+	if c, err := x509.ParseCertificate(der); err == nil {
+		e.Cert, e.Subject, e.Issuer, e.NotAfter = c, c.Subject.String(), c.Issuer.String(), c.NotAfter
+	} else {
+		e.Subject = "(unparsable certificate: " + err.Error() + ")"
+	}
+	return e
+}
+
+// Marshal encodes the store, protected by password (ignored for a
+// password-less PKCS#12 store, which stays password-less as Java made it).
+func (ks *Keystore) Marshal(password []byte) ([]byte, error) {
+	switch ks.kind {
+	case JKS:
+		pw, err := latin1(password)
+		if err != nil {
+			return nil, err
+		}
+		var buf bytes.Buffer
+		if err := ks.jks.Store(&buf, pw); err != nil {
+			return nil, fmt.Errorf("encode JKS: %w", err)
+		}
+		return buf.Bytes(), nil
+	case PKCS12:
+		var list []pkcs12.TrustStoreEntry
+		for _, e := range ks.entries {
+			if e.Type != TrustedCertEntry {
+				return nil, fmt.Errorf("%w: PKCS#12 store with a private key entry (%q); ccewiz only rewrites trust stores", ErrUnsupported, e.Alias)
+			}
+			if e.Cert == nil {
+				return nil, fmt.Errorf("%w: entry %q has a certificate that does not parse", ErrUnsupported, e.Alias)
+			}
+			list = append(list, pkcs12.TrustStoreEntry{Cert: e.Cert, FriendlyName: e.name})
+		}
+		if ks.passwordless {
+			return pkcs12.Passwordless.EncodeTrustStoreEntries(list, "")
+		}
+		// Modern2023 is PBES2/AES-256 with an HMAC-SHA-256 MAC: what keytool
+		// writes itself since Java 8u301/11.0.12/17.
+		return pkcs12.Modern2023.EncodeTrustStoreEntries(list, string(password))
+	}
+	return nil, fmt.Errorf("%w: kind %q", ErrUnsupported, ks.kind)
+}
+
+// latin1 maps a password to the bytes keystore-go expects: it widens each
+// byte to a UTF-16 unit, which matches Java only for Latin-1 characters.
+func latin1(password []byte) ([]byte, error) {
+	out := make([]byte, 0, len(password))
+	for _, r := range string(password) {
+		if r > 0xFF {
+			return nil, fmt.Errorf("%w: JKS passwords with characters beyond Latin-1 are not supported; use keytool for this store", ErrUnsupported)
+		}
+		out = append(out, byte(r))
+	}
+	return out, nil
+}
+
+// jksDigestOK checks the JKS integrity digest the way Java does:
+// SHA-1(password as UTF-16BE ‖ "Mighty Aphrodite" ‖ body).
+func jksDigestOK(data, password []byte) bool {
+	if len(data) < 20 {
+		return false
+	}
+	h := sha1.New()
+	var two [2]byte
+	for _, u := range utf16.Encode([]rune(string(password))) {
+		binary.BigEndian.PutUint16(two[:], u)
+		h.Write(two[:])
+	}
+	h.Write([]byte("Mighty Aphrodite"))
+	body := data[:len(data)-20]
+	h.Write(body)
+	return bytes.Equal(h.Sum(nil), data[len(data)-20:])
+}

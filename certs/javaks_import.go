@@ -1,0 +1,299 @@
+package certs
+
+import (
+	"bytes"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"sort"
+	"strings"
+	"time"
+
+	"ccewiz/safefile"
+)
+
+// ImportOptions tune which certificates are trusted and under which aliases.
+type ImportOptions struct {
+	// Alias overrides the rule's alias when exactly one certificate is imported.
+	Alias string
+	// FQDN is the alias of a self-signed ECE certificate (the seed: alias =
+	// the ECE FQDN). Empty: its CN, lower-cased.
+	FQDN string
+	// CA imports every certificate given as a CA (no leaf rule): for a root
+	// or intermediate file on its own.
+	CA bool
+	// Replace lets an alias that holds a different certificate be overwritten.
+	Replace bool
+	// Create makes a new store when the file does not exist (else an error).
+	Create bool
+	// Kind of a created store; JKS when empty.
+	Kind Kind
+	// Now stamps the backup name; time.Now when nil.
+	Now func() time.Time
+}
+
+// Planned is one certificate the import rules chose, with its alias.
+type Planned struct {
+	Alias string
+	Cert  *x509.Certificate
+}
+
+// ErrNeedCA means a CA-signed leaf came without its CA certificates.
+var ErrNeedCA = errors.New("the CA's certificate is needed")
+
+// TrustPlan applies the seed's rules (step 4.1) to the certificates of a
+// file or a chain: a self-signed certificate is trusted itself (alias = the
+// ECE FQDN); a CA-signed chain gets its root, then each intermediate (alias
+// = the CA's CN in lower case, as keytool stores it), never the leaf.
+func TrustPlan(list []*x509.Certificate, opts ImportOptions) ([]Planned, error) {
+	if len(list) == 0 {
+		return nil, errors.New("no certificate to import")
+	}
+	list = dedupe(list)
+	if opts.CA {
+		return name(chainOrder(list), opts.Alias), nil
+	}
+	if len(list) == 1 && isSelfSigned(list[0]) {
+		alias := firstNonEmpty(opts.Alias, opts.FQDN, aliasFor(list[0]))
+		return []Planned{{Alias: alias, Cert: list[0]}}, nil
+	}
+	var cas []*x509.Certificate
+	var leaves []*x509.Certificate
+	for _, c := range list {
+		if c.IsCA || isSelfSigned(c) {
+			cas = append(cas, c)
+		} else {
+			leaves = append(leaves, c)
+		}
+	}
+	if len(cas) == 0 {
+		if opts.Alias != "" && len(leaves) == 1 {
+			// Java accepts any trusted entry as an anchor, a leaf included; the admin asked for exactly this.
+			return []Planned{{Alias: opts.Alias, Cert: leaves[0]}}, nil
+		}
+		l := leaves[0]
+		return nil, fmt.Errorf("%w: %s is signed by %q and no CA certificate came with it; give the CA's root (and any intermediate) — the files the CA returned — or pass an alias to trust this certificate itself",
+			ErrNeedCA, l.Subject.CommonName, l.Issuer.String())
+	}
+	return name(chainOrder(cas), opts.Alias), nil
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, v := range s {
+		if strings.TrimSpace(v) != "" {
+			return strings.TrimSpace(v)
+		}
+	}
+	return ""
+}
+
+func name(list []*x509.Certificate, alias string) []Planned {
+	out := make([]Planned, 0, len(list))
+	seen := map[string]bool{}
+	for _, c := range list {
+		a := aliasFor(c)
+		if len(list) == 1 && alias != "" {
+			a = alias
+		}
+		if seen[strings.ToLower(a)] {
+			a = a + "-" + strings.ToLower(strings.ReplaceAll(Fingerprint(c.Raw)[:11], ":", ""))
+		}
+		seen[strings.ToLower(a)] = true
+		out = append(out, Planned{Alias: a, Cert: c})
+	}
+	return out
+}
+
+// aliasFor is the alias keytool users give a CA: its CN, lower-cased.
+func aliasFor(c *x509.Certificate) string {
+	s := c.Subject
+	switch {
+	case s.CommonName != "":
+		return strings.ToLower(s.CommonName)
+	case len(s.OrganizationalUnit) > 0:
+		return strings.ToLower(s.OrganizationalUnit[0])
+	case len(s.Organization) > 0:
+		return strings.ToLower(s.Organization[0])
+	}
+	return "ca-" + strings.ToLower(strings.ReplaceAll(Fingerprint(c.Raw)[:11], ":", ""))
+}
+
+func isSelfSigned(c *x509.Certificate) bool {
+	return bytes.Equal(c.RawIssuer, c.RawSubject) && c.CheckSignatureFrom(c) == nil
+}
+
+func dedupe(list []*x509.Certificate) []*x509.Certificate {
+	seen := map[string]bool{}
+	var out []*x509.Certificate
+	for _, c := range list {
+		if k := string(c.Raw); !seen[k] {
+			seen[k] = true
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// chainOrder sorts certificates so every issuer comes before what it
+// signed: root first, then each intermediate, whatever order the CA sent.
+func chainOrder(list []*x509.Certificate) []*x509.Certificate {
+	depth := make([]int, len(list))
+	for i, c := range list {
+		d, cur := 0, c
+		for hops := 0; hops < len(list) && !isSelfSigned(cur); hops++ {
+			var parent *x509.Certificate
+			for _, p := range list {
+				if p != cur && bytes.Equal(p.RawSubject, cur.RawIssuer) && cur.CheckSignatureFrom(p) == nil {
+					parent = p
+					break
+				}
+			}
+			if parent == nil {
+				break
+			}
+			d++
+			cur = parent
+		}
+		depth[i] = d
+	}
+	idx := make([]int, len(list))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.SliceStable(idx, func(a, b int) bool { return depth[idx[a]] < depth[idx[b]] })
+	out := make([]*x509.Certificate, len(list))
+	for i, j := range idx {
+		out[i] = list[j]
+	}
+	return out
+}
+
+// ImportPlan is an import worked out in memory: the new bytes (nil when
+// nothing changes) and how to prove the written file is right.
+type ImportPlan struct {
+	Kind    Kind
+	Created bool // the store does not exist yet
+	Before  int  // entries before
+	After   int  // entries after
+	Changes []Change
+	Data    []byte
+	// Verify re-opens written bytes and checks that every entry of the old
+	// store survived unchanged and every planned certificate is trusted.
+	Verify func(written []byte) error
+}
+
+// NothingToDo reports an import where every certificate was already trusted.
+func (p *ImportPlan) NothingToDo() bool { return p.Data == nil }
+
+// PlanImport opens old (nil: a new store of opts.Kind), applies the trust
+// rules to list and encodes the result. It writes nothing.
+func PlanImport(old []byte, password []byte, list []*x509.Certificate, opts ImportOptions) (*ImportPlan, error) {
+	var ks *Keystore
+	p := &ImportPlan{}
+	if old == nil {
+		ks, p.Created = NewKeystore(opts.Kind), true
+	} else {
+		var err error
+		if ks, err = OpenKeystore(old, password); err != nil {
+			return nil, err
+		}
+	}
+	p.Kind, p.Before = ks.Kind(), ks.Len()
+	before := ks.Entries()
+	planned, err := TrustPlan(list, opts)
+	if err != nil {
+		return nil, err
+	}
+	changed := false
+	for _, pl := range planned {
+		ch, err := ks.AddTrusted(pl.Alias, pl.Cert, opts.Replace)
+		if err != nil {
+			return nil, err
+		}
+		p.Changes = append(p.Changes, ch)
+		changed = changed || ch.Action != Present
+	}
+	p.After = ks.Len()
+	if changed || p.Created {
+		if p.Data, err = ks.Marshal(password); err != nil {
+			return nil, err
+		}
+	}
+	p.Verify = func(written []byte) error { return verifyImport(written, password, before, p.Changes) }
+	return p, nil
+}
+
+func verifyImport(written, password []byte, before []Entry, changes []Change) error {
+	ks, err := OpenKeystore(written, password)
+	if err != nil {
+		return fmt.Errorf("re-open the written store: %w", err)
+	}
+	replaced := map[string]bool{}
+	for _, ch := range changes {
+		if ch.Action == Replace {
+			replaced[strings.ToLower(ch.Alias)] = true
+		}
+		if _, ok := ks.Contains(ch.Cert); !ok {
+			return fmt.Errorf("the written store lacks %s (%s)", ch.Alias, ch.Subject)
+		}
+	}
+	for _, e := range before {
+		if replaced[strings.ToLower(e.Alias)] {
+			continue
+		}
+		got, ok := ks.Lookup(e.Alias)
+		if !ok || got.SHA256 != e.SHA256 || got.Type != e.Type {
+			return fmt.Errorf("entry %q did not survive the rewrite", e.Alias)
+		}
+	}
+	return nil
+}
+
+// Result is what ImportFile did.
+type Result struct {
+	Path    string   `json:"path"`
+	Kind    Kind     `json:"kind"`
+	Created bool     `json:"created,omitempty"`
+	Backup  string   `json:"backup,omitempty"`
+	Written bool     `json:"written"`
+	Before  int      `json:"before"`
+	After   int      `json:"after"`
+	Changes []Change `json:"changes"`
+}
+
+// ImportFile trusts list in the key store at path, following TrustPlan's
+// rules: open and verify with password, work out the changes, and — only
+// when something changes — back the file up (cacerts.ccewiz-YYYYMMDD-HHMMSS.bak),
+// replace it atomically keeping its mode, and re-open the written bytes to
+// check every old entry survived plus the new ones. On any error the file
+// is unchanged. It is the one place in certs that writes, and only through
+// safefile.
+func ImportFile(path string, password []byte, list []*x509.Certificate, opts ImportOptions) (Result, error) {
+	res := Result{Path: path}
+	old, err := os.ReadFile(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist) && opts.Create:
+		old = nil
+	case errors.Is(err, fs.ErrNotExist):
+		return res, fmt.Errorf("keystore %s does not exist; check the path (cacerts is in %%JAVA_HOME%%\\lib\\security) or create a new store: %w", path, err)
+	case err != nil:
+		return res, fmt.Errorf("keystore %s: %w", path, err)
+	}
+	p, err := PlanImport(old, password, list, opts)
+	if err != nil {
+		return res, fmt.Errorf("keystore %s: %w", path, err)
+	}
+	res.Kind, res.Created, res.Before, res.After, res.Changes = p.Kind, p.Created, p.Before, p.After, p.Changes
+	if p.NothingToDo() {
+		return res, nil
+	}
+	sr, err := safefile.Replace(path, p.Data, safefile.Options{Perm: 0o644, Now: opts.Now, Verify: p.Verify})
+	res.Backup = sr.Backup
+	if err != nil {
+		return res, fmt.Errorf("keystore %s: %w", path, err)
+	}
+	res.Written = true
+	return res, nil
+}
