@@ -1,0 +1,122 @@
+package spogjs
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"time"
+
+	"ccewiz/safefile"
+)
+
+// ErrChangedSincePlan means the file on disk is no longer the one the diff
+// was shown for (someone edited it meanwhile); nothing was written.
+var ErrChangedSincePlan = errors.New("file changed since the diff was shown")
+
+// FilePlan is the patch of one spog_config.js, worked out but not written.
+type FilePlan struct {
+	Path    string
+	Want    Want
+	Result  *Result
+	BaseSum string // SHA-256 (hex) of the content the plan was made from
+}
+
+// Changed reports whether Write would write anything.
+func (p *FilePlan) Changed() bool { return p.Result.Changed() }
+
+// Diff is the unified diff of the plan ("" when already set).
+func (p *FilePlan) Diff() string { return p.Result.Diff(p.Path) }
+
+// PlanFile reads path and works out the patch. It writes nothing.
+func PlanFile(path string, want Want) (*FilePlan, error) {
+	src, err := os.ReadFile(path)
+	if err != nil {
+		return nil, readError(path, err)
+	}
+	r, err := Patch(src, want)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return &FilePlan{Path: path, Want: want, Result: r, BaseSum: Sum(src)}, nil
+}
+
+func readError(path string, err error) error {
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("read %s: no such file; the file is {ECE_HOME}\\eService\\templates\\finesse\\gadget\\spog\\spog_config.js on every ECE web server (a UNC path such as \\\\web1\\c$\\Cisco\\eService\\… works from Windows)", path)
+	case errors.Is(err, fs.ErrPermission):
+		return fmt.Errorf("read %s: permission denied; run as an administrator of that web server", path)
+	}
+	return fmt.Errorf("read %s: %w", path, err)
+}
+
+// Sum is the SHA-256 (hex) of b, as FilePlan.BaseSum holds it.
+func Sum(b []byte) string {
+	s := sha256.Sum256(b)
+	return hex.EncodeToString(s[:])
+}
+
+// Written says what Write did.
+type Written struct {
+	Path    string `json:"path"`
+	Backup  string `json:"backup,omitempty"`
+	Changed bool   `json:"changed"` // false: already set, nothing written
+}
+
+// Write applies the plan: it refuses when the file changed since the plan,
+// backs it up to spog_config.js.ccewiz-YYYYMMDD-HHMMSS.bak, replaces it
+// atomically and re-reads it to check that both values are now right and
+// nothing else moved. now stamps the backup (nil: time.Now).
+func (p *FilePlan) Write(now func() time.Time) (Written, error) {
+	w := Written{Path: p.Path}
+	if !p.Changed() {
+		return w, nil
+	}
+	cur, err := os.ReadFile(p.Path)
+	if err != nil {
+		return w, readError(p.Path, err)
+	}
+	if Sum(cur) != p.BaseSum {
+		return w, fmt.Errorf("%s: %w; nothing was written — review the diff again", p.Path, ErrChangedSincePlan)
+	}
+	res, err := safefile.Replace(p.Path, p.Result.New, safefile.Options{Now: now, Verify: VerifyFunc(p.Result.New, p.Want)})
+	w.Backup = res.Backup
+	if err != nil {
+		return w, err
+	}
+	w.Changed = true
+	return w, nil
+}
+
+// VerifyFunc returns the check run on the bytes read back after writing:
+// they are exactly what was meant to be written and parse to want.
+func VerifyFunc(expect []byte, want Want) func([]byte) error {
+	return func(got []byte) error {
+		if !bytes.Equal(got, expect) {
+			return fmt.Errorf("the file read back differs from what was written")
+		}
+		mm, err := Check(got, want)
+		if err != nil {
+			return fmt.Errorf("the file read back no longer parses: %w", err)
+		}
+		if len(mm) > 0 {
+			return fmt.Errorf("the file read back has %s = %q, not %q", mm[0].Var, mm[0].From, mm[0].To)
+		}
+		return nil
+	}
+}
+
+// PatchFile plans and writes in one go (the CLI shows the diff between the
+// two with PlanFile and Write instead).
+func PatchFile(path string, want Want, now func() time.Time) (*FilePlan, Written, error) {
+	p, err := PlanFile(path, want)
+	if err != nil {
+		return nil, Written{Path: path}, err
+	}
+	w, err := p.Write(now)
+	return p, w, err
+}

@@ -1,0 +1,6 @@
+var web_server_protocol = "https";
+// var web_server_name = "ece.example.com";
+/*
+var web_server_name = "old.example.com";
+*/
+var msg = "var web_server_name = 'not code';";

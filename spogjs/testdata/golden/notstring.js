@@ -1,0 +1,2 @@
+var web_server_protocol = window.location.protocol.replace(":", "");
+var web_server_name = window.location.hostname;
