@@ -1,0 +1,180 @@
+package tui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime/debug"
+	"sync/atomic"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"ccewiz/safefile"
+	"ccewiz/steps"
+)
+
+// stageBox carries the stage text a running step reports through
+// Env.Progress to View, which reads it on each spinner tick.
+type stageBox struct{ v atomic.Pointer[string] }
+
+func (b *stageBox) set(s string) { b.v.Store(&s) }
+func (b *stageBox) get() string {
+	if p := b.v.Load(); p != nil {
+		return *p
+	}
+	return ""
+}
+
+// actionDoneMsg ends an action; id ties it to the run that started it, so
+// the late answer of a cancelled run is ignored.
+type actionDoneMsg struct {
+	id      int
+	kind    actionKind
+	plan    *steps.Plan
+	outcome *steps.Outcome
+	results []steps.Result
+	err     error
+}
+
+type savedMsg struct {
+	what string // "answers" or "report"
+	res  safefile.Result
+	err  error
+	quit bool
+}
+
+// errCancelled is what an action returns when the admin pressed Esc.
+var errCancelled = errors.New("cancelled")
+
+// start runs fn as a tea.Cmd with a context the admin can cancel (Esc) and
+// a time limit. A step that ignores its context cannot freeze the wizard:
+// the command returns when the context ends, and the step's late answer is
+// dropped.
+func (m *Model) start(kind actionKind, what string, timeout time.Duration, fn func(ctx context.Context) actionDoneMsg) tea.Cmd {
+	m.nextRun++
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	r := &running{id: m.nextRun, kind: kind, what: what, cancel: cancel, stage: &stageBox{}}
+	m.run = r
+	m.mode = modeRunning
+	m.env.Progress = r.stage.set
+	cmd := func() tea.Msg {
+		defer cancel()
+		ch := make(chan actionDoneMsg, 1)
+		go func() {
+			defer func() {
+				if p := recover(); p != nil {
+					ch <- actionDoneMsg{err: fmt.Errorf("internal error: %v — please report it with the answers file (it holds no passwords)\n%s", p, debug.Stack())}
+				}
+			}()
+			ch <- fn(ctx)
+		}()
+		var msg actionDoneMsg
+		select {
+		case msg = <-ch:
+		case <-ctx.Done():
+			msg.err = ctx.Err()
+			if errors.Is(msg.err, context.Canceled) {
+				msg.err = errCancelled
+			} else {
+				msg.err = fmt.Errorf("%s took longer than %s and was stopped; check that the servers are reachable from here", what, timeout)
+			}
+		}
+		msg.id, msg.kind = r.id, kind
+		return msg
+	}
+	return tea.Batch(cmd, m.spin.Tick)
+}
+
+func (m *Model) planCmd() tea.Cmd {
+	st, env := m.flow[m.cur], m.env
+	return m.start(actPlan, "Working out what "+st.Title()+" would change", m.o.ActionTimeout, func(ctx context.Context) actionDoneMsg {
+		p, err := st.Plan(ctx, env)
+		if err == nil && p == nil {
+			p = &steps.Plan{Step: st.ID()}
+		}
+		return actionDoneMsg{plan: p, err: err}
+	})
+}
+
+func (m *Model) applyCmd() tea.Cmd {
+	st, env, p := m.flow[m.cur], m.env, m.plan
+	return m.start(actApply, "Applying "+st.Title(), m.o.ActionTimeout, func(ctx context.Context) actionDoneMsg {
+		out, err := st.Apply(ctx, env, p)
+		return actionDoneMsg{outcome: out, err: err}
+	})
+}
+
+func (m *Model) checksCmd() tea.Cmd {
+	st, env := m.flow[m.cur], m.env
+	return m.start(actChecks, "Running the checks of "+st.Title(), m.checksTimeout(len(st.Checks())), func(ctx context.Context) actionDoneMsg {
+		return actionDoneMsg{results: steps.RunChecks(ctx, []steps.Step{st}, env, steps.RunOptions{Timeout: env.Timeout})}
+	})
+}
+
+// reportCmd runs every check of the flow for the final report.
+func (m *Model) reportCmd() tea.Cmd {
+	flow, env := m.flow, m.env
+	n := 0
+	for _, s := range flow {
+		n += len(s.Checks())
+	}
+	return m.start(actReport, "Running every check for the integration report", m.checksTimeout(n), func(ctx context.Context) actionDoneMsg {
+		return actionDoneMsg{results: steps.RunChecks(ctx, flow, env, steps.RunOptions{Timeout: env.Timeout})}
+	})
+}
+
+// checksTimeout bounds a run of n checks: they run in parallel, each under
+// Env.Timeout, so a little more than one timeout is enough.
+func (m *Model) checksTimeout(int) time.Duration {
+	t := m.env.Timeout
+	if t <= 0 {
+		t = 5 * time.Second
+	}
+	return 2*t + 5*time.Second
+}
+
+// saveCmd writes a snapshot of the answers: Update may change them again
+// before the write runs. The first save of a session keeps a backup of the
+// file as it was when the wizard started.
+func (m *Model) saveCmd(quit bool) tea.Cmd {
+	if m.path == "" {
+		m.dirty = false
+		if quit {
+			return tea.Quit
+		}
+		return nil
+	}
+	snap, err := cloneAnswers(m.env.Answers)
+	if err != nil {
+		m.setStatus(true, "cannot save: %v", err)
+		return nil
+	}
+	path, backup := m.path, !m.savedOnce
+	m.savedOnce = true
+	m.saving = true
+	m.dirty = false
+	return func() tea.Msg {
+		res, err := steps.SaveAnswers(path, snap, backup)
+		return savedMsg{what: "answers", res: res, err: err, quit: quit}
+	}
+}
+
+func (m *Model) saveReportCmd(md []byte) tea.Cmd {
+	path := m.reportPath()
+	if path == "" {
+		return nil
+	}
+	return func() tea.Msg {
+		res, err := safefile.Replace(path, md, safefile.Options{Perm: 0o644})
+		return savedMsg{what: "report", res: res, err: err}
+	}
+}
+
+func cloneAnswers(a *steps.Answers) (*steps.Answers, error) {
+	b, err := steps.MarshalAnswers(a)
+	if err != nil {
+		return nil, err
+	}
+	return steps.ParseAnswers("(answers in memory)", b)
+}

@@ -1,0 +1,93 @@
+package tui
+
+import (
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/key"
+)
+
+// keyMap holds every binding; the help line shows the ones that apply to
+// the screen on display. Control keys are used for the wizard's own moves so
+// that every printable key can be typed into a field.
+type keyMap struct {
+	Next, Back, Jump, Save, Quit, Details key.Binding
+	Field, PrevField, Choose, Toggle      key.Binding
+	Continue, Confirm, Cancel, Tick       key.Binding
+	Scroll, Rerun                         key.Binding
+	Yes, No, SaveQuit                     key.Binding
+}
+
+func newKeyMap() keyMap {
+	return keyMap{
+		Next:      key.NewBinding(key.WithKeys("ctrl+n"), key.WithHelp("ctrl+n", "next step")),
+		Back:      key.NewBinding(key.WithKeys("ctrl+p"), key.WithHelp("ctrl+p", "back")),
+		Jump:      key.NewBinding(key.WithKeys("ctrl+g"), key.WithHelp("ctrl+g", "jump to step")),
+		Save:      key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "save")),
+		Quit:      key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
+		Details:   key.NewBinding(key.WithKeys("ctrl+t"), key.WithHelp("ctrl+t", "details")),
+		Field:     key.NewBinding(key.WithKeys("tab", "down"), key.WithHelp("tab/↓", "next field")),
+		PrevField: key.NewBinding(key.WithKeys("shift+tab", "up"), key.WithHelp("shift+tab/↑", "previous field")),
+		Choose:    key.NewBinding(key.WithKeys("left", "right"), key.WithHelp("←/→", "choose")),
+		Toggle:    key.NewBinding(key.WithKeys(" "), key.WithHelp("space", "toggle")),
+		Continue:  key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "next")),
+		Confirm:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "confirm")),
+		Cancel:    key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
+		Tick:      key.NewBinding(key.WithKeys(" "), key.WithHelp("space", "tick manual item")),
+		Scroll:    key.NewBinding(key.WithKeys("up", "down", "pgup", "pgdown"), key.WithHelp("↑/↓", "scroll")),
+		Rerun:     key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "run checks again")),
+		Yes:       key.NewBinding(key.WithKeys("y", "Y"), key.WithHelp("y", "quit without saving")),
+		No:        key.NewBinding(key.WithKeys("n", "N", "esc"), key.WithHelp("n/esc", "stay")),
+		SaveQuit:  key.NewBinding(key.WithKeys("s", "S"), key.WithHelp("s", "save and quit")),
+	}
+}
+
+// helpKeys adapts a list of bindings to help.KeyMap.
+type helpKeys []key.Binding
+
+func (h helpKeys) ShortHelp() []key.Binding  { return h }
+func (h helpKeys) FullHelp() [][]key.Binding { return [][]key.Binding{h} }
+
+var _ help.KeyMap = helpKeys(nil)
+
+// bindings returns the keys that do something on the current screen, the
+// most useful first: help.Model drops the tail when the line is too narrow.
+func (m *Model) bindings() helpKeys {
+	k := m.keys
+	switch {
+	case m.quitting:
+		return helpKeys{k.Yes, k.SaveQuit, k.No}
+	case m.jumping:
+		return helpKeys{withHelp(k.Scroll, "↑/↓", "choose step"), withHelp(k.Continue, "enter", "go"), withHelp(k.Cancel, "esc", "stay")}
+	}
+	switch m.mode {
+	case modeRunning:
+		return helpKeys{k.Cancel, k.Quit}
+	case modePlan:
+		return helpKeys{withHelp(k.Confirm, "enter", "apply"), withHelp(k.Cancel, "esc", "back to form"), k.Scroll, k.Details, k.Quit}
+	case modeResults:
+		return helpKeys{withHelp(k.Continue, "enter", "next step"), k.Tick, withHelp(k.Scroll, "↑/↓", "select"), k.Details, k.Rerun, withHelp(k.Cancel, "esc", "back to form"), k.Jump, k.Save, k.Quit}
+	case modeFailed:
+		return helpKeys{withHelp(k.Continue, "enter", "try again"), withHelp(k.Cancel, "esc", "back to form"), k.Details, k.Jump, k.Quit}
+	case modeReport:
+		return helpKeys{k.Scroll, k.Details, k.Rerun, k.Jump, k.Quit}
+	}
+	return helpKeys{k.Continue, k.Field, k.PrevField, k.Choose, k.Next, k.Back, k.Jump, k.Save, k.Details, k.Quit}
+}
+
+func withHelp(b key.Binding, keys, desc string) key.Binding {
+	b.SetHelp(keys, desc)
+	return b
+}
+
+func newHelp(st styles) help.Model {
+	h := help.New()
+	h.Styles = help.Styles{
+		Ellipsis:       st.dim,
+		ShortKey:       st.bold,
+		ShortDesc:      st.dim,
+		ShortSeparator: st.dim,
+		FullKey:        st.bold,
+		FullDesc:       st.dim,
+		FullSeparator:  st.dim,
+	}
+	return h
+}

@@ -1,0 +1,427 @@
+package tui
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/spinner"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"ccewiz/steps"
+)
+
+// Update handles keys, resizes and the answers of running actions. It never
+// does I/O itself: everything slow is returned as a tea.Cmd.
+func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.w, m.h = msg.Width, msg.Height
+		m.ready = true
+		return m, nil
+	case spinner.TickMsg:
+		if m.run == nil {
+			return m, nil // stop ticking when idle: nothing to repaint on a slow link
+		}
+		var cmd tea.Cmd
+		m.spin, cmd = m.spin.Update(msg)
+		return m, cmd
+	case actionDoneMsg:
+		return m, m.finish(msg)
+	case savedMsg:
+		return m, m.saved(msg)
+	case tea.KeyMsg:
+		return m, m.key(msg)
+	}
+	return m, nil
+}
+
+func (m *Model) setStatus(isErr bool, format string, args ...any) {
+	m.status = fmt.Sprintf(format, args...)
+	m.statusErr = isErr
+}
+
+func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
+	k := m.keys
+	if m.quitting {
+		switch {
+		case key.Matches(msg, k.Yes):
+			return m.quit()
+		case key.Matches(msg, k.SaveQuit):
+			m.quitting = false
+			if left := m.form().saveValid(); len(left) > 0 {
+				m.setStatus(true, "not saved — fix these first: %s", strings.Join(left, ", "))
+				return nil
+			}
+			m.dirty = true
+			return m.saveCmd(true)
+		case key.Matches(msg, k.No), msg.Type == tea.KeyCtrlC:
+			m.quitting = false
+			m.setStatus(false, "")
+		}
+		return nil
+	}
+	if key.Matches(msg, k.Quit) {
+		if m.run != nil {
+			m.run.cancel()
+		}
+		if m.unsaved() {
+			m.quitting = true
+			m.jumping = false
+			return nil
+		}
+		return m.quit()
+	}
+	if m.mode == modeRunning {
+		if key.Matches(msg, k.Cancel) && m.run != nil {
+			m.run.cancel()
+			m.setStatus(false, "cancelling…")
+		}
+		return nil
+	}
+	if m.jumping {
+		switch {
+		case msg.Type == tea.KeyUp:
+			m.jumpSel = max(0, m.jumpSel-1)
+		case msg.Type == tea.KeyDown:
+			m.jumpSel = min(len(m.flow)-1, m.jumpSel+1)
+		case key.Matches(msg, k.Continue):
+			m.jumping = false
+			return m.goStep(m.jumpSel)
+		case key.Matches(msg, k.Cancel), key.Matches(msg, k.Jump):
+			m.jumping = false
+		}
+		return nil
+	}
+	switch {
+	case key.Matches(msg, k.Jump):
+		m.jumping, m.jumpSel = true, m.cur
+		return nil
+	case key.Matches(msg, k.Details):
+		m.details = !m.details
+		return nil
+	case key.Matches(msg, k.Save):
+		return m.save()
+	case key.Matches(msg, k.Back):
+		if m.mode == modeReport {
+			return m.goStep(len(m.flow) - 1)
+		}
+		if m.cur > 0 {
+			return m.goStep(m.cur - 1)
+		}
+		return nil
+	}
+	switch m.mode {
+	case modeForm:
+		return m.formKey(msg)
+	case modePlan:
+		return m.planKey(msg)
+	case modeResults:
+		return m.resultsKey(msg)
+	case modeFailed:
+		switch {
+		case key.Matches(msg, k.Continue):
+			return m.planCmd()
+		case key.Matches(msg, k.Cancel):
+			m.mode = modeForm
+		}
+	case modeReport:
+		switch {
+		case key.Matches(msg, k.Rerun):
+			return m.reportCmd()
+		default:
+			m.scrollKey(msg)
+		}
+	}
+	return nil
+}
+
+func (m *Model) quit() tea.Cmd {
+	if m.run != nil {
+		m.run.cancel()
+	}
+	m.quitting = false
+	m.done = true
+	return tea.Quit
+}
+
+func (m *Model) save() tea.Cmd {
+	left := m.form().saveValid()
+	m.dirty = true
+	cmd := m.saveCmd(false)
+	if len(left) > 0 {
+		m.setStatus(true, "saving without (fix first): %s", strings.Join(left, ", "))
+	}
+	return cmd
+}
+
+func (m *Model) formKey(msg tea.KeyMsg) tea.Cmd {
+	k, f := m.keys, m.form()
+	if used, cmd := f.update(msg, k); used {
+		return cmd
+	}
+	switch {
+	case key.Matches(msg, k.Next):
+		return m.continueStep()
+	case key.Matches(msg, k.Continue):
+		if f.focus == f.lastVisible() || len(f.inputs) == 0 {
+			return m.continueStep()
+		}
+		f.move(1)
+	case key.Matches(msg, k.Field):
+		f.move(1)
+	case key.Matches(msg, k.PrevField):
+		f.move(-1)
+	}
+	return nil
+}
+
+// continueStep commits the form and, when it is valid, saves the answers
+// and works out the step's plan.
+func (m *Model) continueStep() tea.Cmd {
+	f := m.form()
+	if bad := f.commit(); bad > 0 {
+		m.setStatus(true, "%d field(s) need attention — the message is under each", bad)
+		return nil
+	}
+	m.env.Answers.Progress.Current = m.flow[m.cur].ID()
+	m.dirty = true
+	m.refreshNeeds()
+	m.setStatus(false, "")
+	save := m.saveCmd(false)
+	return tea.Batch(save, m.planCmd())
+}
+
+func (m *Model) planKey(msg tea.KeyMsg) tea.Cmd {
+	k := m.keys
+	switch {
+	case key.Matches(msg, k.Cancel):
+		m.mode = modeForm
+		m.plan = nil
+		return nil
+	case key.Matches(msg, k.Confirm):
+		if irr := m.plan.Irreversible; irr != nil && m.confirm.Value() != irr.Confirm {
+			m.setStatus(true, "type %q exactly (case matters) to confirm, or esc to go back", irr.Confirm)
+			return nil
+		}
+		m.setStatus(false, "")
+		return m.applyCmd()
+	}
+	if m.plan.Irreversible != nil && msg.Type != tea.KeyUp && msg.Type != tea.KeyDown && msg.Type != tea.KeyPgUp && msg.Type != tea.KeyPgDown {
+		var cmd tea.Cmd
+		m.confirm, cmd = m.confirm.Update(msg)
+		return cmd
+	}
+	m.scrollKey(msg)
+	return nil
+}
+
+func (m *Model) scrollKey(msg tea.KeyMsg) {
+	switch msg.Type {
+	case tea.KeyUp:
+		m.scroll--
+	case tea.KeyDown:
+		m.scroll++
+	case tea.KeyPgUp:
+		m.scroll -= max(1, m.h-8)
+	case tea.KeyPgDown:
+		m.scroll += max(1, m.h-8)
+	case tea.KeyHome:
+		m.scroll = 0
+	}
+	m.scroll = max(0, m.scroll) // the view clamps the bottom
+}
+
+func (m *Model) resultsKey(msg tea.KeyMsg) tea.Cmd {
+	k := m.keys
+	switch {
+	case key.Matches(msg, k.Continue), key.Matches(msg, k.Next):
+		return m.nextStep()
+	case key.Matches(msg, k.Cancel):
+		m.mode = modeForm
+	case key.Matches(msg, k.Rerun):
+		return m.checksCmd()
+	case key.Matches(msg, k.Tick):
+		if m.resSel < len(m.results) && m.results[m.resSel].Status == steps.Manual {
+			a := m.env.Answers
+			if a.Validation.Ticked == nil {
+				a.Validation.Ticked = map[string]bool{}
+			}
+			id := m.results[m.resSel].ID
+			if a.Validation.Ticked[id] {
+				delete(a.Validation.Ticked, id)
+			} else {
+				a.Validation.Ticked[id] = true
+			}
+			m.dirty = true
+		}
+	case msg.Type == tea.KeyUp:
+		m.resSel = max(0, m.resSel-1)
+	case msg.Type == tea.KeyDown:
+		m.resSel = min(len(m.results)-1, m.resSel+1)
+	}
+	return nil
+}
+
+// nextStep records the step (done when no check failed), saves, and moves
+// on to the next step that applies, or to the report after the last.
+func (m *Model) nextStep() tea.Cmd {
+	a := m.env.Answers
+	id := m.flow[m.cur].ID()
+	if !m.attention[m.cur] {
+		markDone(a, id)
+	}
+	m.refreshNeeds()
+	next := -1
+	for i := m.cur + 1; i < len(m.flow); i++ {
+		if m.needs[i].need != steps.NotNeeded {
+			next = i
+			break
+		}
+	}
+	m.dirty = true
+	if next < 0 {
+		a.Progress.Current = id
+		return tea.Batch(m.saveCmd(false), m.goReport())
+	}
+	return m.goStep(next)
+}
+
+func (m *Model) goReport() tea.Cmd {
+	m.scroll = 0
+	return m.reportCmd()
+}
+
+// goStep shows step i's form and records it as the step to resume at.
+func (m *Model) goStep(i int) tea.Cmd {
+	if i < 0 || i >= len(m.flow) {
+		return nil
+	}
+	m.cur = i
+	m.visited[i] = true
+	m.mode = modeForm
+	m.plan, m.outcome, m.results, m.failure = nil, nil, nil, nil
+	m.scroll, m.resSel = 0, 0
+	m.refreshNeeds()
+	f := m.form()
+	f.refresh()
+	f.focusCmd()
+	if a := m.env.Answers; a.Progress.Current != m.flow[i].ID() {
+		a.Progress.Current = m.flow[i].ID()
+		m.dirty = true
+	}
+	if m.dirty && m.savedOnce {
+		return m.saveCmd(false)
+	}
+	return nil
+}
+
+func (m *Model) finish(msg actionDoneMsg) tea.Cmd {
+	if m.run == nil || msg.id != m.run.id {
+		return nil // the late answer of a cancelled run
+	}
+	m.run = nil
+	m.env.Progress = nil
+	m.scroll = 0
+	if errors.Is(msg.err, errCancelled) {
+		m.mode = modeForm
+		if msg.kind == actApply {
+			m.setStatus(true, "cancelled — the change may be half done: continue again to see a fresh plan")
+		} else {
+			m.setStatus(false, "cancelled — nothing was changed")
+		}
+		if msg.kind == actReport {
+			m.mode = modeResults
+		}
+		return nil
+	}
+	switch msg.kind {
+	case actPlan:
+		if msg.err != nil {
+			return m.fail(actPlan, msg.err)
+		}
+		m.plan = msg.plan
+		m.mode = modePlan
+		m.confirm = newInput(m.st)
+		if m.plan.Irreversible != nil {
+			m.confirm.Placeholder = "type it here"
+			m.confirm.Focus()
+		}
+	case actApply:
+		if msg.outcome != nil {
+			m.written = append(m.written, msg.outcome.Written...)
+		}
+		m.dirty = true // Apply may record answers (a confirmation time)
+		m.refreshNeeds()
+		if msg.err != nil {
+			m.outcome = msg.outcome
+			return m.fail(actApply, msg.err)
+		}
+		m.outcome = msg.outcome
+		return m.checksCmd()
+	case actChecks:
+		m.results = msg.results
+		m.resSel = 0
+		m.mode = modeResults
+		m.attention[m.cur] = false
+		for _, r := range m.allResults() {
+			if r.Status == steps.Fail {
+				m.attention[m.cur] = true
+			}
+		}
+		if m.attention[m.cur] {
+			m.setStatus(true, "some checks failed: select one and press ctrl+t for the fix")
+		} else {
+			m.setStatus(false, "")
+		}
+	case actReport:
+		m.allChecks = msg.results
+		m.mode = modeReport
+		rep := steps.BuildIntegrationReport(m.flow, m.env, m.allChecks, m.written)
+		m.reportMD = rep.Markdown()
+		m.reportText = rep.Text()
+		return m.saveReportCmd(m.reportMD)
+	}
+	return nil
+}
+
+// allResults are the step's check results plus what Apply itself reported.
+func (m *Model) allResults() []steps.Result {
+	if m.outcome == nil {
+		return m.results
+	}
+	return append(append([]steps.Result{}, m.outcome.Results...), m.results...)
+}
+
+func (m *Model) fail(act actionKind, err error) tea.Cmd {
+	m.failure, m.failAct = err, act
+	m.mode = modeFailed
+	m.attention[m.cur] = true
+	return nil
+}
+
+func (m *Model) saved(msg savedMsg) tea.Cmd {
+	m.saving = false
+	if msg.err != nil {
+		if msg.what == "answers" {
+			m.dirty = true
+		}
+		m.setStatus(true, "could not save the %s: %v", msg.what, msg.err)
+		return nil
+	}
+	if msg.what == "report" {
+		m.report = msg.res.Path
+		m.setStatus(false, "report saved to %s", msg.res.Path)
+		return nil
+	}
+	if msg.res.Backup != "" {
+		m.setStatus(false, "saved %s (the previous version is %s)", msg.res.Path, msg.res.Backup)
+	} else if !m.statusErr {
+		m.setStatus(false, "saved %s", msg.res.Path)
+	}
+	if msg.quit {
+		return m.quit()
+	}
+	return nil
+}

@@ -1,0 +1,495 @@
+package tui
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"ccewiz/steps"
+)
+
+// Step states in the sidebar: a symbol that reads without colour, and a word.
+type stepState int
+
+const (
+	notStarted stepState = iota
+	inProgress
+	stepDone
+	attention
+	skipped
+)
+
+var stateIcon = [...]string{"○", "◐", "●", "!", "–"}
+var stateWord = [...]string{"not started", "in progress", "done", "needs attention", "skipped"}
+
+func (m *Model) state(i int) stepState {
+	id := m.flow[i].ID()
+	switch {
+	case m.attention[i]:
+		return attention
+	case isDone(m.env.Answers, id):
+		return stepDone
+	case m.needs[i].need == steps.NotNeeded:
+		return skipped
+	case i == m.cur || m.visited[i]:
+		return inProgress
+	}
+	if f, ok := m.forms[i]; ok && f.changed() {
+		return inProgress
+	}
+	return notStarted
+}
+
+// View draws sidebar | main pane, then the help line and the status line,
+// exactly m.h lines of at most m.w cells.
+func (m *Model) View() string {
+	if m.done {
+		return ""
+	}
+	w, h := max(m.w, 30), max(m.h, 8)
+	sideW := 0
+	switch {
+	case w >= 100:
+		sideW = 30
+	case w >= 60:
+		sideW = 24
+	}
+	mainW := w
+	if sideW > 0 {
+		mainW = w - sideW - 3
+	}
+	bodyH := h - 2
+	main := m.mainPane(mainW, bodyH)
+	var side []string
+	if sideW > 0 {
+		side = m.sidebar(sideW, bodyH)
+	}
+	var b strings.Builder
+	b.Grow(w * h * 2)
+	for i := 0; i < bodyH; i++ {
+		if sideW > 0 {
+			s := ""
+			if i < len(side) {
+				s = side[i]
+			}
+			b.WriteString(pad(s, sideW))
+			b.WriteString(m.st.dim.Render(" │ "))
+		}
+		if i < len(main) {
+			b.WriteString(ansi.Truncate(main[i], mainW, "…"))
+		}
+		b.WriteByte('\n')
+	}
+	m.help.Width = w
+	b.WriteString(ansi.Truncate(m.help.View(m.bindings()), w, "…"))
+	b.WriteByte('\n')
+	b.WriteString(ansi.Truncate(m.statusLine(), w, "…"))
+	return b.String()
+}
+
+func pad(s string, w int) string {
+	sw := ansi.StringWidth(s)
+	if sw > w {
+		return ansi.Truncate(s, w, "…")
+	}
+	return s + strings.Repeat(" ", w-sw)
+}
+
+func (m *Model) sidebar(w, h int) []string {
+	st := m.st
+	lines := []string{st.bold.Render("Steps")}
+	sel := m.cur
+	if m.jumping {
+		sel = m.jumpSel
+	}
+	for i, s := range m.flow {
+		state := m.state(i)
+		mark := "  "
+		if i == sel {
+			mark = "› "
+			if m.jumping {
+				mark = "▸ "
+			}
+		}
+		icon := stateIcon[state]
+		switch state {
+		case stepDone:
+			icon = st.pass.Render(icon)
+		case attention:
+			icon = st.fail.Render(icon)
+		case inProgress:
+			icon = st.accent.Render(icon)
+		}
+		title := ansi.Truncate(fmt.Sprintf("%d %s", i+1, s.Title()), w-4, "…")
+		if i == sel {
+			title = st.focus.Render(title)
+		} else if state == skipped {
+			title = st.dim.Render(title)
+		}
+		lines = append(lines, mark+icon+" "+title)
+	}
+	// The legend says what the icons mean, so they need neither colour nor memory.
+	legend := make([]string, 0, len(stateIcon)+1)
+	legend = append(legend, "")
+	for i := range stateIcon {
+		legend = append(legend, st.dim.Render(stateIcon[i]+" "+stateWord[i]))
+	}
+	if len(lines)+len(legend) <= h {
+		for len(lines)+len(legend) < h {
+			lines = append(lines, "")
+		}
+		lines = append(lines, legend...)
+	}
+	return lines
+}
+
+func (m *Model) statusLine() string {
+	st := m.st
+	parts := []string{}
+	if m.path != "" {
+		parts = append(parts, "answers: "+m.path)
+	} else {
+		parts = append(parts, "answers: not saved (no file)")
+	}
+	switch {
+	case m.saving:
+		parts = append(parts, "saving…")
+	case m.unsaved():
+		parts = append(parts, st.warn.Render("● unsaved changes"))
+	default:
+		parts = append(parts, "all saved")
+	}
+	if m.status != "" {
+		if m.statusErr {
+			parts = append(parts, st.fail.Render(m.status))
+		} else {
+			parts = append(parts, m.status)
+		}
+	}
+	return strings.Join(parts, " · ")
+}
+
+// mainPane renders the step header and the current screen into h lines.
+func (m *Model) mainPane(w, h int) []string {
+	if m.quitting {
+		return m.quitView(w)
+	}
+	if m.mode == modeReport {
+		return m.reportView(w, h)
+	}
+	st := m.st
+	s := m.flow[m.cur]
+	state := m.state(m.cur)
+	head := []string{
+		st.title.Render(fmt.Sprintf(" Step %d of %d · %s ", m.cur+1, len(m.flow), s.Title())),
+		st.dim.Render(fmt.Sprintf("%s %s · %s: %s", stateIcon[state], stateWord[state], m.needs[m.cur].need, m.needs[m.cur].why)),
+	}
+	intro := wrap(s.Intro(), w)
+	if !m.details && len(intro) > 3 && h < 30 {
+		intro = append(intro[:2:2], ansi.Truncate(intro[2], w-12, "")+st.dim.Render(" … ctrl+t"))
+	}
+	head = append(head, intro...)
+	head = append(head, "")
+	room := max(1, h-len(head))
+	var body []string
+	switch m.mode {
+	case modeForm:
+		f := m.form()
+		lines, focus := f.view(w, m.details)
+		if len(f.inputs) == 0 {
+			lines = []string{"This step asks nothing. Press enter to see what it would change."}
+		}
+		body = window(lines, focus, room)
+	case modeRunning:
+		body = m.runningView(w)
+	case modePlan:
+		body = m.planView(w, room)
+	case modeResults:
+		body = m.resultsView(w, room)
+	case modeFailed:
+		body = m.failedView(w)
+	}
+	return append(head, body...)
+}
+
+// window cuts lines to n, keeping line focus in view with a little context.
+func window(lines []string, focus, n int) []string {
+	if len(lines) <= n {
+		return lines
+	}
+	start := max(0, focus-n/3)
+	start = min(start, len(lines)-n)
+	out := append([]string{}, lines[start:start+n]...)
+	if start > 0 {
+		out[0] = "  ↑ more"
+	}
+	if start+n < len(lines) {
+		out[n-1] = "  ↓ more"
+	}
+	return out
+}
+
+// scrolled cuts lines to n from m.scroll, clamping it.
+func (m *Model) scrolled(lines []string, n int) []string {
+	if len(lines) <= n {
+		m.scroll = 0
+		return lines
+	}
+	m.scroll = min(m.scroll, len(lines)-n+1)
+	start := m.scroll
+	end := min(len(lines), start+n)
+	out := append([]string{}, lines[start:end]...)
+	if start > 0 {
+		out[0] = m.st.dim.Render(fmt.Sprintf("  ↑ %d more lines", start))
+	}
+	if end < len(lines) {
+		out[len(out)-1] = m.st.dim.Render(fmt.Sprintf("  ↓ %d more lines (↑/↓, pgup/pgdn)", len(lines)-end+1))
+	}
+	return out
+}
+
+func (m *Model) runningView(w int) []string {
+	r := m.run
+	if r == nil {
+		return nil
+	}
+	lines := []string{m.spin.View() + " " + r.what + "…"}
+	if stage := r.stage.get(); stage != "" {
+		for _, l := range wrap(stage, w-4) {
+			lines = append(lines, "  "+m.st.dim.Render(l))
+		}
+	}
+	lines = append(lines, "", m.st.dim.Render("esc cancels"))
+	return lines
+}
+
+func (m *Model) quitView(w int) []string {
+	st := m.st
+	var names []string
+	for i, f := range m.forms {
+		if f.changed() {
+			names = append(names, m.flow[i].Title())
+		}
+	}
+	lines := []string{st.bold.Render("Quit ccewiz?"), ""}
+	if len(names) > 0 {
+		lines = append(lines, wrap("You typed answers that are not saved yet in: "+strings.Join(names, ", ")+".", w)...)
+	} else {
+		lines = append(lines, "Some answers are not saved to the answers file yet.")
+	}
+	lines = append(lines, "",
+		"  y  quit and discard them",
+		"  s  save what is valid, then quit",
+		"  n  stay (esc too)")
+	return lines
+}
+
+func (m *Model) failedView(w int) []string {
+	st := m.st
+	what := "Working out the plan failed"
+	if m.failAct == actApply {
+		what = "Applying the change failed"
+	}
+	lines := []string{st.fail.Render("✗ " + what), ""}
+	for _, l := range wrap(m.failure.Error(), w-2) {
+		lines = append(lines, "  "+l)
+	}
+	if m.outcome != nil && len(m.outcome.Written) > 0 {
+		lines = append(lines, "", "Files written before the failure:")
+		lines = append(lines, writtenLines(m.outcome.Written)...)
+	}
+	lines = append(lines, "", st.dim.Render("enter: try again · esc: back to the form to change an answer"))
+	return lines
+}
+
+func writtenLines(ws []steps.Written) []string {
+	var out []string
+	for _, wr := range ws {
+		if wr.Backup != "" {
+			out = append(out, "  wrote "+wr.Path+" (previous version: "+filepath.Base(wr.Backup)+")")
+		} else {
+			out = append(out, "  wrote "+wr.Path+" (new file)")
+		}
+	}
+	return out
+}
+
+func (m *Model) planView(w, h int) []string {
+	st := m.st
+	p := m.plan
+	var lines []string
+	if p.Summary != "" {
+		lines = append(lines, wrap(p.Summary, w)...)
+	}
+	section := func(t string) { lines = append(lines, "", st.bold.Render(t)) }
+	if len(p.Files) > 0 {
+		section("Files")
+		for _, f := range p.Files {
+			lines = append(lines, fmt.Sprintf("  %-9s %s", f.Action, f.Path))
+			if f.Why != "" {
+				lines = append(lines, indentLines(wrap(f.Why, w-6), "      ")...)
+			}
+			switch {
+			case f.Sensitive:
+				lines = append(lines, st.dim.Render(fmt.Sprintf("      secret content (%d bytes), not shown", len(f.Data))))
+			case f.Diff != "":
+				diff := strings.Split(strings.TrimRight(f.Diff, "\n"), "\n")
+				if !m.details && len(diff) > 12 {
+					diff = append(diff[:12:12], fmt.Sprintf("… %d more diff lines (ctrl+t)", len(diff)-12))
+				}
+				for _, d := range diff {
+					lines = append(lines, "      "+m.diffLine(d))
+				}
+			}
+		}
+		var backups []string
+		for _, f := range p.Files {
+			if f.Backup && f.Action == steps.Modify {
+				backups = append(backups, "  "+f.Path+" → "+filepath.Base(f.Path)+".ccewiz-YYYYMMDD-HHMMSS.bak")
+			}
+		}
+		if len(backups) > 0 {
+			section("Backups made first")
+			lines = append(lines, backups...)
+		}
+	}
+	if len(p.Keystore) > 0 {
+		section("Keystore entries")
+		for _, k := range p.Keystore {
+			lines = append(lines, fmt.Sprintf("  %s %q in %s", k.Action, k.Alias, k.Keystore))
+			lines = append(lines, indentLines(wrap(k.Subject+" · SHA-256 "+k.SHA256, w-6), "      ")...)
+		}
+	}
+	if len(p.Commands) > 0 {
+		section("Commands to run on other machines")
+		for _, c := range p.Commands {
+			head := fmt.Sprintf("  on %s (%s)", c.Host, c.Shell)
+			lines = append(lines, head)
+			if c.Why != "" {
+				lines = append(lines, indentLines(wrap(c.Why, w-6), "      ")...)
+			}
+			for _, l := range strings.Split(strings.TrimRight(c.Script, "\n"), "\n") {
+				lines = append(lines, "      "+st.accent.Render(l))
+			}
+		}
+	}
+	if len(p.GUI) > 0 {
+		section("Values to type")
+		where := ""
+		for _, g := range p.GUI {
+			if g.Where != where {
+				lines = append(lines, indentLines(wrap("in "+g.Where+":", w-2), "  ")...)
+				where = g.Where
+			}
+			lines = append(lines, indentLines(wrap(g.Field+": "+g.Value, w-6), "      ")...)
+		}
+	}
+	if len(p.Notes) > 0 {
+		section("Notes")
+		for _, n := range p.Notes {
+			lines = append(lines, indentLines(wrap(n, w-4), "  ")...)
+		}
+	}
+	if p.Empty() && len(p.Notes) == 0 && p.Summary == "" {
+		lines = append(lines, "Nothing to change.")
+	}
+	var foot []string
+	if irr := p.Irreversible; irr != nil {
+		foot = append(foot, "", st.fail.Render("IRREVERSIBLE"))
+		foot = append(foot, wrap(irr.What, w)...)
+		foot = append(foot, fmt.Sprintf("Type %s to confirm: ", st.bold.Render(irr.Confirm))+m.confirm.View())
+	} else {
+		foot = append(foot, "", st.bold.Render("Press enter to apply this plan, esc to go back."))
+	}
+	body := m.scrolled(lines, max(1, h-len(foot)))
+	return append(body, foot...)
+}
+
+func (m *Model) diffLine(d string) string {
+	switch {
+	case strings.HasPrefix(d, "+") && !strings.HasPrefix(d, "+++"):
+		return m.st.pass.Render(d)
+	case strings.HasPrefix(d, "-") && !strings.HasPrefix(d, "---"):
+		return m.st.fail.Render(d)
+	}
+	return d
+}
+
+func indentLines(ls []string, p string) []string {
+	for i := range ls {
+		ls[i] = p + ls[i]
+	}
+	return ls
+}
+
+func (m *Model) resultsView(w, h int) []string {
+	st := m.st
+	var lines []string
+	if m.outcome != nil {
+		lines = append(lines, writtenLines(m.outcome.Written)...)
+		for _, n := range m.outcome.Notes {
+			lines = append(lines, indentLines(wrap(n, w-2), "  ")...)
+		}
+		if len(lines) > 0 {
+			lines = append(lines, "")
+		}
+	}
+	rs := m.allResults()
+	offset := len(rs) - len(m.results)
+	sum := steps.Summarize(rs)
+	lines = append(lines, st.bold.Render(fmt.Sprintf("Checks: %d passed, %d warnings, %d failed, %d manual", sum.Pass, sum.Warn, sum.Fail, sum.Manual)))
+	focus := 0
+	for i, r := range rs {
+		sel := i-offset == m.resSel && i >= offset
+		mark := "  "
+		if sel {
+			mark = "› "
+			focus = len(lines)
+		}
+		box := ""
+		if r.Status == steps.Manual {
+			box = "[ ] "
+			if m.env.Answers.Validation.Ticked[r.ID] {
+				box = "[x] "
+			}
+		}
+		title := box + r.Title
+		if sel {
+			title = st.focus.Render(title)
+		}
+		lines = append(lines, mark+st.status(r.Status).Render(steps.Symbol(r.Status)+" "+fmt.Sprintf("%-6s", r.Status))+" "+title)
+		if r.Detail != "" && (sel || m.details || r.Status == steps.Fail || r.Status == steps.Manual) {
+			lines = append(lines, indentLines(wrap(r.Detail, w-11), "           ")...)
+		}
+		if r.Fix != "" && (r.Status == steps.Fail || r.Status == steps.Warn) && (sel || m.details) {
+			for _, l := range wrap("fix: "+r.Fix, w-11) {
+				lines = append(lines, "           "+st.warn.Render(l))
+			}
+		}
+	}
+	lines = append(lines, "", st.dim.Render("enter: record this step and go on · space: tick the selected manual item"))
+	return window(lines, focus, h)
+}
+
+func (m *Model) reportView(w, h int) []string {
+	st := m.st
+	head := []string{st.title.Render(" Integration report ")}
+	if m.report != "" {
+		head = append(head, "saved to "+m.report)
+	} else if m.reportPath() != "" {
+		head = append(head, "saving to "+m.reportPath()+"…")
+	}
+	head = append(head, "")
+	lines := strings.Split(strings.TrimRight(m.reportText, "\n"), "\n")
+	for i, l := range lines {
+		switch {
+		case strings.Contains(l, steps.Symbol(steps.Fail)+" fail"):
+			lines[i] = st.fail.Render(l)
+		case strings.Contains(l, steps.Symbol(steps.Pass)+" pass"):
+			lines[i] = st.pass.Render(l)
+		}
+	}
+	return append(head, m.scrolled(lines, max(1, h-len(head)))...)
+}
