@@ -111,11 +111,11 @@ type Model struct {
 	run     *running
 	nextRun int
 
-	written   []steps.Written
-	allChecks []steps.Result
-	reportMD  []byte
+	written    []steps.Written
+	allChecks  []steps.Result
+	reportMD   []byte
 	reportText string
-	report    string // where the report was saved
+	report     string // where the report was saved
 
 	dirty     bool // answers changed since the last save
 	savedOnce bool
