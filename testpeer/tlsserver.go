@@ -1,0 +1,53 @@
+package testpeer
+
+import (
+	"crypto/tls"
+	"errors"
+	"net"
+	"sync"
+	"testing"
+	"time"
+)
+
+// ServeTLS listens on 127.0.0.1 and completes TLS handshakes presenting
+// leaf followed by chain (as ECE's IIS sends them), with or without SNI,
+// then closes each connection. It returns the address; the server stops
+// when the test ends.
+func ServeTLS(t testing.TB, leaf *Cert, chain ...*Cert) string {
+	t.Helper()
+	tc := tls.Certificate{Certificate: [][]byte{leaf.DER}, PrivateKey: leaf.Key, Leaf: leaf.Cert}
+	for _, c := range chain {
+		tc.Certificate = append(tc.Certificate, c.DER)
+	}
+	ln, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{tc}})
+	if err != nil {
+		t.Fatalf("ServeTLS: %v", err)
+	}
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			c, err := ln.Accept()
+			if errors.Is(err, net.ErrClosed) {
+				return
+			}
+			if err != nil {
+				continue
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				defer c.Close()
+				c.SetDeadline(time.Now().Add(15 * time.Second))
+				if tc, ok := c.(*tls.Conn); ok {
+					if tc.Handshake() == nil {
+						tc.Write([]byte("ok\n"))
+					}
+				}
+			}()
+		}
+	}()
+	t.Cleanup(func() { ln.Close(); wg.Wait() })
+	return ln.Addr().String()
+}
