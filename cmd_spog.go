@@ -1,0 +1,138 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"ccewiz/spogjs"
+	"ccewiz/steps"
+)
+
+func init() {
+	var (
+		file       string
+		serverName string
+		protocol   string
+		dryRun     bool
+	)
+	declare := func(fs *flag.FlagSet) {
+		fs.StringVar(&file, "file", "", "the spog_config.js `path` (local, or UNC from Windows)")
+		fs.StringVar(&serverName, "server-name", "", "the `FQDN` users type to reach ECE (web_server_name)")
+		fs.StringVar(&protocol, "protocol", "https", "web_server_protocol (ECE needs https)")
+		fs.BoolVar(&dryRun, "dry-run", false, "patch: show the diff, write nothing")
+	}
+	register(&command{
+		name:    "spog",
+		summary: "check or patch spog_config.js on an ECE web server (step 3)",
+		usage: `Usage: ccewiz spog patch --file F --server-name FQDN [--protocol https] [--dry-run]
+       ccewiz spog check --file F --server-name FQDN
+
+spog_config.js ({ECE_HOME}\eService\templates\finesse\gadget\spog\spog_config.js
+on every ECE web server) tells the ECE gadget in CCE Administration where ECE
+is. patch sets web_server_protocol and web_server_name and changes nothing
+else — line endings, BOM, quotes and comments stay as they are. It shows the
+diff first, backs the file up to spog_config.js.ccewiz-YYYYMMDD-HHMMSS.bak,
+replaces it atomically and reads it back. A second run says "already set"
+and writes nothing. check only compares: exit code 1 when a value differs.
+
+Examples:
+  ccewiz spog check --file 'C:\Cisco\eService\templates\finesse\gadget\spog\spog_config.js' --server-name ece.example.com
+  ccewiz spog patch --file '\\web1\c$\Cisco\eService\templates\finesse\gadget\spog\spog_config.js' --server-name ece.example.com --dry-run
+  ccewiz spog patch --file spog_config.js --server-name chat.example.com`,
+		flags: declare,
+		run: func(ctx context.Context, g *globals, args []string) error {
+			if len(args) == 0 {
+				return usagef("say what to do: patch or check")
+			}
+			action := args[0]
+			// Flags may also follow the action: ccewiz spog patch --file F.
+			fs := flag.NewFlagSet("ccewiz spog "+action, flag.ContinueOnError)
+			fs.SetOutput(io.Discard)
+			declare(fs)
+			if err := fs.Parse(args[1:]); err != nil {
+				return usagef("%v", err)
+			}
+			if fs.NArg() > 0 {
+				return usagef("unexpected argument %q", fs.Arg(0))
+			}
+			if action != "patch" && action != "check" {
+				return usagef("unknown action %q: use patch or check", action)
+			}
+			if file == "" {
+				return usagef("--file is required")
+			}
+			if err := steps.ValidateFQDN(serverName); err != nil {
+				return steps.BadInput(fmt.Errorf("--server-name: %w", err))
+			}
+			want := spogjs.Want{Protocol: protocol, ServerName: strings.TrimSuffix(strings.TrimSpace(serverName), ".")}
+			if err := want.Validate(); err != nil {
+				return steps.BadInput(fmt.Errorf("--protocol: %w", err))
+			}
+			if protocol != "https" {
+				fmt.Fprintf(g.stderr, "warning: ECE does not support non-SSL access; SPOG needs web_server_protocol \"https\"\n")
+			}
+			plan, err := spogjs.PlanFile(file, want)
+			if err != nil {
+				// An unreadable, missing-variable or duplicated file is the
+				// admin's to fix; nothing was written.
+				return steps.BadInput(err)
+			}
+			if action == "check" {
+				return spogCheck(g, plan)
+			}
+			return spogPatch(g, plan, dryRun)
+		},
+	})
+}
+
+func describeValues(c spogjs.Config) string {
+	return fmt.Sprintf("%s = %q (line %d), %s = %q (line %d)", spogjs.ProtocolVar, c.Protocol.Value, c.Protocol.Line,
+		spogjs.NameVar, c.ServerName.Value, c.ServerName.Line)
+}
+
+func spogCheck(g *globals, p *spogjs.FilePlan) error {
+	if !p.Changed() {
+		fmt.Fprintf(g.stdout, "ok   %s: %s\n", p.Path, describeValues(p.Result.Config))
+		return nil
+	}
+	for _, c := range p.Result.Changes {
+		fmt.Fprintf(g.stdout, "FAIL %s line %d: %s is %q, should be %q\n", p.Path, c.Line, c.Var, c.From, c.To)
+	}
+	fmt.Fprintf(g.stdout, "     fix: ccewiz spog patch --file %s --server-name %s\n", quoteArg(p.Path), p.Want.ServerName)
+	return errReported
+}
+
+func spogPatch(g *globals, p *spogjs.FilePlan, dryRun bool) error {
+	if !p.Changed() {
+		fmt.Fprintf(g.stdout, "%s: already set (%s); nothing written\n", p.Path, describeValues(p.Result.Config))
+		return nil
+	}
+	fmt.Fprint(g.stdout, p.Diff())
+	if dryRun {
+		fmt.Fprintf(g.stdout, "dry run: %s not changed; run again without --dry-run to write it (a backup is made first)\n", p.Path)
+		return nil
+	}
+	w, err := p.Write(time.Now)
+	if err != nil {
+		if errors.Is(err, spogjs.ErrChangedSincePlan) {
+			return steps.BadInput(err)
+		}
+		return err
+	}
+	fmt.Fprintf(g.stdout, "wrote %s (previous version: %s); read back: both values set\n", w.Path, w.Backup)
+	fmt.Fprintf(g.stdout, "next: repeat on every other ECE web server; SPOG reads the file when the ECE gadget loads\n")
+	return nil
+}
+
+// quoteArg quotes a path for a copy-paste command line when it needs it.
+func quoteArg(s string) string {
+	if strings.ContainsAny(s, " \\$'\"") {
+		return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+	}
+	return s
+}

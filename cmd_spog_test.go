@@ -1,0 +1,55 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestSpogCLI(t *testing.T) {
+	src, err := os.ReadFile("spogjs/testdata/golden/crlf.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	patched, _ := os.ReadFile("spogjs/testdata/golden/crlf.js.golden")
+	dir := t.TempDir()
+	f := filepath.Join(dir, "spog_config.js")
+	os.WriteFile(f, src, 0o644)
+	twice := filepath.Join(dir, "twice.js")
+	os.WriteFile(twice, []byte("var web_server_protocol = \"https\";\nvar web_server_name = \"a.b.c\";\nvar web_server_name = \"d.e.f\";\n"), 0o644)
+
+	steps := []struct {
+		name      string
+		args      []string
+		code      int
+		inStdout  string
+		inStderr  string
+		fileAfter []byte
+	}{
+		{"check differs", []string{"spog", "check", "--file", f, "--server-name", "ece.example.com"}, 1, `web_server_name is "localhost", should be "ece.example.com"`, "", src},
+		{"dry run shows diff", []string{"spog", "patch", "--file", f, "--server-name", "ece.example.com", "--dry-run"}, 0, "+var web_server_name = \"ece.example.com\";", "", src},
+		{"short name refused", []string{"spog", "patch", "--file", f, "--server-name", "ece"}, 2, "", "short host name", src},
+		{"IP refused", []string{"spog", "patch", "--file", f, "--server-name", "10.0.0.5"}, 2, "", "IP address", src},
+		{"bad protocol", []string{"spog", "patch", "--file", f, "--server-name", "ece.example.com", "--protocol", "ftp"}, 2, "", "use https", src},
+		{"no action", []string{"spog", "--file", f}, 2, "", "patch or check", src},
+		{"missing file", []string{"spog", "check", "--file", filepath.Join(dir, "none.js"), "--server-name", "ece.example.com"}, 2, "", "eService", src},
+		{"duplicate refused", []string{"spog", "patch", "--file", twice, "--server-name", "ece.example.com"}, 2, "", "declared 2 times", src},
+		{"patch writes", []string{"spog", "patch", "--file", f, "--server-name", "ece.example.com"}, 0, ".bak", "", patched},
+		{"second patch already set", []string{"spog", "patch", "--file", f, "--server-name", "ece.example.com"}, 0, "already set", "", patched},
+		{"check passes", []string{"spog", "check", "--file", f, "--server-name", "ece.example.com"}, 0, "ok ", "", patched},
+	}
+	for _, s := range steps {
+		code, out, errOut := checkCLI(t, s.args...)
+		if code != s.code || !strings.Contains(out, s.inStdout) || !strings.Contains(errOut, s.inStderr) {
+			t.Errorf("%s: code %d (want %d)\nstdout: %s\nstderr: %s", s.name, code, s.code, out, errOut)
+		}
+		if b, _ := os.ReadFile(f); !bytes.Equal(b, s.fileAfter) {
+			t.Errorf("%s: file content is not what it should be after this step", s.name)
+		}
+	}
+	if baks, _ := filepath.Glob(f + ".ccewiz-*.bak"); len(baks) != 1 {
+		t.Errorf("backups: %v, want exactly one", baks)
+	}
+}
