@@ -1,0 +1,310 @@
+// Package lab is a self-contained practice deployment for ccewiz: an "ECE
+// web server" (HTTPS), an "Active Directory" (LDAP, LDAPS, a Global Catalog),
+// an ECE_HOME tree with spog_config.js, an "ADS" Java cacerts and a
+// pre-filled answers file, all in one folder and on 127.0.0.1 only. The
+// answers file's `resolve` section maps ece.example.com and
+// dc1.example.local to the lab's ports, so the wizard, `check` and `apply`
+// run against it exactly as they would against production.
+//
+// It must never listen beyond loopback, need root, or edit anything outside
+// its folder (no /etc/hosts). Tests and `ccewiz lab` stop what they start
+// with Close.
+package lab
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"ccewiz/secret"
+	"ccewiz/steps"
+)
+
+// Names the lab's answers use.
+const (
+	ECEFQDN = "ece.example.com"
+	ADS     = "aw1a.example.com"
+	DCHost  = dcHost
+	// ServiceAccount is the account ECE binds with.
+	ServiceAccount = serviceDN
+	// KeystoreLocation is the Windows path typed into ECE (step 2.2).
+	KeystoreLocation = `c:\ece\pcce\mydomain.jks`
+)
+
+// Options configure a lab.
+type Options struct {
+	// Dir holds everything; created when missing. Reusing a folder keeps the
+	// lab's CA, passwords and whatever the admin changed; only the ports
+	// in ccewiz.yaml's resolve section are updated.
+	Dir string
+	// SNIRequired reproduces IIS's "Require Server Name Indication" on the
+	// https binding: clients that send no SNI (or another name) are reset.
+	SNIRequired bool
+	// Logf receives one line per notable event (certificate picked up). May be nil.
+	Logf func(format string, args ...any)
+}
+
+// Lab is a running practice deployment.
+type Lab struct {
+	Dir         string
+	AnswersPath string
+	// Loopback addresses of the servers, as written to the resolve section.
+	WebAddr   string // ece.example.com:443
+	GCAddr    string // dc1.example.local:3269, Global Catalog over TLS
+	DCAddr    string // dc1.example.local:389, plain LDAP, returns referrals
+	DCTLSAddr string // dc1.example.local:636, LDAPS, returns referrals
+	// CACert signs the domain controller's certificate (example-DC1-CA).
+	CACert *x509.Certificate
+	// CertFile and KeyFile are where step 1 writes the certificate the web server picks up.
+	CertFile, KeyFile string
+	SpogConfig        string // ECE_HOME/…/spog_config.js
+	Cacerts           string // ads/aw1a/cacerts
+	CacertsSource     string // where the cacerts came from
+	SNIRequired       bool
+
+	web       *webServer
+	gc, dc    *directory
+	relays    []*refRelay
+	closeOnce bool
+}
+
+// Start builds (or reuses) the lab in opts.Dir and starts its servers.
+func Start(ctx context.Context, opts Options) (l *Lab, err error) {
+	if opts.Dir == "" {
+		return nil, errors.New("lab: a folder is required")
+	}
+	dir, err := filepath.Abs(opts.Dir)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("create lab folder: %w", err)
+	}
+	l = &Lab{Dir: dir, AnswersPath: filepath.Join(dir, "ccewiz.yaml"), SNIRequired: opts.SNIRequired}
+	defer func() {
+		if err != nil {
+			l.Close()
+			l = nil
+		}
+	}()
+	p := l.path
+	logf := opts.Logf
+	if logf == nil {
+		logf = func(string, ...any) {}
+	}
+
+	// Secrets first: the directory and the stores need them.
+	ldapPass, err := secretFile(p("secrets", "ldap-password"), "")
+	if err != nil {
+		return nil, err
+	}
+	storepass, err := secretFile(p("secrets", "storepass"), "changeit")
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range []string{"pfx-password", "keystore-password", "pa-password"} {
+		if _, err := secretFile(p("secrets", s), ""); err != nil {
+			return nil, err
+		}
+	}
+	userPass := map[string]string{}
+	for _, u := range Users {
+		pw, err := secretFile(p("secrets", "users", u.SAM), "")
+		if err != nil {
+			return nil, err
+		}
+		userPass[normDN(u.DN())] = pw
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+
+	// PKI: the enterprise CA, the DC's certificate, IIS's placeholder.
+	ca, err := loadOrMake(p("lab", "example-DC1-CA.crt"), p("lab", "example-DC1-CA.key"), newCA)
+	if err != nil {
+		return nil, err
+	}
+	l.CACert = ca.Chain[0]
+	dcCert, err := loadOrMake(p("lab", DCHost+".crt"), p("lab", DCHost+".key"),
+		func() (*keyPair, error) { return newServerCert(ca, DCHost, domainDNS) })
+	if err != nil {
+		return nil, err
+	}
+	ph, err := loadOrMake(p("lab", "iis-placeholder.crt"), p("lab", "iis-placeholder.key"),
+		func() (*keyPair, error) { return newServerCert(nil, placeholderName) })
+	if err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+
+	// Files the steps change.
+	l.SpogConfig = p("ECE_HOME", SpogConfigRel)
+	if err := writeIfMissing(l.SpogConfig, []byte(spogConfig), 0o644); err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(p("ECE_HOME", "pcce"), 0o755); err != nil {
+		return nil, err
+	}
+	l.Cacerts = p("ads", "aw1a", "cacerts")
+	if _, err := os.Stat(l.Cacerts); errors.Is(err, fs.ErrNotExist) {
+		b, src, err := adsCacerts(storepass)
+		if err != nil {
+			return nil, err
+		}
+		if err := writeIfMissing(l.Cacerts, b, 0o644); err != nil {
+			return nil, err
+		}
+		l.CacertsSource = src
+		os.WriteFile(p("ads", "aw1a", "cacerts.source"), []byte(src+"\n"), 0o644)
+	} else if b, err := os.ReadFile(p("ads", "aw1a", "cacerts.source")); err == nil {
+		l.CacertsSource = string(b[:len(b)-1])
+	}
+
+	// Answers: read before the servers start so a bad file fails fast.
+	a, err := l.answers()
+	if err != nil {
+		return nil, err
+	}
+	outDir := a.Certificate.OutDir
+	if outDir == "" {
+		outDir = "certs"
+	}
+	env := steps.NewEnv(a, l.AnswersPath)
+	outDir = env.Path(outDir)
+	if err := os.MkdirAll(outDir, 0o755); err != nil {
+		return nil, err
+	}
+	l.CertFile = filepath.Join(outDir, ECEFQDN+".crt")
+	l.KeyFile = filepath.Join(outDir, ECEFQDN+".key")
+
+	// Servers.
+	l.web = &webServer{fqdn: ECEFQDN, certFile: l.CertFile, keyFile: l.KeyFile,
+		sniRequired: opts.SNIRequired, placeholder: ph.tlsCert(), logf: logf}
+	if err := l.web.start(); err != nil {
+		return nil, err
+	}
+	l.WebAddr = l.web.addr()
+	dcTLS := &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{dcCert.tlsCert()}}
+	l.gc = newDirectory(true, ldapPass, userPass)
+	if err := l.gc.start(dcTLS); err != nil {
+		return nil, err
+	}
+	l.GCAddr = l.gc.addr
+	l.dc = newDirectory(false, ldapPass, userPass)
+	if err := l.dc.start(nil); err != nil {
+		return nil, err
+	}
+	for _, tc := range []*tls.Config{nil, dcTLS} {
+		r, err := startRelay(l.dc.addr, tc)
+		if err != nil {
+			return nil, err
+		}
+		l.relays = append(l.relays, r)
+	}
+	l.DCAddr, l.DCTLSAddr = l.relays[0].addr(), l.relays[1].addr()
+
+	a.Resolve = map[string]string{
+		ECEFQDN + ":443":    l.WebAddr,
+		DCHost + ":3269":    l.GCAddr,
+		DCHost + ":389":     l.DCAddr,
+		DCHost + ":636":     l.DCTLSAddr,
+		domainDNS + ":389":  l.DCAddr,
+		domainDNS + ":636":  l.DCTLSAddr,
+		domainDNS + ":3269": l.GCAddr,
+	}
+	if _, err := steps.SaveAnswers(l.AnswersPath, a, false); err != nil {
+		return nil, fmt.Errorf("save the lab's answers file: %w", err)
+	}
+	return l, nil
+}
+
+func (l *Lab) path(elem ...string) string {
+	return filepath.Join(append([]string{l.Dir}, elem...)...)
+}
+
+// answers loads the folder's answers file, or returns the lab's defaults
+// when there is none yet.
+func (l *Lab) answers() (*steps.Answers, error) {
+	if _, err := os.Stat(l.AnswersPath); err == nil {
+		return steps.LoadAnswers(l.AnswersPath)
+	}
+	return l.Defaults(), nil
+}
+
+// Defaults are the lab's answers: right for this deployment, so that after
+// the wizard (or `ccewiz apply`) every automated check passes. Passwords are
+// {file: …} references into <dir>/secrets; paths are absolute so `check`
+// works from any folder.
+func (l *Lab) Defaults() *steps.Answers {
+	p := l.path
+	ref := func(name string) secret.Ref { return secret.Ref{File: p("secrets", name)} }
+	a := steps.NewAnswers()
+	a.Profile = steps.Profile{
+		PCCEVersion: "12.5(1)", PCCEES: 7, ECEVersion: "12.5(1)", ECEES: 1,
+		DeploymentModel: 2000, ECEShape: "400-single", LoadBalancer: "none",
+		ECEFQDN:          ECEFQDN,
+		WebServers:       []string{ECEFQDN},
+		AppServers:       []string{ECEFQDN},
+		ServicesServers:  []string{ECEFQDN},
+		AdminDataServers: []string{ADS},
+		MRDsConfirmed:    true,
+	}
+	a.Certificate = steps.CertificateAnswers{
+		Mode: "selfsigned", KeySize: 2048, ValidityDays: 730,
+		O: "Example Corp", OU: "Contact Center", L: "Springfield", ST: "Illinois", C: "US",
+		OutDir:      p("certs"),
+		PFXPassword: ref("pfx-password"),
+	}
+	a.SSO = steps.SSOAnswers{
+		DCAddr:           DCHost + ":3269",
+		Trust:            "ca",
+		LDAPURL:          "ldaps://" + DCHost + ":3269",
+		DNAttribute:      "userPrincipalName",
+		BindDN:           ServiceAccount,
+		BindPassword:     ref("ldap-password"),
+		SSLEnabled:       true,
+		KeystoreLocation: KeystoreLocation,
+		KeystoreFile:     p("ECE_HOME", "pcce", "mydomain.jks"),
+		KeystorePassword: ref("keystore-password"),
+		TestUser:         Users[0].UPN(),
+	}
+	a.Spog = steps.SpogAnswers{Files: []string{p("ECE_HOME", SpogConfigRel)}, Protocol: "https"}
+	a.Trust = steps.TrustAnswers{Stores: []steps.TrustStore{{Server: ADS, Path: p("ads", "aw1a", "cacerts"), Password: ref("storepass")}}}
+	a.Inventory = steps.InventoryAnswers{
+		WebServerName: ECEFQDN, DataServers: []string{ECEFQDN},
+		User: "pa", Password: ref("pa-password"), AppInstance: "MultiChannel",
+	}
+	a.Integration = steps.IntegrationAnswers{
+		AWDBServer: ADS, AWDBName: "pcce_awdb", AWDBAuth: "windows", AgentPGs: []string{"PG1A"},
+	}
+	a.Validation = steps.ValidationAnswers{TestAgent: Users[2].SAM}
+	return a
+}
+
+// Close stops every server. The folder stays.
+func (l *Lab) Close() error {
+	if l == nil || l.closeOnce {
+		return nil
+	}
+	l.closeOnce = true
+	var errs []error
+	if l.web != nil {
+		errs = append(errs, l.web.close())
+	}
+	for _, r := range l.relays {
+		errs = append(errs, r.close())
+	}
+	for _, d := range []*directory{l.gc, l.dc} {
+		if d != nil {
+			errs = append(errs, d.close())
+		}
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,193 @@
+package lab
+
+import (
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"html"
+	"log"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"sync"
+	"time"
+)
+
+// webServer is the lab's "ECE web server": IIS's Default Web Site with its
+// https binding on 443, played by an HTTPS server on a loopback port.
+//
+// Like IIS after the admin imports the PFX, it serves the certificate step 1
+// writes (<out_dir>/<fqdn>.crt and .key) as soon as both files are there,
+// and a self-signed placeholder named after the machine before that.
+type webServer struct {
+	fqdn        string
+	certFile    string
+	keyFile     string
+	sniRequired bool
+	placeholder tls.Certificate
+	logf        func(format string, args ...any)
+
+	mu      sync.Mutex
+	current *tls.Certificate
+	stamp   string // mtimes and sizes of the files current was loaded from
+	loadErr string // last reload error, logged once
+
+	ln  net.Listener
+	srv *http.Server
+}
+
+// placeholderName is what IIS's "Create Self-Signed Certificate" would be
+// issued to: the web server's own host name, not the name users type — so a
+// lab that skips step 1 fails the name check just like production does.
+const placeholderName = "eceweb01.example.local"
+
+func (w *webServer) start() error {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return fmt.Errorf("ECE web server: listen on 127.0.0.1: %w", err)
+	}
+	w.ln = &resetListener{Listener: ln}
+	tc := &tls.Config{
+		MinVersion:         tls.VersionTLS12,
+		GetConfigForClient: w.configForClient,
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/", func(rw http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/" {
+			w.page(rw, http.StatusNotFound, "404 - File or directory not found.", "The resource you are looking for might have been removed, had its name changed, or is temporarily unavailable.")
+			return
+		}
+		http.Redirect(rw, r, "/default", http.StatusFound)
+	})
+	mux.HandleFunc("/default", func(rw http.ResponseWriter, r *http.Request) {
+		w.login(rw, "default", "Business partition", "pa")
+	})
+	mux.HandleFunc("/system", func(rw http.ResponseWriter, r *http.Request) {
+		w.login(rw, "system", "System partition", "sa")
+	})
+	w.srv = &http.Server{
+		Handler:           mux,
+		TLSConfig:         tc,
+		ReadHeaderTimeout: 10 * time.Second,
+		// TLS handshake failures are part of the lesson, not server errors.
+		ErrorLog: log.New(discardWriter{}, "", 0),
+	}
+	go w.srv.ServeTLS(w.ln, "", "")
+	return nil
+}
+
+func (w *webServer) addr() string { return w.ln.Addr().String() }
+
+func (w *webServer) close() error {
+	if w.srv == nil {
+		return nil
+	}
+	return w.srv.Close()
+}
+
+// configForClient reproduces IIS's binding selection. With "Require Server
+// Name Indication" unticked and the host name blank (what Cisco's guide
+// asks for), every client gets the site's certificate. With it ticked, the
+// binding only matches a ClientHello whose SNI is the binding's host name;
+// HTTP.sys finds no binding for anything else and resets the connection
+// without sending a certificate or an alert — which is what a Java client
+// such as SPOG then reports ("Connection reset" / "Remote host terminated the
+// handshake"). We do the same: RST, no alert.
+func (w *webServer) configForClient(hello *tls.ClientHelloInfo) (*tls.Config, error) {
+	if w.sniRequired && !strings.EqualFold(strings.TrimSuffix(hello.ServerName, "."), w.fqdn) {
+		if rc, ok := hello.Conn.(interface{ reset() }); ok {
+			rc.reset()
+		}
+		return nil, errSNIReset
+	}
+	cert := w.certificate()
+	return &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{cert}}, nil
+}
+
+var errSNIReset = errors.New("no https binding matches this ClientHello (Require Server Name Indication)")
+
+// certificate returns step 1's certificate when its files are there and
+// readable, reloading them when their mtime or size changes, else the
+// placeholder.
+func (w *webServer) certificate() tls.Certificate {
+	stamp := fileStamp(w.certFile) + "|" + fileStamp(w.keyFile)
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if stamp == w.stamp {
+		if w.current != nil {
+			return *w.current
+		}
+		return w.placeholder
+	}
+	w.stamp = stamp
+	w.current = nil
+	c, err := tls.LoadX509KeyPair(w.certFile, w.keyFile)
+	if err != nil {
+		if !strings.HasPrefix(stamp, "-|") && w.logf != nil {
+			if msg := err.Error(); msg != w.loadErr {
+				w.logf("ECE web server: keeping the placeholder certificate: %v", err)
+				w.loadErr = msg
+			}
+		}
+		return w.placeholder
+	}
+	w.loadErr = ""
+	if w.logf != nil {
+		w.logf("ECE web server: now serving %s", w.certFile)
+	}
+	w.current = &c
+	return c
+}
+
+func fileStamp(path string) string {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return "-"
+	}
+	return fmt.Sprintf("%d/%d", fi.ModTime().UnixNano(), fi.Size())
+}
+
+func (w *webServer) login(rw http.ResponseWriter, partition, title, user string) {
+	w.page(rw, http.StatusOK, "Enterprise Chat and Email — "+title,
+		fmt.Sprintf(`<form method="post" action="/%s/web/view/platform/common/login/root.jsp">
+<p>Partition: <b>%s</b></p>
+<label>User name <input name="j_username" value="%s"></label>
+<label>Password <input name="j_password" type="password"></label>
+<button type="submit">Log in</button>
+</form>`, partition, partition, user))
+}
+
+func (w *webServer) page(rw http.ResponseWriter, code int, title, body string) {
+	rw.Header().Set("Content-Type", "text/html; charset=utf-8")
+	rw.Header().Set("Server", "Microsoft-IIS/10.0")
+	rw.Header().Set("X-Powered-By", "ASP.NET")
+	rw.WriteHeader(code)
+	fmt.Fprintf(rw, "<!DOCTYPE html>\n<html><head><title>%s</title></head>\n<body><h1>%s</h1>\n%s\n<p><small>%s — ccewiz lab</small></p></body></html>\n",
+		html.EscapeString(title), html.EscapeString(title), body, html.EscapeString(w.fqdn))
+}
+
+// resetListener hands out connections that can be closed with a TCP RST,
+// as HTTP.sys does when no binding matches.
+type resetListener struct{ net.Listener }
+
+func (l *resetListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	return &resetConn{Conn: c}, nil
+}
+
+type resetConn struct{ net.Conn }
+
+func (c *resetConn) reset() {
+	if tc, ok := c.Conn.(*net.TCPConn); ok {
+		tc.SetLinger(0)
+	}
+	c.Conn.Close()
+}
+
+type discardWriter struct{}
+
+func (discardWriter) Write(p []byte) (int, error) { return len(p), nil }
