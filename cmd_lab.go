@@ -1,0 +1,119 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log"
+	"os"
+	"path/filepath"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"ccewiz/lab"
+	"ccewiz/steps"
+	"ccewiz/tui"
+)
+
+func init() {
+	var (
+		dir         string
+		sniRequired bool
+		noTUI       bool
+	)
+	register(&command{
+		name:    "lab",
+		summary: "a practice ECE/PCCE deployment on this machine (loopback only), then the wizard on it",
+		usage: `Usage: ccewiz lab [--dir D] [--sni-required] [--no-tui]
+
+Starts a self-contained practice deployment in a folder — an "ECE web server"
+(HTTPS), an "Active Directory" (LDAP with a Global Catalog), an ECE_HOME with
+spog_config.js, an "ADS" Java cacerts, and a pre-filled answers file that maps
+ece.example.com and dc1.example.local to the lab's loopback ports — then runs
+the wizard on it. Nothing listens beyond 127.0.0.1, nothing needs root, and
+nothing outside the folder is touched. The folder is kept after exit.
+
+--sni-required reproduces IIS's "Require Server Name Indication": the
+certificate step's TLS check then fails the way SPOG does.
+--no-tui starts the lab, prints "ready <dir>/ccewiz.yaml" and runs until
+interrupted, for scripts: run check and apply against it from another shell.
+
+Examples:
+  ccewiz lab
+  ccewiz lab --dir ./practice --sni-required
+  ccewiz lab --no-tui &   # then: ccewiz check --answers <dir>/ccewiz.yaml`,
+		flags: func(fs *flag.FlagSet) {
+			fs.StringVar(&dir, "dir", "", "the lab `folder` (default: a new temporary folder, kept after exit)")
+			fs.BoolVar(&sniRequired, "sni-required", false, `reproduce IIS "Require Server Name Indication" on the ECE web server`)
+			fs.BoolVar(&noTUI, "no-tui", false, `no wizard: print "ready <answers file>" and run until interrupted`)
+		},
+		run: func(ctx context.Context, g *globals, args []string) error {
+			if len(args) > 0 {
+				return usagef("unexpected argument %q", args[0])
+			}
+			if dir == "" {
+				d, err := os.MkdirTemp("", "ccewiz-lab-")
+				if err != nil {
+					return fmt.Errorf("create the lab folder: %w", err)
+				}
+				dir = d
+			}
+			// In the wizard the screen is the TUI's: lab events go to a log file.
+			logf := func(format string, a ...any) { fmt.Fprintf(g.stderr, "lab: "+format+"\n", a...) }
+			if !noTUI {
+				if err := os.MkdirAll(dir, 0o755); err != nil {
+					return fmt.Errorf("create the lab folder: %w", err)
+				}
+				f, err := os.OpenFile(filepath.Join(dir, "lab.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+				if err != nil {
+					return fmt.Errorf("open the lab log: %w", err)
+				}
+				defer f.Close()
+				lg := log.New(f, "", log.LstdFlags)
+				logf = lg.Printf
+			}
+			l, err := lab.Start(ctx, lab.Options{Dir: dir, SNIRequired: sniRequired, Logf: logf})
+			if err != nil {
+				return fmt.Errorf("start the lab: %w", err)
+			}
+			defer l.Close()
+			printLab(g, l)
+			if noTUI {
+				fmt.Fprintf(g.stdout, "ready %s\n", l.AnswersPath)
+				<-ctx.Done()
+				fmt.Fprintf(g.stderr, "lab stopped; the folder %s is kept\n", l.Dir)
+				return nil
+			}
+			a, err := steps.LoadAnswers(l.AnswersPath)
+			if err != nil {
+				return err
+			}
+			env := steps.NewEnv(a, l.AnswersPath)
+			m := tui.New(tui.Options{Env: env, AnswersPath: l.AnswersPath, NoColor: g.noColor})
+			p := tea.NewProgram(m, tea.WithContext(ctx), tea.WithAltScreen(), tea.WithInput(g.stdin), tea.WithOutput(g.stdout))
+			_, runErr := p.Run()
+			l.Close()
+			fmt.Fprintf(g.stderr, "lab stopped; the folder %s is kept (answers: %s)\n", l.Dir, l.AnswersPath)
+			if runErr != nil && ctx.Err() == nil {
+				return fmt.Errorf("wizard: %w", runErr)
+			}
+			return nil
+		},
+	})
+}
+
+// printLab tells the admin what runs where, on stderr (stdout is the
+// "ready" line for scripts, or the TUI).
+func printLab(g *globals, l *lab.Lab) {
+	w := g.stderr
+	fmt.Fprintf(w, "ccewiz lab in %s\n", l.Dir)
+	fmt.Fprintf(w, "  ECE web server   https://%s/default  → %s", lab.ECEFQDN, l.WebAddr)
+	if l.SNIRequired {
+		fmt.Fprint(w, `  ("Require Server Name Indication" ticked)`)
+	}
+	fmt.Fprintf(w, "\n  Global Catalog   ldaps://%s:3269  → %s\n", lab.DCHost, l.GCAddr)
+	fmt.Fprintf(w, "  Domain ctlr      ldap://%s:389 → %s, ldaps://…:636 → %s (return referrals)\n", lab.DCHost, l.DCAddr, l.DCTLSAddr)
+	fmt.Fprintf(w, "  spog_config.js   %s\n", l.SpogConfig)
+	fmt.Fprintf(w, "  ADS cacerts      %s (%s; password in secrets/storepass)\n", l.Cacerts, l.CacertsSource)
+	fmt.Fprintf(w, "  answers          %s (passwords only as files in %s)\n", l.AnswersPath, filepath.Join(l.Dir, "secrets"))
+}
