@@ -1,0 +1,255 @@
+package logdoctor
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Options tune a scan.
+type Options struct {
+	// Since drops hits whose time is known and earlier. Zero: keep all.
+	Since time.Time
+	// Local is the PCCE servers' time zone, for timestamps without one. Nil: this machine's.
+	Local *time.Location
+	// Workers is how many files are read at once. 0: one per CPU.
+	Workers int
+}
+
+func (o Options) local() *time.Location {
+	if o.Local != nil {
+		return o.Local
+	}
+	return time.Local
+}
+
+// Buffers: a chunk is cut at the last newline; a line longer than maxChunk
+// is searched in pieces (a hit straddling the cut is lost — such lines are
+// not log lines).
+const (
+	chunkSize = 1 << 20
+	maxChunk  = 16 << 20
+	sampleMax = 300
+	backLimit = 1 << 16 // how far back a hit looks for its line's timestamp
+)
+
+var (
+	table     = newMatcher(allPatterns())
+	patternOf []int // pattern index → signature index
+)
+
+func allPatterns() []string {
+	var ps []string
+	for i, s := range Signatures {
+		for _, p := range s.Patterns {
+			ps = append(ps, p)
+			patternOf = append(patternOf, i)
+		}
+	}
+	return ps
+}
+
+// Patterns returns every literal pattern, one per signature row, as
+// `grep -F -f` takes them.
+func Patterns() []string {
+	var ps []string
+	for _, s := range Signatures {
+		ps = append(ps, s.Patterns...)
+	}
+	return ps
+}
+
+// hit is where one signature was seen first in one file, and how often.
+type group struct {
+	sig     int
+	variant string
+	explain string
+	count   int
+	line    int64
+	first   time.Time
+	last    time.Time
+	sample  string
+}
+
+type fileScan struct {
+	name  string
+	clock Clock
+	loc   *time.Location
+	since time.Time
+
+	lines  int64 // lines before the current chunk
+	bytes  int64
+	groups map[string]*group
+	order  []string
+
+	// Time of the nearest timestamped line at or before hdrFloor-1 in the
+	// current chunk (or carried over from earlier chunks).
+	hdrTime  time.Time
+	hdrOK    bool
+	hdrFloor int
+}
+
+// scanReader searches r (a file called name) and returns what it found.
+func scanReader(ctx context.Context, name string, r io.Reader, o Options) (*fileScan, error) {
+	fs := &fileScan{name: name, clock: clockOf(name), loc: o.local(), since: o.Since, groups: map[string]*group{}}
+	if fs.clock == ClockUTC {
+		fs.loc = time.UTC
+	}
+	buf := make([]byte, chunkSize)
+	n := 0
+	for {
+		if err := ctx.Err(); err != nil {
+			return fs, err
+		}
+		m, err := io.ReadFull(r, buf[n:])
+		n += m
+		eof := errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)
+		if err != nil && !eof {
+			return fs, fmt.Errorf("read %s: %w", name, err)
+		}
+		if eof {
+			if n > 0 {
+				fs.chunk(buf[:n], true)
+			}
+			return fs, nil
+		}
+		cut := bytes.LastIndexByte(buf[:n], '\n') + 1
+		if cut == 0 {
+			if len(buf) < maxChunk {
+				bigger := make([]byte, 2*len(buf))
+				copy(bigger, buf[:n])
+				buf = bigger
+				continue
+			}
+			cut = n
+		}
+		fs.chunk(buf[:cut], false)
+		n = copy(buf, buf[cut:n])
+	}
+}
+
+// chunk searches complete lines (the last may lack its newline at EOF).
+func (fs *fileScan) chunk(c []byte, last bool) {
+	fs.bytes += int64(len(c))
+	fs.hdrFloor = 0
+	counted, lines := 0, fs.lines
+	lineStart := -1 // the line the previous hit was on
+	var seen [64]bool
+	table.each(c, func(pos, pat int) {
+		ls := bytes.LastIndexByte(c[:pos], '\n') + 1
+		if ls != lineStart {
+			lineStart = ls
+			seen = [64]bool{}
+		}
+		sig := patternOf[pat]
+		if sig < len(seen) {
+			if seen[sig] {
+				return
+			}
+			seen[sig] = true
+		}
+		lines += int64(bytes.Count(c[counted:ls], []byte{'\n'}))
+		counted = ls
+		le := bytes.IndexByte(c[pos:], '\n')
+		if le < 0 {
+			le = len(c)
+		} else {
+			le += pos
+		}
+		fs.add(sig, c[ls:le], pos-ls, lines+1, c, ls)
+	})
+	fs.lines = lines + int64(bytes.Count(c[counted:], []byte{'\n'}))
+	if last && len(c) > 0 && c[len(c)-1] != '\n' {
+		fs.lines++
+	}
+	// Carry the time of the chunk's last timestamped line to the next chunk.
+	if end := len(c); end > 0 {
+		ls := bytes.LastIndexByte(c[:end-1], '\n') + 1
+		fs.hdrTime, fs.hdrOK = fs.timeAt(c, ls)
+	}
+}
+
+// timeAt returns the time of the line at ls, or of the nearest earlier line
+// that has one. Each byte of a chunk is looked at once: hits come in order.
+func (fs *fileScan) timeAt(c []byte, ls int) (time.Time, bool) {
+	floor := max(fs.hdrFloor, ls-backLimit)
+	t, ok := time.Time{}, false
+	for p := ls; p >= floor; {
+		if t, ok = parseTime(c[p:min(len(c), p+64)], fs.loc); ok {
+			break
+		}
+		if p == 0 {
+			break
+		}
+		p = bytes.LastIndexByte(c[:p-1], '\n') + 1
+	}
+	if !ok {
+		// Nothing nearer (or too far back to look): the last time known.
+		t, ok = fs.hdrTime, fs.hdrOK
+	}
+	fs.hdrTime, fs.hdrOK, fs.hdrFloor = t, ok, ls+1
+	return t, ok
+}
+
+func (fs *fileScan) add(sig int, line []byte, at int, lineNo int64, c []byte, ls int) {
+	t, known := fs.timeAt(c, ls)
+	if known && !fs.since.IsZero() && t.Before(fs.since) {
+		return
+	}
+	line = bytes.TrimSuffix(line, []byte{'\r'})
+	key, explain := "", ""
+	if v := Signatures[sig].Variant; v != nil {
+		key, explain = v(line)
+	}
+	k := fmt.Sprintf("%d\x00%s", sig, key)
+	g := fs.groups[k]
+	if g == nil {
+		g = &group{sig: sig, variant: key, explain: explain, line: lineNo, sample: sample(line, at)}
+		fs.groups[k] = g
+		fs.order = append(fs.order, k)
+	}
+	g.count++
+	if known {
+		if g.first.IsZero() || t.Before(g.first) {
+			g.first = t
+		}
+		if t.After(g.last) {
+			g.last = t
+		}
+	}
+}
+
+// sample returns the line, cut around the hit at byte at when it is long,
+// as printable UTF-8: a log must not be able to drive the terminal.
+func sample(line []byte, at int) string {
+	from, to := 0, len(line)
+	if to > sampleMax {
+		from = max(0, at-sampleMax/3)
+		to = min(len(line), from+sampleMax)
+	}
+	for from > 0 && !utf8.RuneStart(line[from]) {
+		from++
+	}
+	s := strings.ToValidUTF8(string(line[from:to]), "\uFFFD")
+	s = strings.Map(func(r rune) rune {
+		if r == '\t' {
+			return ' '
+		}
+		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
+			return '\uFFFD'
+		}
+		return r
+	}, s)
+	if from > 0 {
+		s = "…" + s
+	}
+	if to < len(line) {
+		s += "…"
+	}
+	return s
+}
