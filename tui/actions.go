@@ -178,3 +178,11 @@ func cloneAnswers(a *steps.Answers) (*steps.Answers, error) {
 	}
 	return steps.ParseAnswers("(answers in memory)", b)
 }
+
+// writeReport saves the Markdown report; an earlier report is kept as a backup.
+func writeReport(path string, md []byte) error {
+	if _, err := safefile.Replace(path, md, safefile.Options{Perm: 0o644}); err != nil {
+		return fmt.Errorf("save the integration report: %w", err)
+	}
+	return nil
+}

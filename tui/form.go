@@ -380,8 +380,8 @@ func (fm *form) view(width int, details bool) ([]string, int) {
 			labelW = max(labelW, ansi.StringWidth(in.f.Label))
 		}
 	}
-	labelW = min(labelW, max(12, width/2-4))
-	valueW := max(8, width-labelW-5)
+	labelW = min(labelW, max(12, width-26))
+	valueW := max(8, width-labelW-4)
 	var lines []string
 	focusLine := 0
 	for i, in := range fm.inputs {

@@ -62,15 +62,17 @@ func (m *Model) bindings() helpKeys {
 	case modeRunning:
 		return helpKeys{k.Cancel, k.Quit}
 	case modePlan:
-		return helpKeys{withHelp(k.Confirm, "enter", "apply"), withHelp(k.Cancel, "esc", "back to form"), k.Scroll, k.Details, k.Quit}
+		return helpKeys{withHelp(k.Confirm, "enter", "apply"), withHelp(k.Cancel, "esc", "back to form"), k.Scroll, withHelp(k.Details, "ctrl+t", "full diff"), k.Quit}
 	case modeResults:
-		return helpKeys{withHelp(k.Continue, "enter", "next step"), k.Tick, withHelp(k.Scroll, "↑/↓", "select"), k.Details, k.Rerun, withHelp(k.Cancel, "esc", "back to form"), k.Jump, k.Save, k.Quit}
+		return helpKeys{withHelp(k.Continue, "enter", "next step"), withHelp(k.Tick, "space", "tick"), withHelp(k.Scroll, "↑/↓", "select"), withHelp(k.Details, "ctrl+t", "fix/details"),
+			withHelp(k.Rerun, "ctrl+r", "re-run"), withHelp(k.Cancel, "esc", "form"), withHelp(k.Jump, "ctrl+g", "jump"), k.Save, k.Quit}
 	case modeFailed:
-		return helpKeys{withHelp(k.Continue, "enter", "try again"), withHelp(k.Cancel, "esc", "back to form"), k.Details, k.Jump, k.Quit}
+		return helpKeys{withHelp(k.Continue, "enter", "try again"), withHelp(k.Cancel, "esc", "back to form"), withHelp(k.Next, "ctrl+n", "skip step"), k.Jump, k.Quit}
 	case modeReport:
-		return helpKeys{k.Scroll, k.Details, k.Rerun, k.Jump, k.Quit}
+		return helpKeys{k.Scroll, withHelp(k.Rerun, "ctrl+r", "re-run checks"), withHelp(k.Back, "ctrl+p", "back"), withHelp(k.Jump, "ctrl+g", "jump"), k.Quit}
 	}
-	return helpKeys{k.Continue, k.Field, k.PrevField, k.Choose, k.Next, k.Back, k.Jump, k.Save, k.Details, k.Quit}
+	return helpKeys{k.Continue, withHelp(k.Field, "tab/↑↓", "field"), k.Choose, withHelp(k.Next, "ctrl+n/p", "next/back step"),
+		withHelp(k.Jump, "ctrl+g", "jump"), k.Save, k.Details, k.Quit}
 }
 
 func withHelp(b key.Binding, keys, desc string) key.Binding {

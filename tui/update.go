@@ -123,6 +123,8 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 		switch {
 		case key.Matches(msg, k.Continue):
 			return m.planCmd()
+		case key.Matches(msg, k.Next):
+			return m.nextStep() // skipped: it stays "needs attention"
 		case key.Matches(msg, k.Cancel):
 			m.mode = modeForm
 		}

@@ -317,8 +317,24 @@ func writtenLines(ws []steps.Written) []string {
 }
 
 func (m *Model) planView(w, h int) []string {
-	st := m.st
-	p := m.plan
+	st, p := m.st, m.plan
+	lines := planLines(p, w, m.details, st)
+	var foot []string
+	if irr := p.Irreversible; irr != nil {
+		foot = append(foot, "", st.fail.Render("IRREVERSIBLE"))
+		foot = append(foot, wrap(irr.What, w)...)
+		foot = append(foot, fmt.Sprintf("Type %s to confirm: ", st.bold.Render(irr.Confirm))+m.confirm.View())
+	} else {
+		foot = append(foot, "", st.bold.Render("Press enter to apply this plan, esc to go back."))
+	}
+	body := m.scrolled(lines, max(1, h-len(foot)))
+	return append(body, foot...)
+}
+
+// planLines renders a plan: files with their diffs (secret content only
+// described), backups, keystore entries, commands for other machines and
+// values to type into GUIs. The line-prompt mode prints the same lines.
+func planLines(p *steps.Plan, w int, details bool, st styles) []string {
 	var lines []string
 	if p.Summary != "" {
 		lines = append(lines, wrap(p.Summary, w)...)
@@ -336,11 +352,11 @@ func (m *Model) planView(w, h int) []string {
 				lines = append(lines, st.dim.Render(fmt.Sprintf("      secret content (%d bytes), not shown", len(f.Data))))
 			case f.Diff != "":
 				diff := strings.Split(strings.TrimRight(f.Diff, "\n"), "\n")
-				if !m.details && len(diff) > 12 {
+				if !details && len(diff) > 12 {
 					diff = append(diff[:12:12], fmt.Sprintf("… %d more diff lines (ctrl+t)", len(diff)-12))
 				}
 				for _, d := range diff {
-					lines = append(lines, "      "+m.diffLine(d))
+					lines = append(lines, "      "+diffLine(st, d))
 				}
 			}
 		}
@@ -395,24 +411,15 @@ func (m *Model) planView(w, h int) []string {
 	if p.Empty() && len(p.Notes) == 0 && p.Summary == "" {
 		lines = append(lines, "Nothing to change.")
 	}
-	var foot []string
-	if irr := p.Irreversible; irr != nil {
-		foot = append(foot, "", st.fail.Render("IRREVERSIBLE"))
-		foot = append(foot, wrap(irr.What, w)...)
-		foot = append(foot, fmt.Sprintf("Type %s to confirm: ", st.bold.Render(irr.Confirm))+m.confirm.View())
-	} else {
-		foot = append(foot, "", st.bold.Render("Press enter to apply this plan, esc to go back."))
-	}
-	body := m.scrolled(lines, max(1, h-len(foot)))
-	return append(body, foot...)
+	return lines
 }
 
-func (m *Model) diffLine(d string) string {
+func diffLine(st styles, d string) string {
 	switch {
 	case strings.HasPrefix(d, "+") && !strings.HasPrefix(d, "+++"):
-		return m.st.pass.Render(d)
+		return st.pass.Render(d)
 	case strings.HasPrefix(d, "-") && !strings.HasPrefix(d, "---"):
-		return m.st.fail.Render(d)
+		return st.fail.Render(d)
 	}
 	return d
 }
@@ -482,13 +489,25 @@ func (m *Model) reportView(w, h int) []string {
 		head = append(head, "saving to "+m.reportPath()+"…")
 	}
 	head = append(head, "")
-	lines := strings.Split(strings.TrimRight(m.reportText, "\n"), "\n")
-	for i, l := range lines {
-		switch {
-		case strings.Contains(l, steps.Symbol(steps.Fail)+" fail"):
-			lines[i] = st.fail.Render(l)
-		case strings.Contains(l, steps.Symbol(steps.Pass)+" pass"):
-			lines[i] = st.pass.Render(l)
+	var lines []string
+	for _, l := range strings.Split(strings.TrimRight(m.reportText, "\n"), "\n") {
+		// Wrapped lines keep the indentation of the line they continue.
+		ind := len(l) - len(strings.TrimLeft(l, " "))
+		if strings.HasPrefix(strings.TrimLeft(l, " "), steps.Symbol(steps.Pass)) || strings.Contains(l, " manual ") || strings.Contains(l, " fail ") || strings.Contains(l, " warn ") || strings.Contains(l, " skip ") {
+			ind += 11
+		}
+		for j, wl := range wrap(strings.TrimLeft(l, " "), w-min(ind, w/2)) {
+			pre := strings.Repeat(" ", len(l)-len(strings.TrimLeft(l, " ")))
+			if j > 0 {
+				pre = strings.Repeat(" ", min(ind, w/2))
+			}
+			switch {
+			case strings.Contains(l, steps.Symbol(steps.Fail)+" fail"):
+				wl = st.fail.Render(wl)
+			case strings.Contains(l, steps.Symbol(steps.Pass)+" pass") && j == 0:
+				wl = st.pass.Render(wl)
+			}
+			lines = append(lines, pre+wl)
 		}
 	}
 	return append(head, m.scrolled(lines, max(1, h-len(head)))...)

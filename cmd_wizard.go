@@ -1,0 +1,78 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io/fs"
+	"os"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"ccewiz/steps"
+	"ccewiz/tui"
+)
+
+func init() {
+	var accessible bool
+	register(&command{
+		name:    "wizard",
+		summary: "the interactive wizard (what `ccewiz` runs with no command)",
+		usage: `Usage: ccewiz [--answers FILE] [--no-color] [--accessible]
+
+Walks through every step of the ECE ↔ PCCE integration: the deployment
+profile, then each change (shown as a plan before it is made) and its
+checks, and ends with the integration report (ccewiz-report.md next to the
+answers file). Progress is saved to the answers file after every step;
+run ccewiz again to resume where you stopped. Passwords are never saved.
+
+Without a terminal, or with --accessible, the same steps are asked as
+plain line prompts (screen readers, dumb terminals, pipes).
+
+Examples:
+  ccewiz
+  ccewiz --answers site-a.yaml
+  ccewiz --accessible --no-color
+  CCEWIZ_ACCESSIBLE=1 ccewiz`,
+		flags: func(fs *flag.FlagSet) {
+			fs.BoolVar(&accessible, "accessible", os.Getenv("CCEWIZ_ACCESSIBLE") != "", "plain line prompts instead of the full-screen wizard (env CCEWIZ_ACCESSIBLE)")
+		},
+		run: func(ctx context.Context, g *globals, args []string) error {
+			if len(args) > 0 {
+				return usagef("unexpected argument %q (the wizard takes no arguments; did you mean a command? see ccewiz --help)", args[0])
+			}
+			a, err := steps.LoadAnswers(g.answers)
+			if err != nil {
+				if _, serr := os.Stat(g.answers); !errors.Is(serr, fs.ErrNotExist) {
+					return err
+				}
+				a = steps.NewAnswers() // a first run: the wizard creates the file
+			}
+			env := steps.NewEnv(a, g.answers)
+			opts := tui.Options{AnswersPath: g.answers, Env: env, NoColor: g.noColor}
+			stdinTTY := false
+			if f, ok := g.stdin.(*os.File); ok {
+				stdinTTY = isTerminal(f)
+			}
+			if accessible || !isTerminal(g.stdout) || !stdinTTY || os.Getenv("TERM") == "dumb" {
+				err := tui.RunAccessible(ctx, opts, g.stdin, g.stdout)
+				if errors.Is(err, tui.ErrInputEnded) {
+					return steps.BadInput(fmt.Errorf("%w; progress is saved in %s — run ccewiz again to resume", err, g.answers))
+				}
+				return err
+			}
+			m := tui.New(opts)
+			p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithContext(ctx),
+				tea.WithInput(g.stdin), tea.WithOutput(g.stdout))
+			final, err := p.Run()
+			if err != nil && !errors.Is(err, tea.ErrProgramKilled) {
+				return fmt.Errorf("wizard: %w", err)
+			}
+			if fm, ok := final.(interface{ ExitMessage() string }); ok && fm.ExitMessage() != "" {
+				fmt.Fprintln(g.stdout, fm.ExitMessage())
+			}
+			return nil
+		},
+	})
+}

@@ -1,0 +1,441 @@
+package tui
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/charmbracelet/lipgloss"
+	"github.com/muesli/termenv"
+	"golang.org/x/term"
+
+	"ccewiz/secret"
+	"ccewiz/steps"
+)
+
+// ErrInputEnded means stdin closed before the wizard finished; progress up
+// to the last finished step is in the answers file.
+var ErrInputEnded = errors.New("input ended before the wizard finished")
+
+// RunAccessible runs the same flow as the TUI as plain line prompts on in
+// and out: no cursor movement, no colour, one question per line, so screen
+// readers, dumb terminals and pipes work. Answers are saved after every
+// step exactly as in the TUI; passwords are read without echo when in is a
+// terminal and never saved.
+func RunAccessible(ctx context.Context, o Options, in io.Reader, out io.Writer) error {
+	m := newModel(o) // the same state rules as the TUI: resume point, needs, saving
+	r := lipgloss.NewRenderer(io.Discard)
+	r.SetColorProfile(termenv.Ascii)
+	lp := &linePrompt{m: m, in: bufio.NewReader(in), raw: in, out: out, st: plainStyles(r)}
+	if m.env.Prompt == nil {
+		m.env.Prompt = func(label string) (secret.Secret, error) {
+			lp.printf("%s (input hidden): ", label)
+			v, err := lp.readSecret()
+			if err != nil {
+				return secret.Secret{}, err
+			}
+			if v == "" {
+				return secret.Secret{}, fmt.Errorf("%s: %w (empty input)", label, secret.ErrNotGiven)
+			}
+			return secret.New(v), nil
+		}
+	}
+	return lp.run(ctx)
+}
+
+// plainStyles draw nothing: the line-prompt mode prints words and symbols only.
+func plainStyles(r *lipgloss.Renderer) styles {
+	s := r.NewStyle()
+	return styles{plain: s, bold: s, dim: s, accent: s, focus: s, title: s, pass: s, warn: s, fail: s, skip: s, manual: s}
+}
+
+type linePrompt struct {
+	m     *Model
+	in    *bufio.Reader
+	raw   io.Reader
+	out   io.Writer
+	st    styles
+	saved bool
+}
+
+func (lp *linePrompt) printf(format string, args ...any) { fmt.Fprintf(lp.out, format, args...) }
+
+func (lp *linePrompt) readLine() (string, error) {
+	s, err := lp.in.ReadString('\n')
+	if err != nil && (s == "" || !errors.Is(err, io.EOF)) {
+		if errors.Is(err, io.EOF) {
+			return "", ErrInputEnded
+		}
+		return "", err
+	}
+	return strings.TrimRight(s, "\r\n"), nil
+}
+
+// readSecret reads without echo on a terminal; from a pipe it reads a line
+// (nothing is echoed there anyway).
+func (lp *linePrompt) readSecret() (string, error) {
+	if f, ok := lp.raw.(*os.File); ok && term.IsTerminal(int(f.Fd())) && lp.in.Buffered() == 0 {
+		b, err := term.ReadPassword(int(f.Fd()))
+		lp.printf("\n")
+		return string(b), err
+	}
+	return lp.readLine()
+}
+
+func (lp *linePrompt) save() error {
+	m := lp.m
+	if m.path == "" {
+		return nil
+	}
+	res, err := steps.SaveAnswers(m.path, m.env.Answers, !lp.saved)
+	if err != nil {
+		return fmt.Errorf("save the answers file: %w", err)
+	}
+	lp.saved = true
+	if res.Backup != "" {
+		lp.printf("Saved %s (the previous version is %s).\n", res.Path, res.Backup)
+	} else {
+		lp.printf("Saved %s.\n", res.Path)
+	}
+	return nil
+}
+
+func (lp *linePrompt) run(ctx context.Context) error {
+	m := lp.m
+	a := m.env.Answers
+	lp.printf("ccewiz — ECE ↔ PCCE integration, plain mode.\n")
+	if m.path != "" {
+		lp.printf("Answers file: %s (no passwords are ever written to it).\n", m.path)
+	}
+	lp.printf("For each question press Enter to keep the value in [brackets], type - to clear it, ? for help.\n")
+	for i := m.cur; i < len(m.flow); i++ {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		m.cur = i
+		m.refreshNeeds()
+		s := m.flow[i]
+		need := m.needs[i]
+		lp.printf("\n== Step %d of %d: %s ==\n", i+1, len(m.flow), s.Title())
+		if need.need == steps.NotNeeded {
+			lp.printf("Not needed for this deployment: %s. Skipped.\n", need.why)
+			continue
+		}
+		lp.printf("%s: %s\n%s\n", need.need, need.why, s.Intro())
+		a.Progress.Current = s.ID()
+		next, err := lp.step(ctx, s)
+		if err != nil {
+			if errors.Is(err, ErrInputEnded) {
+				if serr := lp.save(); serr != nil {
+					return serr
+				}
+			}
+			return err
+		}
+		if !next {
+			return lp.save() // the admin chose to stop here
+		}
+		if err := lp.save(); err != nil {
+			return err
+		}
+	}
+	return lp.report(ctx)
+}
+
+// step asks the fields, shows the plan, applies it on confirmation and runs
+// the checks. It returns false when the admin asks to stop.
+func (lp *linePrompt) step(ctx context.Context, s steps.Step) (bool, error) {
+	m := lp.m
+	env := m.env
+	for {
+		if err := lp.fields(s.Fields()); err != nil {
+			return false, err
+		}
+		if err := lp.save(); err != nil {
+			return false, err
+		}
+		env.Progress = func(stage string) { lp.printf("  … %s\n", stage) }
+		pctx, cancel := context.WithTimeout(ctx, m.o.ActionTimeout)
+		p, err := s.Plan(pctx, env)
+		cancel()
+		if err != nil {
+			lp.printf("✗ Working out the plan failed:\n%s\n", indentText(err.Error(), "  "))
+			switch c, err := lp.choose("[e]dit the answers, [s]kip this step, or [q]uit?", "esq"); {
+			case err != nil:
+				return false, err
+			case c == 's':
+				return true, nil
+			case c == 'q':
+				return false, nil
+			}
+			continue
+		}
+		if p == nil {
+			p = &steps.Plan{Step: s.ID()}
+		}
+		lp.printf("\nPlan:\n")
+		for _, l := range planLines(p, 100, true, lp.st) {
+			lp.printf("%s\n", strings.TrimRight(l, " "))
+		}
+		ok, err := lp.confirm(p)
+		if err != nil {
+			return false, err
+		}
+		if !ok {
+			switch c, err := lp.choose("Not applied. [e]dit the answers, [s]kip this step, or [q]uit?", "esq"); {
+			case err != nil:
+				return false, err
+			case c == 's':
+				return true, nil
+			case c == 'q':
+				return false, nil
+			}
+			continue
+		}
+		actx, cancel := context.WithTimeout(ctx, m.o.ActionTimeout)
+		out, err := s.Apply(actx, env, p)
+		cancel()
+		if out != nil {
+			m.written = append(m.written, out.Written...)
+			lp.printf("%s", strings.Join(writtenLines(out.Written), "\n"))
+			if len(out.Written) > 0 {
+				lp.printf("\n")
+			}
+			for _, n := range out.Notes {
+				lp.printf("  %s\n", n)
+			}
+		}
+		if err != nil {
+			lp.printf("✗ Applying failed:\n%s\n", indentText(err.Error(), "  "))
+			switch c, err := lp.choose("[r]etry (a fresh plan), [s]kip this step, or [q]uit?", "rsq"); {
+			case err != nil:
+				return false, err
+			case c == 's':
+				return true, nil
+			case c == 'q':
+				return false, nil
+			}
+			continue
+		}
+		lp.printf("Running the checks…\n")
+		rs := steps.RunChecks(ctx, []steps.Step{s}, env, steps.RunOptions{Timeout: env.Timeout})
+		if out != nil {
+			rs = append(append([]steps.Result{}, out.Results...), rs...)
+		}
+		env.Progress = nil
+		failed, err := lp.results(rs)
+		if err != nil {
+			return false, err
+		}
+		if !failed {
+			markDone(env.Answers, s.ID())
+		} else {
+			lp.printf("Some checks failed; the step is not recorded as done. Fix it and run ccewiz again, or go on.\n")
+		}
+		return true, nil
+	}
+}
+
+func (lp *linePrompt) confirm(p *steps.Plan) (bool, error) {
+	if irr := p.Irreversible; irr != nil {
+		lp.printf("IRREVERSIBLE: %s\nType %s exactly to confirm (anything else cancels): ", irr.What, irr.Confirm)
+		v, err := lp.readLine()
+		if err != nil {
+			return false, err
+		}
+		if v != irr.Confirm {
+			lp.printf("That is not %q; nothing was done.\n", irr.Confirm)
+			return false, nil
+		}
+		return true, nil
+	}
+	c, err := lp.choose("Apply this plan? [y]es or [n]o", "yn")
+	return c == 'y', err
+}
+
+// choose asks until one of the letters in opts is typed.
+func (lp *linePrompt) choose(q, opts string) (byte, error) {
+	for {
+		lp.printf("%s ", q)
+		v, err := lp.readLine()
+		if err != nil {
+			return 0, err
+		}
+		v = strings.ToLower(strings.TrimSpace(v))
+		if v != "" && strings.IndexByte(opts, v[0]) >= 0 {
+			return v[0], nil
+		}
+		lp.printf("Please answer one of: %s\n", strings.Join(strings.Split(opts, ""), ", "))
+	}
+}
+
+// fields asks every visible field in order, re-asking until the field's
+// own Validate and Set accept the answer.
+func (lp *linePrompt) fields(fields []steps.Field) error {
+	env := lp.m.env
+	a := env.Answers
+	for _, f := range fields {
+		if f.Visible != nil && !f.Visible(a) {
+			continue
+		}
+		for {
+			cur := ""
+			if f.Get != nil {
+				cur = f.Get(a)
+			}
+			if cur == "" && f.Default != nil && f.Kind != steps.SecretField {
+				cur = f.Default(a)
+			}
+			lp.printf("%s", lp.question(f, cur))
+			var v string
+			var err error
+			if f.Kind == steps.SecretField {
+				v, err = lp.readSecret()
+			} else {
+				v, err = lp.readLine()
+			}
+			if err != nil {
+				return err
+			}
+			v = strings.TrimSpace(v)
+			if v == "?" {
+				lp.printf("  %s\n", orText(f.Help, "no more help for this field"))
+				continue
+			}
+			if f.Kind == steps.SecretField {
+				if v != "" {
+					env.Secrets[f.Key] = secret.New(v)
+				}
+				break
+			}
+			switch {
+			case v == "-":
+				v = ""
+			case v == "":
+				v = cur
+			case f.Kind == steps.Choice:
+				if n, err := strconv.Atoi(v); err == nil && n >= 1 && n <= len(f.Options) && indexFold(f.Options, v) < 0 {
+					v = f.Options[n-1]
+				}
+			}
+			if f.Validate != nil {
+				if err := f.Validate(a, v); err != nil {
+					lp.printf("  ✗ %v\n", err)
+					continue
+				}
+			}
+			if f.Set != nil {
+				if err := f.Set(a, v); err != nil {
+					lp.printf("  ✗ %v\n", err)
+					continue
+				}
+			}
+			break
+		}
+	}
+	return nil
+}
+
+func (lp *linePrompt) question(f steps.Field, cur string) string {
+	var b strings.Builder
+	b.WriteString(f.Label)
+	switch f.Kind {
+	case steps.Choice:
+		b.WriteString(" (")
+		for i, o := range f.Options {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			fmt.Fprintf(&b, "%d) %s", i+1, o)
+		}
+		b.WriteString(")")
+	case steps.Bool:
+		b.WriteString(" (yes/no)")
+		if cur == "true" {
+			cur = "yes"
+		} else {
+			cur = "no"
+		}
+	case steps.List:
+		b.WriteString(" (comma-separated)")
+	case steps.SecretField:
+		switch {
+		case !lp.m.env.Secrets[f.Key].IsZero():
+			b.WriteString(" (input hidden; Enter keeps the one typed before)")
+		case cur != "":
+			b.WriteString(" (input hidden; Enter uses " + cur + ")")
+		default:
+			b.WriteString(" (input hidden; kept for this session only)")
+		}
+		return b.String() + ": "
+	}
+	if cur != "" {
+		fmt.Fprintf(&b, " [%s]", cur)
+	}
+	return b.String() + ": "
+}
+
+func orText(s, d string) string {
+	if s == "" {
+		return d
+	}
+	return s
+}
+
+func indentText(s, p string) string {
+	return p + strings.ReplaceAll(strings.TrimRight(s, "\n"), "\n", "\n"+p)
+}
+
+// results prints the check results and asks about each manual item; it
+// reports whether any check failed.
+func (lp *linePrompt) results(rs []steps.Result) (bool, error) {
+	a := lp.m.env.Answers
+	failed := false
+	for _, r := range rs {
+		lp.printf("%s %-6s %s\n", steps.Symbol(r.Status), r.Status, r.Title)
+		if r.Detail != "" {
+			lp.printf("%s\n", indentText(r.Detail, "         "))
+		}
+		if r.Fix != "" && (r.Status == steps.Fail || r.Status == steps.Warn) {
+			lp.printf("%s\n", indentText("fix: "+r.Fix, "         "))
+		}
+		if r.Status == steps.Fail {
+			failed = true
+		}
+		if r.Status == steps.Manual {
+			c, err := lp.choose("  Have you checked this? [y]es or [n]o", "yn")
+			if err != nil {
+				return failed, err
+			}
+			if a.Validation.Ticked == nil {
+				a.Validation.Ticked = map[string]bool{}
+			}
+			if c == 'y' {
+				a.Validation.Ticked[r.ID] = true
+			} else {
+				delete(a.Validation.Ticked, r.ID)
+			}
+		}
+	}
+	return failed, nil
+}
+
+func (lp *linePrompt) report(ctx context.Context) error {
+	m := lp.m
+	lp.printf("\n== Integration report ==\nRunning every check…\n")
+	rs := steps.RunChecks(ctx, m.flow, m.env, steps.RunOptions{Timeout: m.env.Timeout})
+	rep := steps.BuildIntegrationReport(m.flow, m.env, rs, m.written)
+	lp.printf("%s", rep.Text())
+	if path := m.reportPath(); path != "" {
+		if err := writeReport(path, rep.Markdown()); err != nil {
+			return err
+		}
+		lp.printf("\nReport saved to %s\n", path)
+	}
+	return lp.save()
+}
