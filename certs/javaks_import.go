@@ -121,7 +121,8 @@ func aliasFor(c *x509.Certificate) string {
 }
 
 func isSelfSigned(c *x509.Certificate) bool {
-	return bytes.Equal(c.RawIssuer, c.RawSubject) && c.CheckSignatureFrom(c) == nil
+	// Not CheckSignatureFrom: an IIS self-signed certificate is often not marked as a CA.
+	return bytes.Equal(c.RawIssuer, c.RawSubject) && c.CheckSignature(c.SignatureAlgorithm, c.RawTBSCertificate, c.Signature) == nil
 }
 
 func dedupe(list []*x509.Certificate) []*x509.Certificate {
