@@ -17,6 +17,10 @@ import (
 // ErrNoCertificate means a file held no certificate ccewiz could read.
 var ErrNoCertificate = errors.New("no certificate found")
 
+// ErrIsPFX means the file is a password-protected PFX (PKCS#12), which
+// DecodePFX reads, not a certificate bundle.
+var ErrIsPFX = errors.New("this is a PFX/PKCS#12 file (certificate with private key, password-protected)")
+
 // Bundle is what a certificate file (or several) held. CAs send their
 // answer in every shape — a PEM chain, a DER .cer, a .p7b (DER or PEM),
 // all in one file or spread over several, in any order — so the reader
@@ -110,7 +114,7 @@ func (b *Bundle) read(name string, data []byte, depth int) error {
 		}
 	}
 	if isPFX(trimmed) {
-		return fmt.Errorf("%s: this is a PFX/PKCS#12 file (certificate with private key, password-protected); use the PFX as is, or extract the certificate: openssl pkcs12 -in %s -nokeys -out cert.pem", name, name)
+		return fmt.Errorf("%s: %w; give its password (--pfx-pass-env), or extract the certificate: openssl pkcs12 -in %s -nokeys -out cert.pem", name, ErrIsPFX, name)
 	}
 	return nil
 }
@@ -164,7 +168,7 @@ func (b *Bundle) readDER(name string, der []byte, label string) error {
 		return nil
 	}
 	if isPFX(der) {
-		return fmt.Errorf("%s: this is a PFX/PKCS#12 file (certificate with private key, password-protected); extract the certificate: openssl pkcs12 -in %s -nokeys -out cert.pem", name, name)
+		return fmt.Errorf("%s: %w; give its password (--pfx-pass-env), or extract the certificate: openssl pkcs12 -in %s -nokeys -out cert.pem", name, ErrIsPFX, name)
 	}
 	_, err := x509.ParseCertificate(der)
 	return fmt.Errorf("%s: %s data is neither a certificate nor a PKCS#7 bundle: %w", name, label, err)

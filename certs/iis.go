@@ -31,6 +31,12 @@ func IISScriptName(host string) string {
 	return "iis-binding-" + safeName(host) + ".ps1"
 }
 
+// FileBase is the file-name stem for a certificate named name:
+// ece.example.com → ece.example.com, *.example.com → wildcard.example.com.
+func FileBase(name string) string {
+	return safeName(strings.Replace(strings.TrimSpace(name), "*", "wildcard", 1))
+}
+
 func safeName(s string) string {
 	s = strings.ToLower(strings.TrimSpace(s))
 	return strings.Map(func(r rune) rune {

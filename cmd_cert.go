@@ -1,0 +1,680 @@
+package main
+
+import (
+	"context"
+	"crypto"
+	"crypto/x509"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+
+	"ccewiz/certs"
+	"ccewiz/safefile"
+	"ccewiz/secret"
+	"ccewiz/steps"
+)
+
+// listFlag is a repeatable flag that also takes comma-separated values.
+type listFlag []string
+
+func (l *listFlag) String() string { return strings.Join(*l, ",") }
+func (l *listFlag) Set(v string) error {
+	*l = append(*l, steps.SplitList(v)...)
+	return nil
+}
+
+// certFlags are the flags of every `ccewiz cert` action; each action uses
+// its own subset and refuses none of the others (they are simply unused).
+type certFlags struct {
+	cn, o, ou, l, st, c     string
+	sans, chain, webServers listFlag
+	keySize, days           int
+	out, key, cert, name    string
+	addr, caFile, format    string
+	pfxPassEnv, pfxPassFile string
+	timeout                 time.Duration
+}
+
+func (f *certFlags) declare(fs *flag.FlagSet) {
+	fs.StringVar(&f.cn, "cn", "", "the ECE `FQDN` users type (the certificate's common name)")
+	fs.Var(&f.sans, "san", "an extra DNS `name` (repeat, or comma-separate); the CN is always included")
+	fs.IntVar(&f.keySize, "key-size", certs.DefaultKeySize, "RSA key `bits`: 2048, 3072 or 4096")
+	fs.IntVar(&f.days, "days", int(certs.DefaultValidity.Hours()/24), "selfsigned: validity in `days` (at most 825)")
+	fs.StringVar(&f.o, "o", "", "csr: organization (O)")
+	fs.StringVar(&f.ou, "ou", "", "csr: organizational unit (OU)")
+	fs.StringVar(&f.l, "l", "", "csr: locality / city (L)")
+	fs.StringVar(&f.st, "st", "", "csr: state or province (ST), spelled out")
+	fs.StringVar(&f.c, "c", "", "csr: two-letter country code (C), e.g. US")
+	fs.StringVar(&f.out, "out", "", "`folder` for the files written (created if missing)")
+	fs.StringVar(&f.key, "key", "", "complete: the private key `file` saved beside the CSR")
+	fs.StringVar(&f.cert, "cert", "", "complete: the signed certificate `file` the CA returned (PEM, DER or .p7b)")
+	fs.Var(&f.chain, "chain", "complete: CA certificate `file`s (repeat; any format and order)")
+	fs.StringVar(&f.name, "name", "", "complete/inspect/probe: the `FQDN` that must be in the certificate (default: its CN, or the host of --addr)")
+	fs.Var(&f.webServers, "web-server", "selfsigned/complete: web server `FQDN` to write an IIS binding script for (repeat; default: the CN)")
+	fs.StringVar(&f.addr, "addr", "", "probe: `host:port` of the ECE web server, e.g. ece.example.com:443")
+	fs.StringVar(&f.caFile, "ca-file", "", "inspect/probe: trusted root CA `file` (default: this machine's roots)")
+	fs.StringVar(&f.format, "format", "text", "inspect/probe: output `format`, text or json")
+	fs.DurationVar(&f.timeout, "timeout", 5*time.Second, "probe: time limit")
+	fs.StringVar(&f.pfxPassEnv, "pfx-pass-env", "", "PFX password from this environment `variable`")
+	fs.StringVar(&f.pfxPassFile, "pfx-pass-file", "", "PFX password from the first line of this `file`")
+}
+
+func init() {
+	var help certFlags
+	register(&command{
+		name:    "cert",
+		summary: "the ECE web server certificate: selfsigned, csr, complete, inspect, probe (step 1)",
+		usage: `Usage: ccewiz cert selfsigned --cn FQDN [--san NAME]... [--key-size N] [--days N] --out DIR [--pfx-pass-env VAR]
+       ccewiz cert csr --cn FQDN [--san NAME]... --o ORG --ou UNIT --l CITY --st STATE --c CC --out DIR
+       ccewiz cert complete --key FILE --cert FILE [--chain FILE]... --out DIR --pfx-pass-env VAR
+       ccewiz cert inspect FILE [--name FQDN] [--format json]
+       ccewiz cert probe --addr HOST:PORT [--name FQDN] [--ca-file ROOT] [--format json]
+
+Files written to --out: <fqdn>.key (private key, mode 0600), <fqdn>.csr,
+<fqdn>.crt (PEM, with the chain), <fqdn>.cer (Base-64 X.509 for the ADS
+import), <fqdn>.pfx (key + chain for IIS) and iis-binding-<host>.ps1 per web
+server. An existing file is backed up (<name>.ccewiz-YYYYMMDD-HHMMSS.bak)
+and replaced atomically, never overwritten in place.
+
+The PFX is encrypted with 3DES/SHA-1 (go-pkcs12 LegacyDES) because Windows
+Server 2016 cannot import AES-256 (PBES2) PFX files; keep its password strong
+and delete the PFX from where it is not needed.
+
+probe connects without SNI (as SPOG does) and with SNI and reports both
+certificates; exit code 1 when SPOG would fail (name, expiry, chain, SNI).
+Flags follow the action.
+
+Examples:
+  ccewiz cert selfsigned --cn ece.example.com --san chat.example.com --out certs --pfx-pass-env ECE_PFX_PASSWORD
+  ccewiz cert csr --cn ece.example.com --o "Example Corp" --ou "Contact Center" --l Springfield --st Illinois --c US --out certs
+  ccewiz cert complete --key certs/ece.example.com.key --cert certnew.cer --chain certnew.p7b --out certs --pfx-pass-file pfx.txt
+  ccewiz cert inspect certnew.p7b --name ece.example.com
+  ccewiz cert probe --addr ece.example.com:443 --format json`,
+		flags: help.declare,
+		run: func(ctx context.Context, g *globals, args []string) error {
+			if len(args) == 0 {
+				return usagef("say what to do: selfsigned, csr, complete, inspect or probe")
+			}
+			action := args[0]
+			var f certFlags
+			fs := flag.NewFlagSet("ccewiz cert "+action, flag.ContinueOnError)
+			fs.SetOutput(io.Discard)
+			f.declare(fs)
+			// inspect takes its file first: ccewiz cert inspect FILE --name X.
+			rest := args[1:]
+			var positional []string
+			for {
+				if err := fs.Parse(rest); err != nil {
+					return usagef("%v", err)
+				}
+				if fs.NArg() == 0 {
+					break
+				}
+				positional = append(positional, fs.Arg(0))
+				rest = fs.Args()[1:]
+			}
+			if f.format != "text" && f.format != "json" {
+				return usagef("--format %q: choose text or json", f.format)
+			}
+			if action != "inspect" && len(positional) > 0 {
+				return usagef("unexpected argument %q", positional[0])
+			}
+			switch action {
+			case "selfsigned":
+				return certSelfSigned(g, &f)
+			case "csr":
+				return certCSR(g, &f)
+			case "complete":
+				return certComplete(g, &f)
+			case "inspect":
+				if len(positional) != 1 {
+					return usagef("inspect takes one file: ccewiz cert inspect FILE")
+				}
+				return certInspect(g, &f, positional[0])
+			case "probe":
+				return certProbe(ctx, g, &f)
+			}
+			return usagef("unknown action %q: use selfsigned, csr, complete, inspect or probe", action)
+		},
+	})
+}
+
+func (f *certFlags) request() certs.Request {
+	return certs.Request{CN: strings.TrimSpace(f.cn), SANs: f.sans, O: f.o, OU: f.ou, L: f.l, ST: f.st, C: f.c,
+		KeySize: f.keySize, Validity: time.Duration(f.days) * 24 * time.Hour}
+}
+
+// pfxPassword returns the PFX password from --pfx-pass-env/--pfx-pass-file,
+// or asks twice on a terminal. required=false returns a zero Secret when
+// nobody can be asked (the PFX is then skipped).
+func pfxPassword(g *globals, f *certFlags, required bool) (secret.Secret, error) {
+	ref, err := secret.FromFlags("pfx-pass", f.pfxPassEnv, f.pfxPassFile)
+	if err != nil {
+		return secret.Secret{}, usagef("%v", err)
+	}
+	if !ref.IsZero() {
+		s, err := ref.Resolve("PFX password")
+		return s, steps.BadInput(err)
+	}
+	ask := secret.TerminalPrompter(g.stderr)
+	if ask == nil || !isTerminalReader(g.stdin) {
+		if required {
+			return secret.Secret{}, usagef("the PFX needs a password: give --pfx-pass-env VAR or --pfx-pass-file FILE")
+		}
+		return secret.Secret{}, nil
+	}
+	s1, err := ask("PFX password (protects the private key on its way to IIS)")
+	if err != nil {
+		return secret.Secret{}, steps.BadInput(err)
+	}
+	s2, err := ask("PFX password again")
+	if err != nil {
+		return secret.Secret{}, steps.BadInput(err)
+	}
+	if s1.Reveal() != s2.Reveal() {
+		return secret.Secret{}, steps.BadInput(errors.New("the two PFX passwords differ; nothing was written"))
+	}
+	return s1, nil
+}
+
+// outFile is one file an action writes.
+type outFile struct {
+	name      string
+	data      []byte
+	sensitive bool
+	verify    func([]byte) error
+	what      string
+}
+
+// writeOut writes files into dir through safefile (backup, temp, fsync,
+// rename, re-read) and lists what it did. Everything is computed before
+// the first write, so bad input writes nothing.
+func writeOut(g *globals, dir string, files []outFile) error {
+	if dir == "" {
+		return usagef("--out FOLDER is required")
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("create output folder: %w", err)
+	}
+	for _, o := range files {
+		p := filepath.Join(dir, o.name)
+		perm := fs.FileMode(0o644)
+		if o.sensitive {
+			perm = 0o600
+		}
+		res, err := safefile.Replace(p, o.data, safefile.Options{Perm: perm, Verify: o.verify})
+		if err != nil {
+			return fmt.Errorf("save %s: %w", o.what, err)
+		}
+		if o.sensitive && runtime.GOOS != "windows" {
+			// safefile keeps an existing file's mode; a key must never stay world-readable.
+			if err := os.Chmod(p, 0o600); err != nil {
+				return fmt.Errorf("restrict %s to its owner: %w", p, err)
+			}
+		}
+		line := fmt.Sprintf("wrote %s  (%s)", p, o.what)
+		if res.Backup != "" {
+			line += ", previous version kept as " + res.Backup
+		}
+		fmt.Fprintln(g.stdout, line)
+	}
+	return nil
+}
+
+func keyFile(base string, key crypto.Signer) (outFile, error) {
+	data, err := certs.KeyPEM(key)
+	if err != nil {
+		return outFile{}, err
+	}
+	return outFile{name: base + ".key", data: data, sensitive: true, what: "private key, keep it secret",
+		verify: func(b []byte) error {
+			k, err := certs.ParseKey(b)
+			if err == nil && !k.Public().(interface{ Equal(crypto.PublicKey) bool }).Equal(key.Public()) {
+				err = errors.New("key read back differs")
+			}
+			return err
+		}}, nil
+}
+
+func certFiles(base string, chain *certs.Chain) []outFile {
+	verify := func(n int) func([]byte) error {
+		return func(b []byte) error {
+			bd, err := certs.ReadBundle(base, b)
+			if err == nil && len(bd.Certs) != n {
+				err = fmt.Errorf("read back %d certificates, want %d", len(bd.Certs), n)
+			}
+			return err
+		}
+	}
+	all := chain.Certs()
+	return []outFile{
+		{name: base + ".crt", data: certs.CertPEM(all...), what: "certificate and chain, PEM", verify: verify(len(all))},
+		{name: base + ".cer", data: certs.CertPEM(chain.Leaf), what: "Base-64 X.509 certificate for the ADS keytool import", verify: verify(1)},
+	}
+}
+
+func pfxFile(base string, key crypto.Signer, chain *certs.Chain, pw secret.Secret) (outFile, error) {
+	data, err := certs.EncodePFX(key, chain, pw)
+	if err != nil {
+		return outFile{}, err
+	}
+	return outFile{name: base + ".pfx", data: data, sensitive: true, what: "PFX with private key and chain, for IIS",
+		verify: func(b []byte) error {
+			if !certs.PFXHolds(b, pw, chain.Leaf) {
+				return errors.New("PFX read back does not open or lacks the certificate")
+			}
+			return nil
+		}}, nil
+}
+
+func iisFiles(base string, chain *certs.Chain, webServers []string, withPFX bool) ([]outFile, error) {
+	var out []outFile
+	pfx := ""
+	if withPFX {
+		pfx = base + ".pfx"
+	}
+	for _, ws := range webServers {
+		s, err := certs.IISScript(certs.IISBinding{Host: ws, Thumbprint: certs.Thumbprint(chain.Leaf),
+			Subject: chain.Leaf.Subject.String(), PFXFile: pfx})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, outFile{name: certs.IISScriptName(ws), data: []byte(s), what: "IIS https binding for " + ws + ", run it there"})
+	}
+	return out, nil
+}
+
+func webServersOr(list []string, cn string) []string {
+	if len(list) == 0 {
+		return []string{cn}
+	}
+	for _, w := range list {
+		if err := steps.ValidateFQDN(w); err != nil {
+			return nil
+		}
+	}
+	return list
+}
+
+func certSelfSigned(g *globals, f *certFlags) error {
+	r := f.request()
+	if err := r.Validate(false); err != nil {
+		return steps.BadInput(err)
+	}
+	web := webServersOr(f.webServers, r.CN)
+	if web == nil {
+		return steps.BadInput(fmt.Errorf("--web-server: give fully qualified names, e.g. web1.example.com"))
+	}
+	if f.out == "" {
+		return usagef("--out FOLDER is required")
+	}
+	pw, err := pfxPassword(g, f, false)
+	if err != nil {
+		return err
+	}
+	key, err := certs.GenerateKey(r.KeySize)
+	if err != nil {
+		return steps.BadInput(err)
+	}
+	leaf, _, err := certs.SelfSigned(r, key, time.Now())
+	if err != nil {
+		return steps.BadInput(err)
+	}
+	chain := certs.BuildChain(leaf, nil)
+	base := certs.FileBase(r.CN)
+	kf, err := keyFile(base, key)
+	if err != nil {
+		return err
+	}
+	files := append([]outFile{kf}, certFiles(base, chain)...)
+	if !pw.IsZero() {
+		pf, err := pfxFile(base, key, chain, pw)
+		if err != nil {
+			return err
+		}
+		files = append(files, pf)
+	}
+	scripts, err := iisFiles(base, chain, web, !pw.IsZero())
+	if err != nil {
+		return err
+	}
+	if err := writeOut(g, f.out, append(files, scripts...)); err != nil {
+		return err
+	}
+	info := certs.Describe(leaf)
+	fmt.Fprintf(g.stdout, "\nSelf-signed certificate for %s (%s), valid until %s\n  SHA-256 %s\n  thumbprint %s\n",
+		strings.Join(leaf.DNSNames, ", "), info.Key, info.NotAfter.Format("2006-01-02"), info.SHA256, info.Thumbprint)
+	if pw.IsZero() {
+		fmt.Fprintln(g.stdout, "No PFX written (no password given): run again with --pfx-pass-env VAR or --pfx-pass-file FILE to get one for IIS.")
+	}
+	printNext(g, base, web, true)
+	return nil
+}
+
+func printNext(g *globals, base string, web []string, selfSigned bool) {
+	fmt.Fprintln(g.stdout, "\nNext:")
+	for _, w := range web {
+		fmt.Fprintf(g.stdout, "  - copy %s.pfx and %s to %s and run the script there in an elevated PowerShell\n", base, certs.IISScriptName(w), w)
+	}
+	if selfSigned {
+		fmt.Fprintf(g.stdout, "  - import %s.cer into every ADS's Java cacerts (step 4.1), then restart each ADS\n", base)
+	} else {
+		fmt.Fprintln(g.stdout, "  - import the root CA (then any intermediate) into every ADS's Java cacerts (step 4.1), then restart each ADS")
+	}
+	fmt.Fprintln(g.stdout, "  - check what IIS serves without SNI: ccewiz cert probe --addr <ece fqdn>:443")
+}
+
+func certCSR(g *globals, f *certFlags) error {
+	r := f.request()
+	r.Validity = 0
+	if err := r.Validate(true); err != nil {
+		return steps.BadInput(err)
+	}
+	if f.out == "" {
+		return usagef("--out FOLDER is required")
+	}
+	key, err := certs.GenerateKey(r.KeySize)
+	if err != nil {
+		return steps.BadInput(err)
+	}
+	csr, err := certs.CSR(r, key)
+	if err != nil {
+		return steps.BadInput(err)
+	}
+	base := certs.FileBase(r.CN)
+	kf, err := keyFile(base, key)
+	if err != nil {
+		return err
+	}
+	files := []outFile{kf, {name: base + ".csr", data: csr, what: "certificate signing request, PKCS#10 Base-64",
+		verify: func(b []byte) error { _, err := certs.ParseCSR(b); return err }}}
+	if err := writeOut(g, f.out, files); err != nil {
+		return err
+	}
+	fmt.Fprintln(g.stdout)
+	fmt.Fprint(g.stdout, certs.CSRInstructions(r, filepath.Join(f.out, base+".csr"), filepath.Join(f.out, base+".key")))
+	fmt.Fprintf(g.stdout, "\n%s", csr)
+	return nil
+}
+
+func certComplete(g *globals, f *certFlags) error {
+	if f.key == "" || f.cert == "" {
+		return usagef("complete needs --key (saved beside the CSR) and --cert (what the CA returned)")
+	}
+	if f.out == "" {
+		return usagef("--out FOLDER is required")
+	}
+	kb, err := os.ReadFile(f.key)
+	if err != nil {
+		return steps.BadInput(fmt.Errorf("read private key: %w", err))
+	}
+	key, err := certs.ParseKey(kb)
+	if err != nil {
+		return steps.BadInput(fmt.Errorf("%s: %w", f.key, err))
+	}
+	bundle, err := certs.ReadBundleFiles(append([]string{f.cert}, f.chain...)...)
+	if err != nil {
+		return steps.BadInput(err)
+	}
+	chain, err := certs.Complete(key, bundle.Certs)
+	if err != nil {
+		return steps.BadInput(err)
+	}
+	name := strings.TrimSpace(f.name)
+	if name == "" {
+		name = chain.Leaf.Subject.CommonName
+	}
+	pw, err := pfxPassword(g, f, true)
+	if err != nil {
+		return err
+	}
+	for _, line := range bundle.Found {
+		fmt.Fprintln(g.stdout, "found "+line)
+	}
+	printChain(g, chain)
+	findings := certs.Assess(chain, certs.AssessOptions{Name: name})
+	printFindings(g, findings)
+	if certs.Worst(findings) == certs.SevError {
+		fmt.Fprintln(g.stdout, "\nNothing written: SPOG would reject this certificate (see above).")
+		return errReported
+	}
+	web := webServersOr(f.webServers, name)
+	if web == nil {
+		return steps.BadInput(fmt.Errorf("--web-server: give fully qualified names, e.g. web1.example.com"))
+	}
+	base := certs.FileBase(name)
+	pf, err := pfxFile(base, key, chain, pw)
+	if err != nil {
+		return err
+	}
+	files := append(certFiles(base, chain), pf)
+	scripts, err := iisFiles(base, chain, web, true)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(g.stdout)
+	if err := writeOut(g, f.out, append(files, scripts...)); err != nil {
+		return err
+	}
+	printNext(g, base, web, chain.Root == nil && certs.IsSelfSigned(chain.Leaf))
+	return nil
+}
+
+func printChain(g *globals, c *certs.Chain) {
+	fmt.Fprintln(g.stdout, "\nChain (leaf first):")
+	for i, cert := range c.Certs() {
+		info := certs.Describe(cert)
+		fmt.Fprintf(g.stdout, "  %d. %s\n     issuer %s, %s, valid %s to %s\n     SHA-256 %s\n", i+1, info.Subject, info.Issuer,
+			info.Key, info.NotBefore.Format("2006-01-02"), info.NotAfter.Format("2006-01-02"), info.SHA256)
+		if i == 0 && len(info.DNSNames) > 0 {
+			fmt.Fprintf(g.stdout, "     DNS names: %s\n", strings.Join(info.DNSNames, ", "))
+		}
+	}
+}
+
+var findingSymbol = map[certs.Severity]string{certs.SevError: "✗", certs.SevWarn: "!", certs.SevInfo: "i"}
+
+func printFindings(g *globals, fs []certs.Finding) {
+	if len(fs) == 0 {
+		fmt.Fprintln(g.stdout, "\n✓ no problem found")
+		return
+	}
+	fmt.Fprintln(g.stdout)
+	for _, f := range fs {
+		fmt.Fprintf(g.stdout, "%s %-5s %s: %s\n", findingSymbol[f.Severity], f.Severity, f.Code, f.Message)
+		if f.Fix != "" {
+			fmt.Fprintf(g.stdout, "        fix: %s\n", f.Fix)
+		}
+	}
+}
+
+// inspectReport is the JSON of `ccewiz cert inspect --format json`.
+type inspectReport struct {
+	File          string           `json:"file"`
+	Kind          string           `json:"kind"` // certificates, csr, pfx
+	Found         []string         `json:"found,omitempty"`
+	Chain         []certs.CertInfo `json:"chain,omitempty"`
+	Extra         []certs.CertInfo `json:"extra,omitempty"`
+	MissingIssuer string           `json:"missing_issuer,omitempty"`
+	CSR           *csrInfo         `json:"csr,omitempty"`
+	Findings      []certs.Finding  `json:"findings"`
+}
+
+type csrInfo struct {
+	Subject  string   `json:"subject"`
+	DNSNames []string `json:"dns_names"`
+	Key      string   `json:"key"`
+}
+
+func readRoots(file string) (*x509.CertPool, error) {
+	if file == "" {
+		return nil, nil
+	}
+	b, err := certs.ReadBundleFiles(file)
+	if err != nil {
+		return nil, steps.BadInput(err)
+	}
+	pool := x509.NewCertPool()
+	for _, c := range b.Certs {
+		pool.AddCert(c)
+	}
+	return pool, nil
+}
+
+func certInspect(g *globals, f *certFlags, file string) error {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return steps.BadInput(fmt.Errorf("read %s: %w", file, err))
+	}
+	roots, err := readRoots(f.caFile)
+	if err != nil {
+		return err
+	}
+	rep := inspectReport{File: file, Kind: "certificates", Findings: []certs.Finding{}}
+	var chain *certs.Chain
+	if req, cerr := certs.ParseCSR(data); cerr == nil {
+		rep.Kind = "csr"
+		rep.CSR = &csrInfo{Subject: req.Subject.String(), DNSNames: req.DNSNames, Key: certs.KeyDescription(req.PublicKey)}
+		if n := strings.TrimSpace(f.name); n != "" && !containsFold(req.DNSNames, n) {
+			rep.Findings = append(rep.Findings, certs.Finding{Code: certs.CodeNameMismatch, Severity: certs.SevError,
+				Message: n + " is not among the request's DNS names", Fix: "make a new request: ccewiz cert csr --cn " + n})
+		}
+	} else {
+		b, err := certs.ReadBundle(file, data)
+		if errors.Is(err, certs.ErrIsPFX) && (f.pfxPassEnv != "" || f.pfxPassFile != "") {
+			pw, perr := pfxPassword(g, f, true)
+			if perr != nil {
+				return perr
+			}
+			_, chain, err = certs.DecodePFX(data, pw)
+			if err != nil {
+				return steps.BadInput(fmt.Errorf("%s: %w", file, err))
+			}
+			rep.Kind = "pfx"
+			rep.Found = []string{file + ": PFX with private key"}
+		} else if err != nil {
+			return steps.BadInput(err)
+		} else {
+			rep.Found = b.Found
+			chain = certs.BuildChain(certs.PickLeaf(b.Certs), b.Certs)
+		}
+		for _, c := range chain.Certs() {
+			rep.Chain = append(rep.Chain, certs.Describe(c))
+		}
+		for _, c := range chain.Extra {
+			rep.Extra = append(rep.Extra, certs.Describe(c))
+		}
+		rep.MissingIssuer = chain.MissingIssuer
+		rep.Findings = append(rep.Findings, certs.Assess(chain, certs.AssessOptions{Name: strings.TrimSpace(f.name), Roots: roots})...)
+	}
+	if f.format == "json" {
+		enc := json.NewEncoder(g.stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(rep); err != nil {
+			return err
+		}
+	} else {
+		for _, line := range rep.Found {
+			fmt.Fprintln(g.stdout, "found "+line)
+		}
+		if rep.CSR != nil {
+			fmt.Fprintf(g.stdout, "Certificate request\n  subject %s\n  DNS names %s\n  key %s\n", rep.CSR.Subject, strings.Join(rep.CSR.DNSNames, ", "), rep.CSR.Key)
+		} else {
+			printChain(g, chain)
+		}
+		printFindings(g, rep.Findings)
+	}
+	if certs.Worst(rep.Findings) == certs.SevError {
+		return errReported
+	}
+	return nil
+}
+
+func containsFold(list []string, s string) bool {
+	for _, v := range list {
+		if strings.EqualFold(v, s) {
+			return true
+		}
+	}
+	return false
+}
+
+func certProbe(ctx context.Context, g *globals, f *certFlags) error {
+	if f.addr == "" {
+		return usagef("probe needs --addr HOST:PORT, e.g. ece.example.com:443")
+	}
+	if f.timeout <= 0 {
+		return usagef("--timeout must be positive")
+	}
+	roots, err := readRoots(f.caFile)
+	if err != nil {
+		return err
+	}
+	opts := certs.ProbeOptions{Name: strings.TrimSpace(f.name), Timeout: f.timeout, Roots: roots}
+	// The answers file's resolve section (the lab's loopback ports) applies when there is one.
+	if env, err := loadAnswers(g); err == nil {
+		env.Timeout = f.timeout
+		opts.Dial = env.Dial
+	} else if g.answers != steps.DefaultAnswersPath {
+		return err
+	}
+	res, perr := certs.Probe(ctx, f.addr, opts)
+	if res == nil {
+		return steps.BadInput(perr)
+	}
+	if res.Findings == nil {
+		res.Findings = []certs.Finding{}
+	}
+	if f.format == "json" {
+		enc := json.NewEncoder(g.stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(res); err != nil {
+			return err
+		}
+	} else {
+		printProbe(g, res, perr)
+	}
+	if perr != nil || certs.Worst(res.Findings) == certs.SevError {
+		return errReported
+	}
+	return nil
+}
+
+func printProbe(g *globals, r *certs.ProbeResult, perr error) {
+	fmt.Fprintf(g.stdout, "Probe of %s (name %s)\n", r.Addr, orDash(r.Name))
+	if perr != nil {
+		fmt.Fprintf(g.stdout, "\n✗ %v\n", perr)
+		return
+	}
+	show := func(label string, h *certs.Handshake, errText string) {
+		if h == nil {
+			fmt.Fprintf(g.stdout, "  %-12s failed: %s\n", label, errText)
+			return
+		}
+		leaf := h.Certs[0]
+		fmt.Fprintf(g.stdout, "  %-12s %s, %s: %s (DNS %s), until %s, name match %v\n  %-12s SHA-256 %s, %d certificate(s) sent\n",
+			label, h.Version, h.Cipher, leaf.Subject, strings.Join(leaf.DNSNames, ", "), leaf.NotAfter.Format("2006-01-02"), h.NameMatch,
+			"", leaf.SHA256, len(h.Certs))
+	}
+	show("without SNI", r.NoSNI, r.NoSNIError)
+	if r.Name != "" {
+		show("with SNI", r.SNI, r.SNIError)
+	}
+	fmt.Fprintf(g.stdout, "  differ: %v, needs SNI: %v\n", r.Differ, r.NeedsSNI)
+	printFindings(g, r.Findings)
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
