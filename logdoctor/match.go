@@ -1,6 +1,9 @@
 package logdoctor
 
-import "bytes"
+import (
+	"bytes"
+	"encoding/binary"
+)
 
 // matcher finds every pattern in one left-to-right pass over a buffer
 // (Wu–Manber). Like grep's Commentz–Walter it skips: it looks at the last
@@ -16,11 +19,14 @@ type matcher struct {
 	// Patterns whose m-prefix ends with block b are idx[start[b]:start[b+1]].
 	start [1<<16 + 1]uint16
 	idx   []uint16
+	// head holds each pattern's first 8 bytes, so most candidate windows
+	// are rejected by one word compare instead of a byte loop.
+	head []uint64
 }
 
 func block(a, b byte) uint16 { return uint16(a)<<8 | uint16(b) }
 
-// newMatcher builds a matcher; every pattern must be at least 2 bytes and
+// newMatcher builds a matcher; every pattern must be at least 8 bytes and
 // at most 255 patterns are supported (the table is a handful).
 func newMatcher(pats []string) *matcher {
 	mt := &matcher{m: 1 << 30}
@@ -28,12 +34,18 @@ func newMatcher(pats []string) *matcher {
 		mt.pats = append(mt.pats, []byte(p))
 		mt.m = min(mt.m, len(p))
 	}
-	if mt.m < 2 || len(pats) > 255 {
-		panic("logdoctor: patterns must be at least 2 bytes and fewer than 256")
+	if len(pats) == 0 || len(pats) > 255 {
+		panic("logdoctor: between 1 and 255 patterns")
 	}
 	m := mt.m
 	mt.m = min(m, 255) // shifts are bytes
 	m = mt.m
+	if m < 8 {
+		panic("logdoctor: patterns must be at least 8 bytes")
+	}
+	for _, p := range mt.pats {
+		mt.head = append(mt.head, binary.LittleEndian.Uint64(p))
+	}
 	for i := range mt.shift {
 		mt.shift[i] = uint8(m - 1)
 	}
@@ -71,8 +83,9 @@ func (mt *matcher) each(text []byte, hit func(pos, pat int)) {
 			continue
 		}
 		from := i - m + 1
+		w := binary.LittleEndian.Uint64(text[from:])
 		for _, p := range mt.idx[mt.start[b]:mt.start[b+1]] {
-			if bytes.HasPrefix(text[from:], mt.pats[p]) {
+			if mt.head[p] == w && bytes.HasPrefix(text[from:], mt.pats[p]) {
 				hit(from, int(p))
 			}
 		}

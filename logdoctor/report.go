@@ -35,7 +35,7 @@ type Finding struct {
 	Line   int64  `json:"line"`
 	Sample string `json:"sample"`
 	Count  int    `json:"count"` // lines
-	// FirstSeen and LastSeen are nil when no line near the hits had a timestamp.
+	// FirstSeen and LastSeen are in UTC; nil when no line near the hits had a timestamp.
 	FirstSeen *time.Time `json:"first_seen,omitempty"`
 	LastSeen  *time.Time `json:"last_seen,omitempty"`
 	Clock     Clock      `json:"clock"` // how the first file's timestamps were read
@@ -109,7 +109,7 @@ func (r *Report) merge(scans []*fileScan) {
 	for _, k := range keys {
 		a := byKey[k]
 		if !a.first.IsZero() {
-			f, l := a.first, a.last
+			f, l := a.first.UTC(), a.last.UTC()
 			a.f.FirstSeen, a.f.LastSeen = &f, &l
 		}
 		r.Findings = append(r.Findings, a.f)

@@ -31,9 +31,13 @@ func (o Options) local() *time.Location {
 // Buffers: a chunk is cut at the last newline; a line longer than maxChunk
 // is searched in pieces (a hit straddling the cut is lost — such lines are
 // not log lines).
-const (
+var (
+	// Variables so tests can force chunk boundaries into small inputs.
 	chunkSize = 1 << 20
 	maxChunk  = 16 << 20
+)
+
+const (
 	sampleMax = 300
 	backLimit = 1 << 16 // how far back a hit looks for its line's timestamp
 )
