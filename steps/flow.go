@@ -8,6 +8,7 @@ func Flow() []Step {
 	return []Step{
 		NewProfileStep(),
 		NewSpogStep(),
+		NewInventoryStep(),
 	}
 }
 
