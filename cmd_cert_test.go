@@ -1,0 +1,174 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"encoding/json"
+	"errors"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"ccewiz/certs"
+	"ccewiz/secret"
+	"ccewiz/testpeer"
+)
+
+const testPFXPassword = "Tr0ub4dor&3 secret"
+
+func certCLI(t *testing.T, args ...string) (int, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := run(context.Background(), append([]string{"cert"}, args...), strings.NewReader(""), &out, &errb)
+	all := out.String() + errb.String()
+	if strings.Contains(all, testPFXPassword) || strings.Contains(all, "Tr0ub4dor") {
+		t.Fatalf("the PFX password appears in the output of cert %v:\n%s", args, all)
+	}
+	return code, all
+}
+
+func TestCertCLI(t *testing.T) {
+	t.Setenv("CCEWIZ_TEST_PFX", testPFXPassword)
+	dir := t.TempDir()
+	pwFile := filepath.Join(dir, "pw.txt")
+	os.WriteFile(pwFile, []byte(testPFXPassword+"\n"), 0o600)
+	out := filepath.Join(dir, "out")
+	now := time.Now()
+	ch := testpeer.NewChain(t, "ece.example.com")
+	crt, key := ch.Leaf.WriteFiles(t, dir, "leaf")
+	chainFile := filepath.Join(dir, "ca.pem")
+	os.WriteFile(chainFile, certs.CertPEM(ch.Root.Cert, ch.Intermediate.Cert), 0o644)
+	other := testpeer.NewLeaf(t, "other.example.com", nil)
+	_, otherKey := other.WriteFiles(t, dir, "other")
+	expired := testpeer.NewLeaf(t, "ece.example.com", ch.Intermediate, testpeer.Validity(now.AddDate(-1, 0, 0), now.AddDate(0, 0, -2)))
+	expCrt, expKey := expired.WriteFiles(t, dir, "expired")
+	garbage := filepath.Join(dir, "garbage.txt")
+	os.WriteFile(garbage, []byte("hello"), 0o644)
+	outExp := filepath.Join(dir, "out-expired")
+
+	cases := []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"no action", nil, 2, "say what to do"},
+		{"unknown action", []string{"frob"}, 2, `unknown action "frob"`},
+		{"selfsigned", []string{"selfsigned", "--cn", "ece.example.com", "--san", "chat.example.com", "--out", out, "--pfx-pass-env", "CCEWIZ_TEST_PFX"}, 0, "ece.example.com.pfx"},
+		{"selfsigned again keeps backups", []string{"selfsigned", "--cn", "ece.example.com", "--out", out, "--pfx-pass-file", pwFile}, 0, "previous version kept as"},
+		{"selfsigned without PFX password", []string{"selfsigned", "--cn", "nopfx.example.com", "--out", out}, 0, "No PFX written"},
+		{"selfsigned small key", []string{"selfsigned", "--cn", "ece.example.com", "--key-size", "1024", "--out", out}, 2, "too small"},
+		{"selfsigned short name", []string{"selfsigned", "--cn", "ece", "--out", out}, 2, "short host name"},
+		{"selfsigned no out", []string{"selfsigned", "--cn", "ece.example.com"}, 2, "--out"},
+		{"selfsigned unset env", []string{"selfsigned", "--cn", "ece.example.com", "--out", out, "--pfx-pass-env", "CCEWIZ_NOT_SET_ANYWHERE"}, 2, "CCEWIZ_NOT_SET_ANYWHERE is not set"},
+		{"both password flags", []string{"selfsigned", "--cn", "ece.example.com", "--out", out, "--pfx-pass-env", "A", "--pfx-pass-file", "B"}, 2, "choose one"},
+		{"csr", []string{"csr", "--cn", "ece.example.com", "--o", "Example", "--ou", "CC", "--l", "Springfield", "--st", "Illinois", "--c", "US", "--out", filepath.Join(dir, "req")}, 0, "BEGIN CERTIFICATE REQUEST"},
+		{"csr missing country", []string{"csr", "--cn", "ece.example.com", "--o", "Example", "--ou", "CC", "--l", "X", "--st", "Y", "--out", out}, 2, "country (C) is empty"},
+		{"csr bad country", []string{"csr", "--cn", "ece.example.com", "--o", "E", "--ou", "CC", "--l", "X", "--st", "Y", "--c", "USA", "--out", out}, 2, "two-letter"},
+		{"complete", []string{"complete", "--key", key, "--cert", crt, "--chain", chainFile, "--out", out, "--pfx-pass-env", "CCEWIZ_TEST_PFX"}, 0, "iis-binding-ece.example.com.ps1"},
+		{"complete wrong key", []string{"complete", "--key", otherKey, "--cert", crt, "--chain", chainFile, "--out", out, "--pfx-pass-env", "CCEWIZ_TEST_PFX"}, 2, "does not match the private key"},
+		{"complete expired writes nothing", []string{"complete", "--key", expKey, "--cert", expCrt, "--chain", chainFile, "--out", outExp, "--pfx-pass-env", "CCEWIZ_TEST_PFX"}, 1, "Nothing written"},
+		{"complete needs a password", []string{"complete", "--key", key, "--cert", crt, "--out", out}, 2, "--pfx-pass-env"},
+		{"complete garbage", []string{"complete", "--key", key, "--cert", garbage, "--out", out, "--pfx-pass-env", "CCEWIZ_TEST_PFX"}, 2, "no certificate found"},
+		{"inspect", []string{"inspect", filepath.Join(out, "ece.example.com.crt"), "--name", "ece.example.com"}, 0, "Chain (leaf first)"},
+		{"inspect wrong name", []string{"inspect", filepath.Join(out, "ece.example.com.crt"), "--name", "chat2.example.com"}, 1, "name-mismatch"},
+		{"inspect expired", []string{"inspect", expCrt}, 1, "expired"},
+		{"inspect csr", []string{"inspect", filepath.Join(dir, "req", "ece.example.com.csr")}, 0, "Certificate request"},
+		{"inspect pfx", []string{"inspect", filepath.Join(out, "ece.example.com.pfx"), "--pfx-pass-env", "CCEWIZ_TEST_PFX", "--name", "ece.example.com"}, 0, "PFX with private key"},
+		{"inspect pfx without password", []string{"inspect", filepath.Join(out, "ece.example.com.pfx")}, 2, "PFX/PKCS#12"},
+		{"inspect garbage", []string{"inspect", garbage}, 2, "no certificate found"},
+		{"inspect two files", []string{"inspect", garbage, garbage}, 2, "one file"},
+		{"inspect missing", []string{"inspect", filepath.Join(dir, "nope.pem")}, 2, "nope.pem"},
+		{"probe without addr", []string{"probe"}, 2, "--addr"},
+		{"bad format", []string{"probe", "--addr", "x:1", "--format", "xml"}, 2, "--format"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			code, all := certCLI(t, tc.args...)
+			if code != tc.code || !strings.Contains(all, tc.want) {
+				t.Fatalf("exit %d, want %d with %q:\n%s", code, tc.code, tc.want, all)
+			}
+		})
+	}
+	// What the runs above must have left behind.
+	for name, mode := range map[string]os.FileMode{"ece.example.com.key": 0o600, "ece.example.com.pfx": 0o600, "ece.example.com.cer": 0o644} {
+		st, err := os.Stat(filepath.Join(out, name))
+		if err != nil || st.Mode().Perm() != mode {
+			t.Errorf("%s: %v mode %v, want %v", name, err, st.Mode().Perm(), mode)
+		}
+	}
+	if baks, _ := filepath.Glob(filepath.Join(out, "ece.example.com.key.ccewiz-*.bak")); len(baks) == 0 {
+		t.Error("no backup of the replaced key")
+	}
+	if _, err := os.Stat(outExp); err == nil {
+		t.Error("complete with an expired certificate created its output folder")
+	}
+	pfx, _ := os.ReadFile(filepath.Join(out, "ece.example.com.pfx"))
+	if _, c, err := certs.DecodePFX(pfx, secret.New(testPFXPassword)); err != nil || c.Root == nil || !c.Leaf.Equal(ch.Leaf.Cert) {
+		t.Errorf("completed PFX: %v", err)
+	}
+}
+
+func TestCertProbeCLI(t *testing.T) {
+	ch := testpeer.NewChain(t, "ece.example.com")
+	good := tls.Certificate{Certificate: [][]byte{ch.Leaf.DER, ch.Intermediate.DER}, PrivateKey: ch.Leaf.Key}
+	serve := func(cfg *tls.Config) string {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { ln.Close() })
+		go func() {
+			for {
+				c, err := ln.Accept()
+				if err != nil {
+					return
+				}
+				go func() {
+					defer c.Close()
+					c.SetDeadline(time.Now().Add(5 * time.Second))
+					tc := tls.Server(c, cfg)
+					if tc.Handshake() == nil {
+						io.Copy(io.Discard, tc)
+					}
+				}()
+			}
+		}()
+		return ln.Addr().String()
+	}
+	okAddr := serve(&tls.Config{Certificates: []tls.Certificate{good}})
+	sniAddr := serve(&tls.Config{GetCertificate: func(h *tls.ClientHelloInfo) (*tls.Certificate, error) {
+		if h.ServerName == "" {
+			return nil, errors.New("SNI required")
+		}
+		return &good, nil
+	}})
+	dir := t.TempDir()
+	root := filepath.Join(dir, "root.pem")
+	os.WriteFile(root, ch.Root.PEM(), 0o644)
+
+	code, all := certCLI(t, "probe", "--addr", okAddr, "--name", "ece.example.com", "--ca-file", root)
+	if code != 0 || !strings.Contains(all, "no problem found") || !strings.Contains(all, "needs SNI: false") {
+		t.Fatalf("good server: exit %d\n%s", code, all)
+	}
+	code, all = certCLI(t, "probe", "--addr", sniAddr, "--name", "ece.example.com", "--ca-file", root, "--format", "json")
+	var res certs.ProbeResult
+	if err := json.Unmarshal([]byte(all), &res); err != nil {
+		t.Fatalf("probe json: %v\n%s", err, all)
+	}
+	if code != 1 || !res.NeedsSNI || res.SNI == nil || res.NoSNI != nil || !certs.Has(res.Findings, certs.CodeNeedsSNI) {
+		t.Fatalf("SNI-required server: exit %d %+v", code, res)
+	}
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	closed := ln.Addr().String()
+	ln.Close()
+	code, all = certCLI(t, "probe", "--addr", closed, "--timeout", "2s")
+	if code != 1 || !strings.Contains(all, "connection refused") {
+		t.Fatalf("closed port: exit %d\n%s", code, all)
+	}
+}
