@@ -1,0 +1,200 @@
+package sshserve
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"strings"
+
+	"ccewiz/secret"
+	"ccewiz/steps"
+)
+
+// A served session may only write inside its user's folder, and may only
+// read passwords from files inside it: the server's own environment
+// variables and files are not the remote admin's to use (a {file: /etc/…}
+// password would otherwise be sent to an LDAP server of their choosing).
+
+var userNameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
+
+// ErrUserName means an SSH user name cannot be used as a folder name.
+var ErrUserName = errors.New("user name not usable as a folder name")
+
+// userDir returns <workdir>/<user>, refusing names that are not a plain
+// folder name (no separators, no leading dot, no "..").
+func userDir(workdir, user string) (string, error) {
+	if !userNameRE.MatchString(user) || strings.Contains(user, "..") {
+		return "", fmt.Errorf("%w: %q; connect as letters, digits, '.', '_' or '-' (e.g. ssh alice@host)", ErrUserName, user)
+	}
+	return filepath.Join(workdir, user), nil
+}
+
+// ErrOutside means a session tried to use a path outside its folder.
+var ErrOutside = errors.New("outside this session's folder")
+
+// within reports whether path (absolute, or relative to the server's
+// working folder as ApplyFiles would take it) stays inside root once
+// symbolic links in its existing part are resolved.
+func within(root, path string) error {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return err
+	}
+	realRoot, err := filepath.EvalSymlinks(root)
+	if err != nil {
+		return err
+	}
+	// Resolve the longest existing prefix; the rest is created by the write.
+	existing, rest := abs, ""
+	for {
+		if _, err := os.Lstat(existing); err == nil {
+			break
+		} else if !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+		parent := filepath.Dir(existing)
+		if parent == existing {
+			break
+		}
+		rest = filepath.Join(filepath.Base(existing), rest)
+		existing = parent
+	}
+	real, err := filepath.EvalSymlinks(existing)
+	if err != nil {
+		return err
+	}
+	full := filepath.Join(real, rest)
+	rel, err := filepath.Rel(realRoot, full)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) || filepath.IsAbs(rel) {
+		return fmt.Errorf("%s is %w (%s); use a path inside it, e.g. a relative one", path, ErrOutside, root)
+	}
+	return nil
+}
+
+// checkRefs refuses password sources the remote admin must not use: any
+// environment variable (they are the server's), and files outside root.
+func checkRefs(env *steps.Env, root string) error {
+	var errs []error
+	walkRefs(reflect.ValueOf(env.Answers), "", func(key string, r secret.Ref) {
+		switch {
+		case r.Env != "":
+			errs = append(errs, fmt.Errorf("%s: env: password sources are not available over ccewiz serve (they would read the server's environment); type the password, or use file: inside your folder", key))
+		case r.File != "":
+			p := r.File
+			if !filepath.IsAbs(p) {
+				p = env.Path(p)
+			}
+			if err := within(root, p); err != nil {
+				errs = append(errs, fmt.Errorf("%s: password file %w", key, err))
+			}
+		}
+	})
+	return errors.Join(errs...)
+}
+
+var refType = reflect.TypeOf(secret.Ref{})
+
+func walkRefs(v reflect.Value, key string, f func(string, secret.Ref)) {
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		if !v.IsNil() {
+			walkRefs(v.Elem(), key, f)
+		}
+	case reflect.Struct:
+		if v.Type() == refType {
+			f(key, v.Interface().(secret.Ref))
+			return
+		}
+		for i := 0; i < v.NumField(); i++ {
+			ft := v.Type().Field(i)
+			if !ft.IsExported() {
+				continue
+			}
+			name := strings.Split(ft.Tag.Get("yaml"), ",")[0]
+			if name == "" {
+				name = strings.ToLower(ft.Name)
+			}
+			walkRefs(v.Field(i), strings.TrimPrefix(key+"."+name, "."), f)
+		}
+	case reflect.Slice, reflect.Array:
+		for i := 0; i < v.Len(); i++ {
+			walkRefs(v.Index(i), fmt.Sprintf("%s[%d]", key, i), f)
+		}
+	}
+}
+
+// confine wraps every step so its plans, changes and checks run only when
+// the session's password sources are allowed and every file a plan writes
+// is inside root.
+func confine(flow []steps.Step, root string) []steps.Step {
+	out := make([]steps.Step, len(flow))
+	for i, s := range flow {
+		out[i] = confinedStep{Step: s, root: root}
+	}
+	return out
+}
+
+type confinedStep struct {
+	steps.Step
+	root string
+}
+
+func (c confinedStep) guard(env *steps.Env, p *steps.Plan) error {
+	if err := checkRefs(env, c.root); err != nil {
+		return steps.BadInput(err)
+	}
+	if p == nil {
+		return nil
+	}
+	for _, f := range p.Files {
+		if f.Action == steps.Unchanged {
+			continue
+		}
+		if err := within(c.root, f.Path); err != nil {
+			return steps.BadInput(fmt.Errorf("%s would write %w", c.ID(), err))
+		}
+	}
+	return nil
+}
+
+func (c confinedStep) Plan(ctx context.Context, env *steps.Env) (*steps.Plan, error) {
+	if err := c.guard(env, nil); err != nil {
+		return nil, err
+	}
+	p, err := c.Step.Plan(ctx, env)
+	if err != nil {
+		return p, err
+	}
+	// Refuse at plan time too, so the admin never reviews a change that cannot happen.
+	return p, c.guard(env, p)
+}
+
+func (c confinedStep) Apply(ctx context.Context, env *steps.Env, p *steps.Plan) (*steps.Outcome, error) {
+	if err := c.guard(env, p); err != nil {
+		return nil, err
+	}
+	return c.Step.Apply(ctx, env, p)
+}
+
+func (c confinedStep) Checks() []steps.Check {
+	cs := c.Step.Checks()
+	for i := range cs {
+		run := cs[i].Run
+		if run == nil {
+			continue
+		}
+		cs[i].Run = func(ctx context.Context, env *steps.Env) steps.Result {
+			if err := checkRefs(env, c.root); err != nil {
+				return steps.Result{Status: steps.Fail, Detail: err.Error(),
+					Fix: "over ccewiz serve, type passwords in the wizard or keep password files in your own folder"}
+			}
+			return run(ctx, env)
+		}
+	}
+	return cs
+}

@@ -1,0 +1,276 @@
+// Package sshserve serves the ccewiz wizard over SSH (`ccewiz serve`), so a
+// team can run it from a jump host without installing anything: every SSH
+// session gets its own wizard (tui.New) with its own steps.Env and its own
+// folder <workdir>/<user> for the answers file and everything the steps
+// write. Public-key authentication only, against one authorized_keys file.
+//
+// It must not log what users type (only who connected, with which key, and
+// for how long), write outside the work folder, or let a session read the
+// server's environment or files as passwords.
+package sshserve
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/ssh"
+	"github.com/charmbracelet/wish"
+	bm "github.com/charmbracelet/wish/bubbletea"
+	gossh "golang.org/x/crypto/ssh"
+
+	"ccewiz/steps"
+	"ccewiz/tui"
+)
+
+// Options configure a server. Flags of `ccewiz serve` mirror them.
+type Options struct {
+	Listen         string // default 127.0.0.1:2222
+	HostKey        string // PEM private key; created (Ed25519, 0600) when missing
+	AuthorizedKeys string // required: OpenSSH authorized_keys of the admins allowed in
+	Workdir        string // required: each user gets <Workdir>/<user>
+	MaxSessions    int    // 0: 20
+	// IdleTimeout closes a connection with no traffic in either direction
+	// for that long (0: 30 minutes). A wizard left open ties up its session.
+	IdleTimeout time.Duration
+	// Log receives connect/disconnect/refusal lines. Nil: discarded.
+	Log *log.Logger
+	// Flow overrides steps.Flow() (tests). Every step is confined to the user's folder.
+	Flow func() []steps.Step
+}
+
+// Server is a running `ccewiz serve`.
+type Server struct {
+	o   Options
+	srv *ssh.Server
+	ln  net.Listener
+	log *log.Logger
+
+	mu       sync.Mutex
+	sessions int
+	users    map[string]string // user → "from <addr> since <time>" while a session is open
+	done     chan struct{}
+	serveErr error
+}
+
+// New checks the options and prepares the server; Start listens.
+func New(o Options) (*Server, error) {
+	if o.Listen == "" {
+		o.Listen = "127.0.0.1:2222"
+	}
+	if o.AuthorizedKeys == "" {
+		return nil, steps.BadInput(errors.New("--authorized-keys is required: public-key authentication is the only way in (no passwords)"))
+	}
+	if o.Workdir == "" {
+		return nil, steps.BadInput(errors.New("--workdir is required: each SSH user gets their answers file and outputs in a folder below it"))
+	}
+	if o.HostKey == "" {
+		o.HostKey = filepath.Join(o.Workdir, ".ccewiz-serve", "host_ed25519")
+	}
+	if o.MaxSessions <= 0 {
+		o.MaxSessions = 20
+	}
+	if o.IdleTimeout <= 0 {
+		o.IdleTimeout = 30 * time.Minute
+	}
+	if o.Flow == nil {
+		o.Flow = steps.Flow
+	}
+	if _, err := authorizedKeys(o.AuthorizedKeys); err != nil {
+		return nil, steps.BadInput(err)
+	}
+	wd, err := filepath.Abs(o.Workdir)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(wd, 0o700); err != nil {
+		return nil, fmt.Errorf("work folder: %w", err)
+	}
+	o.Workdir = wd
+	key, err := hostKey(o.HostKey)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{o: o, log: o.Log, users: map[string]string{}, done: make(chan struct{})}
+	if s.log == nil {
+		s.log = log.New(io.Discard, "", 0)
+	}
+	s.srv, err = wish.NewServer(
+		wish.WithHostKeyPEM(key),
+		wish.WithPublicKeyAuth(s.authorize),
+		wish.WithIdleTimeout(o.IdleTimeout),
+		ssh.EmulatePty(),
+		wish.WithMiddleware(
+			bm.Middleware(s.model),
+			s.admit, // runs first: wish applies middlewares last to first
+		),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("ssh server: %w", err)
+	}
+	return s, nil
+}
+
+// Start listens on Options.Listen and serves in the background.
+func (s *Server) Start() error {
+	ln, err := net.Listen("tcp", s.o.Listen)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", s.o.Listen, err)
+	}
+	s.ln = ln
+	go func() {
+		err := s.srv.Serve(ln)
+		if errors.Is(err, ssh.ErrServerClosed) {
+			err = nil
+		}
+		s.serveErr = err
+		close(s.done)
+	}()
+	s.log.Printf("ccewiz serve: listening on %s, work folder %s, at most %d sessions", ln.Addr(), s.o.Workdir, s.o.MaxSessions)
+	return nil
+}
+
+// Addr is the address the server listens on.
+func (s *Server) Addr() net.Addr { return s.ln.Addr() }
+
+// Done is closed when the server stopped serving.
+func (s *Server) Done() <-chan struct{} { return s.done }
+
+// Shutdown stops accepting connections and waits for open sessions to end
+// until ctx is done, then closes them.
+func (s *Server) Shutdown(ctx context.Context) error {
+	err := s.srv.Shutdown(ctx)
+	if err != nil {
+		s.srv.Close()
+	}
+	return err
+}
+
+// Close stops the server and every session now.
+func (s *Server) Close() error { return s.srv.Close() }
+
+type ctxKey string
+
+const fingerprintKey ctxKey = "ccewiz-key-fingerprint"
+
+// authorize accepts a key listed in the authorized_keys file. The file is
+// read on every attempt so adding or removing an admin needs no restart.
+func (s *Server) authorize(ctx ssh.Context, key ssh.PublicKey) bool {
+	fp := gossh.FingerprintSHA256(key)
+	keys, err := authorizedKeys(s.o.AuthorizedKeys)
+	if err != nil {
+		s.log.Printf("refused user=%q from=%s key=%s: %v", ctx.User(), ctx.RemoteAddr(), fp, err)
+		return false
+	}
+	for _, k := range keys {
+		if ssh.KeysEqual(key, k) {
+			ctx.SetValue(fingerprintKey, fp)
+			return true
+		}
+	}
+	s.log.Printf("refused user=%q from=%s key=%s: not in %s", ctx.User(), ctx.RemoteAddr(), fp, s.o.AuthorizedKeys)
+	return false
+}
+
+// admit enforces the session limits, prepares the user's folder, and logs
+// the connection and its end.
+func (s *Server) admit(next ssh.Handler) ssh.Handler {
+	return func(sess ssh.Session) {
+		fp, _ := sess.Context().Value(fingerprintKey).(string)
+		user := sess.User()
+		who := fmt.Sprintf("user=%q from=%s key=%s", user, sess.RemoteAddr(), fp)
+		dir, err := userDir(s.o.Workdir, user)
+		if err != nil {
+			s.log.Printf("refused %s: %v", who, err)
+			wish.Fatalln(sess, "ccewiz serve: "+err.Error())
+			return
+		}
+		if _, _, ok := sess.Pty(); !ok {
+			s.log.Printf("refused %s: no terminal requested", who)
+			wish.Fatalln(sess, "ccewiz serve: the wizard needs a terminal; connect with `ssh -t`")
+			return
+		}
+		if msg := s.enter(user, sess.RemoteAddr().String()); msg != "" {
+			s.log.Printf("refused %s: %s", who, msg)
+			wish.Fatalln(sess, "ccewiz serve: "+msg)
+			return
+		}
+		defer s.leave(user)
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			s.log.Printf("error %s: %v", who, err)
+			wish.Fatalln(sess, "ccewiz serve: cannot create your folder; tell the server's admin")
+			return
+		}
+		start := time.Now()
+		s.log.Printf("connect %s", who)
+		next(sess)
+		s.log.Printf("disconnect %s after %s", who, time.Since(start).Round(time.Second))
+	}
+}
+
+// enter counts a session in, or says why it cannot start.
+func (s *Server) enter(user, from string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.sessions >= s.o.MaxSessions {
+		return fmt.Sprintf("the server is at its limit of %d sessions; try again later", s.o.MaxSessions)
+	}
+	if open, busy := s.users[user]; busy {
+		// One answers file per user: a second wizard would overwrite the first one's saves.
+		return fmt.Sprintf("%s already has a wizard open (%s); close it first, or connect as another user", user, open)
+	}
+	s.sessions++
+	s.users[user] = "from " + from + " since " + time.Now().UTC().Format("15:04 MST")
+	return ""
+}
+
+func (s *Server) leave(user string) {
+	s.mu.Lock()
+	s.sessions--
+	delete(s.users, user)
+	s.mu.Unlock()
+}
+
+// Sessions is the number of open wizard sessions.
+func (s *Server) Sessions() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.sessions
+}
+
+// AnswersName is the answers file in each user's folder.
+const AnswersName = "ccewiz.yaml"
+
+// model builds one session's wizard: its own answers (from the user's
+// folder), its own Env and secrets, its own renderer.
+func (s *Server) model(sess ssh.Session) (tea.Model, []tea.ProgramOption) {
+	dir, _ := userDir(s.o.Workdir, sess.User())
+	path := filepath.Join(dir, AnswersName)
+	a := steps.NewAnswers()
+	if _, err := os.Stat(path); err == nil {
+		a, err = steps.LoadAnswers(path)
+		if err != nil {
+			wish.Fatalln(sess, "ccewiz serve: "+err.Error()+"\nFix or remove the file; nothing was changed.")
+			return nil, nil
+		}
+	}
+	env := steps.NewEnv(a, path)
+	pty, _, _ := sess.Pty()
+	m := tui.New(tui.Options{
+		AnswersPath: path,
+		Env:         env,
+		Flow:        confine(s.o.Flow(), dir),
+		Renderer:    bm.MakeRenderer(sess),
+		Width:       pty.Window.Width,
+		Height:      pty.Window.Height,
+	})
+	return m, []tea.ProgramOption{tea.WithAltScreen()}
+}
