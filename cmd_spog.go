@@ -21,10 +21,12 @@ func init() {
 		dryRun     bool
 	)
 	declare := func(fs *flag.FlagSet) {
-		fs.StringVar(&file, "file", "", "the spog_config.js `path` (local, or UNC from Windows)")
-		fs.StringVar(&serverName, "server-name", "", "the `FQDN` users type to reach ECE (web_server_name)")
-		fs.StringVar(&protocol, "protocol", "https", "web_server_protocol (ECE needs https)")
-		fs.BoolVar(&dryRun, "dry-run", false, "patch: show the diff, write nothing")
+		// Current values are the defaults, so flags given before the action
+		// word survive the second parse of the flags after it.
+		fs.StringVar(&file, "file", file, "the spog_config.js `path` (local, or UNC from Windows)")
+		fs.StringVar(&serverName, "server-name", serverName, "the `FQDN` users type to reach ECE (web_server_name)")
+		fs.StringVar(&protocol, "protocol", protocol, "web_server_protocol (ECE needs https)")
+		fs.BoolVar(&dryRun, "dry-run", dryRun, "patch: show the diff, write nothing")
 	}
 	register(&command{
 		name:    "spog",
@@ -44,7 +46,10 @@ Examples:
   ccewiz spog check --file 'C:\Cisco\eService\templates\finesse\gadget\spog\spog_config.js' --server-name ece.example.com
   ccewiz spog patch --file '\\web1\c$\Cisco\eService\templates\finesse\gadget\spog\spog_config.js' --server-name ece.example.com --dry-run
   ccewiz spog patch --file spog_config.js --server-name chat.example.com`,
-		flags: declare,
+		flags: func(fs *flag.FlagSet) {
+			file, serverName, protocol, dryRun = "", "", "https", false
+			declare(fs)
+		},
 		run: func(ctx context.Context, g *globals, args []string) error {
 			if len(args) == 0 {
 				return usagef("say what to do: patch or check")
@@ -53,6 +58,7 @@ Examples:
 			// Flags may also follow the action: ccewiz spog patch --file F.
 			fs := flag.NewFlagSet("ccewiz spog "+action, flag.ContinueOnError)
 			fs.SetOutput(io.Discard)
+			keepGlobalFlags(fs, g)
 			declare(fs)
 			if err := fs.Parse(args[1:]); err != nil {
 				return usagef("%v", err)

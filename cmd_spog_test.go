@@ -53,3 +53,17 @@ func TestSpogCLI(t *testing.T) {
 		t.Errorf("backups: %v, want exactly one", baks)
 	}
 }
+
+func TestSpogCLIFlagsBeforeAction(t *testing.T) {
+	f := filepath.Join(t.TempDir(), "spog_config.js")
+	os.WriteFile(f, []byte("var web_server_protocol = \"https\";\nvar web_server_name = \"ece.example.com\";\n"), 0o644)
+	code, out, errOut := checkCLI(t, "spog", "--file", f, "--server-name", "ece.example.com", "check", "--no-color")
+	if code != 0 || !strings.Contains(out, "ok ") {
+		t.Errorf("code %d\n%s\n%s", code, out, errOut)
+	}
+	// State from one run never leaks into the next (flags reset to defaults).
+	code, _, errOut = checkCLI(t, "spog", "check")
+	if code != 2 || !strings.Contains(errOut, "--file is required") {
+		t.Errorf("second run: code %d %s", code, errOut)
+	}
+}
