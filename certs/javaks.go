@@ -58,7 +58,7 @@ type Entry struct {
 	Issuer   string            `json:"issuer"`
 	NotAfter time.Time         `json:"not_after"`
 	SHA256   string            `json:"sha256"` // AB:CD:… as keytool prints it
-	Created  time.Time         `json:"created,omitempty"`
+	Created  time.Time         `json:"created,omitzero"`
 	Cert     *x509.Certificate `json:"-"` // nil when the entry's certificate does not parse
 	// name is the alias as stored; Java lists PKCS#12 friendly names in
 	// lower case but ccewiz writes them back exactly as it found them.

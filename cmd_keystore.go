@@ -1,0 +1,235 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"ccewiz/certs"
+	"ccewiz/secret"
+	"ccewiz/steps"
+)
+
+// keystoreFlags are the flags of `ccewiz keystore list|import`; each action
+// ignores the ones it does not use.
+type keystoreFlags struct {
+	keystore, cert, alias, storetype string
+	passEnv, passFile, format        string
+	ca, create, replace              bool
+}
+
+func (f *keystoreFlags) declare(fs *flag.FlagSet) {
+	fs.StringVar(&f.keystore, "keystore", "", "the Java key store `file` (JKS or PKCS#12), e.g. %JAVA_HOME%\\lib\\security\\cacerts")
+	fs.StringVar(&f.cert, "cert", "", "import: the certificate `file` (PEM, DER or .p7b; a chain in any order)")
+	fs.StringVar(&f.alias, "alias", "", "import: the `alias` (default: self-signed → its CN, which should be the ECE FQDN; CA-signed → each CA's CN in lower case)")
+	fs.BoolVar(&f.ca, "ca", false, "import: every certificate in the file is a CA to trust (a root or intermediate file on its own)")
+	fs.BoolVar(&f.create, "create", false, "import: create the key store when the file does not exist")
+	fs.StringVar(&f.storetype, "storetype", "JKS", "import --create: `type` of a new store, JKS or PKCS12")
+	fs.BoolVar(&f.replace, "replace", false, "import: overwrite an alias that holds a different certificate")
+	fs.StringVar(&f.passEnv, "storepass-env", "", "the key store password from this environment `variable`")
+	fs.StringVar(&f.passFile, "storepass-file", "", "the key store password from the first line of this `file`")
+	fs.StringVar(&f.format, "format", "text", "output `format`, text or json")
+}
+
+func init() {
+	var help keystoreFlags
+	register(&command{
+		name:    "keystore",
+		summary: "Java key stores: list, and import the ECE or AD certificate like keytool, safely (steps 2.1 and 4.1)",
+		usage: `Usage: ccewiz keystore list --keystore FILE [--storepass-env VAR | --storepass-file F] [--format json]
+       ccewiz keystore import --keystore FILE --cert FILE [--alias A] [--ca] [--create [--storetype JKS|PKCS12]]
+                              [--replace] [--storepass-env VAR | --storepass-file F] [--format json]
+
+Opens a JKS or PKCS#12 store (the type is read from the file), checks its
+integrity with the password before anything else, and lists or imports.
+import follows Cisco's guide: a self-signed certificate is trusted itself
+(alias = its CN, the ECE FQDN); from a CA-signed chain the root, then each
+intermediate (alias = the CA's CN in lower case), never the server's own
+certificate. A certificate already in the store (under any alias) changes
+nothing. The file is backed up first (cacerts.ccewiz-YYYYMMDD-HHMMSS.bak),
+replaced atomically with its mode kept, and re-opened to prove every old
+entry survived.
+
+Without a password flag, a file named cacerts is opened with the JDK default
+changeit (with a warning); otherwise you are asked on a terminal.
+A wrong password exits 2 and leaves the file untouched.
+
+Examples:
+  ccewiz keystore list --keystore "C:\Program Files\Java\jre\lib\security\cacerts"
+  ccewiz keystore import --keystore cacerts --cert certs/ece.example.com.cer
+  ccewiz keystore import --keystore cacerts --cert certnew.p7b --storepass-env CACERTS_PASS
+  ccewiz keystore import --keystore C:\ece\pcce\mydomain.jks --create --alias mydomaincontroller --cert domainctl.crt --storepass-env AD_KEYSTORE_PASS`,
+		flags: help.declare,
+		run: func(ctx context.Context, g *globals, args []string) error {
+			if len(args) == 0 {
+				return usagef("say what to do: list or import")
+			}
+			action := args[0]
+			var f keystoreFlags
+			fs := flag.NewFlagSet("ccewiz keystore "+action, flag.ContinueOnError)
+			fs.SetOutput(io.Discard)
+			f.declare(fs)
+			if err := fs.Parse(args[1:]); err != nil {
+				return usagef("%v", err)
+			}
+			if fs.NArg() > 0 {
+				return usagef("unexpected argument %q", fs.Arg(0))
+			}
+			if f.format != "text" && f.format != "json" {
+				return usagef("--format %q: choose text or json", f.format)
+			}
+			if f.keystore == "" {
+				return usagef("--keystore is required")
+			}
+			switch action {
+			case "list":
+				return keystoreList(g, &f)
+			case "import":
+				return keystoreImport(g, &f)
+			}
+			return usagef("unknown action %q: use list or import", action)
+		},
+	})
+}
+
+// keystorePassword resolves --storepass-env/--storepass-file; for a file
+// named cacerts it falls back to the JDK default, as every ADS has it.
+func keystorePassword(g *globals, f *keystoreFlags) (secret.Secret, error) {
+	ref, err := secret.FromFlags("storepass", f.passEnv, f.passFile)
+	if err != nil {
+		return secret.Secret{}, usagef("%v", err)
+	}
+	if !ref.IsZero() {
+		s, err := ref.Resolve("key store password")
+		return s, steps.BadInput(err)
+	}
+	if strings.EqualFold(filepath.Base(strings.ReplaceAll(f.keystore, `\`, "/")), "cacerts") {
+		fmt.Fprintln(g.stderr, "ccewiz keystore: warning: no password given; trying the JDK default \"changeit\" for cacerts (use --storepass-env or --storepass-file if it was changed)")
+		return secret.New("changeit"), nil
+	}
+	if isTerminalReader(g.stdin) {
+		if p := secret.TerminalPrompter(g.stderr); p != nil {
+			return p("Key store password for " + f.keystore)
+		}
+	}
+	return secret.Secret{}, usagef("no key store password: pass --storepass-env VAR or --storepass-file FILE")
+}
+
+// keystoreErr sorts errors into bad input (exit 2: wrong password, not a
+// store, alias taken, unusable certificate file) and failures (exit 1).
+func keystoreErr(path string, err error) error {
+	var taken *certs.AliasTakenError
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, certs.ErrWrongPassword), errors.Is(err, certs.ErrNotKeystore),
+		errors.Is(err, certs.ErrUnsupported), errors.Is(err, certs.ErrNeedCA), errors.As(err, &taken),
+		errors.Is(err, os.ErrNotExist):
+		if !strings.Contains(err.Error(), path) {
+			err = fmt.Errorf("keystore %s: %w; the file was not changed", path, err)
+		} else {
+			err = fmt.Errorf("%w; the file was not changed", err)
+		}
+		return steps.BadInput(err)
+	}
+	return err
+}
+
+func keystoreList(g *globals, f *keystoreFlags) error {
+	data, err := os.ReadFile(f.keystore)
+	if err != nil {
+		return steps.BadInput(fmt.Errorf("read keystore: %w", err))
+	}
+	pw, err := keystorePassword(g, f)
+	if err != nil {
+		return err
+	}
+	ks, err := certs.OpenKeystore(data, pw.Bytes())
+	if err != nil {
+		return keystoreErr(f.keystore, err)
+	}
+	entries := ks.Entries()
+	if f.format == "json" {
+		enc := json.NewEncoder(g.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(struct {
+			Keystore     string        `json:"keystore"`
+			Kind         certs.Kind    `json:"kind"`
+			Passwordless bool          `json:"passwordless,omitempty"`
+			Count        int           `json:"count"`
+			Entries      []certs.Entry `json:"entries"`
+		}{f.keystore, ks.Kind(), ks.Passwordless(), len(entries), entries})
+	}
+	fmt.Fprintf(g.stdout, "Keystore %s (%s%s), %d entries\n\n", f.keystore, ks.Kind(), map[bool]string{true: ", no password", false: ""}[ks.Passwordless()], len(entries))
+	now := time.Now()
+	for _, e := range entries {
+		exp := "expires " + e.NotAfter.Format(time.DateOnly)
+		if !e.NotAfter.IsZero() && now.After(e.NotAfter) {
+			exp = "EXPIRED " + e.NotAfter.Format(time.DateOnly)
+		}
+		fmt.Fprintf(g.stdout, "%s  %s  %s\n  subject %s\n  issuer  %s\n  SHA-256 %s\n", e.Alias, e.Type, exp, e.Subject, e.Issuer, e.SHA256)
+	}
+	return nil
+}
+
+func keystoreImport(g *globals, f *keystoreFlags) error {
+	if f.cert == "" {
+		return usagef("--cert is required: the certificate file to trust")
+	}
+	kind := certs.Kind(strings.ToUpper(f.storetype))
+	if kind != certs.JKS && kind != certs.PKCS12 {
+		return usagef("--storetype %q: choose JKS or PKCS12", f.storetype)
+	}
+	bundle, err := certs.ReadBundleFiles(f.cert)
+	if err != nil {
+		return steps.BadInput(err)
+	}
+	pw, err := keystorePassword(g, f)
+	if err != nil {
+		return err
+	}
+	res, err := certs.ImportFile(f.keystore, pw.Bytes(), bundle.Certs, certs.ImportOptions{
+		Alias: f.alias, CA: f.ca, Replace: f.replace, Create: f.create, Kind: kind,
+	})
+	if err != nil {
+		return keystoreErr(f.keystore, err)
+	}
+	if f.format == "json" {
+		enc := json.NewEncoder(g.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(res)
+	}
+	w := g.stdout
+	switch {
+	case res.Created:
+		fmt.Fprintf(w, "Created %s (%s) with %d entries\n", res.Path, res.Kind, res.After)
+	case res.Written:
+		fmt.Fprintf(w, "Updated %s (%s): %d → %d entries\n", res.Path, res.Kind, res.Before, res.After)
+	default:
+		fmt.Fprintf(w, "Nothing to do in %s (%s, %d entries): every certificate is already trusted\n", res.Path, res.Kind, res.Before)
+	}
+	for _, ch := range res.Changes {
+		switch ch.Action {
+		case certs.Present:
+			fmt.Fprintf(w, "  = %s already present as %q\n", ch.Subject, ch.PresentAs)
+		case certs.Replace:
+			fmt.Fprintf(w, "  ~ %s replaced: %s\n    SHA-256 %s\n", ch.Alias, ch.Subject, ch.SHA256)
+		default:
+			fmt.Fprintf(w, "  + %s: %s\n    SHA-256 %s\n", ch.Alias, ch.Subject, ch.SHA256)
+		}
+	}
+	if res.Backup != "" {
+		fmt.Fprintf(w, "Backup of the previous version: %s\n", res.Backup)
+	}
+	if res.Written {
+		fmt.Fprintln(w, "Next: restart the Java program that uses it (for cacerts on an Admin Data Server: the Apache Tomcat service), and copy it to every server that needs it.")
+	}
+	return nil
+}

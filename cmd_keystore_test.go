@@ -1,0 +1,102 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"ccewiz/certs"
+	"ccewiz/testpeer"
+)
+
+func jdkCacertsCopy(t *testing.T, dir string) (string, []byte) {
+	t.Helper()
+	java, err := exec.LookPath("java")
+	if err != nil {
+		t.Skip("java not installed (CI installs openjdk-17-jdk-headless)")
+	}
+	real, _ := filepath.EvalSymlinks(java)
+	b, err := os.ReadFile(filepath.Join(filepath.Dir(filepath.Dir(real)), "lib", "security", "cacerts"))
+	if err != nil {
+		t.Skipf("no JDK cacerts: %v", err)
+	}
+	p := filepath.Join(dir, "cacerts")
+	if err := os.WriteFile(p, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p, b
+}
+
+func TestKeystoreCommand(t *testing.T) {
+	dir := t.TempDir()
+	cacerts, orig := jdkCacertsCopy(t, dir)
+	ss := testpeer.NewLeaf(t, "ece.example.com", nil)
+	other := testpeer.NewLeaf(t, "ece.example.com", nil)
+	ssFile, _ := ss.WriteFiles(t, dir, "ece")
+	otherFile, _ := other.WriteFiles(t, dir, "other")
+	ch := testpeer.NewChain(t, "dc1.example.local")
+	dcFile, _ := ch.Leaf.WriteFiles(t, dir, "dc1")
+	os.WriteFile(filepath.Join(dir, "wrong.txt"), []byte("nope\n"), 0o600)
+	os.WriteFile(filepath.Join(dir, "ad.txt"), []byte("MyP@ssword\n"), 0o600)
+	mydomain := filepath.Join(dir, "mydomain.jks")
+	countBefore := 0
+	if ks, err := certs.OpenKeystore(orig, []byte("changeit")); err == nil {
+		countBefore = ks.Len()
+	}
+
+	steps := []struct {
+		name     string
+		args     []string
+		code     int
+		contains string
+		changed  bool // cacerts differs from the original afterwards
+	}{
+		{"wrong password exits 2, file untouched", []string{"keystore", "import", "--keystore", cacerts, "--cert", ssFile, "--storepass-file", filepath.Join(dir, "wrong.txt")}, 2, "wrong password", false},
+		{"not a keystore", []string{"keystore", "list", "--keystore", ssFile, "--storepass-file", filepath.Join(dir, "wrong.txt")}, 2, "not a Java key store", false},
+		{"missing --cert", []string{"keystore", "import", "--keystore", cacerts}, 2, "--cert", false},
+		{"cacerts defaults to changeit with a warning", []string{"keystore", "import", "--keystore", cacerts, "--cert", ssFile}, 0, `trying the JDK default "changeit"`, true},
+		{"second import changes nothing", []string{"keystore", "import", "--keystore", cacerts, "--cert", ssFile}, 0, "already present", true},
+		{"alias taken by another certificate", []string{"keystore", "import", "--keystore", cacerts, "--cert", otherFile}, 2, "--replace", true},
+		{"CA-signed leaf without its CA", []string{"keystore", "import", "--keystore", cacerts, "--cert", dcFile}, 2, "CA's certificate is needed", true},
+		{"AD keystore created with the seed's alias", []string{"keystore", "import", "--keystore", mydomain, "--create", "--alias", "mydomaincontroller", "--cert", dcFile, "--storepass-file", filepath.Join(dir, "ad.txt")}, 0, "Created", true},
+		{"no password for a store not named cacerts", []string{"keystore", "list", "--keystore", mydomain}, 2, "--storepass-env", true},
+	}
+	for _, s := range steps {
+		code, out, errs := runCLI(t, s.args...)
+		if code != s.code || !strings.Contains(out+errs, s.contains) {
+			t.Fatalf("%s: exit %d (want %d), output lacks %q?\nstdout: %s\nstderr: %s", s.name, code, s.code, s.contains, out, errs)
+		}
+		now, _ := os.ReadFile(cacerts)
+		if bytes.Equal(now, orig) == s.changed {
+			t.Fatalf("%s: cacerts changed=%v, want %v", s.name, !bytes.Equal(now, orig), s.changed)
+		}
+	}
+
+	code, out, _ := runCLI(t, "keystore", "list", "--keystore", cacerts, "--format", "json")
+	var list struct {
+		Kind    string
+		Count   int
+		Entries []struct{ Alias, SHA256 string }
+	}
+	if code != 0 || json.Unmarshal([]byte(out), &list) != nil {
+		t.Fatalf("list json: exit %d\n%s", code, out)
+	}
+	if list.Kind != "JKS" || list.Count != countBefore+1 {
+		t.Fatalf("list: kind %s, %d entries, want JKS and %d", list.Kind, list.Count, countBefore+1)
+	}
+	found := false
+	for _, e := range list.Entries {
+		found = found || e.Alias == "ece.example.com" && e.SHA256 == certs.Fingerprint(ss.DER)
+	}
+	if !found {
+		t.Fatal("the imported alias is not listed")
+	}
+	code, out, _ = runCLI(t, "keystore", "list", "--keystore", mydomain, "--storepass-file", filepath.Join(dir, "ad.txt"))
+	if code != 0 || !strings.Contains(out, "mydomaincontroller  trustedCertEntry") {
+		t.Fatalf("mydomain.jks list: exit %d\n%s", code, out)
+	}
+}
