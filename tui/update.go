@@ -160,6 +160,10 @@ func (m *Model) save() tea.Cmd {
 
 func (m *Model) formKey(msg tea.KeyMsg) tea.Cmd {
 	k, f := m.keys, m.form()
+	if key.Matches(msg, k.Next) {
+		// Before the field: a text input would take ctrl+n as "next suggestion".
+		return m.continueStep()
+	}
 	if used, cmd := f.update(msg, k); used {
 		return cmd
 	}

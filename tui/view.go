@@ -323,7 +323,9 @@ func (m *Model) planView(w, h int) []string {
 	if irr := p.Irreversible; irr != nil {
 		foot = append(foot, "", st.fail.Render("IRREVERSIBLE"))
 		foot = append(foot, wrap(irr.What, w)...)
-		foot = append(foot, fmt.Sprintf("Type %s to confirm: ", st.bold.Render(irr.Confirm))+m.confirm.View())
+		prompt := fmt.Sprintf("Type %s to confirm: ", st.bold.Render(irr.Confirm))
+		m.confirm.Width = max(10, w-ansi.StringWidth(prompt)-1)
+		foot = append(foot, prompt+m.confirm.View())
 	} else {
 		foot = append(foot, "", st.bold.Render("Press enter to apply this plan, esc to go back."))
 	}
@@ -349,7 +351,8 @@ func planLines(p *steps.Plan, w int, details bool, st styles) []string {
 			}
 			switch {
 			case f.Sensitive:
-				lines = append(lines, st.dim.Render(fmt.Sprintf("      secret content (%d bytes), not shown", len(f.Data))))
+				// Not even its size: it would tell a password's length.
+				lines = append(lines, st.dim.Render("      secret content, not shown"))
 			case f.Diff != "":
 				diff := strings.Split(strings.TrimRight(f.Diff, "\n"), "\n")
 				if !details && len(diff) > 12 {

@@ -1,0 +1,317 @@
+package tui
+
+import (
+	"bytes"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/teatest"
+	"github.com/muesli/termenv"
+
+	"ccewiz/steps"
+)
+
+const pfxPassword = "s3cret!pw-never-on-disk"
+
+// demoFormKeys fill the demo step: fix the choice, reject then fix the key
+// size, tick TLS, type the password.
+func demoFormKeys() []tea.Msg {
+	var k []tea.Msg
+	k = append(k, keys(tea.KeyTab)...)                       // → Certificate mode
+	k = append(k, keys(tea.KeyRight, tea.KeyTab, "4096")...) // selfsigned, → Key size
+	k = append(k, keys(tea.KeyTab, tea.KeyTab, " ", tea.KeyTab, pfxPassword)...)
+	return k
+}
+
+func mustView(t *testing.T, m *Model, want ...string) string {
+	t.Helper()
+	v := m.View()
+	for _, w := range want {
+		if !strings.Contains(v, w) {
+			t.Fatalf("screen lacks %q:\n%s", w, v)
+		}
+	}
+	return v
+}
+
+// TestWalkFixedFlow walks profile → demo → report the way an admin does and
+// checks what reached the disk: answers without the password, the file the
+// step wrote with its backup, the Markdown report with the ticked item.
+func TestWalkFixedFlow(t *testing.T) {
+	m := testModel(t, profileAnswers(), demoStep{}, 100, 30)
+	os.MkdirAll("out", 0o755)
+	os.WriteFile(demoConfig, []byte("server_name = old.example.com\n"), 0o644)
+
+	drive(t, m, keys(tea.KeyCtrlN)...)
+	mustView(t, m, "Values to type", "Press enter to apply")
+	drive(t, m, keys(tea.KeyEnter)...)
+	mustView(t, m, "Checks: 5 passed", "[ ] ECE media routing domains")
+	drive(t, m, keys(tea.KeyEnter)...)
+	if m.cur != 1 || m.mode != modeForm {
+		t.Fatalf("after the profile: step %d mode %d, want the demo form", m.cur, m.mode)
+	}
+
+	// Continuing with the mode unset shows the field's own Set error in place.
+	drive(t, m, keys(tea.KeyCtrlN)...)
+	mustView(t, m, `✗ Certificate mode: "" is not one of selfsigned, ca`, "1 field(s) need attention")
+	drive(t, m, keys(tea.KeyRight, tea.KeyTab, "1024", tea.KeyTab)...)
+	mustView(t, m, "✗ 1024 bits is too small; use 2048 or more")
+	drive(t, m, keys(tea.KeyShiftTab, tea.KeyCtrlU, "4096", tea.KeyTab, tea.KeyTab, " ", tea.KeyTab, pfxPassword)...)
+	if v := m.View(); strings.Contains(v, pfxPassword) {
+		t.Fatalf("the password is on screen:\n%s", v)
+	}
+	drive(t, m, keys(tea.KeyCtrlN)...)
+	v := mustView(t, m, "IRREVERSIBLE", "Type ece.example.com to confirm", "modify    out/demo.conf",
+		"-server_name = old.example.com", "+server_name = ece.example.com", "secret content, not shown", "add \"ece-web\" in ads/cacerts",
+		"Backups made first", "↓ 13 more lines")
+	drive(t, m, keys(tea.KeyPgDown)...)
+	v += mustView(t, m, "on web1 (powershell)", "iisreset /restart", "Server name: ece.example.com", "the key is written with mode 0600", "more lines")
+	if strings.Contains(v, "KEY ") {
+		t.Fatalf("sensitive file content shown:\n%s", v)
+	}
+
+	// A confirmation that differs in case only is refused and writes nothing.
+	drive(t, m, append(keys("ECE.example.com"), keys(tea.KeyEnter)...)...)
+	mustView(t, m, `type "ece.example.com" exactly`)
+	if b, _ := os.ReadFile(demoConfig); !bytes.Contains(b, []byte("old.example.com")) {
+		t.Fatal("a wrong confirmation changed the file")
+	}
+	drive(t, m, append(keys(tea.KeyCtrlU, "ece.example.com"), keys(tea.KeyEnter)...)...)
+	mustView(t, m, "wrote out/demo.conf (previous version: demo.conf.ccewiz-", "Checks: 2 passed")
+	drive(t, m, keys(tea.KeyDown, tea.KeyDown, " ")...)
+	mustView(t, m, "[x] Server name shown in ECE")
+	drive(t, m, keys(tea.KeyEnter)...)
+	mustView(t, m, "Integration report", "saved to ccewiz-report.md")
+
+	saved, err := os.ReadFile("ccewiz.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(saved, []byte(pfxPassword)) {
+		t.Fatal("the password reached the answers file")
+	}
+	a, err := steps.LoadAnswers("ccewiz.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(a.Progress.Done, ","); got != "profile,demo" {
+		t.Errorf("progress.done = %q, want profile,demo", got)
+	}
+	if !a.Validation.Ticked["demo.look"] || a.Certificate.KeySize != 4096 || !a.SSO.SSLEnabled {
+		t.Errorf("answers not saved: ticked %v key size %d tls %v", a.Validation.Ticked, a.Certificate.KeySize, a.SSO.SSLEnabled)
+	}
+	if key, _ := os.ReadFile("out/demo.key"); string(key) != "KEY "+pfxPassword {
+		t.Errorf("the typed password did not reach the step through Env.Secrets: %q", key)
+	}
+	report, err := os.ReadFile(ReportName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"- [x] `demo.look`", "`out/demo.conf` — previous version kept as `out/demo.conf.ccewiz-20261123-050000.bak`",
+		"| ✓ | pass | `demo.file` |", "`profile.mrds`"} {
+		if !bytes.Contains(report, []byte(want)) {
+			t.Errorf("report lacks %q:\n%s", want, report)
+		}
+	}
+	if bytes.Contains(report, []byte(pfxPassword)) {
+		t.Fatal("the password reached the report")
+	}
+}
+
+// TestResume quits after the first step and starts again: same step, same values.
+func TestResume(t *testing.T) {
+	m := testModel(t, profileAnswers(), demoStep{}, 100, 30)
+	drive(t, m, keys(tea.KeyCtrlN, tea.KeyEnter, tea.KeyEnter)...) // profile done → demo
+	drive(t, m, keys(tea.KeyTab, tea.KeyRight, tea.KeyTab, "3072")...)
+	drive(t, m, keys(tea.KeyCtrlS)...)
+	a, err := steps.LoadAnswers("ccewiz.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := steps.NewEnv(a, "ccewiz.yaml")
+	m2 := newModel(Options{Env: env, Flow: testFlow(demoStep{}), NoColor: true, Width: 100, Height: 30})
+	if m2.cur != 1 {
+		t.Fatalf("resumed at step %d, want 1 (demo); progress %+v", m2.cur, a.Progress)
+	}
+	mustView(t, m2, "● 1 Deployment profile", "Certificate mode", "selfsigned", "3072", "ece.example.com")
+}
+
+func TestVisibleFollowsTheForm(t *testing.T) {
+	a := profileAnswers()
+	a.Progress.Current = "demo"
+	m := testModel(t, a, demoStep{}, 100, 30)
+	if strings.Contains(m.View(), "Organisational unit") {
+		t.Fatal("OU shown before ca is chosen")
+	}
+	drive(t, m, keys(tea.KeyTab, "c")...) // typing the start of an option picks it
+	mustView(t, m, "‹ ca ›", "Organisational unit")
+	drive(t, m, keys(tea.KeyLeft)...)
+	if strings.Contains(m.View(), "Organisational unit") {
+		t.Fatal("OU still shown after selfsigned")
+	}
+}
+
+func TestQuit(t *testing.T) {
+	cases := []struct {
+		name     string
+		typed    bool
+		answer   []tea.Msg
+		wantQuit bool
+		wantSave string // a value expected in the answers file afterwards
+	}{
+		{name: "nothing typed quits at once", wantQuit: true},
+		{name: "typed then stay", typed: true, answer: keys("n"), wantQuit: false},
+		{name: "typed then discard", typed: true, answer: keys("y"), wantQuit: true},
+		{name: "typed then save and quit", typed: true, answer: keys("s"), wantQuit: true, wantSave: "ecex.example.com"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			m := testModel(t, profileAnswers(), demoStep{}, 80, 24)
+			for range 8 {
+				drive(t, m, keys(tea.KeyTab)...) // to the ECE FQDN field
+			}
+			if c.typed {
+				drive(t, m, keys(tea.KeyCtrlU, "ecex.example.com")...)
+			}
+			quit := false
+			run := func(msgs []tea.Msg) {
+				for _, msg := range msgs {
+					_, cmd := m.Update(msg)
+					for cmd != nil {
+						out := cmd()
+						cmd = nil
+						switch out := out.(type) {
+						case tea.QuitMsg:
+							quit = true
+						case tea.BatchMsg:
+						case savedMsg:
+							_, cmd = m.Update(out)
+						}
+					}
+				}
+			}
+			run(keys(tea.KeyCtrlC))
+			if c.typed {
+				mustView(t, m, "Quit ccewiz?", "Deployment profile and prerequisites")
+				run(c.answer)
+			}
+			if quit != c.wantQuit {
+				t.Fatalf("quit = %v, want %v", quit, c.wantQuit)
+			}
+			b, _ := os.ReadFile("ccewiz.yaml")
+			if c.wantSave != "" && !bytes.Contains(b, []byte(c.wantSave)) {
+				t.Fatalf("save and quit did not save %q:\n%s", c.wantSave, b)
+			}
+			if c.wantSave == "" && bytes.Contains(b, []byte("ecex")) {
+				t.Fatal("discarded input was saved")
+			}
+		})
+	}
+}
+
+// TestPlanErrorAndSkip: a step whose plan fails shows why, can be skipped,
+// and stays "needs attention" in the sidebar and the report.
+func TestPlanErrorAndSkip(t *testing.T) {
+	a := profileAnswers()
+	a.Progress.Current = "demo"
+	a.Certificate.Mode = "selfsigned"
+	m := testModel(t, a, demoStep{}, 100, 30)
+	drive(t, m, keys(tea.KeyCtrlN)...) // no password typed, none in the answers
+	mustView(t, m, "✗ Working out the plan failed", "PFX password", "certificate.pfx_password")
+	drive(t, m, keys(tea.KeyCtrlN)...)
+	v := mustView(t, m, "Integration report", "not done")
+	if !strings.Contains(v, "! 2 Demo web server") {
+		t.Fatalf("skipped failing step not marked:\n%s", v)
+	}
+}
+
+// TestSizes: every screen fits exactly, from 60×20 up, after resizes.
+func TestSizes(t *testing.T) {
+	screens := map[string][]tea.Msg{
+		"form":    nil,
+		"plan":    keys(tea.KeyCtrlN),
+		"results": keys(tea.KeyCtrlN, tea.KeyEnter),
+		"report":  keys(tea.KeyCtrlN, tea.KeyEnter, tea.KeyEnter, tea.KeyCtrlN, tea.KeyCtrlN),
+		"quit":    append(keys(tea.KeyTab, "x"), keys(tea.KeyCtrlC)...),
+		"jump":    keys(tea.KeyCtrlG, tea.KeyDown),
+	}
+	for name, msgs := range screens {
+		t.Run(name, func(t *testing.T) {
+			m := testModel(t, profileAnswers(), demoStep{}, 80, 24)
+			drive(t, m, msgs...)
+			for _, sz := range [][2]int{{80, 24}, {100, 30}, {120, 40}, {200, 60}, {60, 20}, {79, 23}} {
+				m.Update(tea.WindowSizeMsg{Width: sz[0], Height: sz[1]})
+				lines := strings.Split(m.View(), "\n")
+				if len(lines) != sz[1] {
+					t.Errorf("%dx%d: %d lines", sz[0], sz[1], len(lines))
+				}
+				for i, l := range lines {
+					if w := ansi.StringWidth(l); w > sz[0] {
+						t.Errorf("%dx%d: line %d is %d cells wide: %q", sz[0], sz[1], i, w, l)
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestColour: NoColor output has no escape sequence at all; a colour
+// renderer (as an SSH session passes) does colour.
+func TestColour(t *testing.T) {
+	t.Chdir(t.TempDir())
+	for _, c := range []struct {
+		name     string
+		o        Options
+		wantANSI bool
+	}{
+		{"no-color", Options{NoColor: true}, false},
+		{"ascii renderer", Options{Renderer: rendererWith(termenv.Ascii)}, false},
+		{"truecolor renderer", Options{Renderer: rendererWith(termenv.TrueColor)}, true},
+		{"no-color wins over a colour renderer", Options{NoColor: true, Renderer: rendererWith(termenv.TrueColor)}, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			c.o.Answers, c.o.Flow = profileAnswers(), testFlow(demoStep{})
+			v := New(c.o).View()
+			if got := strings.Contains(v, "\x1b["); got != c.wantANSI {
+				t.Fatalf("escape sequences = %v, want %v:\n%q", got, c.wantANSI, v)
+			}
+		})
+	}
+}
+
+func rendererWith(p termenv.Profile) *lipgloss.Renderer {
+	r := lipgloss.NewRenderer(&bytes.Buffer{})
+	r.SetColorProfile(p)
+	return r
+}
+
+// TestEscCancels runs the real Bubble Tea loop (teatest): a plan that waits
+// for the network shows its stage under the spinner, and Esc cancels it.
+func TestEscCancels(t *testing.T) {
+	a := profileAnswers()
+	a.Progress.Current = "demo"
+	a.Certificate.Mode = "selfsigned"
+	m := testModel(t, a, demoStep{blockPlan: true}, 100, 30)
+	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(100, 30))
+	waitScreen(t, tm, "Step 2 of 2")
+	tm.Send(tea.KeyMsg{Type: tea.KeyCtrlN})
+	waitScreen(t, tm, "connecting to ece.example.com:443")
+	tm.Send(tea.KeyMsg{Type: tea.KeyEsc})
+	waitScreen(t, tm, "cancelled — nothing was changed")
+	tm.Send(tea.KeyMsg{Type: tea.KeyCtrlC})
+	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+	if fm := tm.FinalModel(t).(*Model); fm.run != nil || fm.mode != modeForm {
+		t.Fatalf("after Esc: run %v mode %d", fm.run, fm.mode)
+	}
+}
+
+func waitScreen(t *testing.T, tm *teatest.TestModel, s string) {
+	t.Helper()
+	teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte(s)) },
+		teatest.WithDuration(5*time.Second), teatest.WithCheckInterval(10*time.Millisecond))
+}
