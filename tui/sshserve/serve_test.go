@@ -1,0 +1,343 @@
+package sshserve
+
+import (
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	gossh "golang.org/x/crypto/ssh"
+
+	"ccewiz/secret"
+	"ccewiz/steps"
+)
+
+const firstScreen = "Deployment profile and prerequisites"
+
+func TestOpenSSHReachesFirstScreen(t *testing.T) {
+	f := newFixture(t, Options{}, []string{"alice"})
+	tm := newTmux(t)
+	tm.start("a", f.sshArgs("alice", "alice"))
+	screen := tm.waitFor("a", firstScreen, 20*time.Second)
+	if !strings.Contains(screen, filepath.Join(f.workdir, "alice", "ccewiz.yaml")) {
+		t.Errorf("the wizard does not work on alice's own answers file:\n%s", screen)
+	}
+	if !strings.Contains(f.log.String(), `connect user="alice"`) || !strings.Contains(f.log.String(), "key=SHA256:") {
+		t.Errorf("connection not logged with the key fingerprint:\n%s", f.log.String())
+	}
+	// Resizing the terminal reaches the wizard: it fills the taller window,
+	// its status line moving from row 40 to row 50. Without the resize it
+	// would stay where it was.
+	tm.run("resize-window", "-t", "a", "-x", "150", "-y", "50")
+	deadline0 := time.Now().Add(10 * time.Second)
+	for {
+		lines := strings.Split(strings.TrimRight(tm.capture("a"), "\n"), "\n")
+		if len(lines) == 50 && strings.Contains(lines[49], "answers:") {
+			break
+		}
+		if time.Now().After(deadline0) {
+			t.Fatalf("after resizing to 150×50 the wizard did not redraw for it (%d lines, last %q)", len(lines), lines[len(lines)-1])
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	tm.keys("a", "C-c")
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(f.log.String(), "disconnect") && time.Now().Before(deadline) {
+		tm.keys("a", "C-c")
+		time.Sleep(200 * time.Millisecond)
+	}
+	if !strings.Contains(f.log.String(), `disconnect user="alice"`) {
+		t.Errorf("disconnect not logged:\n%s", f.log.String())
+	}
+}
+
+func TestRefusals(t *testing.T) {
+	f := newFixture(t, Options{}, []string{"alice"}, "mallory")
+	need(t, "ssh")
+	cases := []struct {
+		name, user, key string
+		extra           []string
+		wantErr         string
+		wantLog         string
+	}{
+		{"unknown key", "alice", "mallory", []string{"-o", "BatchMode=yes"}, "Permission denied (publickey)", "not in"},
+		{"no password authentication offered", "alice", "mallory",
+			[]string{"-o", "BatchMode=yes", "-o", "PreferredAuthentications=password,keyboard-interactive"}, "Permission denied (publickey)", ""},
+		{"user name that is not a folder name", "..", "alice", []string{"-tt"}, "not usable as a folder name", "refused"},
+		{"no terminal", "alice", "alice", []string{"-T"}, "needs a terminal", "no terminal"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			args := f.sshArgs(c.user, c.key, c.extra...)
+			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+			defer cancel()
+			out, err := exec.CommandContext(ctx, args[0], args[1:]...).CombinedOutput()
+			if err == nil {
+				t.Fatalf("ssh succeeded:\n%s", out)
+			}
+			if !strings.Contains(string(out), c.wantErr) {
+				t.Errorf("ssh said %q, want %q", out, c.wantErr)
+			}
+			if c.wantLog != "" && !strings.Contains(f.log.String(), c.wantLog) {
+				t.Errorf("server log lacks %q:\n%s", c.wantLog, f.log.String())
+			}
+		})
+	}
+	if _, err := os.Stat(filepath.Join(f.workdir, "..")); err != nil {
+		t.Fatal(err)
+	}
+	entries, _ := os.ReadDir(f.workdir)
+	for _, e := range entries {
+		if e.Name() != ".ccewiz-serve" && e.Name() != "alice" {
+			t.Errorf("refused sessions created %s in the work folder", e.Name())
+		}
+	}
+}
+
+// TestSessionsKeepSeparateState drives two admins at once: what alice types
+// and saves never shows up in bob's wizard or folder, and alice cannot open
+// a second wizard on her own answers file.
+func TestSessionsKeepSeparateState(t *testing.T) {
+	f := newFixture(t, Options{}, []string{"alice", "bob"})
+	tm := newTmux(t)
+	tm.start("a", f.sshArgs("alice", "alice"))
+	tm.start("b", f.sshArgs("bob", "bob"))
+	tm.waitFor("a", firstScreen, 20*time.Second)
+	tm.waitFor("b", firstScreen, 20*time.Second)
+
+	// alice picks a PCCE version (→ cycles the choice) and saves.
+	tm.keys("a", "Right")
+	screenA := tm.waitFor("a", "12.0(1)", 10*time.Second)
+	tm.keys("a", "C-s")
+	deadline := time.Now().Add(10 * time.Second)
+	var saved []byte
+	for time.Now().Before(deadline) {
+		saved, _ = os.ReadFile(filepath.Join(f.workdir, "alice", "ccewiz.yaml"))
+		if strings.Contains(string(saved), "pcce_version: 12.0(1)") {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if !strings.Contains(string(saved), "pcce_version: 12.0(1)") {
+		t.Fatalf("alice's answers file after ctrl+s:\n%s\nscreen:\n%s", saved, screenA)
+	}
+	if b := tm.capture("b"); strings.Contains(b, "12.0(1)") {
+		t.Errorf("bob's screen shows alice's choice:\n%s", b)
+	}
+	if b, err := os.ReadFile(filepath.Join(f.workdir, "bob", "ccewiz.yaml")); err == nil && strings.Contains(string(b), "12.0(1)") {
+		t.Errorf("bob's answers file has alice's choice:\n%s", b)
+	}
+	if n := f.srv.Sessions(); n != 2 {
+		t.Errorf("Sessions() = %d, want 2", n)
+	}
+
+	// A second session for alice is refused while the first is open.
+	args := f.sshArgs("alice", "alice", "-tt")
+	out, err := exec.Command(args[0], args[1:]...).CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "already has a wizard open") {
+		t.Errorf("second session for alice: %v\n%s", err, out)
+	}
+}
+
+func TestMaxSessions(t *testing.T) {
+	f := newFixture(t, Options{MaxSessions: 1}, []string{"alice"})
+	tm := newTmux(t)
+	tm.start("a", f.sshArgs("alice", "alice"))
+	tm.waitFor("a", firstScreen, 20*time.Second)
+	args := f.sshArgs("bob", "alice", "-tt")
+	out, err := exec.Command(args[0], args[1:]...).CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "limit of 1 sessions") {
+		t.Errorf("session beyond --max-sessions: %v\n%s", err, out)
+	}
+}
+
+func TestIdleTimeout(t *testing.T) {
+	f := newFixture(t, Options{IdleTimeout: time.Second}, []string{"alice"})
+	tm := newTmux(t)
+	tm.start("a", f.sshArgs("alice", "alice"))
+	tm.waitFor("a", firstScreen, 20*time.Second)
+	deadline := time.Now().Add(15 * time.Second)
+	for f.srv.Sessions() > 0 && time.Now().Before(deadline) {
+		time.Sleep(100 * time.Millisecond)
+	}
+	if n := f.srv.Sessions(); n != 0 {
+		t.Errorf("an idle session is still open after the idle timeout (%d open)", n)
+	}
+}
+
+func TestNewOptions(t *testing.T) {
+	dir := t.TempDir()
+	keys := filepath.Join(dir, "authorized_keys")
+	pub, _, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sshPub, err := gossh.NewPublicKey(pub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	line := gossh.MarshalAuthorizedKey(sshPub)
+	os.WriteFile(keys, line, 0o600)
+	empty := filepath.Join(dir, "empty")
+	os.WriteFile(empty, []byte("# nobody\n"), 0o600)
+	withOpts := filepath.Join(dir, "opts")
+	os.WriteFile(withOpts, append([]byte(`command="/bin/sh" `), line...), 0o600)
+	cases := []struct {
+		name string
+		o    Options
+		want string
+	}{
+		{"no authorized keys", Options{Workdir: dir}, "--authorized-keys is required"},
+		{"no workdir", Options{AuthorizedKeys: keys}, "--workdir is required"},
+		{"missing file", Options{AuthorizedKeys: filepath.Join(dir, "nope"), Workdir: dir}, "no such file"},
+		{"empty file", Options{AuthorizedKeys: empty, Workdir: dir}, "lists no key"},
+		{"key options", Options{AuthorizedKeys: withOpts, Workdir: dir}, "not supported"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := New(c.o)
+			if err == nil || !strings.Contains(err.Error(), c.want) || !errors.Is(err, steps.ErrBadInput) {
+				t.Errorf("New: %v, want a bad-input error mentioning %q", err, c.want)
+			}
+		})
+	}
+	// The host key is created 0600 and reused.
+	hk := filepath.Join(dir, "hk", "host")
+	if _, err := New(Options{AuthorizedKeys: keys, Workdir: filepath.Join(dir, "w"), HostKey: hk}); err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(hk)
+	if err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("host key: %v, mode %v; want 0600", err, fi.Mode())
+	}
+	before, _ := os.ReadFile(hk)
+	if _, err := New(Options{AuthorizedKeys: keys, Workdir: filepath.Join(dir, "w"), HostKey: hk}); err != nil {
+		t.Fatal(err)
+	}
+	if after, _ := os.ReadFile(hk); string(after) != string(before) {
+		t.Error("the host key changed on restart")
+	}
+	os.WriteFile(hk, []byte("garbage"), 0o600)
+	if _, err := New(Options{AuthorizedKeys: keys, Workdir: filepath.Join(dir, "w"), HostKey: hk}); err == nil || !strings.Contains(err.Error(), "host key") {
+		t.Errorf("a corrupt host key: %v", err)
+	}
+}
+
+func TestUserDir(t *testing.T) {
+	cases := []struct {
+		user string
+		ok   bool
+	}{
+		{"alice", true}, {"a.b-c_d", true}, {"Admin01", true},
+		{"", false}, {".", false}, {"..", false}, {".hidden", false}, {"a/b", false}, {`a\b`, false},
+		{"a..b", false}, {"-x", false}, {"ünï", false}, {strings.Repeat("a", 65), false}, {"a b", false},
+	}
+	for _, c := range cases {
+		d, err := userDir("/w", c.user)
+		if (err == nil) != c.ok {
+			t.Errorf("userDir(%q) = %q, %v; want ok=%v", c.user, d, err, c.ok)
+		}
+		if err == nil && filepath.Dir(d) != "/w" {
+			t.Errorf("userDir(%q) = %q escapes /w", c.user, d)
+		}
+	}
+}
+
+func TestWithin(t *testing.T) {
+	root := t.TempDir()
+	outside := t.TempDir()
+	os.MkdirAll(filepath.Join(root, "certs"), 0o755)
+	os.Symlink(outside, filepath.Join(root, "link"))
+	cases := []struct {
+		path string
+		ok   bool
+	}{
+		{filepath.Join(root, "ccewiz.yaml"), true},
+		{filepath.Join(root, "certs", "new", "x.crt"), true},
+		{filepath.Join(root, "..", "x"), false},
+		{filepath.Join(outside, "x"), false},
+		{filepath.Join(root, "link", "x"), false},
+		{"/etc/passwd", false},
+		{"relative-to-the-server-cwd", false},
+	}
+	for _, c := range cases {
+		err := within(root, c.path)
+		if (err == nil) != c.ok {
+			t.Errorf("within(%s) = %v, want ok=%v", c.path, err, c.ok)
+		}
+		if err != nil && !errors.Is(err, ErrOutside) {
+			t.Errorf("within(%s): %v is not ErrOutside", c.path, err)
+		}
+	}
+}
+
+// fileStep is a step whose plan writes one file: enough to prove the
+// confinement wrapper refuses what a real step would write outside.
+type fileStep struct {
+	steps.Step
+	path string
+}
+
+func (s fileStep) ID() string { return "file" }
+func (s fileStep) Plan(context.Context, *steps.Env) (*steps.Plan, error) {
+	return &steps.Plan{Step: "file", Files: []steps.FileChange{{Path: s.path, Action: steps.Create, Data: []byte("x")}}}, nil
+}
+func (s fileStep) Apply(_ context.Context, env *steps.Env, p *steps.Plan) (*steps.Outcome, error) {
+	return steps.ApplyFiles(env, p)
+}
+func (s fileStep) Checks() []steps.Check {
+	return []steps.Check{{ID: "file.exists", Run: func(context.Context, *steps.Env) steps.Result { return steps.Result{Status: steps.Pass} }}}
+}
+
+func TestConfinedSteps(t *testing.T) {
+	root := t.TempDir()
+	outside := filepath.Join(t.TempDir(), "x")
+	secretIn := filepath.Join(root, "pw")
+	os.WriteFile(secretIn, []byte("pw\n"), 0o600)
+	cases := []struct {
+		name    string
+		path    string
+		ref     secret.Ref
+		wantErr string
+	}{
+		{"inside", filepath.Join(root, "x"), secret.Ref{File: secretIn}, ""},
+		{"relative password file inside", filepath.Join(root, "y"), secret.Ref{File: "pw"}, ""},
+		{"file outside", outside, secret.Ref{}, "outside"},
+		{"env password", filepath.Join(root, "z"), secret.Ref{Env: "HOME"}, "env: password sources"},
+		{"password file outside", filepath.Join(root, "z"), secret.Ref{File: "/etc/hostname"}, "password file"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			a := steps.NewAnswers()
+			a.SSO.BindPassword = c.ref
+			env := steps.NewEnv(a, filepath.Join(root, "ccewiz.yaml"))
+			st := confine([]steps.Step{fileStep{path: c.path}}, root)[0]
+			p, err := st.Plan(context.Background(), env)
+			if err == nil {
+				_, err = st.Apply(context.Background(), env, p)
+			}
+			res := st.Checks()[0].Run(context.Background(), env)
+			if c.wantErr == "" {
+				if err != nil || res.Status != steps.Pass {
+					t.Fatalf("plan/apply: %v; check: %v", err, res)
+				}
+				if _, err := os.Stat(c.path); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), c.wantErr) || !errors.Is(err, steps.ErrBadInput) {
+				t.Errorf("got %v, want a bad-input error mentioning %q", err, c.wantErr)
+			}
+			if _, err := os.Stat(c.path); err == nil {
+				t.Errorf("%s was written", c.path)
+			}
+		})
+	}
+}
