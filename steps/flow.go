@@ -9,6 +9,7 @@ func Flow() []Step {
 		NewProfileStep(),
 		NewSpogStep(),
 		NewInventoryStep(),
+		NewIntegrationStep(),
 	}
 }
 

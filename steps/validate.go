@@ -1,0 +1,234 @@
+package steps
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"ccewiz/certs"
+)
+
+// validateStep is step 6: prove the integration works. ccewiz reaches both
+// ECE partitions over HTTPS itself; what only a person can see in CCE
+// Administration and ECE comes as manual checks that say exactly where to
+// look. The TLS details (SNI, chain, names), each ADS trust store, LDAP and
+// the inventory are proven by their own steps' checks, not repeated here.
+type validateStep struct{}
+
+// NewValidateStep returns step 6, the validation.
+func NewValidateStep() Step { return validateStep{} }
+
+func (validateStep) ID() string    { return "validate" }
+func (validateStep) Title() string { return "Validate the integration" }
+func (validateStep) Intro() string {
+	return "Prove the integration works: ECE's Business (/default) and System (/system) partitions answer over HTTPS " +
+		"with a trusted certificate, CCE Administration shows no alerts for the ECE servers, and a test agent enabled " +
+		"for Email and Chat in CCE Administration appears in ECE. Run it after the integration, after every certificate " +
+		"renewal, and whenever SPOG says \"Error loading the page\"."
+}
+
+func (validateStep) Needed(*Answers) (Need, string) {
+	return Required, "without it nobody knows whether SPOG can reach ECE until an agent cannot log in"
+}
+
+func (validateStep) Fields() []Field {
+	agent := TextField("validation.test_agent", "Test agent", "a CCE Administration agent (user name) to enable for Email and Chat",
+		func(a *Answers) *string { return &a.Validation.TestAgent })
+	return []Field{agent}
+}
+
+// whereAgent starts the path to an agent in CCE Administration, as its menus name it.
+const whereAgent = "CCE Administration › Users › Agents › "
+
+func testAgent(a *Answers) string {
+	if a != nil && strings.TrimSpace(a.Validation.TestAgent) != "" {
+		return strings.TrimSpace(a.Validation.TestAgent)
+	}
+	return "<test agent>"
+}
+
+func (s validateStep) Plan(_ context.Context, env *Env) (*Plan, error) {
+	agent := testAgent(env.Answers)
+	return &Plan{Step: s.ID(),
+		Summary: "nothing to write: ccewiz checks https://<ece_fqdn>/default and /system itself; enable the test agent in CCE Administration and confirm the manual checks",
+		GUI: []GUIEntry{
+			{Where: whereAgent + agent + " › General", Field: "Support Email and Chat", Value: "ticked"},
+			{Where: whereAgent + agent + " › Enable Email and Chat", Field: "Screen Name", Value: "the name customers see in chats (e.g. the agent's first name)"},
+			{Where: whereAgent + agent, Field: "Save", Value: "a success message"},
+		},
+	}, nil
+}
+
+func (validateStep) Apply(_ context.Context, _ *Env, _ *Plan) (*Outcome, error) {
+	return &Outcome{Notes: []string{"validation changes nothing; run `ccewiz check --only validate` and tick the manual checks"}}, nil
+}
+
+// Checks lists the two HTTPS checks, then the manual items in the order of the guide's step 6.
+func (validateStep) Checks() []Check {
+	return []Check{
+		{ID: "validate.https-default", Title: "ECE Business partition answers (https://<ece_fqdn>/default)", Run: httpsCheck("default")},
+		{ID: "validate.https-system", Title: "ECE System partition answers (https://<ece_fqdn>/system)", Run: httpsCheck("system")},
+		{ID: "validate.no-alerts", Title: "No alerts for the ECE servers in CCE Administration", Manual: true,
+			What: "CCE Administration: the status bar at the top shows no alerts. If it shows some, click Alerts and read the Inventory page: " +
+				"none may be for an ECE server (the ECE data server or web server)."},
+		{ID: "validate.agent-checkbox", Title: "Agents have a \"Support Email and Chat\" checkbox", Manual: true,
+			What: whereAgent + "<any agent> › General tab: a \"Support Email and Chat\" checkbox is shown. Missing: the ECE web server is not in the inventory (step 4.3) or SPOG cannot reach it."},
+		{ID: "validate.agent-tab", Title: "Agents have an \"Enable Email and Chat\" tab", Manual: true,
+			What: whereAgent + "<any agent>: an \"Enable Email and Chat\" tab is shown; it becomes selectable once \"Support Email and Chat\" is ticked."},
+		{ID: "validate.test-agent", Title: "The test agent is enabled for Email and Chat", Manual: true,
+			What: whereAgent + "<validation.test_agent>: tick \"Support Email and Chat\", on the \"Enable Email and Chat\" tab fill in Screen Name, " +
+				"then Save: a success message appears."},
+		{ID: "validate.agent-in-ece", Title: "The test agent is visible in ECE", Manual: true,
+			What: "CCE Administration › Overview › Email and Chat card › its link; in the list next to Chat and Email pick the agent's department " +
+				"(the \"Service\" department holds PCCE's Global objects — a reserved name); then User Management › Users lists the test agent."},
+	}
+}
+
+// httpsCheck GETs https://<ece_fqdn>/<partition> the way a browser and SPOG
+// do (with SNI, the name checked against the certificate), trusting the
+// system roots plus the certificate step 1 wrote, so a self-signed ECE
+// certificate passes here exactly when the admin has it.
+func httpsCheck(partition string) func(context.Context, *Env) Result {
+	return func(ctx context.Context, env *Env) Result {
+		fqdn := normHost(env.Answers.Profile.ECEFQDN)
+		if fqdn == "" {
+			return Result{Status: Skip, Detail: "profile.ece_fqdn is not set: nothing to reach", Fix: "set the FQDN users type to reach ECE in the profile"}
+		}
+		url := "https://" + fqdn + "/" + partition
+		roots, trustNote := validateRoots(env, fqdn)
+		client := env.HTTPClient(&tls.Config{RootCAs: roots})
+		client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+		if err != nil {
+			return Result{Status: Fail, Detail: fmt.Sprintf("%s is not a URL: %v", url, err), Fix: "correct profile.ece_fqdn"}
+		}
+		env.Stage("GET %s…", url)
+		start := env.now()
+		resp, err := client.Do(req)
+		if err != nil {
+			return httpsFailure(url, fqdn, env.Target(fqdn+":443"), trustNote, err)
+		}
+		defer resp.Body.Close()
+		io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+		took := env.now().Sub(start).Round(time.Millisecond)
+		code := resp.StatusCode
+		what := fmt.Sprintf("%s: HTTP %s in %s", url, resp.Status, took)
+		switch {
+		case code >= 200 && code < 300:
+			return Result{Status: Pass, Detail: what + trustedVia(resp.TLS)}
+		case code >= 300 && code < 400:
+			loc := resp.Header.Get("Location")
+			if strings.HasPrefix(strings.ToLower(loc), "http://") {
+				return Result{Status: Warn, Detail: what + " → " + loc + " (plain HTTP)",
+					Fix: "ECE does not support non-SSL access: make IIS (or the load balancer) redirect to https://" + fqdn}
+			}
+			return Result{Status: Pass, Detail: what + " → " + orDefault(loc, "(no Location)") + trustedVia(resp.TLS)}
+		case code == http.StatusNotFound:
+			return Result{Status: Fail, Detail: what,
+				Fix: fmt.Sprintf("the web server answers but has no /%s: check that %s is the ECE web server (not another IIS site) and that ECE is installed on it", partition, fqdn)}
+		case code >= 500:
+			return Result{Status: Fail, Detail: what,
+				Fix: "IIS answers but ECE behind it does not (SPOG: \"the web page might be temporarily down\"): start the Windows service \"Cisco Service\" on every ECE server " +
+					"except the web server, then read egpl_root_<host>.log on the application server (`ccewiz logs` explains it)"}
+		}
+		return Result{Status: Fail, Detail: what, Fix: "ECE refused the request; check IIS's Default Web Site and any load balancer rule in front of it"}
+	}
+}
+
+// validateRoots returns the system roots plus the step-1 certificate, and
+// a note for messages saying which were used.
+func validateRoots(env *Env, fqdn string) (*x509.CertPool, string) {
+	pool, err := x509.SystemCertPool()
+	if err != nil || pool == nil {
+		pool = x509.NewCertPool()
+	}
+	p := env.Path(filepath.Join(orDefault(env.Answers.Certificate.OutDir, "certs"), fqdn+".crt"))
+	b, err := certs.ReadBundleFiles(p)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return pool, "trusted here: the system roots (no step-1 certificate at " + p + ")"
+	case err != nil:
+		return pool, fmt.Sprintf("trusted here: the system roots (%s unreadable: %v)", p, err)
+	}
+	for _, c := range b.Certs {
+		pool.AddCert(c)
+	}
+	return pool, "trusted here: the system roots and " + p
+}
+
+func trustedVia(cs *tls.ConnectionState) string {
+	if cs == nil || len(cs.VerifiedChains) == 0 || len(cs.VerifiedChains[0]) == 0 {
+		return ""
+	}
+	ch := cs.VerifiedChains[0]
+	return fmt.Sprintf("; certificate %s, valid until %s, trusted via %s", ch[0].Subject.CommonName,
+		ch[0].NotAfter.UTC().Format("2006-01-02"), ch[len(ch)-1].Subject.CommonName)
+}
+
+// httpsFailure turns a failed GET into what went wrong and what to do.
+func httpsFailure(url, fqdn, dialed, trustNote string, err error) Result {
+	var (
+		hostErr  x509.HostnameError
+		authErr  x509.UnknownAuthorityError
+		invalid  x509.CertificateInvalidError
+		verify   *tls.CertificateVerificationError
+		dnsErr   *net.DNSError
+		opErr    *net.OpError
+		served   string
+		deadline = errors.Is(err, context.DeadlineExceeded)
+	)
+	if errors.As(err, &verify) && len(verify.UnverifiedCertificates) > 0 {
+		leaf := verify.UnverifiedCertificates[0]
+		served = fmt.Sprintf(" (served: CN=%s, DNS names %s, issuer %s, valid %s to %s)", leaf.Subject.CommonName,
+			orDefault(strings.Join(leaf.DNSNames, ", "), "none"), leaf.Issuer.CommonName,
+			leaf.NotBefore.UTC().Format("2006-01-02"), leaf.NotAfter.UTC().Format("2006-01-02"))
+	}
+	switch {
+	case errors.As(err, &hostErr):
+		return Result{Status: Fail, Detail: fmt.Sprintf("%s: the certificate does not name %s%s", url, fqdn, served),
+			Fix: fmt.Sprintf("reissue the certificate with %s as its CN and a DNS SAN (step 1) and bind it in IIS — SPOG fails the same way (\"No subject alternative DNS name matching\")", fqdn)}
+	case errors.As(err, &invalid) && invalid.Reason == x509.Expired:
+		what := "has expired or is not valid yet"
+		if verify != nil && len(verify.UnverifiedCertificates) > 0 {
+			if leaf := verify.UnverifiedCertificates[0]; time.Now().After(leaf.NotAfter) {
+				what = "expired on " + leaf.NotAfter.UTC().Format("2006-01-02")
+			} else {
+				what = "is not valid before " + leaf.NotBefore.UTC().Format("2006-01-02 15:04 UTC")
+			}
+		}
+		return Result{Status: Fail, Detail: fmt.Sprintf("%s: the certificate %s%s", url, what, served),
+			Fix: "renew the certificate (step 1), bind it in IIS on every web server, and import it (or its CA) on every ADS (step 4.1); check the server's clock"}
+	case errors.As(err, &authErr):
+		return Result{Status: Fail, Detail: fmt.Sprintf("%s: the certificate is not trusted (%s)%s", url, trustNote, served),
+			Fix: "keep step 1's certificate in the answers file's certificate.out_dir as <ece_fqdn>.crt, or install its root CA here; " +
+				"every ADS needs it in its Java cacerts too (step 4.1, `ccewiz check --only trust`)"}
+	case errors.As(err, &verify):
+		return Result{Status: Fail, Detail: fmt.Sprintf("%s: certificate rejected: %v%s", url, verify.Err, served),
+			Fix: "run `ccewiz check --only certificate` for the details, then fix the certificate in step 1"}
+	case errors.As(err, &dnsErr):
+		return Result{Status: Fail, Detail: fmt.Sprintf("%s: %s does not resolve from here: %v", url, fqdn, dnsErr),
+			Fix: "add " + fqdn + " to DNS (users and every ADS must resolve it), or map it in the answers file's resolve section"}
+	case deadline || isTimeout(err):
+		return Result{Status: Fail, Detail: fmt.Sprintf("%s: no answer (dialled %s): %v", url, dialed, err),
+			Fix: "check that the ECE web server is up and that port 443 is open from here"}
+	case errors.As(err, &opErr) && opErr.Op == "dial":
+		return Result{Status: Fail, Detail: fmt.Sprintf("%s: cannot connect to %s: %v", url, dialed, opErr.Err),
+			Fix: "start IIS on the ECE web server and check the Default Web Site's https binding on port 443 (All Unassigned, host name blank, no SNI)"}
+	}
+	return Result{Status: Fail, Detail: fmt.Sprintf("%s: %v (dialled %s)", url, err, dialed),
+		Fix: "run `ccewiz check --only certificate` to see what the web server presents on 443"}
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}

@@ -1,0 +1,218 @@
+package steps
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"ccewiz/testpeer"
+)
+
+// eceServer is a stand-in ECE web server on 127.0.0.1: IIS's answers for
+// /default and /system, over TLS with leaf (+chain). requireSNI refuses
+// handshakes without a server name, as an IIS binding with "Require Server
+// Name Indication" does.
+func eceServer(t *testing.T, handler http.HandlerFunc, requireSNI bool, leaf *testpeer.Cert, chain ...*testpeer.Cert) string {
+	t.Helper()
+	tc := tls.Certificate{Certificate: [][]byte{leaf.DER}, PrivateKey: leaf.Key}
+	for _, c := range chain {
+		tc.Certificate = append(tc.Certificate, c.DER)
+	}
+	srv := httptest.NewUnstartedServer(handler)
+	srv.TLS = &tls.Config{GetCertificate: func(h *tls.ClientHelloInfo) (*tls.Certificate, error) {
+		if requireSNI && h.ServerName == "" {
+			return nil, errors.New("no SNI")
+		}
+		return &tc, nil
+	}}
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0) // refused handshakes are the point of some cases
+	srv.StartTLS()
+	t.Cleanup(srv.Close)
+	return srv.Listener.Addr().String()
+}
+
+// eceAnswers points ece.example.com at addr and, when crt is not nil,
+// stores it where step 1 writes the certificate.
+func eceEnv(t *testing.T, addr string, crt ...*testpeer.Cert) *Env {
+	t.Helper()
+	dir := t.TempDir()
+	a := NewAnswers()
+	a.Profile.ECEFQDN = "ece.example.com"
+	a.Resolve = map[string]string{"ece.example.com:443": addr}
+	if len(crt) > 0 {
+		os.MkdirAll(filepath.Join(dir, "certs"), 0o755)
+		var pem []byte
+		for _, c := range crt {
+			pem = append(pem, c.PEM()...)
+		}
+		if err := os.WriteFile(filepath.Join(dir, "certs", "ece.example.com.crt"), pem, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	env := NewEnv(a, filepath.Join(dir, "ccewiz.yaml"))
+	env.Timeout = 3 * time.Second
+	return env
+}
+
+// ece answers like ECE behind IIS: /default redirects to the login page, /system is a page.
+func ece(w http.ResponseWriter, r *http.Request) {
+	switch r.URL.Path {
+	case "/default":
+		http.Redirect(w, r, "/default/web/view/platform/common/login/root.jsp?partitionId=1", http.StatusFound)
+	case "/system":
+		w.Write([]byte("<html>eGain System Console</html>"))
+	default:
+		http.NotFound(w, r)
+	}
+}
+
+func status(code int, loc string) http.HandlerFunc {
+	return func(w http.ResponseWriter, _ *http.Request) {
+		if loc != "" {
+			w.Header().Set("Location", loc)
+		}
+		w.WriteHeader(code)
+	}
+}
+
+func runValidate(t *testing.T, env *Env) map[string]Result {
+	t.Helper()
+	out := map[string]Result{}
+	for _, r := range RunChecks(context.Background(), []Step{NewValidateStep()}, env, RunOptions{Timeout: 5 * time.Second}) {
+		out[r.ID] = r
+	}
+	return out
+}
+
+func TestValidateHTTPS(t *testing.T) {
+	now := time.Now()
+	selfSigned := testpeer.NewLeaf(t, "ece.example.com", nil)
+	chain := testpeer.NewChain(t, "ece.example.com")
+	expired := testpeer.NewLeaf(t, "ece.example.com", nil, testpeer.Validity(now.AddDate(-2, 0, 0), now.AddDate(0, 0, -1)))
+	wrongName := testpeer.NewLeaf(t, "eceweb.example.com", nil)
+	type want struct {
+		status Status
+		detail string // substring of both results' Detail (or Fix, for fixes)
+		fix    string
+	}
+	for _, tc := range []struct {
+		name    string
+		handler http.HandlerFunc
+		sni     bool
+		served  []*testpeer.Cert
+		file    []*testpeer.Cert // step 1's certificate file, none = absent
+		def     want
+		sys     want
+	}{
+		{"self-signed from step 1", ece, false, []*testpeer.Cert{selfSigned}, []*testpeer.Cert{selfSigned},
+			want{Pass, "HTTP 302 Found", ""}, want{Pass, "HTTP 200 OK", ""}},
+		{"CA-signed chain, root in the file", ece, false, []*testpeer.Cert{chain.Leaf, chain.Intermediate}, []*testpeer.Cert{chain.Root},
+			want{Pass, "trusted via ccewiz Test Root CA", ""}, want{Pass, "HTTP 200", ""}},
+		// SNI is what browsers send; the no-SNI probe of SPOG's view is certificate.tls's job.
+		{"server requires SNI", ece, true, []*testpeer.Cert{selfSigned}, []*testpeer.Cert{selfSigned},
+			want{Pass, "HTTP 302", ""}, want{Pass, "HTTP 200", ""}},
+		{"expired", ece, false, []*testpeer.Cert{expired}, []*testpeer.Cert{expired},
+			want{Fail, "the certificate expired on " + now.AddDate(0, 0, -1).UTC().Format("2006-01-02"), "renew the certificate"}, want{Fail, "expired", "renew"}},
+		{"wrong name", ece, false, []*testpeer.Cert{wrongName}, []*testpeer.Cert{wrongName},
+			want{Fail, "does not name ece.example.com (served: CN=eceweb.example.com", "reissue the certificate with ece.example.com"}, want{Fail, "does not name", "reissue"}},
+		{"no step-1 certificate", ece, false, []*testpeer.Cert{selfSigned}, nil,
+			want{Fail, "not trusted (trusted here: the system roots (no step-1 certificate at", "cacerts"}, want{Fail, "not trusted", "step 4.1"}},
+		{"ECE down behind IIS", status(503, ""), false, []*testpeer.Cert{selfSigned}, []*testpeer.Cert{selfSigned},
+			want{Fail, "HTTP 503 Service Unavailable", "Cisco Service"}, want{Fail, "503", "Cisco Service"}},
+		{"not the ECE site", status(404, ""), false, []*testpeer.Cert{selfSigned}, []*testpeer.Cert{selfSigned},
+			want{Fail, "HTTP 404", "has no /default"}, want{Fail, "404", "has no /system"}},
+		{"redirect to plain HTTP", status(301, "http://ece.example.com/default"), false, []*testpeer.Cert{selfSigned}, []*testpeer.Cert{selfSigned},
+			want{Warn, "(plain HTTP)", "non-SSL"}, want{Warn, "plain HTTP", "non-SSL"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			addr := eceServer(t, tc.handler, tc.sni, tc.served[0], tc.served[1:]...)
+			rs := runValidate(t, eceEnv(t, addr, tc.file...))
+			for id, w := range map[string]want{"validate.https-default": tc.def, "validate.https-system": tc.sys} {
+				r := rs[id]
+				if r.Status != w.status || !strings.Contains(r.Detail, w.detail) || !strings.Contains(r.Fix, w.fix) {
+					t.Errorf("%s = %s\n  detail: %s\n  fix: %s\nwant %s, detail with %q, fix with %q", id, r.Status, r.Detail, r.Fix, w.status, w.detail, w.fix)
+				}
+			}
+		})
+	}
+}
+
+func TestValidateUnreachable(t *testing.T) {
+	// A port that was just free: nothing listens.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := ln.Addr().String()
+	ln.Close()
+	// A listener that accepts and never speaks TLS.
+	silent, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer silent.Close()
+	go func() {
+		for {
+			c, err := silent.Accept()
+			if err != nil {
+				return
+			}
+			defer c.Close()
+		}
+	}()
+	for _, tc := range []struct {
+		name, addr, detail, fix string
+		timeout                 time.Duration
+	}{
+		{"refused", closed, "cannot connect to " + closed, "start IIS", 0},
+		{"silent", silent.Addr().String(), "no answer", "port 443", 300 * time.Millisecond},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			env := eceEnv(t, tc.addr)
+			if tc.timeout > 0 {
+				env.Timeout = tc.timeout
+			}
+			r := runValidate(t, env)["validate.https-default"]
+			if r.Status != Fail || !strings.Contains(r.Detail, tc.detail) || !strings.Contains(r.Fix, tc.fix) {
+				t.Errorf("got %s %q fix %q; want fail with %q / %q", r.Status, r.Detail, r.Fix, tc.detail, tc.fix)
+			}
+		})
+	}
+}
+
+func TestValidateManualAndSkip(t *testing.T) {
+	env := NewEnv(NewAnswers(), "")
+	env.Answers.Validation.Ticked = map[string]bool{"validate.no-alerts": true}
+	rs := runValidate(t, env)
+	if r := rs["validate.https-default"]; r.Status != Skip || !strings.Contains(r.Detail, "profile.ece_fqdn") {
+		t.Errorf("no FQDN: %+v, want skip naming profile.ece_fqdn", r)
+	}
+	for id, where := range map[string]string{
+		"validate.no-alerts":      "confirmed by the admin: CCE Administration: the status bar",
+		"validate.agent-checkbox": "\"Support Email and Chat\" checkbox",
+		"validate.agent-tab":      "\"Enable Email and Chat\" tab",
+		"validate.test-agent":     "Screen Name",
+		"validate.agent-in-ece":   "\"Service\" department holds PCCE's Global objects",
+	} {
+		if r := rs[id]; r.Status != Manual || !strings.Contains(r.Detail, where) {
+			t.Errorf("%s = %s %q, want manual with %q", id, r.Status, r.Detail, where)
+		}
+	}
+	if len(rs) != 7 {
+		t.Errorf("%d checks, want 7", len(rs))
+	}
+	p, err := NewValidateStep().Plan(context.Background(), &Env{Answers: &Answers{Validation: ValidationAnswers{TestAgent: "jdoe"}}})
+	if err != nil || len(p.GUI) != 3 || !strings.Contains(p.GUI[0].Where, "Agents › jdoe › General") {
+		t.Errorf("plan: %+v %v", p, err)
+	}
+}
