@@ -10,6 +10,7 @@ func Flow() []Step {
 		NewSpogStep(),
 		NewInventoryStep(),
 		NewIntegrationStep(),
+		NewValidateStep(),
 	}
 }
 

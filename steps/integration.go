@@ -1,0 +1,244 @@
+package steps
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// integrationStep is step 5: ECE's Unified CCE integration, done in ECE
+// through SPOG's Email and Chat card. Its Save cannot be undone — a mistake
+// means uninstalling ECE and dropping its databases — so ccewiz lists what to
+// fill in, re-runs every check that would make Save a mistake, and only
+// records the admin's typed confirmation when they all pass.
+type integrationStep struct {
+	// flow is where the trust step's checks come from; nil = Flow().
+	flow func() []Step
+}
+
+// NewIntegrationStep returns step 5, ECE's Unified CCE integration.
+func NewIntegrationStep() Step { return integrationStep{} }
+
+const (
+	integrationWhere = "CCE Administration › Email and Chat › Integration › Unified CCE › Unified CCE"
+	// IntegrationWarning is what the admin confirms by typing the Application Instance.
+	IntegrationWarning = "ECE › Integration › Unified CCE › Save is permanent: once saved, ECE is tied to this PCCE and " +
+		"Application Instance for good; a mistake means uninstalling ECE, dropping all its databases and installing again"
+)
+
+func (integrationStep) ID() string    { return "integration" }
+func (integrationStep) Title() string { return "ECE integration with Unified CCE (permanent)" }
+func (integrationStep) Intro() string {
+	return "In ECE (CCE Administration's Email and Chat card), Integration › Unified CCE takes the AWDB details and " +
+		"the Application Instance with every Agent PG. Its Save is permanent: a wrong value means reinstalling ECE. " +
+		"ccewiz re-checks the certificate trust, the web server name and the Application Instance first, and asks " +
+		"you to type the Application Instance to confirm."
+}
+
+func (integrationStep) Needed(*Answers) (Need, string) {
+	return Required, "ECE routes email and chat through PCCE only once it is integrated with Unified CCE"
+}
+
+func (integrationStep) Fields() []Field {
+	server := TextField("integration.awdb_server", "AWDB server", "the Admin Data Server whose AWDB ECE reads (host, or host\\SQL instance)",
+		func(a *Answers) *string { return &a.Integration.AWDBServer })
+	server.Default = func(a *Answers) string {
+		if len(a.Profile.AdminDataServers) > 0 {
+			return a.Profile.AdminDataServers[0]
+		}
+		return ""
+	}
+	server.Validate = func(_ *Answers, v string) error {
+		host, _, _ := strings.Cut(strings.TrimSpace(v), `\`)
+		if err := ValidateFQDN(host); err != nil {
+			return fmt.Errorf("AWDB server: %w", err)
+		}
+		return nil
+	}
+	name := TextField("integration.awdb_name", "AWDB database name", "<ICM instance>_awdb, e.g. pcce_awdb",
+		func(a *Answers) *string { return &a.Integration.AWDBName })
+	name.Validate = func(_ *Answers, v string) error {
+		v = strings.TrimSpace(v)
+		switch {
+		case v == "":
+			return fmt.Errorf("the AWDB database name is required: <ICM instance>_awdb, e.g. pcce_awdb")
+		case !strings.HasSuffix(strings.ToLower(v), "_awdb"):
+			return fmt.Errorf("%q does not end in _awdb; the AWDB is named <ICM instance>_awdb (e.g. pcce_awdb) — not the HDS (_hds) or the logger (_sideA)", v)
+		}
+		return nil
+	}
+	auth := ChoiceField("integration.awdb_auth", "AWDB authentication", "windows (integrated) or sql (SQL Server login)", []string{"windows", "sql"},
+		func(a *Answers) *string { return &a.Integration.AWDBAuth })
+	auth.Default = func(*Answers) string { return "windows" }
+	pgs := ListField("integration.agent_pgs", "Agent PGs", "every Agent PG, as CCE Administration names them (e.g. CUCM_PG_1)",
+		func(a *Answers) *[]string { return &a.Integration.AgentPGs })
+	pgs.Validate = func(_ *Answers, v string) error {
+		if len(SplitList(v)) == 0 {
+			return fmt.Errorf("list every Agent PG: ECE only routes to agents on the PGs added here")
+		}
+		return nil
+	}
+	return []Field{server, name, auth, pgs}
+}
+
+func authLabel(s string) string {
+	if s == "sql" {
+		return "SQL Server authentication"
+	}
+	return "Windows authentication"
+}
+
+// Guards re-runs the checks that would make Save a mistake: ECE's
+// certificate trusted on every ADS (the trust step's checks), the web server
+// name in that certificate, and the exact Application Instance. Any Fail
+// means: do not Save.
+func (s integrationStep) Guards(ctx context.Context, env *Env) []Result {
+	a := env.Answers
+	flow := Flow
+	if s.flow != nil {
+		flow = s.flow
+	}
+	var out []Result
+	trust := Result{ID: "integration.guard-trust", Title: "ECE's certificate is trusted on every ADS"}
+	if st := Find(flow(), "trust"); st == nil {
+		trust.Status, trust.Detail = Warn, "this build has no trust step to run; confirm by hand that every ADS's Java cacerts holds ECE's certificate (or its CA) and that each ADS was restarted"
+	} else {
+		checks := st.Checks()
+		if d, ok := st.(DynamicChecks); ok {
+			checks = d.ChecksFor(a)
+		}
+		var bad, manual []string
+		for _, c := range checks {
+			if c.Manual || c.Run == nil {
+				manual = append(manual, c.What)
+				continue
+			}
+			r := runOne(ctx, c, env, env.timeout())
+			if r.Status == Fail {
+				bad = append(bad, fmt.Sprintf("%s: %s", r.ID, r.Detail))
+				trust.Fix = r.Fix
+			}
+		}
+		switch {
+		case len(bad) > 0:
+			trust.Status, trust.Detail = Fail, strings.Join(bad, "; ")
+		case len(manual) > 0:
+			trust.Status, trust.Detail = Warn, "automated trust checks pass; also confirm: "+strings.Join(manual, "; ")
+		default:
+			trust.Status, trust.Detail = Pass, fmt.Sprintf("%d trust check(s) pass", len(checks))
+		}
+	}
+	out = append(out, trust)
+	cert := CertRule(ctx, env, invWebServer(a))
+	cert.ID, cert.Title = "integration.guard-cert", "the web server name is in ECE's certificate"
+	inst := AppInstanceRule(a)
+	inst.ID, inst.Title = "integration.guard-app-instance", "the Application Instance is exact"
+	return append(out, cert, inst)
+}
+
+func failed(rs []Result) []string {
+	var bad []string
+	for _, r := range rs {
+		if r.Status == Fail {
+			bad = append(bad, fmt.Sprintf("%s — %s", r.Title, r.Detail))
+		}
+	}
+	return bad
+}
+
+func (s integrationStep) Plan(ctx context.Context, env *Env) (*Plan, error) {
+	a := env.Answers
+	inst, err := AppInstance(a.Profile)
+	if err != nil {
+		return nil, BadInput(err)
+	}
+	if ci := a.Integration.ConfirmedInstance; ci != "" {
+		if ci == inst {
+			return &Plan{Step: s.ID(), Summary: fmt.Sprintf("already confirmed for %s at %s; nothing to do (Save cannot be repeated or undone)", ci, a.Integration.ConfirmedAt)}, nil
+		}
+		return nil, BadInput(fmt.Errorf("integration.confirmed_instance is %q but the profile now expects %q; if ECE was saved with %q it must be reinstalled — otherwise correct the answers file", ci, inst, ci))
+	}
+	if errs := ValidateFields(a, s.Fields()); len(errs) > 0 {
+		return nil, BadInput(joinErrs("the integration answers are incomplete", errs))
+	}
+	ig := a.Integration
+	awdb := integrationWhere + " › AWDB Details"
+	conf := integrationWhere + " › Configuration"
+	plan := &Plan{Step: s.ID(),
+		Summary: "fill in AWDB Details and Save; then Configuration — its Save is permanent",
+		GUI: []GUIEntry{
+			{Where: "CCE Administration › Email and Chat", Field: "Device name", Value: invWebServer(a)},
+			{Where: awdb, Field: "Server", Value: ig.AWDBServer},
+			{Where: awdb, Field: "Database name", Value: ig.AWDBName},
+			{Where: awdb, Field: "Authentication", Value: authLabel(orDefault(ig.AWDBAuth, "windows"))},
+			{Where: awdb, Field: "User name / Password", Value: "an account that can read the AWDB — typed by you, never stored"},
+			{Where: conf, Field: "Application Instance", Value: inst + " (never the one starting with UQ)"},
+		},
+		Irreversible: &Irreversible{What: IntegrationWarning, Confirm: inst},
+	}
+	for _, pg := range ig.AgentPGs {
+		plan.GUI = append(plan.GUI, GUIEntry{Where: conf, Field: "Agent PG (add with +)", Value: pg})
+	}
+	guards := s.Guards(ctx, env)
+	for _, r := range guards {
+		plan.Notes = append(plan.Notes, fmt.Sprintf("%s %s: %s", Symbol(r.Status), r.Title, r.Detail))
+	}
+	if bad := failed(guards); len(bad) > 0 {
+		plan.Notes = append(plan.Notes, "DO NOT SAVE: fix the failures above first; ccewiz will not record a confirmation until they pass")
+	}
+	return plan, nil
+}
+
+// Apply records the admin's confirmation (the driver has checked the typed
+// Application Instance) — but only after the guards pass again, right now.
+func (s integrationStep) Apply(ctx context.Context, env *Env, _ *Plan) (*Outcome, error) {
+	a := env.Answers
+	inst, err := AppInstance(a.Profile)
+	if err != nil {
+		return nil, BadInput(err)
+	}
+	guards := s.Guards(ctx, env)
+	out := &Outcome{Results: guards}
+	if bad := failed(guards); len(bad) > 0 {
+		return out, fmt.Errorf("refusing to confirm the permanent Save: %s; fix these, then run the step again", strings.Join(bad, "; "))
+	}
+	a.Integration.ConfirmedAt = env.now().UTC().Format(time.RFC3339)
+	a.Integration.ConfirmedInstance = inst
+	out.Notes = append(out.Notes, fmt.Sprintf("confirmed for %s at %s (recorded in the answers file); now select %s in ECE's Configuration tab, add every Agent PG and Save",
+		inst, a.Integration.ConfirmedAt, inst))
+	return out, nil
+}
+
+func (s integrationStep) Checks() []Check {
+	return []Check{
+		{ID: "integration.ready", Title: "Nothing would make the permanent Save a mistake", Run: func(ctx context.Context, env *Env) Result {
+			rs := s.Guards(ctx, env)
+			if bad := failed(rs); len(bad) > 0 {
+				return Result{Status: Fail, Detail: strings.Join(bad, "; "), Fix: "fix these before ECE's Integration › Unified CCE › Save"}
+			}
+			for _, r := range rs {
+				if r.Status == Warn {
+					return Result{Status: Warn, Detail: r.Detail, Fix: "confirm it by hand before the Save"}
+				}
+			}
+			return Result{Status: Pass, Detail: "trust, certificate name and Application Instance all check out"}
+		}},
+		{ID: "integration.confirmed", Title: "ECE's Unified CCE integration confirmed", Run: func(_ context.Context, env *Env) Result {
+			a := env.Answers
+			want, err := AppInstance(a.Profile)
+			if err != nil {
+				return Result{Status: Fail, Detail: err.Error(), Fix: "complete the profile"}
+			}
+			switch ci := a.Integration.ConfirmedInstance; {
+			case ci == "":
+				return Result{Status: Manual, Detail: fmt.Sprintf("not confirmed yet: after the checks pass, ECE › Integration › Unified CCE › Configuration takes Application Instance %s and every Agent PG, then Save (permanent)", want),
+					Fix: fmt.Sprintf("ccewiz apply --step integration --confirm %s", want)}
+			case ci != want:
+				return Result{Status: Fail, Detail: fmt.Sprintf("confirmed for %q at %s, but the Application Instance is %q", ci, a.Integration.ConfirmedAt, want),
+					Fix: "if ECE was saved with the wrong instance it must be reinstalled (uninstall, drop its databases); otherwise correct the answers file"}
+			}
+			return Result{Status: Pass, Detail: fmt.Sprintf("confirmed for %s at %s", want, a.Integration.ConfirmedAt)}
+		}},
+	}
+}

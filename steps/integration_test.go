@@ -1,0 +1,189 @@
+package steps
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"ccewiz/testpeer"
+)
+
+// trustFake stands in for the trust step so the guard's verdict is the
+// test's choice; the real trust step is tested in its own file.
+type trustFake struct {
+	fakeTrustStatus Status
+}
+
+func (trustFake) ID() string                                           { return "trust" }
+func (trustFake) Title() string                                        { return "trust" }
+func (trustFake) Intro() string                                        { return "" }
+func (trustFake) Fields() []Field                                      { return nil }
+func (trustFake) Needed(*Answers) (Need, string)                       { return Required, "" }
+func (trustFake) Plan(context.Context, *Env) (*Plan, error)            { return &Plan{}, nil }
+func (trustFake) Apply(context.Context, *Env, *Plan) (*Outcome, error) { return &Outcome{}, nil }
+func (f trustFake) Checks() []Check {
+	return []Check{{ID: "trust.aw1a", Title: "aw1a trusts ECE", Run: func(context.Context, *Env) Result {
+		return Result{Status: f.fakeTrustStatus, Detail: "cacerts on aw1a: " + string(f.fakeTrustStatus), Fix: "import the ECE certificate"}
+	}}}
+}
+
+func integrationEnv(t *testing.T, certName string) *Env {
+	t.Helper()
+	dir := t.TempDir()
+	os.MkdirAll(filepath.Join(dir, "certs"), 0o755)
+	testpeer.NewLeaf(t, certName, nil).WriteFiles(t, filepath.Join(dir, "certs"), "ece.example.com")
+	a := inventoryAnswers(2000)
+	a.Integration = IntegrationAnswers{AWDBServer: "aw1a.example.com", AWDBName: "pcce_awdb", AWDBAuth: "windows", AgentPGs: []string{"CUCM_PG_1", "CUCM_PG_2"}}
+	env := NewEnv(a, filepath.Join(dir, "ccewiz.yaml"))
+	env.Now = func() time.Time { return time.Date(2026, 11, 23, 6, 15, 0, 0, time.FixedZone("BRT", -3*3600)) }
+	return env
+}
+
+func withTrust(st Status) integrationStep {
+	return integrationStep{flow: func() []Step { return []Step{NewProfileStep(), trustFake{st}} }}
+}
+
+func TestIntegrationPlanIsIrreversible(t *testing.T) {
+	env := integrationEnv(t, "ece.example.com")
+	plan, err := withTrust(Pass).Plan(context.Background(), env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if plan.Irreversible == nil || plan.Irreversible.Confirm != "MultiChannel" || !strings.Contains(plan.Irreversible.What, "Save is permanent") {
+		t.Fatalf("irreversible = %+v", plan.Irreversible)
+	}
+	var gui []string
+	for _, g := range plan.GUI {
+		gui = append(gui, g.Field+"="+g.Value)
+	}
+	joined := strings.Join(gui, "\n")
+	for _, want := range []string{"Server=aw1a.example.com", "Database name=pcce_awdb", "Authentication=Windows authentication",
+		"Application Instance=MultiChannel (never the one starting with UQ)", "Agent PG (add with +)=CUCM_PG_1", "Agent PG (add with +)=CUCM_PG_2"} {
+		if !strings.Contains(joined, want) {
+			t.Errorf("GUI lacks %q:\n%s", want, joined)
+		}
+	}
+	if strings.Contains(strings.Join(plan.Notes, " "), "DO NOT SAVE") {
+		t.Errorf("notes warn although every guard passes: %v", plan.Notes)
+	}
+}
+
+func TestIntegrationFields(t *testing.T) {
+	cases := []struct {
+		key, value, err string
+	}{
+		{"integration.awdb_name", "pcce_awdb", ""},
+		{"integration.awdb_name", "pcce_hds", "does not end in _awdb"},
+		{"integration.awdb_name", "", "required"},
+		{"integration.awdb_server", `aw1a.example.com\SQL1`, ""},
+		{"integration.awdb_server", "aw1a", "short host name"},
+		{"integration.awdb_auth", "sql", ""},
+		{"integration.awdb_auth", "kerberos", "not one of"},
+		{"integration.agent_pgs", "CUCM_PG_1, CUCM_PG_2", ""},
+		{"integration.agent_pgs", " , ", "every Agent PG"},
+	}
+	for _, c := range cases {
+		err := SetField(NewAnswers(), NewIntegrationStep().Fields(), c.key, c.value)
+		if (c.err == "") != (err == nil) || err != nil && !strings.Contains(err.Error(), c.err) {
+			t.Errorf("%s=%q: err = %v, want %q", c.key, c.value, err, c.err)
+		}
+	}
+}
+
+// TestIntegrationGuardsRefuse: each reason that would make Save a mistake
+// stops Apply, and nothing is recorded.
+func TestIntegrationGuardsRefuse(t *testing.T) {
+	cases := []struct {
+		name   string
+		cert   string
+		trust  Status
+		change func(a *Answers)
+		why    string
+	}{
+		{"certificate not trusted on an ADS", "ece.example.com", Fail, func(*Answers) {}, "cacerts on aw1a: fail"},
+		{"web server name not in the certificate", "other.example.com", Pass, func(*Answers) {}, "neither the CN"},
+		{"instance case slip", "ece.example.com", Pass, func(a *Answers) { a.Inventory.AppInstance = "Multichannel" }, "only in case"},
+		{"UQ instance", "ece.example.com", Pass, func(a *Answers) { a.Inventory.AppInstance = "UQ_MultiChannel" }, "UQ"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			env := integrationEnv(t, c.cert)
+			c.change(env.Answers)
+			st := withTrust(c.trust)
+			plan, err := st.Plan(context.Background(), env)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(strings.Join(plan.Notes, " "), "DO NOT SAVE") {
+				t.Errorf("plan does not warn: %v", plan.Notes)
+			}
+			_, err = st.Apply(context.Background(), env, plan)
+			if err == nil || !strings.Contains(err.Error(), "refusing") || !strings.Contains(err.Error(), c.why) {
+				t.Fatalf("apply: %v", err)
+			}
+			if env.Answers.Integration.ConfirmedAt != "" || env.Answers.Integration.ConfirmedInstance != "" {
+				t.Error("a confirmation was recorded")
+			}
+			if r := st.Checks()[0].Run(context.Background(), env); r.Status != Fail {
+				t.Errorf("integration.ready = %+v", r)
+			}
+		})
+	}
+}
+
+func TestIntegrationApplyRecordsConfirmation(t *testing.T) {
+	ctx := context.Background()
+	env := integrationEnv(t, "ece.example.com")
+	st := withTrust(Pass)
+	confirmed := func() Result { return st.Checks()[1].Run(ctx, env) }
+	if r := confirmed(); r.Status != Manual || !strings.Contains(r.Fix, "--confirm MultiChannel") {
+		t.Errorf("before: %+v", r)
+	}
+	plan, err := st.Plan(ctx, env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Apply(ctx, env, plan); err != nil {
+		t.Fatal(err)
+	}
+	ig := env.Answers.Integration
+	if ig.ConfirmedAt != "2026-11-23T09:15:00Z" || ig.ConfirmedInstance != "MultiChannel" {
+		t.Errorf("recorded %q %q", ig.ConfirmedAt, ig.ConfirmedInstance)
+	}
+	if r := confirmed(); r.Status != Pass {
+		t.Errorf("after: %+v", r)
+	}
+	// The record survives the answers file round trip.
+	b, err := MarshalAnswers(env.Answers)
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := ParseAnswers("x", b)
+	if err != nil || back.Integration.ConfirmedAt != ig.ConfirmedAt {
+		t.Errorf("round trip: %v %+v", err, back)
+	}
+	again, err := st.Plan(ctx, env)
+	if err != nil || again.Irreversible != nil || !again.Empty() {
+		t.Errorf("second plan: %+v %v", again, err)
+	}
+	// The profile changed under a recorded confirmation: say so loudly.
+	env.Answers.Profile.DeploymentModel = 4000
+	if r := confirmed(); r.Status != Fail || !strings.Contains(r.Detail, "Main_PS1_Multichannel") {
+		t.Errorf("mismatch: %+v", r)
+	}
+	if _, err := st.Plan(ctx, env); err == nil || !isBadInput(err) {
+		t.Errorf("plan after mismatch: %v", err)
+	}
+}
+
+func TestIntegrationWithoutTrustStepWarns(t *testing.T) {
+	env := integrationEnv(t, "ece.example.com")
+	st := integrationStep{flow: func() []Step { return []Step{NewProfileStep()} }}
+	g := st.Guards(context.Background(), env)
+	if g[0].Status != Warn || !strings.Contains(g[0].Detail, "by hand") {
+		t.Errorf("trust guard = %+v", g[0])
+	}
+}
