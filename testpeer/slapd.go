@@ -93,7 +93,8 @@ type Slapd struct {
 	Base      string // DC=example,DC=local
 	BindDN    string
 	Password  string // the bind user's password (random per instance)
-	// Chain is the PKI that signed Leaf (zero when Options.Leaf was given).
+	// Chain is the PKI that signed Leaf (zero when Options.Leaf was given);
+	// the server presents Leaf and Chain.Intermediate.
 	Chain Chain
 	Leaf  *Cert
 	// CA is the certificate to trust: the issuing CA of Leaf, or Leaf itself
@@ -211,6 +212,12 @@ func (s *Slapd) path(name string) string { return filepath.Join(s.Dir, name) }
 
 func (s *Slapd) writeConfig(t testing.TB, opts SlapdOptions) error {
 	crt, key := s.Leaf.WriteFiles(t, s.Dir, "server")
+	if s.Chain.Intermediate != nil {
+		// Like a DC enrolled by AD CS, send the issuing CA after the leaf (never the root).
+		if err := os.WriteFile(crt, append(s.Leaf.PEM(), s.Chain.Intermediate.PEM()...), 0o644); err != nil {
+			return err
+		}
+	}
 	gc := "FALSE"
 	if opts.GC {
 		gc = "TRUE"
