@@ -140,7 +140,11 @@ func TestLive(t *testing.T) {
 			s: settings(gc, gc.LDAPSURL, ""), o: Options{Roots: gcPool},
 			want: want{status: Pass, last: StageReferrals, stages: map[string]Status{StageBind: Pass, StageSearch: Skip, StageReferrals: Skip}}},
 		{name: "wrong password",
-			s: func() Settings { s := settings(gc, gc.LDAPSURL, ""); s.Password = secret.New("Wr0ng-" + gc.Password); return s }(),
+			s: func() Settings {
+				s := settings(gc, gc.LDAPSURL, "")
+				s.Password = secret.New("Wr0ng-" + gc.Password)
+				return s
+			}(),
 			o:    Options{Roots: gcPool, TestUser: testpeer.SlapdAgentUPN},
 			want: want{status: Fail, last: StageBind, frag: "invalid credentials", stages: map[string]Status{StageBind: Fail}}},
 		{name: "unknown bind DN",
