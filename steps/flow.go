@@ -7,6 +7,7 @@ package steps
 func Flow() []Step {
 	return []Step{
 		NewProfileStep(),
+		NewCertificateStep(),
 		NewSpogStep(),
 		NewInventoryStep(),
 		NewIntegrationStep(),
