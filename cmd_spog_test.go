@@ -67,3 +67,33 @@ func TestSpogCLIFlagsBeforeAction(t *testing.T) {
 		t.Errorf("second run: code %d %s", code, errOut)
 	}
 }
+
+// TestApplySpogStep drives step 3 through the real apply and check commands.
+func TestApplySpogStep(t *testing.T) {
+	src, _ := os.ReadFile("spogjs/testdata/golden/lf.js")
+	patched, _ := os.ReadFile("spogjs/testdata/golden/lf.js.golden")
+	answers := writeAnswers(t, strings.Replace(goodProfile, "ece_shape: 400-single", "ece_shape: 400-ha", 1)+
+		"spog:\n  files: [web1/spog_config.js]\n")
+	f := filepath.Join(filepath.Dir(answers), "web1", "spog_config.js")
+	os.MkdirAll(filepath.Dir(f), 0o755)
+	os.WriteFile(f, src, 0o644)
+
+	code, out, _ := checkCLI(t, "check", "--answers", answers, "--only", "spog", "--format", "json")
+	if code != 1 || !strings.Contains(out, `"spog.files"`) || !strings.Contains(out, `"fail"`) {
+		t.Errorf("check before: code %d\n%s", code, out)
+	}
+	code, out, errOut := checkCLI(t, "apply", "--answers", answers, "--step", "spog", "--yes")
+	if code != 0 || !strings.Contains(out, "+var web_server_name = \"ece.example.com\";") || !strings.Contains(out, ".bak") {
+		t.Fatalf("apply: code %d\n%s\n%s", code, out, errOut)
+	}
+	if b, _ := os.ReadFile(f); !bytes.Equal(b, patched) {
+		t.Error("file not patched byte for byte")
+	}
+	if b, _ := os.ReadFile(answers); !strings.Contains(string(b), "- spog") {
+		t.Errorf("progress not recorded:\n%s", b)
+	}
+	code, out, _ = checkCLI(t, "check", "--answers", answers, "--only", "spog")
+	if code != 0 {
+		t.Errorf("check after: code %d\n%s", code, out)
+	}
+}
