@@ -8,11 +8,7 @@ import (
 	"os"
 	"path/filepath"
 
-	tea "github.com/charmbracelet/bubbletea"
-
 	"ccewiz/lab"
-	"ccewiz/steps"
-	"ccewiz/tui"
 )
 
 func init() {
@@ -84,20 +80,22 @@ Examples:
 				fmt.Fprintf(g.stderr, "lab stopped; the folder %s is kept\n", l.Dir)
 				return nil
 			}
-			a, err := steps.LoadAnswers(l.AnswersPath)
-			if err != nil {
-				return err
+			// The wizard command itself runs on the lab's answers, so the lab
+			// gets the same full-screen and accessible modes as `ccewiz`.
+			wiz, ok := commands["wizard"]
+			if !ok {
+				return fmt.Errorf("this build has no wizard; use ccewiz lab --no-tui and run check/apply against %s", l.AnswersPath)
 			}
-			env := steps.NewEnv(a, l.AnswersPath)
-			m := tui.New(tui.Options{Env: env, AnswersPath: l.AnswersPath, NoColor: g.noColor})
-			p := tea.NewProgram(m, tea.WithContext(ctx), tea.WithAltScreen(), tea.WithInput(g.stdin), tea.WithOutput(g.stdout))
-			_, runErr := p.Run()
+			wfs := flag.NewFlagSet("wizard", flag.ContinueOnError)
+			if wiz.flags != nil {
+				wiz.flags(wfs) // the wizard's defaults (CCEWIZ_ACCESSIBLE)
+			}
+			wg := *g
+			wg.answers = l.AnswersPath
+			runErr := wiz.run(ctx, &wg, nil)
 			l.Close()
 			fmt.Fprintf(g.stderr, "lab stopped; the folder %s is kept (answers: %s)\n", l.Dir, l.AnswersPath)
-			if runErr != nil && ctx.Err() == nil {
-				return fmt.Errorf("wizard: %w", runErr)
-			}
-			return nil
+			return runErr
 		},
 	})
 }

@@ -208,3 +208,49 @@ func containsAll(list []string, want ...string) bool {
 	}
 	return true
 }
+
+// TestLabWizardUnderTmux runs `ccewiz lab` as a newcomer would — in a real
+// terminal (tmux) — and checks the wizard opens on the lab's answers file,
+// then quits and leaves the folder behind.
+func TestLabWizardUnderTmux(t *testing.T) {
+	if _, err := exec.LookPath("tmux"); err != nil {
+		t.Skip("tmux not installed (CI installs it)")
+	}
+	bin := ccewizBinary(t)
+	dir := t.TempDir()
+	sock := fmt.Sprintf("ccewiz-lab-test-%d", os.Getpid())
+	tmux := func(args ...string) string {
+		out, err := exec.Command("tmux", append([]string{"-L", sock}, args...)...).CombinedOutput()
+		if err != nil {
+			t.Fatalf("tmux %v: %v\n%s", args, err, out)
+		}
+		return string(out)
+	}
+	t.Cleanup(func() { exec.Command("tmux", "-L", sock, "kill-server").Run() })
+	tmux("new-session", "-d", "-s", "lab", "-x", "120", "-y", "40", bin+" lab --dir '"+dir+"'; echo exit=$?; sleep 30")
+	waitPane := func(want string) string {
+		deadline := time.Now().Add(30 * time.Second)
+		var screen string
+		for time.Now().Before(deadline) {
+			screen = tmux("capture-pane", "-p", "-t", "lab")
+			if strings.Contains(screen, want) {
+				return screen
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		t.Fatalf("the pane never showed %q; last screen:\n%s", want, screen)
+		return ""
+	}
+	screen := waitPane(filepath.Join(dir, "ccewiz.yaml"))
+	if !strings.Contains(screen, "Deployment profile") {
+		t.Errorf("the wizard did not open on the profile step:\n%s", screen)
+	}
+	for i := 0; i < 3 && !strings.Contains(tmux("capture-pane", "-p", "-t", "lab"), "exit="); i++ {
+		tmux("send-keys", "-t", "lab", "C-c")
+		time.Sleep(500 * time.Millisecond)
+	}
+	screen = waitPane("exit=0")
+	if !strings.Contains(screen, "lab stopped; the folder "+dir+" is kept") {
+		t.Errorf("after quitting:\n%s", screen)
+	}
+}
