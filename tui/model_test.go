@@ -2,6 +2,7 @@ package tui
 
 import (
 	"bytes"
+	"io"
 	"os"
 	"strings"
 	"testing"
@@ -312,6 +313,14 @@ func TestEscCancels(t *testing.T) {
 
 func waitScreen(t *testing.T, tm *teatest.TestModel, s string) {
 	t.Helper()
-	teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte(s)) },
-		teatest.WithDuration(5*time.Second), teatest.WithCheckInterval(10*time.Millisecond))
+	var seen bytes.Buffer
+	for start := time.Now(); time.Since(start) < 5*time.Second; time.Sleep(10 * time.Millisecond) {
+		if _, err := io.Copy(&seen, tm.Output()); err != nil {
+			t.Fatal(err)
+		}
+		if bytes.Contains(seen.Bytes(), []byte(s)) {
+			return
+		}
+	}
+	t.Fatalf("waiting for %q: not on screen after 5s; output: %q", s, seen.String())
 }

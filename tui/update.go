@@ -3,6 +3,7 @@ package tui
 import (
 	"errors"
 	"fmt"
+	"path/filepath"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -421,10 +422,14 @@ func (m *Model) saved(msg savedMsg) tea.Cmd {
 		m.setStatus(false, "report saved to %s", msg.res.Path)
 		return nil
 	}
-	if msg.res.Backup != "" {
-		m.setStatus(false, "saved %s (the previous version is %s)", msg.res.Path, msg.res.Backup)
-	} else if !m.statusErr {
-		m.setStatus(false, "saved %s", msg.res.Path)
+	// A save finishes in the background: it must not hide a newer message
+	// (a cancellation, a failed check), only replace an older "saved".
+	if m.status == "" || strings.HasPrefix(m.status, "saved ") {
+		if msg.res.Backup != "" {
+			m.setStatus(false, "saved %s (the previous version is %s)", msg.res.Path, filepath.Base(msg.res.Backup))
+		} else {
+			m.setStatus(false, "saved %s", msg.res.Path)
+		}
 	}
 	if msg.quit {
 		return m.quit()
