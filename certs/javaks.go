@@ -63,19 +63,24 @@ type Entry struct {
 	// name is the alias as stored; Java lists PKCS#12 friendly names in
 	// lower case but ccewiz writes them back exactly as it found them.
 	name string
+	// der is parsed only when someone looks at the entry: an import into a
+	// cacerts of 150 CAs needs fingerprints, not 150 parsed certificates.
+	der    []byte
+	parsed bool
 }
 
 // Fingerprint is the SHA-256 of a DER certificate in keytool's notation.
 func Fingerprint(der []byte) string {
+	const digits = "0123456789ABCDEF"
 	sum := sha256.Sum256(der)
-	var b strings.Builder
+	out := make([]byte, 0, len(sum)*3-1)
 	for i, c := range sum {
 		if i > 0 {
-			b.WriteByte(':')
+			out = append(out, ':')
 		}
-		fmt.Fprintf(&b, "%02X", c)
+		out = append(out, digits[c>>4], digits[c&0xF])
 	}
-	return b.String()
+	return string(out)
 }
 
 // Keystore is an opened (and integrity-checked) Java key store.
@@ -85,7 +90,36 @@ type Keystore struct {
 	// encryption; they are written back the same way.
 	passwordless bool
 	jks          keystore.KeyStore // JKS only; keeps private key entries as they were
-	entries      []Entry
+	entries      []Entry           // parse() fills in the certificate fields on demand
+}
+
+func (ks *Keystore) parse() {
+	for i := range ks.entries {
+		ks.entries[i].parse()
+	}
+}
+
+func (e *Entry) parse() {
+	if e.parsed {
+		return
+	}
+	e.parsed = true
+	c, err := x509.ParseCertificate(e.der)
+	if err != nil {
+		e.Subject = "(unparsable certificate: " + err.Error() + ")"
+		return
+	}
+	e.Cert, e.Subject, e.Issuer, e.NotAfter = c, c.Subject.String(), c.Issuer.String(), c.NotAfter
+}
+
+// find returns the index of alias (case-insensitive, as Java compares them), or -1.
+func (ks *Keystore) find(alias string) int {
+	for i, e := range ks.entries {
+		if strings.EqualFold(e.Alias, alias) {
+			return i
+		}
+	}
+	return -1
 }
 
 // NewKeystore returns an empty store of kind (JKS when kind is empty).
@@ -140,6 +174,7 @@ func (ks *Keystore) Passwordless() bool { return ks.passwordless }
 
 // Entries lists every alias in store order.
 func (ks *Keystore) Entries() []Entry {
+	ks.parse()
 	return append([]Entry(nil), ks.entries...)
 }
 
@@ -148,12 +183,12 @@ func (ks *Keystore) Len() int { return len(ks.entries) }
 
 // Lookup returns the entry under alias (case-insensitive, as Java compares them).
 func (ks *Keystore) Lookup(alias string) (Entry, bool) {
-	for _, e := range ks.entries {
-		if strings.EqualFold(e.Alias, alias) {
-			return e, true
-		}
+	i := ks.find(alias)
+	if i < 0 {
+		return Entry{}, false
 	}
-	return Entry{}, false
+	ks.entries[i].parse()
+	return ks.entries[i], true
 }
 
 // Contains returns the alias under which c is already trusted, if any.
@@ -170,6 +205,7 @@ func (ks *Keystore) Contains(c *x509.Certificate) (string, bool) {
 // TrustedCerts returns the certificates of every trustedCertEntry: what
 // Java's default TrustManager uses as anchors.
 func (ks *Keystore) TrustedCerts() []*x509.Certificate {
+	ks.parse()
 	var out []*x509.Certificate
 	for _, e := range ks.entries {
 		if e.Type == TrustedCertEntry && e.Cert != nil {
@@ -247,14 +283,10 @@ func (ks *Keystore) AddTrusted(alias string, c *x509.Certificate, replace bool) 
 		ch.Action, ch.PresentAs = Present, at
 		return ch, nil
 	}
-	idx := -1
-	for i, e := range ks.entries {
-		if strings.EqualFold(e.Alias, alias) {
-			idx = i
-		}
-	}
+	idx := ks.find(alias)
 	if idx >= 0 {
 		if !replace {
+			ks.entries[idx].parse()
 			return ch, &AliasTakenError{Alias: alias, Existing: ks.entries[idx], New: c}
 		}
 		ch.Action = Replace
@@ -277,13 +309,7 @@ func (ks *Keystore) AddTrusted(alias string, c *x509.Certificate, replace bool) 
 }
 
 func entryFor(alias, typ string, der []byte, created time.Time) Entry {
-	e := Entry{Alias: strings.ToLower(alias), name: alias, Type: typ, SHA256: Fingerprint(der), Created: created.Truncate(time.Millisecond)}
-	if c, err := x509.ParseCertificate(der); err == nil {
-		e.Cert, e.Subject, e.Issuer, e.NotAfter = c, c.Subject.String(), c.Issuer.String(), c.NotAfter
-	} else {
-		e.Subject = "(unparsable certificate: " + err.Error() + ")"
-	}
-	return e
+	return Entry{Alias: strings.ToLower(alias), name: alias, Type: typ, SHA256: Fingerprint(der), Created: created.Truncate(time.Millisecond), der: der}
 }
 
 // Marshal encodes the store, protected by password (ignored for a
@@ -301,6 +327,7 @@ func (ks *Keystore) Marshal(password []byte) ([]byte, error) {
 		}
 		return buf.Bytes(), nil
 	case PKCS12:
+		ks.parse()
 		var list []pkcs12.TrustStoreEntry
 		for _, e := range ks.entries {
 			if e.Type != TrustedCertEntry {

@@ -202,7 +202,7 @@ func PlanImport(old []byte, password []byte, list []*x509.Certificate, opts Impo
 		}
 	}
 	p.Kind, p.Before = ks.Kind(), ks.Len()
-	before := ks.Entries()
+	before := append([]Entry(nil), ks.entries...)
 	planned, err := TrustPlan(list, opts)
 	if err != nil {
 		return nil, err
@@ -244,8 +244,8 @@ func verifyImport(written, password []byte, before []Entry, changes []Change) er
 		if replaced[strings.ToLower(e.Alias)] {
 			continue
 		}
-		got, ok := ks.Lookup(e.Alias)
-		if !ok || got.SHA256 != e.SHA256 || got.Type != e.Type {
+		i := ks.find(e.Alias)
+		if i < 0 || ks.entries[i].SHA256 != e.SHA256 || ks.entries[i].Type != e.Type {
 			return fmt.Errorf("entry %q did not survive the rewrite", e.Alias)
 		}
 	}
