@@ -658,11 +658,11 @@ func checkCertFiles(_ context.Context, env *Env) Result {
 			switch {
 			case key != nil && certMode(env.Answers) == "ca" && csrErr == nil && len(env.Answers.Certificate.CAResponse) == 0:
 				return Result{Status: Fail, Detail: fmt.Sprintf("waiting for the CA: %s has not been completed (%s)", p.csr, why),
-					Fix: "send the CSR to your CA, list the files it returns in certificate.ca_response, then run ccewiz apply --only certificate"}
+					Fix: "send the CSR to your CA, list the files it returns in certificate.ca_response, then run ccewiz apply --step certificate"}
 			case key == nil:
-				return Result{Status: Fail, Detail: fmt.Sprintf("%s: %s", p.key, why), Fix: "run ccewiz apply --only certificate (or the wizard's certificate step)"}
+				return Result{Status: Fail, Detail: fmt.Sprintf("%s: %s", p.key, why), Fix: "run ccewiz apply --step certificate (or the wizard's certificate step)"}
 			}
-			return Result{Status: Fail, Detail: fmt.Sprintf("%s: %s", p.crt, why), Fix: "run ccewiz apply --only certificate to write it again from the key"}
+			return Result{Status: Fail, Detail: fmt.Sprintf("%s: %s", p.crt, why), Fix: "run ccewiz apply --step certificate to write it again from the key"}
 		}
 		fs := certs.Assess(chain, certs.AssessOptions{Name: t.req.CN, Now: env.now(), Roots: rootPool(chain)})
 		for _, n := range t.req.DNSNames() {
@@ -714,7 +714,7 @@ func checkCertPFX(_ context.Context, env *Env) Result {
 			if certMode(env.Answers) == "ca" && len(env.Answers.Certificate.CAResponse) == 0 {
 				return Result{Status: Skip, Detail: "no PFX yet: the request is waiting for the CA"}
 			}
-			return Result{Status: Fail, Detail: fmt.Sprintf("%s: %v", p.pfx, err), Fix: "run ccewiz apply --only certificate"}
+			return Result{Status: Fail, Detail: fmt.Sprintf("%s: %v", p.pfx, err), Fix: "run ccewiz apply --step certificate"}
 		}
 		pw, err := env.Secret("certificate.pfx_password", env.Answers.Certificate.PFXPassword, "PFX password")
 		if err != nil {
@@ -724,11 +724,11 @@ func checkCertPFX(_ context.Context, env *Env) Result {
 		_, chain, err := certs.DecodePFX(data, pw)
 		if err != nil {
 			return Result{Status: Fail, Detail: fmt.Sprintf("%s: %v", p.pfx, err),
-				Fix: "check certificate.pfx_password, or run ccewiz apply --only certificate to export it again"}
+				Fix: "check certificate.pfx_password, or run ccewiz apply --step certificate to export it again"}
 		}
 		if b, err := certs.ReadBundleFiles(p.crt); err == nil && !chain.Leaf.Equal(certs.PickLeaf(b.Certs)) {
 			return Result{Status: Fail, Detail: fmt.Sprintf("%s holds %q, not the certificate in %s", p.pfx, chain.Leaf.Subject, p.crt),
-				Fix: "run ccewiz apply --only certificate to export the PFX again"}
+				Fix: "run ccewiz apply --step certificate to export the PFX again"}
 		}
 		details = append(details, fmt.Sprintf("%s: key and %d certificate(s), %s", p.pfx, len(chain.Certs()), chain.Leaf.Subject))
 	}
