@@ -494,24 +494,36 @@ func (m *Model) reportView(w, h int) []string {
 	head = append(head, "")
 	var lines []string
 	for _, l := range strings.Split(strings.TrimRight(m.reportText, "\n"), "\n") {
-		// Wrapped lines keep the indentation of the line they continue.
-		ind := len(l) - len(strings.TrimLeft(l, " "))
-		if strings.HasPrefix(strings.TrimLeft(l, " "), steps.Symbol(steps.Pass)) || strings.Contains(l, " manual ") || strings.Contains(l, " fail ") || strings.Contains(l, " warn ") || strings.Contains(l, " skip ") {
-			ind += 11
+		text := strings.TrimLeft(l, " ")
+		lead := len(l) - len(text)
+		// Wrapped lines line up under the text they continue: after the
+		// status column on a check line, under the first word elsewhere.
+		cont := lead
+		status, isCheck := checkLineStatus(text)
+		if isCheck {
+			cont = lead + 9
 		}
-		for j, wl := range wrap(strings.TrimLeft(l, " "), w-min(ind, w/2)) {
-			pre := strings.Repeat(" ", len(l)-len(strings.TrimLeft(l, " ")))
+		cont = min(cont, w/2)
+		for j, wl := range wrap(text, w-cont) {
+			pre := strings.Repeat(" ", lead)
 			if j > 0 {
-				pre = strings.Repeat(" ", min(ind, w/2))
+				pre = strings.Repeat(" ", cont)
 			}
-			switch {
-			case strings.Contains(l, steps.Symbol(steps.Fail)+" fail"):
-				wl = st.fail.Render(wl)
-			case strings.Contains(l, steps.Symbol(steps.Pass)+" pass") && j == 0:
-				wl = st.pass.Render(wl)
+			if isCheck && j == 0 && (status == steps.Fail || status == steps.Pass) {
+				wl = st.status(status).Render(wl)
 			}
 			lines = append(lines, pre+wl)
 		}
 	}
 	return append(head, m.scrolled(lines, max(1, h-len(head)))...)
+}
+
+// checkLineStatus recognises a report line "✓ pass   id — title".
+func checkLineStatus(text string) (steps.Status, bool) {
+	for _, s := range []steps.Status{steps.Pass, steps.Warn, steps.Fail, steps.Skip, steps.Manual} {
+		if strings.HasPrefix(text, steps.Symbol(s)+" "+string(s)) {
+			return s, true
+		}
+	}
+	return "", false
 }
