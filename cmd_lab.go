@@ -109,7 +109,7 @@ func printLab(g *globals, l *lab.Lab) {
 	if l.SNIRequired {
 		fmt.Fprint(w, `  ("Require Server Name Indication" ticked)`)
 	}
-	fmt.Fprintf(w, "\n  Global Catalog   ldaps://%s:3269  → %s\n", lab.DCHost, l.GCAddr)
+	fmt.Fprintf(w, "\n  Global Catalog   ldaps://%s:3269  → %s, ldap://…:3268 → %s\n", lab.DCHost, l.GCAddr, l.GCPlainAddr)
 	fmt.Fprintf(w, "  Domain ctlr      ldap://%s:389 → %s, ldaps://…:636 → %s (return referrals)\n", lab.DCHost, l.DCAddr, l.DCTLSAddr)
 	fmt.Fprintf(w, "  spog_config.js   %s\n", l.SpogConfig)
 	fmt.Fprintf(w, "  ADS cacerts      %s (%s; password in secrets/storepass)\n", l.Cacerts, l.CacertsSource)

@@ -54,10 +54,11 @@ type Lab struct {
 	Dir         string
 	AnswersPath string
 	// Loopback addresses of the servers, as written to the resolve section.
-	WebAddr   string // ece.example.com:443
-	GCAddr    string // dc1.example.local:3269, Global Catalog over TLS
-	DCAddr    string // dc1.example.local:389, plain LDAP, returns referrals
-	DCTLSAddr string // dc1.example.local:636, LDAPS, returns referrals
+	WebAddr     string // ece.example.com:443
+	GCAddr      string // dc1.example.local:3269, Global Catalog over TLS
+	GCPlainAddr string // dc1.example.local:3268, Global Catalog, plain or StartTLS
+	DCAddr      string // dc1.example.local:389, plain LDAP or StartTLS, returns referrals
+	DCTLSAddr   string // dc1.example.local:636, LDAPS, returns referrals
 	// CACert signs the domain controller's certificate (example-DC1-CA).
 	CACert *x509.Certificate
 	// CertFile and KeyFile are where step 1 writes the certificate the web server picks up.
@@ -67,10 +68,10 @@ type Lab struct {
 	CacertsSource     string // where the cacerts came from
 	SNIRequired       bool
 
-	web       *webServer
-	gc, dc    *directory
-	relays    []*refRelay
-	closeOnce bool
+	web             *webServer
+	gc, gcPlain, dc *directory
+	relays          []*refRelay
+	closeOnce       bool
 }
 
 // Start builds (or reuses) the lab in opts.Dir and starts its servers.
@@ -197,12 +198,19 @@ func Start(ctx context.Context, opts Options) (l *Lab, err error) {
 		return nil, err
 	}
 	l.GCAddr = l.gc.addr
+	l.gcPlain = newDirectory(true, ldapPass, userPass)
+	l.gcPlain.startTLS = dcTLS
+	if err := l.gcPlain.start(nil); err != nil {
+		return nil, err
+	}
+	l.GCPlainAddr = l.gcPlain.addr
 	l.dc = newDirectory(false, ldapPass, userPass)
 	if err := l.dc.start(nil); err != nil {
 		return nil, err
 	}
-	for _, tc := range []*tls.Config{nil, dcTLS} {
-		r, err := startRelay(l.dc.addr, tc)
+	// 389: plain, StartTLS answered by the relay so it can keep rewriting; 636: TLS.
+	for _, tc := range [][2]*tls.Config{{nil, dcTLS}, {dcTLS, nil}} {
+		r, err := startRelay(l.dc.addr, tc[0], tc[1])
 		if err != nil {
 			return nil, err
 		}
@@ -213,11 +221,13 @@ func Start(ctx context.Context, opts Options) (l *Lab, err error) {
 	a.Resolve = map[string]string{
 		ECEFQDN + ":443":    l.WebAddr,
 		DCHost + ":3269":    l.GCAddr,
+		DCHost + ":3268":    l.GCPlainAddr,
 		DCHost + ":389":     l.DCAddr,
 		DCHost + ":636":     l.DCTLSAddr,
 		domainDNS + ":389":  l.DCAddr,
 		domainDNS + ":636":  l.DCTLSAddr,
 		domainDNS + ":3269": l.GCAddr,
+		domainDNS + ":3268": l.GCPlainAddr,
 	}
 	if _, err := steps.SaveAnswers(l.AnswersPath, a, false); err != nil {
 		return nil, fmt.Errorf("save the lab's answers file: %w", err)
@@ -301,7 +311,7 @@ func (l *Lab) Close() error {
 	for _, r := range l.relays {
 		errs = append(errs, r.close())
 	}
-	for _, d := range []*directory{l.gc, l.dc} {
+	for _, d := range []*directory{l.gc, l.gcPlain, l.dc} {
 		if d != nil {
 			errs = append(errs, d.close())
 		}

@@ -158,6 +158,10 @@ type directory struct {
 	entries  []*ldapEntry
 	userPass map[string]string // lower-case DN → password, for the other users
 
+	// startTLS, when set, lets a plain port upgrade with StartTLS, as AD
+	// does on 389 and 3268 once the DC has a certificate.
+	startTLS *tls.Config
+
 	mu    sync.Mutex
 	bound map[int]string // connection → bound DN ("" = anonymous)
 	srv   *gldap.Server
@@ -176,6 +180,9 @@ func (d *directory) start(tc *tls.Config) error {
 	}
 	mux.Bind(d.handleBind)
 	mux.Search(d.handleSearch)
+	if d.startTLS != nil {
+		mux.ExtendedOperation(d.handleStartTLS, gldap.ExtendedOperationStartTLS)
+	}
 	mux.DefaultRoute(func(w *gldap.ResponseWriter, r *gldap.Request) {
 		resp := r.NewResponse(gldap.WithResponseCode(gldap.ResultUnwillingToPerform))
 		resp.SetDiagnosticMessage("00002035: LdapErr: DSID-0C090E09, comment: the ccewiz lab directory is read-only")
@@ -309,6 +316,17 @@ func (d *directory) handleBind(w *gldap.ResponseWriter, r *gldap.Request) {
 	d.setBound(r.ConnectionID(), e.dn)
 	resp.SetResultCode(gldap.ResultSuccess)
 	resp.SetDiagnosticMessage("")
+}
+
+func (d *directory) handleStartTLS(w *gldap.ResponseWriter, r *gldap.Request) {
+	resp := r.NewExtendedResponse(gldap.WithResponseCode(gldap.ResultSuccess))
+	resp.SetResponseName(gldap.ExtendedOperationStartTLS)
+	if err := w.Write(resp); err != nil {
+		return
+	}
+	// A failed handshake leaves nothing to answer on: the client sees the
+	// connection close, as with AD.
+	r.StartTLS(d.startTLS)
 }
 
 func (d *directory) setBound(conn int, dn string) {

@@ -3,7 +3,6 @@ package lab
 import (
 	"crypto/tls"
 	"fmt"
-	"io"
 	"net"
 	"strings"
 	"sync"
@@ -16,15 +15,16 @@ import (
 // server behind it and turns refMarker in a SearchResultDone into the
 // continuation references (or the referral URI) AD would send.
 type refRelay struct {
-	backend string
-	ln      net.Listener
-	wg      sync.WaitGroup
-	mu      sync.Mutex
-	conns   map[net.Conn]struct{}
-	closed  bool
+	backend  string
+	startTLS *tls.Config // answer StartTLS here (the relay must see the plaintext to rewrite it)
+	ln       net.Listener
+	wg       sync.WaitGroup
+	mu       sync.Mutex
+	conns    map[net.Conn]struct{}
+	closed   bool
 }
 
-func startRelay(backend string, tc *tls.Config) (*refRelay, error) {
+func startRelay(backend string, tc, startTLS *tls.Config) (*refRelay, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, fmt.Errorf("Active Directory: listen on 127.0.0.1: %w", err)
@@ -32,7 +32,7 @@ func startRelay(backend string, tc *tls.Config) (*refRelay, error) {
 	if tc != nil {
 		ln = tls.NewListener(ln, tc)
 	}
-	r := &refRelay{backend: backend, ln: ln, conns: map[net.Conn]struct{}{}}
+	r := &refRelay{backend: backend, startTLS: startTLS, ln: ln, conns: map[net.Conn]struct{}{}}
 	r.wg.Add(1)
 	go r.serve()
 	return r, nil
@@ -81,9 +81,44 @@ func (r *refRelay) handle(c net.Conn) {
 	}
 	defer r.track(c, false)
 	defer r.track(b, false)
+	// The client side may switch to TLS mid-stream (StartTLS): writes go
+	// to whichever connection is current.
+	var mu sync.Mutex
+	cur := c
+	write := func(p []byte) error {
+		mu.Lock()
+		defer mu.Unlock()
+		_, err := cur.Write(p)
+		return err
+	}
 	go func() {
-		io.Copy(b, c)
-		b.Close()
+		defer b.Close()
+		in := c
+		for {
+			p, err := ber.ReadPacket(in)
+			if err != nil {
+				return
+			}
+			if r.startTLS != nil && isStartTLS(p) {
+				// RFC 4511 §4.14: no other operation is outstanding, so the
+				// handshake can take over the connection right after the answer.
+				if write(startTLSResponse(p).Bytes()) != nil {
+					return
+				}
+				tc := tls.Server(c, r.startTLS)
+				if tc.Handshake() != nil {
+					return
+				}
+				mu.Lock()
+				cur = tc
+				mu.Unlock()
+				in = tc
+				continue
+			}
+			if _, err := b.Write(p.Bytes()); err != nil {
+				return
+			}
+		}
 	}()
 	for {
 		p, err := ber.ReadPacket(b)
@@ -91,11 +126,32 @@ func (r *refRelay) handle(c net.Conn) {
 			return
 		}
 		for _, out := range rewrite(p) {
-			if _, err := c.Write(out.Bytes()); err != nil {
+			if write(out.Bytes()) != nil {
 				return
 			}
 		}
 	}
+}
+
+const oidStartTLS = "1.3.6.1.4.1.1466.20037"
+
+func isStartTLS(p *ber.Packet) bool {
+	if len(p.Children) < 2 {
+		return false
+	}
+	op := p.Children[1]
+	return op.ClassType == ber.ClassApplication && op.Tag == ldap.ApplicationExtendedRequest &&
+		len(op.Children) > 0 && string(op.Children[0].Data.Bytes()) == oidStartTLS
+}
+
+func startTLSResponse(req *ber.Packet) *ber.Packet {
+	id, _ := req.Children[0].Value.(int64)
+	op := ber.Encode(ber.ClassApplication, ber.TypeConstructed, ldap.ApplicationExtendedResponse, nil, "Extended Response")
+	op.AppendChild(ber.NewInteger(ber.ClassUniversal, ber.TypePrimitive, ber.TagEnumerated, int64(0), "resultCode"))
+	op.AppendChild(ber.NewString(ber.ClassUniversal, ber.TypePrimitive, ber.TagOctetString, "", "matchedDN"))
+	op.AppendChild(ber.NewString(ber.ClassUniversal, ber.TypePrimitive, ber.TagOctetString, "", "diagnosticMessage"))
+	op.AppendChild(ber.NewString(ber.ClassContext, ber.TypePrimitive, 10, oidStartTLS, "responseName"))
+	return envelope(id, op)
 }
 
 // rewrite returns the packets to send for one from the backend.
