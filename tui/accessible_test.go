@@ -1,0 +1,111 @@
+package tui
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"ccewiz/steps"
+)
+
+func runPlain(t *testing.T, a *steps.Answers, input string) (string, error) {
+	t.Helper()
+	env := steps.NewEnv(a, "ccewiz.yaml")
+	env.Now = fixedNow
+	env.Timeout = 2 * time.Second
+	var out bytes.Buffer
+	err := RunAccessible(context.Background(), Options{Env: env, Flow: testFlow(demoStep{})}, strings.NewReader(input), &out)
+	return out.String(), err
+}
+
+// TestAccessibleWalk answers the line prompts the way a screen-reader user
+// would, mistakes included.
+func TestAccessibleWalk(t *testing.T) {
+	t.Chdir(t.TempDir())
+	in := strings.Join([]string{
+		strings.Repeat("\n", 14), // 15 profile fields: Enter keeps each
+		"maybe", "y",             // apply? (a wrong answer is asked again)
+		"y",      // MRDs checked
+		"",       // server name: keep the default from the profile
+		"3", "2", // mode: out of range, then ca
+		"Contact Center", // OU, visible only for ca
+		"1024", "4096",   // key size: refused, then accepted
+		"", "yes", pfxPassword, // names, TLS, password
+		"wrong",                    // irreversible: not the value
+		"e",                        // edit the answers again
+		"", "", "", "", "", "", "", // keep all seven (password: keeps the typed one)
+		"ece.example.com", // confirm
+		"y",               // manual item checked
+		"",
+	}, "\n")
+	out, err := runPlain(t, profileAnswers(), in)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	for _, want := range []string{
+		"== Step 1 of 2: Deployment profile and prerequisites ==",
+		"PCCE version (1) 12.0(1), 2) 12.5(1), 3) 12.6(1), 4) 12.6(2)) [12.5(1)]: ",
+		"Please answer one of: y, n",
+		"✗ Certificate mode: \"3\" is not one of selfsigned, ca",
+		"Organisational unit",
+		"✗ 1024 bits is too small",
+		"PFX password (input hidden; kept for this session only): ",
+		"IRREVERSIBLE: ECE keeps the first server name",
+		`That is not "ece.example.com"; nothing was done.`,
+		"PFX password (input hidden; Enter keeps the one typed before): ",
+		"wrote out/demo.conf (new file)",
+		"✓ pass   Configuration file written",
+		"Report saved to ccewiz-report.md",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q", want)
+		}
+	}
+	if strings.Contains(out, pfxPassword) {
+		t.Error("the password was echoed")
+	}
+	a, err := steps.LoadAnswers("ccewiz.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(a.Progress.Done, ","); got != "profile,demo" || a.Certificate.OU != "Contact Center" || a.Certificate.KeySize != 4096 {
+		t.Errorf("answers: done %q ou %q size %d", got, a.Certificate.OU, a.Certificate.KeySize)
+	}
+	for _, f := range []string{"ccewiz.yaml", ReportName} {
+		b, _ := os.ReadFile(f)
+		if bytes.Contains(b, []byte(pfxPassword)) {
+			t.Errorf("%s holds the password", f)
+		}
+	}
+	if key, _ := os.ReadFile("out/demo.key"); string(key) != "KEY "+pfxPassword {
+		t.Errorf("typed password did not reach the step: %q", key)
+	}
+	if out == "" || !strings.Contains(out, "\n") || strings.Contains(out, "\x1b[") {
+		t.Error("plain mode must print plain lines without escape sequences")
+	}
+}
+
+// TestAccessibleInputEnds: stdin closing mid-step saves what was answered
+// and says so; the next run resumes at that step.
+func TestAccessibleInputEnds(t *testing.T) {
+	t.Chdir(t.TempDir())
+	out, err := runPlain(t, profileAnswers(), strings.Repeat("\n", 15)+"y\ny\n\n2\n")
+	if !errors.Is(err, ErrInputEnded) {
+		t.Fatalf("err = %v, want ErrInputEnded\n%s", err, out)
+	}
+	a, lerr := steps.LoadAnswers("ccewiz.yaml")
+	if lerr != nil {
+		t.Fatal(lerr)
+	}
+	if a.Progress.Current != "demo" || strings.Join(a.Progress.Done, ",") != "profile" || a.Certificate.Mode != "ca" {
+		t.Fatalf("progress not saved: %+v mode %q", a.Progress, a.Certificate.Mode)
+	}
+	out, _ = runPlain(t, a, "")
+	if !strings.Contains(out, "== Step 2 of 2") || strings.Contains(out, "== Step 1 of 2") {
+		t.Fatalf("did not resume at the demo step:\n%s", out)
+	}
+}
