@@ -483,6 +483,10 @@ func planExports(plan *Plan, t certTarget, p certPaths, key crypto.Signer, chain
 		if err != nil {
 			return err
 		}
+		if fc.Action != Unchanged {
+			// Show the script in the plan: the admin runs it as Administrator.
+			fc.Diff = wholeFileDiff(filepath.Base(name), s)
+		}
 		plan.Files = append(plan.Files, fc)
 		why := "imports the PFX and binds it without SNI (SPOG sends none)"
 		if i > 0 && !several {
@@ -493,6 +497,16 @@ func planExports(plan *Plan, t certTarget, p certPaths, key crypto.Signer, chain
 				filepath.Base(p.pfx), filepath.Base(name), w, filepath.Base(name))})
 	}
 	return nil
+}
+
+// wholeFileDiff shows a new text file's content as the added side of a diff.
+func wholeFileDiff(name, content string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "+++ %s\n", name)
+	for _, line := range strings.Split(strings.TrimRight(strings.ReplaceAll(content, "\r\n", "\n"), "\n"), "\n") {
+		b.WriteString("+" + line + "\n")
+	}
+	return b.String()
 }
 
 // pfxCurrent: the PFX opens with pw and holds exactly chain (PFX bytes

@@ -85,6 +85,11 @@ func TestCertificateSelfSignedPlanApplyIdempotent(t *testing.T) {
 			}
 		}
 	}
+	for _, f := range p.Files {
+		if strings.HasSuffix(f.Path, ".ps1") && !strings.Contains(f.Diff, "+        New-WebBinding -Name $site -Protocol https -IPAddress '*' -Port $port -HostHeader '' -SslFlags 0") {
+			t.Errorf("the plan does not show the IIS script:\n%s", f.Diff)
+		}
+	}
 	if len(p.Commands) != 1 || !strings.Contains(p.Commands[0].Script, "iis-binding-ece.example.com.ps1") {
 		t.Errorf("commands %+v", p.Commands)
 	}
