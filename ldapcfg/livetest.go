@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"strconv"
 	"strings"
 	"time"
 
@@ -494,4 +495,20 @@ func orNone(s string) string {
 		return "(none)"
 	}
 	return s
+}
+
+// ResolveVia returns an Options.Resolve that reports an override first:
+// target maps "host:port" to the address really dialled (steps.Env.Target,
+// the answers file's resolve section), and only names it leaves alone are
+// looked up in DNS.
+func ResolveVia(target func(addr string) string, port int) func(ctx context.Context, host string) ([]string, error) {
+	return func(ctx context.Context, host string) ([]string, error) {
+		addr := net.JoinHostPort(host, strconv.Itoa(port))
+		if target != nil {
+			if to := target(addr); to != addr {
+				return []string{to + " (the answers file's resolve section)"}, nil
+			}
+		}
+		return net.DefaultResolver.LookupHost(ctx, host)
+	}
 }

@@ -1,0 +1,365 @@
+package main
+
+import (
+	"context"
+	"crypto/x509"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"ccewiz/certs"
+	"ccewiz/ldapcfg"
+	"ccewiz/safefile"
+	"ccewiz/secret"
+	"ccewiz/steps"
+)
+
+// ldapFlags are the flags of every `ccewiz ldap` action; each uses its own
+// subset. Names mirror the answers file's sso keys.
+type ldapFlags struct {
+	addr, out, trust, format          string
+	url, bindDN, base, user, dnAttr   string
+	passEnv, passFile                 string
+	keystore, storeEnv, storeFile, ca string
+	insecure, startTLS                bool
+	timeout                           time.Duration
+}
+
+func (f *ldapFlags) declare(fs *flag.FlagSet) {
+	fs.StringVar(&f.addr, "addr", "", "fetch-cert: the domain controller's `host:port` (636 or 3269 for LDAPS; 389/3268 use StartTLS)")
+	fs.StringVar(&f.out, "out", "", "fetch-cert: write the certificate to trust to this `file` (Base-64 .cer, as keytool -import takes it)")
+	fs.StringVar(&f.trust, "trust", ldapcfg.TrustLeaf, "fetch-cert: what to trust, `leaf` (the DC's own certificate, as the guide does) or ca (its issuing CA: survives renewals)")
+	fs.BoolVar(&f.startTLS, "starttls", false, "fetch-cert: use StartTLS on a port other than 389/3268")
+	fs.StringVar(&f.url, "url", "", "test: the LDAP URL as typed into ECE, e.g. ldaps://gc1.example.local:3269")
+	fs.StringVar(&f.bindDN, "bind-dn", "", "test: the DN for LDAP search, e.g. CN=pcceadmin,CN=Users,DC=example,DC=local")
+	fs.StringVar(&f.passEnv, "password-env", "", "test: the bind password from this environment `variable`")
+	fs.StringVar(&f.passFile, "password-file", "", "test: the bind password from the first line of this `file`")
+	fs.StringVar(&f.base, "base", "", "test: the Base DN (not needed with a Global Catalog)")
+	fs.StringVar(&f.dnAttr, "dn-attribute", ldapcfg.DNAttribute, "test: the DN Attribute as typed into ECE")
+	fs.StringVar(&f.user, "user", "", "test: a userPrincipalName to look up, as ECE will (e.g. admin1@example.local)")
+	fs.StringVar(&f.keystore, "keystore", "", "the AD keystore `file` (mydomain.jks): test trusts only its certificates; fetch-cert adds the certificate to it (created if missing)")
+	fs.StringVar(&f.storeEnv, "storepass-env", "", "the keystore password from this environment `variable`")
+	fs.StringVar(&f.storeFile, "storepass-file", "", "the keystore password from the first line of this `file`")
+	fs.StringVar(&f.ca, "ca-file", "", "test: trust only the certificates in this `file` (Base-64 .cer) instead of a keystore")
+	fs.BoolVar(&f.insecure, "insecure", false, "test: connect even if the certificate is not trusted (never passes: exit code 1)")
+	fs.StringVar(&f.format, "format", "text", "output `format`, text or json")
+	fs.DurationVar(&f.timeout, "timeout", 5*time.Second, "time limit for each stage")
+}
+
+func init() {
+	var help ldapFlags
+	register(&command{
+		name:    "ldap",
+		summary: "the AD side of Partition Administrator SSO: fetch-cert, test (step 2)",
+		usage: `Usage: ccewiz ldap fetch-cert --addr HOST:PORT --out FILE [--trust leaf|ca] [--keystore FILE --storepass-env VAR] [--format json]
+       ccewiz ldap test --url URL --bind-dn DN (--password-env VAR | --password-file F) [--base DN]
+                        [--keystore F --storepass-env VAR | --ca-file F] [--user UPN] [--insecure] [--format json]
+
+fetch-cert shows the certificate chain the domain controller presents
+(subject, issuer, names, expiry, SHA-256 and SHA-1 thumbprint) and saves the
+one to trust. Nothing vouches for a certificate fetched this way (trust on
+first use): compare its thumbprint with the DC's own before you rely on it.
+With --keystore it is also added to the AD keystore under alias
+mydomaincontroller (a new JKS when the file does not exist; an existing one
+is backed up first).
+
+test connects the way ECE will — TLS verified with ONLY the keystore's
+certificates, rootDSE, bind, user lookup by userPrincipalName, referrals —
+and reports each stage with its timing and, on failure, the fix. The
+password is never printed. The answers file's resolve section (--answers)
+applies when that file exists. Exit code 1 when a stage fails, and always
+with --insecure.
+
+Examples:
+  ccewiz ldap fetch-cert --addr dc1.example.local:636 --out domainctl.cer
+  ccewiz ldap fetch-cert --addr dc1.example.local:636 --out domainctl.cer --trust ca --keystore mydomain.jks --storepass-env AD_STOREPASS
+  ccewiz ldap test --url ldaps://gc1.example.local:3269 --bind-dn "CN=pcceadmin,CN=Users,DC=example,DC=local" \
+      --password-env LDAP_PASSWORD --keystore mydomain.jks --storepass-env AD_STOREPASS --user admin1@example.local`,
+		flags: help.declare,
+		run: func(ctx context.Context, g *globals, args []string) error {
+			if len(args) == 0 {
+				return usagef("say what to do: fetch-cert or test")
+			}
+			action := args[0]
+			var f ldapFlags
+			fs := flag.NewFlagSet("ccewiz ldap "+action, flag.ContinueOnError)
+			fs.SetOutput(io.Discard)
+			f.declare(fs)
+			addGlobalFlags(fs, g) // --answers may follow the action too
+			if err := fs.Parse(args[1:]); err != nil {
+				return usagef("%v", err)
+			}
+			if fs.NArg() > 0 {
+				return usagef("unexpected argument %q", fs.Arg(0))
+			}
+			if f.format != "text" && f.format != "json" {
+				return usagef("--format %q: choose text or json", f.format)
+			}
+			if f.timeout <= 0 {
+				return usagef("--timeout must be positive")
+			}
+			env, err := ldapEnv(g)
+			if err != nil {
+				return err
+			}
+			env.Timeout = f.timeout
+			switch action {
+			case "fetch-cert":
+				return ldapFetchCert(ctx, g, env, &f)
+			case "test":
+				return ldapTest(ctx, g, env, &f)
+			}
+			return usagef("unknown action %q: use fetch-cert or test", action)
+		},
+	})
+}
+
+// ldapEnv uses the answers file for its resolve section when it exists;
+// these actions need nothing else from it.
+func ldapEnv(g *globals) (*steps.Env, error) {
+	if _, err := os.Stat(g.answers); errors.Is(err, fs.ErrNotExist) {
+		return steps.NewEnv(steps.NewAnswers(), ""), nil
+	}
+	return loadAnswers(g)
+}
+
+// ldapSecret reads a password from its --x-env/--x-file pair, or asks on a
+// terminal; label names it.
+func ldapSecret(g *globals, prefix, envName, file, label string) (secret.Secret, error) {
+	ref, err := secret.FromFlags(prefix, envName, file)
+	if err != nil {
+		return secret.Secret{}, usagef("%v", err)
+	}
+	if !ref.IsZero() {
+		s, err := ref.Resolve(label)
+		return s, steps.BadInput(err)
+	}
+	ask := secret.TerminalPrompter(g.stderr)
+	if ask == nil || !isTerminalReader(g.stdin) {
+		return secret.Secret{}, usagef("%s: give --%s-env VAR or --%s-file FILE", label, prefix, prefix)
+	}
+	s, err := ask(label)
+	return s, steps.BadInput(err)
+}
+
+func ldapFetchCert(ctx context.Context, g *globals, env *steps.Env, f *ldapFlags) error {
+	if f.addr == "" {
+		return usagef("--addr HOST:PORT is required, e.g. dc1.example.local:636")
+	}
+	if f.out == "" && f.keystore == "" {
+		return usagef("--out FILE (and/or --keystore FILE) is required: say where the certificate goes")
+	}
+	if f.trust != ldapcfg.TrustLeaf && f.trust != ldapcfg.TrustCA {
+		return usagef("--trust %q: choose leaf or ca", f.trust)
+	}
+	var storepass secret.Secret
+	var old []byte
+	if f.keystore != "" {
+		var err error
+		if storepass, err = ldapSecret(g, "storepass", f.storeEnv, f.storeFile, "AD keystore password"); err != nil {
+			return err
+		}
+		if old, err = os.ReadFile(f.keystore); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return steps.BadInput(fmt.Errorf("keystore %s: %w", f.keystore, err))
+		}
+	}
+	got, err := ldapcfg.FetchCert(ctx, f.addr, ldapcfg.FetchOptions{Dial: env.Dial, Timeout: f.timeout, StartTLS: f.startTLS})
+	if err != nil {
+		return err
+	}
+	chosen, err := ldapcfg.Pick(got.Chain, f.trust)
+	if err != nil {
+		return steps.BadInput(err)
+	}
+	// Work everything out before the first write, so bad input writes nothing.
+	var plan *certs.ImportPlan
+	if f.keystore != "" {
+		if plan, err = ldapcfg.PlanKeystore(old, storepass, chosen); err != nil {
+			return steps.BadInput(fmt.Errorf("keystore %s: %w", f.keystore, err))
+		}
+	}
+	type written struct {
+		Path   string `json:"path"`
+		Backup string `json:"backup,omitempty"`
+		What   string `json:"what"`
+	}
+	var done []written
+	if f.out != "" {
+		res, err := safefile.Replace(f.out, certs.CertPEM(chosen), safefile.Options{Perm: 0o644, Verify: func(b []byte) error {
+			bd, err := certs.ReadBundle(f.out, b)
+			if err == nil && (len(bd.Certs) != 1 || !bd.Certs[0].Equal(chosen)) {
+				err = errors.New("the certificate read back differs")
+			}
+			return err
+		}})
+		if err != nil {
+			return fmt.Errorf("save the certificate: %w", err)
+		}
+		done = append(done, written{res.Path, res.Backup, "Base-64 X.509 certificate to trust"})
+	}
+	if plan != nil && !plan.NothingToDo() {
+		res, err := safefile.Replace(f.keystore, plan.Data, safefile.Options{Perm: 0o644, Verify: plan.Verify})
+		if err != nil {
+			return fmt.Errorf("save the AD keystore: %w", err)
+		}
+		done = append(done, written{res.Path, res.Backup, "AD keystore (JKS), alias " + ldapcfg.KeystoreAlias})
+	}
+	if f.format == "json" {
+		enc := json.NewEncoder(g.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(struct {
+			*ldapcfg.Fetched
+			Trust   string         `json:"trust"`
+			Trusted certs.CertInfo `json:"trusted"`
+			Written []written      `json:"written"`
+			Changes []certs.Change `json:"keystore_changes,omitempty"`
+		}{got, f.trust, certs.Describe(chosen), done, planChanges(plan)})
+	}
+	w := g.stdout
+	fmt.Fprintf(w, "%s presented %d certificate(s) over %s (%s):\n", got.Addr, len(got.Chain), got.Mode, got.TLS)
+	for i, c := range got.Certs {
+		writeCertInfo(w, i, c)
+	}
+	fmt.Fprintf(w, "\nNOTE: %s.\n\n", got.Notice)
+	fmt.Fprintf(w, "trusting the %s: %s (SHA-256 %s)\n", map[string]string{ldapcfg.TrustLeaf: "DC's own certificate", ldapcfg.TrustCA: "issuing CA"}[f.trust],
+		chosen.Subject.String(), certs.Fingerprint(chosen.Raw))
+	if plan != nil && plan.NothingToDo() {
+		fmt.Fprintf(w, "%s already trusts it; unchanged\n", f.keystore)
+	}
+	for _, d := range done {
+		line := fmt.Sprintf("wrote %s  (%s)", d.Path, d.What)
+		if d.Backup != "" {
+			line += ", previous version kept as " + d.Backup
+		}
+		fmt.Fprintln(w, line)
+	}
+	fmt.Fprintf(w, "next: copy the keystore to the same path on every ECE application server and run `ccewiz ldap test`\n")
+	return nil
+}
+
+func planChanges(p *certs.ImportPlan) []certs.Change {
+	if p == nil {
+		return nil
+	}
+	return p.Changes
+}
+
+func writeCertInfo(w io.Writer, i int, c certs.CertInfo) {
+	role := "DC certificate"
+	if i > 0 {
+		role = "issuer"
+	}
+	fmt.Fprintf(w, "  [%d] %s\n      subject  %s\n      issuer   %s\n", i, role, c.Subject, c.Issuer)
+	if len(c.DNSNames) > 0 || len(c.IPs) > 0 {
+		fmt.Fprintf(w, "      names    %s\n", strings.Join(append(append([]string{}, c.DNSNames...), c.IPs...), ", "))
+	}
+	fmt.Fprintf(w, "      valid    %s to %s\n      SHA-256  %s\n      SHA-1    %s (the Thumbprint Windows shows)\n",
+		c.NotBefore.Format(time.DateOnly), c.NotAfter.Format(time.DateOnly), c.SHA256, c.Thumbprint)
+}
+
+func ldapTest(ctx context.Context, g *globals, env *steps.Env, f *ldapFlags) error {
+	if f.url == "" {
+		return usagef("--url is required, e.g. ldaps://gc1.example.local:3269")
+	}
+	ep, err := ldapcfg.ParseURL(f.url)
+	if err != nil {
+		return steps.BadInput(err)
+	}
+	if f.keystore != "" && f.ca != "" {
+		return usagef("--keystore and --ca-file both given: choose one")
+	}
+	if f.keystore == "" && f.ca == "" && !f.insecure {
+		return usagef("give the AD keystore (--keystore FILE --storepass-env VAR) or --ca-file FILE: the DC is verified with those certificates only (or --insecure, which never passes)")
+	}
+	s := ldapcfg.Settings{URL: f.url, DNAttribute: f.dnAttr, Base: f.base, BindDN: f.bindDN, SSLEnabled: ep.TLS}
+	if strings.TrimSpace(f.bindDN) != "" {
+		if s.Password, err = ldapSecret(g, "password", f.passEnv, f.passFile, "LDAP bind password for "+f.bindDN); err != nil {
+			return err
+		}
+	}
+	opts := ldapcfg.Options{Dial: env.Dial, Resolve: ldapcfg.ResolveVia(env.Target, ep.Port), Insecure: f.insecure,
+		TestUser: f.user, Timeout: f.timeout}
+	switch {
+	case f.keystore != "":
+		pass, err := ldapSecret(g, "storepass", f.storeEnv, f.storeFile, "AD keystore password")
+		if err != nil {
+			return err
+		}
+		data, err := os.ReadFile(f.keystore)
+		if err != nil {
+			return steps.BadInput(fmt.Errorf("keystore: %w", err))
+		}
+		ks, err := ldapcfg.OpenKeystore(f.keystore, data, pass)
+		if err != nil {
+			return steps.BadInput(err)
+		}
+		opts.Roots, opts.RootsName = ks.CertPool(), "keystore "+filepath.Base(f.keystore)
+	case f.ca != "":
+		list, _, err := ldapcfg.ReadCertFile(f.ca)
+		if err != nil {
+			return steps.BadInput(err)
+		}
+		pool := x509.NewCertPool()
+		for _, c := range list {
+			pool.AddCert(c)
+		}
+		opts.Roots, opts.RootsName = pool, filepath.Base(f.ca)
+	}
+	if f.insecure {
+		fmt.Fprintf(g.stderr, "WARNING: --insecure: %s.\n", ldapcfg.InsecureWarning)
+	}
+	// Only the fields this command was given are judged offline; the keystore
+	// location and the SSL tick live in ECE, not here.
+	var problems ldapcfg.Problems
+	for _, p := range s.Validate() {
+		if p.Field != ldapcfg.FieldKeystore && p.Field != ldapcfg.FieldSSL && p.Field != ldapcfg.FieldPassword {
+			problems = append(problems, p)
+		}
+	}
+	rep, err := ldapcfg.Test(ctx, s, opts)
+	if err != nil {
+		return steps.BadInput(err)
+	}
+	if f.format == "json" {
+		enc := json.NewEncoder(g.stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(struct {
+			Status   ldapcfg.Status   `json:"status"`
+			Settings ldapcfg.Settings `json:"settings"`
+			Problems ldapcfg.Problems `json:"problems"`
+			Report   *ldapcfg.Report  `json:"report"`
+		}{rep.Status(), s, problems, rep}); err != nil {
+			return err
+		}
+	} else {
+		writeLDAPReport(g.stdout, rep, problems)
+	}
+	if rep.Status() == ldapcfg.Fail || f.insecure {
+		return errReported
+	}
+	return nil
+}
+
+func writeLDAPReport(w io.Writer, rep *ldapcfg.Report, problems ldapcfg.Problems) {
+	fmt.Fprintf(w, "LDAP test of %s\n", rep.URL)
+	if rep.Insecure {
+		fmt.Fprintf(w, "  !! %s\n", ldapcfg.InsecureWarning)
+	}
+	for _, s := range rep.Stages {
+		fmt.Fprintf(w, "  %-4s  %-9s %6s  %s\n", s.Status, s.Name, fmt.Sprintf("%dms", s.Millis), s.Detail)
+		if s.Fix != "" && s.Status != ldapcfg.Pass {
+			fmt.Fprintf(w, "                          fix: %s\n", s.Fix)
+		}
+	}
+	for _, p := range problems {
+		fmt.Fprintf(w, "  %-7s %s\n", p.Severity, p.Error())
+	}
+	fmt.Fprintf(w, "result: %s\n", rep.Status())
+}
