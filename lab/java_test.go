@@ -1,0 +1,121 @@
+package lab
+
+import (
+	"context"
+	"crypto/x509"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"ccewiz/certs"
+	"ccewiz/testpeer"
+)
+
+func needJava(t *testing.T) {
+	t.Helper()
+	for _, tool := range []string{"java", "javac"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("%s not installed (CI installs openjdk-17-jdk-headless)", tool)
+		}
+	}
+}
+
+// trustStore writes a JKS holding only the certificates given.
+func trustStore(t *testing.T, cs ...*x509.Certificate) string {
+	t.Helper()
+	ks := certs.NewKeystore(certs.JKS)
+	for i, c := range cs {
+		if _, err := ks.AddTrusted("lab"+string(rune('a'+i)), c, false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b, err := ks.Marshal([]byte("changeit"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "trust.jks")
+	os.WriteFile(path, b, 0o644)
+	return path
+}
+
+// TestJavaAgainstWebServer: the JDK's TLS client (SPOG's side) connects
+// without SNI; with "Require Server Name Indication" IIS — and the lab —
+// drop it, with SNI it gets through.
+func TestJavaAgainstWebServer(t *testing.T) {
+	needJava(t)
+	plain := startLab(t, Options{})
+	sni := startLab(t, Options{SNIRequired: true})
+	leaf := testpeer.NewLeaf(t, ECEFQDN, nil)
+	for _, l := range []*Lab{plain, sni} {
+		os.WriteFile(l.KeyFile, leaf.KeyPEM(), 0o600)
+		os.WriteFile(l.CertFile, leaf.PEM(), 0o644)
+	}
+	ts := trustStore(t, leaf.Cert)
+	cases := []struct {
+		name   string
+		lab    *Lab
+		sni    string
+		wantOK bool
+	}{
+		{"no SNI, binding without SNI", plain, "", true},
+		{"no SNI, Require SNI", sni, "", false},
+		{"SNI, Require SNI", sni, ECEFQDN, true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			out, err := testpeer.JavaTLSConnect(t, ts, "changeit", c.lab.WebAddr, c.sni)
+			if c.wantOK != (err == nil) {
+				t.Fatalf("java: %v\n%s", err, out)
+			}
+			if !c.wantOK && !strings.Contains(out, "reset") && !strings.Contains(out, "terminated") && !strings.Contains(out, "closed") {
+				t.Errorf("java failed, but not with a reset:\n%s", out)
+			}
+		})
+	}
+}
+
+// TestJNDIReferrals: ECE's JNDI search at the domain root fails with
+// PartialResultException on the DC port and succeeds on the Global Catalog.
+func TestJNDIReferrals(t *testing.T) {
+	needJava(t)
+	l := startLab(t, Options{})
+	dir := t.TempDir()
+	src, err := os.ReadFile(filepath.Join("testdata", "LabJNDI.java"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(dir, "LabJNDI.java"), src, 0o644)
+	if out, err := exec.Command("javac", "-d", dir, filepath.Join(dir, "LabJNDI.java")).CombinedOutput(); err != nil {
+		t.Fatalf("javac: %v\n%s", err, out)
+	}
+	ts := trustStore(t, l.CACert)
+	filter := "(userPrincipalName=jdoe@example.local)"
+	cases := []struct {
+		name string
+		url  string
+		want string
+	}{
+		{"DC 389", "ldap://" + l.DCAddr, "javax.naming.PartialResultException: Unprocessed Continuation Reference(s)"},
+		{"DC 636", "ldaps://" + l.DCTLSAddr, "javax.naming.PartialResultException: Unprocessed Continuation Reference(s)"},
+		{"GC 3269", "ldaps://" + l.GCAddr, "OK CN=John Doe,CN=Users,DC=example,DC=local"},
+		{"GC 3268", "ldap://" + l.GCPlainAddr, "OK CN=John Doe,CN=Users,DC=example,DC=local"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+			defer cancel()
+			cmd := exec.CommandContext(ctx, "java", "-Xshare:auto", "-XX:TieredStopAtLevel=1",
+				"-Djavax.net.ssl.trustStore="+ts, "-Djavax.net.ssl.trustStorePassword=changeit",
+				// The lab is dialled by IP; the name check is the Go tests' job.
+				"-Dcom.sun.jndi.ldap.object.disableEndpointIdentification=true",
+				"-cp", dir, "LabJNDI", c.url, ServiceAccount, filepath.Join(l.Dir, "secrets", "ldap-password"), domainDN, filter)
+			out, _ := cmd.CombinedOutput()
+			if !strings.Contains(string(out), c.want) {
+				t.Errorf("JNDI said:\n%s\nwant %q", out, c.want)
+			}
+		})
+	}
+}
