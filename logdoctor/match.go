@@ -24,6 +24,9 @@ type matcher struct {
 	// Patterns whose m-prefix ends with block b are idx[start[b]:start[b+1]].
 	start [blocks + 1]uint16
 	idx   []uint16
+	// first is a bitset of the (folded) two bytes patterns start with: a
+	// window whose end looks right is dropped early when its start does not.
+	first [blocks / 64]uint64
 	// head holds each pattern's first 8 bytes, so most candidate windows
 	// are rejected by one word compare instead of a byte loop.
 	head []uint64
@@ -46,6 +49,8 @@ func newMatcher(pats []string) *matcher {
 		mt.pats = append(mt.pats, []byte(p))
 		mt.head = append(mt.head, binary.LittleEndian.Uint64([]byte(p)))
 		mt.m = min(mt.m, len(p))
+		b := block(p[0], p[1])
+		mt.first[b/64] |= 1 << (b % 64)
 	}
 	m := mt.m
 	for i := range mt.shift {
@@ -75,8 +80,17 @@ func newMatcher(pats []string) *matcher {
 	return mt
 }
 
+// starts reports whether a pattern may start at from.
+func (mt *matcher) starts(text []byte, from int) bool {
+	b := block(text[from], text[from+1])
+	return mt.first[b/64]&(1<<(b%64)) != 0
+}
+
 // verify reports the patterns starting at from whose m-prefix ends in block b.
 func (mt *matcher) verify(text []byte, from int, b uint16, hit func(pos, pat int)) {
+	if !mt.starts(text, from) {
+		return
+	}
 	w := binary.LittleEndian.Uint64(text[from:])
 	for _, p := range mt.idx[mt.start[b]:mt.start[b+1]] {
 		if mt.head[p] == w && bytes.HasPrefix(text[from:], mt.pats[p]) {
@@ -104,11 +118,15 @@ func (mt *matcher) each(text []byte, hit func(pos, pat int)) {
 		b2 := block(text[i2-1], text[i2])
 		s1, s2 := int(mt.shift[b1]), int(mt.shift[b2])
 		if s1 == 0 {
-			mt.verify(text, i1-m+1, b1, hit)
+			if mt.starts(text, i1-m+1) {
+				mt.verify(text, i1-m+1, b1, hit)
+			}
 			s1 = 1
 		}
 		if s2 == 0 {
-			mt.verify(text, i2-m+1, b2, hit2)
+			if mt.starts(text, i2-m+1) {
+				mt.verify(text, i2-m+1, b2, hit2)
+			}
 			s2 = 1
 		}
 		i1 += s1

@@ -37,10 +37,24 @@ best() { # best wall-clock seconds of ROUNDS runs of "$@"
 	echo "$b"
 }
 
+# CPU time (perf's task-clock) is steadier than wall time on a busy machine.
+cpu() { # best CPU milliseconds of ROUNDS runs, or "-" without perf
+	command -v perf >/dev/null || { echo -; return; }
+	local b=999999 t
+	for _ in $(seq "$ROUNDS"); do
+		t=$(perf stat -x, -e task-clock "$@" 2>&1 >/dev/null | awk -F, '/task-clock/{print $1}')
+		[ -n "$t" ] || { echo -; return; }
+		b=$(awk -v a="$b" -v t="$t" 'BEGIN{print (t<a)?t:a}')
+	done
+	echo "$b"
+}
+
 g=$(best env LC_ALL=C grep -F -c -f "$work/signatures.txt" "$work"/bundle/*)
 g8=$(best grep -F -c -f "$work/signatures.txt" "$work"/bundle/*)
 c1=$(best "$work/ccewiz" logs --jobs 1 "$work/bundle")
 cn=$(best "$work/ccewiz" logs "$work/bundle")
+gc=$(cpu env LC_ALL=C grep -F -c -f "$work/signatures.txt" "$work"/bundle/*)
+c1c=$(cpu "$work/ccewiz" logs --jobs 1 "$work/bundle")
 grep_lines=$(LC_ALL=C grep -F -h -c -f "$work/signatures.txt" "$work"/bundle/* | awk '{s+=$1} END{print s}')
 ours=$("$work/ccewiz" logs --format json "$work/bundle" | awk -F': ' '/^      "count"/{gsub(",","",$2); s+=$2} END{print s}') || true
 
@@ -50,4 +64,7 @@ echo "grep -F -c -f (LC_ALL=C)   $(rate "$g")"
 echo "grep -F -c -f ($LANG)      $(rate "$g8")"
 echo "ccewiz logs --jobs 1       $(rate "$c1")"
 echo "ccewiz logs (all CPUs)     $(rate "$cn")"
+if [ "$gc" != - ] && [ "$c1c" != - ]; then
+	echo "CPU time: grep (LC_ALL=C) $(awk -v mb="$mb" -v t="$gc" 'BEGIN{printf "%.0f ms = %.0f MB/s", t, mb/(t/1000)}'), ccewiz --jobs 1 $(awk -v mb="$mb" -v t="$c1c" 'BEGIN{printf "%.0f ms = %.0f MB/s", t, mb/(t/1000)}') (ccewiz includes ~25 ms of process start)"
+fi
 echo "matching lines: grep $grep_lines, ccewiz (per signature, a line may count twice) $ours"
