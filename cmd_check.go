@@ -54,7 +54,7 @@ Examples:
 			env.Timeout = timeout
 			flow := steps.Flow()
 			opts := steps.RunOptions{Only: steps.SplitList(only), Skip: steps.SplitList(skip), Timeout: timeout}
-			if bad := steps.UnknownIDs(flow, opts); len(bad) > 0 {
+			if bad := steps.UnknownIDs(flow, env.Answers, opts); len(bad) > 0 {
 				return usagef("no check or step is called %s", strings.Join(bad, ", "))
 			}
 			report := steps.NewReport(steps.RunChecks(ctx, flow, env, opts))

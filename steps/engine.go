@@ -111,6 +111,21 @@ type Step interface {
 	Checks() []Check
 }
 
+// DynamicChecks is implemented by steps whose checks depend on the answers
+// (one per file or per server). Checks() then returns one check covering
+// them all; runners call ChecksOf, which prefers ChecksFor.
+type DynamicChecks interface {
+	ChecksFor(a *Answers) []Check
+}
+
+// ChecksOf returns the checks of st for these answers.
+func ChecksOf(st Step, a *Answers) []Check {
+	if d, ok := st.(DynamicChecks); ok && a != nil {
+		return d.ChecksFor(a)
+	}
+	return st.Checks()
+}
+
 // Plan is what a step would change, for the user to review before Apply.
 type Plan struct {
 	Step     string           `json:"step"`

@@ -104,10 +104,7 @@ func (s integrationStep) Guards(ctx context.Context, env *Env) []Result {
 	if st := Find(flow(), "trust"); st == nil {
 		trust.Status, trust.Detail = Warn, "this build has no trust step to run; confirm by hand that every ADS's Java cacerts holds ECE's certificate (or its CA) and that each ADS was restarted"
 	} else {
-		checks := st.Checks()
-		if d, ok := st.(DynamicChecks); ok {
-			checks = d.ChecksFor(a)
-		}
+		checks := ChecksOf(st, a)
 		var bad, manual []string
 		for _, c := range checks {
 			if c.Manual || c.Run == nil {

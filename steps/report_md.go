@@ -49,7 +49,7 @@ func BuildIntegrationReport(flow []Step, env *Env, checks []Result, written []Wr
 	for _, s := range flow {
 		need, why := s.Needed(a)
 		r.Steps = append(r.Steps, ReportStep{ID: s.ID(), Title: s.Title(), Need: need, Why: why, Done: doneIn(a, s.ID())})
-		for _, c := range s.Checks() {
+		for _, c := range ChecksOf(s, a) {
 			if c.Manual && a.Validation.Ticked[c.ID] {
 				r.Ticked = append(r.Ticked, TickedItem{ID: c.ID, Title: c.Title, What: c.What})
 			}

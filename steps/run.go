@@ -66,7 +66,7 @@ func (o RunOptions) Selected(id string) bool {
 
 // UnknownIDs returns the --only/--skip entries that match no check, so a
 // typo is an error instead of a silently empty run.
-func UnknownIDs(flow []Step, o RunOptions) []string {
+func UnknownIDs(flow []Step, a *Answers, o RunOptions) []string {
 	var bad []string
 	for _, f := range append(append([]string{}, o.Only...), o.Skip...) {
 		f = strings.TrimSpace(f)
@@ -75,7 +75,7 @@ func UnknownIDs(flow []Step, o RunOptions) []string {
 			if st.ID() == f {
 				found = true
 			}
-			for _, c := range st.Checks() {
+			for _, c := range ChecksOf(st, a) {
 				if c.ID == f {
 					found = true
 				}
@@ -99,7 +99,7 @@ func RunChecks(ctx context.Context, flow []Step, env *Env, o RunOptions) []Resul
 	}
 	var checks []Check
 	for _, st := range flow {
-		for _, c := range st.Checks() {
+		for _, c := range ChecksOf(st, env.Answers) {
 			if o.Selected(c.ID) {
 				checks = append(checks, c)
 			}

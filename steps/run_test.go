@@ -121,7 +121,7 @@ func TestUnknownIDs(t *testing.T) {
 		{[]string{"alp"}, nil, "alp"},
 		{[]string{""}, nil, ""},
 	} {
-		got := strings.Join(UnknownIDs(testFlow(), RunOptions{Only: tc.only, Skip: tc.skip}), " ")
+		got := strings.Join(UnknownIDs(testFlow(), nil, RunOptions{Only: tc.only, Skip: tc.skip}), " ")
 		if got != tc.want {
 			t.Errorf("UnknownIDs(only %q, skip %q) = %q, want %q", tc.only, tc.skip, got, tc.want)
 		}

@@ -15,14 +15,6 @@ type spogStep struct{}
 // NewSpogStep returns step 3, spog_config.js.
 func NewSpogStep() Step { return spogStep{} }
 
-// DynamicChecks is implemented by steps whose checks depend on the answers
-// (one per file or per server). A runner that knows it should call
-// ChecksFor(answers) instead of Checks(); Checks() then returns one check
-// that covers them all, so runners that do not know it lose nothing.
-type DynamicChecks interface {
-	ChecksFor(a *Answers) []Check
-}
-
 // SpogRelPath is where spog_config.js lives under {ECE_HOME}.
 const SpogRelPath = `eService\templates\finesse\gadget\spog\spog_config.js`
 
