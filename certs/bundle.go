@@ -158,6 +158,10 @@ func (b *Bundle) readDER(name string, der []byte, label string) error {
 		return nil
 	}
 	if isPKCS7(der) {
+		if len(der) > 1 && der[1] == 0x80 {
+			// Indefinite lengths: BER, as Windows and `openssl cms -stream` write it.
+			label = strings.Replace(label, "DER", "BER", 1)
+		}
 		return b.readPKCS7(name, der, label+" PKCS#7")
 	}
 	if cs, err := x509.ParseCertificates(der); err == nil && len(cs) > 0 {

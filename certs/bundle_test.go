@@ -28,6 +28,11 @@ func TestReadBundle(t *testing.T) {
 	rootFile := writeFile(t, dir, "root.pem", ch.Root.PEM())
 	mustOpenssl(t, "x509", "-in", rootFile, "-trustout", "-addtrust", "serverAuth", "-out", trusted)
 	p7 := readFile(t, p7der)
+	// openssl cms -stream writes BER with indefinite lengths, as Windows exports do.
+	msg := writeFile(t, dir, "msg.txt", []byte("hello"))
+	berFile := filepath.Join(dir, "chain-ber.p7b")
+	mustOpenssl(t, "cms", "-sign", "-in", msg, "-signer", writeFile(t, dir, "leaf-for-cms.pem", ch.Leaf.PEM()),
+		"-inkey", writeFile(t, dir, "leaf-for-cms.key", ch.Leaf.KeyPEM()), "-certfile", writeFile(t, dir, "cas.pem", append(ch.Intermediate.PEM(), ch.Root.PEM()...)), "-outform", "DER", "-stream", "-nodetach", "-out", berFile)
 	pfxFile := filepath.Join(dir, "x.pfx")
 	crt, key := ch.Leaf.WriteFiles(t, dir, "leaf")
 	mustOpenssl(t, "pkcs12", "-export", "-in", crt, "-inkey", key, "-out", pfxFile, "-passout", "pass:pw")
@@ -48,6 +53,7 @@ func TestReadBundle(t *testing.T) {
 		{"DER concatenated", append(append([]byte{}, ch.Leaf.DER...), ch.Root.DER...), 2, "2 concatenated", ""},
 		{"PKCS#7 DER from openssl", p7, 3, "PKCS#7 (3 certificates)", ""},
 		{"PKCS#7 PEM from openssl", readFile(t, p7pem), 3, "PEM PKCS#7", ""},
+		{"PKCS#7 BER (indefinite lengths) from openssl cms", readFile(t, berFile), 3, "BER PKCS#7 (3 certificates)", ""},
 		{"PKCS#7 as bare Base-64", []byte(base64.StdEncoding.EncodeToString(p7)), 3, "Base-64 DER PKCS#7", ""},
 		{"cert as bare Base-64 with line breaks", []byte(wrap(base64.StdEncoding.EncodeToString(ch.Leaf.DER))), 1, "Base-64 DER certificate", ""},
 		{"openssl TRUSTED CERTIFICATE", readFile(t, trusted), 1, "PEM certificate", ""},
