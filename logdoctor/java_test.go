@@ -1,0 +1,97 @@
+package logdoctor
+
+import (
+	"context"
+	"errors"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"ccewiz/testpeer"
+)
+
+// keytoolStore makes a JKS trust store (password changeit, as the JDK's
+// cacerts) holding certs, with the JDK's own keytool.
+func keytoolStore(t *testing.T, dir, name string, certs ...*testpeer.Cert) string {
+	t.Helper()
+	if _, err := exec.LookPath("keytool"); err != nil {
+		t.Skip("keytool not found (CI installs openjdk-17-jdk-headless)")
+	}
+	store := filepath.Join(dir, name)
+	for i, c := range certs {
+		f := filepath.Join(dir, name+string(rune('a'+i))+".crt")
+		if err := os.WriteFile(f, c.PEM(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		out, err := exec.Command("keytool", "-importcert", "-noprompt", "-trustcacerts", "-alias", "ca"+string(rune('a'+i)),
+			"-file", f, "-keystore", store, "-storepass", "changeit", "-storetype", "JKS").CombinedOutput()
+		if err != nil {
+			t.Fatalf("keytool: %v\n%s", err, out)
+		}
+	}
+	return store
+}
+
+// TestSignaturesMatchTheJDK proves the table against the text the real JDK
+// prints for each failure SPOG meets, so a JDK rewording cannot slip by:
+// Java's exception chain, written as catalina writes it, must be found
+// as the expected signature.
+func TestSignaturesMatchTheJDK(t *testing.T) {
+	dir := t.TempDir()
+	now := time.Now()
+	chain := testpeer.NewChain(t, "ece.example.com")
+	other := testpeer.NewCA(t, "Some Other Root", nil)
+	expired := testpeer.NewLeaf(t, "ece.example.com", chain.Intermediate, testpeer.Validity(now.AddDate(-1, 0, 0), now.AddDate(0, 0, -2)))
+	missing := keytoolStore(t, dir, "missing-ca.jks", other)
+	trusting := keytoolStore(t, dir, "with-root.jks", chain.Root)
+
+	good := testpeer.ServeTLS(t, chain.Leaf, chain.Intermediate)
+	old := testpeer.ServeTLS(t, expired, chain.Intermediate)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	refused := ln.Addr().String()
+	ln.Close()
+
+	for _, tc := range []struct {
+		name, store, addr, serverName string
+		want                          string // signature ID
+	}{
+		{"ADS store lacks the CA", missing, good, "", "pkix"},
+		{"name not in the certificate", trusting, good, "eceweb.example.com", "name-mismatch"},
+		{"expired certificate", trusting, old, "", "cert-expired"},
+		{"nothing listening", trusting, refused, "", "conn-refused"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out, err := testpeer.JavaTLSConnect(t, tc.store, "changeit", tc.addr, tc.serverName)
+			if !errors.Is(err, testpeer.ErrJavaRejected) {
+				t.Fatalf("Java accepted or failed oddly: %v\n%s", err, out)
+			}
+			var log strings.Builder
+			log.WriteString("23-Nov-2026 10:15:22.123 SEVERE [https-jsse-nio-443-exec-5] com.cisco.ccbu.cce.unifiedconfig.ece.EceProxy.get Request failed\n")
+			for _, l := range strings.Split(out, "\n") {
+				log.WriteString("\t" + l + "\n")
+			}
+			r, err := ScanReader(context.Background(), "catalina.2026-11-23.log", strings.NewReader(log.String()), Options{Local: est})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var found []string
+			for _, f := range r.Findings {
+				found = append(found, f.Signature)
+			}
+			if len(found) == 0 || found[0] != tc.want {
+				t.Errorf("Java said:\n%s\nthe log doctor found %q, want %s first", out, found, tc.want)
+			}
+		})
+	}
+	// The control: with its root in the store, Java accepts, and nothing is found.
+	if out, err := testpeer.JavaTLSConnect(t, trusting, "changeit", good, "ece.example.com"); err != nil {
+		t.Fatalf("Java should accept the chain with its root in the store: %v\n%s", err, out)
+	}
+}
