@@ -109,6 +109,11 @@ type SpogAnswers struct {
 // TrustAnswers drive step 4.1, the ECE certificate in every ADS's Java cacerts.
 type TrustAnswers struct {
 	Stores []TrustStore `yaml:"stores,omitempty"`
+	// Password of every store without its own; none = the JDK default changeit.
+	Password secret.Ref `yaml:"password,omitempty"`
+	// CertFiles are the certificates to trust; none = the certificate step's
+	// <out_dir>/<ece_fqdn>.crt plus certificate.ca_response.
+	CertFiles []string `yaml:"cert_files,omitempty"`
 }
 
 // TrustStore is one Admin Data Server's Java trust store.

@@ -9,6 +9,7 @@ func Flow() []Step {
 		NewProfileStep(),
 		NewCertificateStep(),
 		NewSpogStep(),
+		NewTrustStep(),
 		NewInventoryStep(),
 		NewIntegrationStep(),
 		NewValidateStep(),

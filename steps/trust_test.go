@@ -1,0 +1,243 @@
+package steps
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"ccewiz/certs"
+	"ccewiz/secret"
+	"ccewiz/testpeer"
+)
+
+// smallCacerts writes a JKS trust store holding one unrelated CA, like a
+// cacerts that does not know ECE yet.
+func smallCacerts(t *testing.T, path, pass string, kind certs.Kind) []byte {
+	t.Helper()
+	ks := certs.NewKeystore(kind)
+	if _, err := ks.AddTrusted("some public root", testpeer.NewCA(t, "Some Public Root", nil).Cert, false); err != nil {
+		t.Fatal(err)
+	}
+	data, err := ks.Marshal([]byte(pass))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, data, 0o640); err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+func trustEnv(t *testing.T, dir string) *Env {
+	t.Helper()
+	a := NewAnswers()
+	a.Profile.ECEFQDN = "ece.example.com"
+	a.Profile.AdminDataServers = []string{"ads1.example.com", "ads2.example.com"}
+	env := NewEnv(a, filepath.Join(dir, "ccewiz.yaml"))
+	env.Timeout = 3 * time.Second
+	env.Now = func() time.Time { return time.Date(2026, 11, 23, 6, 0, 0, 0, time.UTC) }
+	return env
+}
+
+func runTrustCheck(t *testing.T, env *Env, id string) Result {
+	t.Helper()
+	for _, c := range NewTrustStep().(DynamicChecks).ChecksFor(env.Answers) {
+		if c.ID == id {
+			if c.Run == nil {
+				return Result{Status: Manual, Detail: c.What}
+			}
+			return c.Run(context.Background(), env)
+		}
+	}
+	t.Fatalf("no check %s", id)
+	return Result{}
+}
+
+// The whole step, both seed cases: a reachable cacerts (ads1) is imported
+// into with a backup and verified; an unreachable one (ads2) gets the exact
+// keytool lines; the check fails before and passes after, and the JDK's own
+// TLS client agrees with it against a server presenting ECE's chain.
+func TestTrustStep(t *testing.T) {
+	ss := testpeer.NewLeaf(t, "ece.example.com", nil)
+	ch := testpeer.NewChain(t, "ece.example.com")
+	cases := []struct {
+		name       string
+		kind       certs.Kind
+		served     []*testpeer.Cert
+		setup      func(t *testing.T, env *Env, dir string)
+		wantAlias  []string
+		wantKeytol []string
+	}{
+		{"self-signed", certs.JKS, []*testpeer.Cert{ss},
+			func(t *testing.T, env *Env, dir string) {
+				ss.WriteFiles(t, filepath.Join(dir, "certs"), "ece.example.com")
+			},
+			[]string{"ece.example.com"},
+			[]string{`-alias "ece.example.com" -file "C:\temp\trust-ece.example.com.cer"`, "-storepass changeit"}},
+		{"CA-signed, CA's answer in two files", certs.PKCS12, []*testpeer.Cert{ch.Leaf, ch.Intermediate},
+			func(t *testing.T, env *Env, dir string) {
+				os.WriteFile(filepath.Join(dir, "certs", "ece.example.com.crt"), append(ch.Leaf.PEM(), ch.Intermediate.PEM()...), 0o644)
+				os.WriteFile(filepath.Join(dir, "root.cer"), ch.Root.PEM(), 0o644)
+				env.Answers.Certificate.CAResponse = []string{"root.cer"}
+				env.Answers.Trust.Password = secret.Ref{Env: "CCEWIZ_TEST_CACERTS_PASS"}
+				t.Setenv("CCEWIZ_TEST_CACERTS_PASS", "s3cret")
+			},
+			[]string{"ccewiz test root ca", "ccewiz test issuing ca"},
+			[]string{`-trustcacerts -keystore ..\lib\security\cacerts -storepass:env CCEWIZ_TEST_CACERTS_PASS -alias "ccewiz test root ca"`}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			os.MkdirAll(filepath.Join(dir, "certs"), 0o755)
+			env := trustEnv(t, dir)
+			tc.setup(t, env, dir)
+			pass := DefaultCacertsPassword
+			if !env.Answers.Trust.Password.IsZero() {
+				pass = "s3cret"
+			}
+			store := filepath.Join(dir, "ads1-cacerts")
+			orig := smallCacerts(t, store, pass, tc.kind)
+			env.Answers.Trust.Stores = []TrustStore{{Server: "ads1.example.com", Path: "ads1-cacerts"}}
+			addr := testpeer.ServeTLS(t, tc.served[0], tc.served[1:]...)
+			env.Answers.Resolve = map[string]string{"ece.example.com:443": addr}
+
+			before := runTrustCheck(t, env, "trust.ads1.example.com")
+			if before.Status != Fail || !strings.Contains(before.Detail, "PKIX path building failed") {
+				t.Fatalf("before: %+v", before)
+			}
+			if r := runTrustCheck(t, env, "trust.ads2.example.com"); r.Status != Manual || !strings.Contains(r.Detail, "keytool") {
+				t.Fatalf("ads2 without a path should be a manual check: %+v", r)
+			}
+			javaOut, javaErr := testpeer.JavaTLSConnect(t, store, pass, addr, "")
+			if javaErr == nil || !strings.Contains(javaOut, "PKIX path building failed") {
+				t.Fatalf("Java before the import: %v\n%s", javaErr, javaOut)
+			}
+
+			step := NewTrustStep()
+			plan, err := step.Plan(context.Background(), env)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, k := range plan.Keystore {
+				if k.Keystore == store {
+					got = append(got, k.Alias)
+					if k.Action != "add" {
+						t.Errorf("%s: action %s, want add", k.Alias, k.Action)
+					}
+				}
+			}
+			if strings.Join(got, "|") != strings.Join(tc.wantAlias, "|") {
+				t.Fatalf("aliases %v, want %v", got, tc.wantAlias)
+			}
+			if len(plan.Commands) != 1 || plan.Commands[0].Host != "ads2.example.com" {
+				t.Fatalf("commands: %+v", plan.Commands)
+			}
+			for _, w := range append(tc.wantKeytol, `cd /d "%JAVA_HOME%\bin"`, "restart") {
+				if !strings.Contains(plan.Commands[0].Script, w) {
+					t.Errorf("keytool script lacks %q:\n%s", w, plan.Commands[0].Script)
+				}
+			}
+			if b, _ := os.ReadFile(store); !bytes.Equal(b, orig) {
+				t.Fatal("Plan wrote the store")
+			}
+
+			out, err := step.Apply(context.Background(), env, plan)
+			if err != nil {
+				t.Fatal(err)
+			}
+			backup := ""
+			for _, w := range out.Written {
+				if w.Path == store {
+					backup = w.Backup
+				}
+			}
+			if b, _ := os.ReadFile(backup); !bytes.Equal(b, orig) {
+				t.Fatalf("backup %q is not the original", backup)
+			}
+			if fi, _ := os.Stat(store); fi.Mode().Perm() != 0o640 {
+				t.Errorf("mode %v, want 0640 kept", fi.Mode().Perm())
+			}
+			for _, f := range plan.Files {
+				if strings.HasSuffix(f.Path, ".cer") {
+					if _, err := os.Stat(f.Path); err != nil {
+						t.Errorf("the .cer for keytool was not written: %v", err)
+					}
+				}
+			}
+			after := runTrustCheck(t, env, "trust.ads1.example.com")
+			if after.Status != Pass {
+				t.Fatalf("after: %+v", after)
+			}
+			if javaOut, err := testpeer.JavaTLSConnect(t, store, pass, addr, ""); err != nil {
+				t.Fatalf("Java after the import: %v\n%s", err, javaOut)
+			}
+
+			again, err := step.Plan(context.Background(), env)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, f := range again.Files {
+				if f.Path == store && f.Action != Unchanged {
+					t.Fatalf("a second plan changes the store again: %+v", f)
+				}
+			}
+		})
+	}
+}
+
+func TestTrustStepErrors(t *testing.T) {
+	dir := t.TempDir()
+	ch := testpeer.NewChain(t, "ece.example.com")
+	os.MkdirAll(filepath.Join(dir, "certs"), 0o755)
+	cases := []struct {
+		name  string
+		setup func(env *Env)
+		want  string
+	}{
+		{"wrong password changes nothing", func(env *Env) {
+			ch.Root.WriteFiles(t, filepath.Join(dir, "certs"), "ece.example.com")
+			smallCacerts(t, filepath.Join(dir, "cacerts"), "not-changeit", certs.JKS)
+			env.Answers.Trust.Stores = []TrustStore{{Server: "ads1.example.com", Path: "cacerts"}}
+		}, "wrong password"},
+		{"CA-signed leaf without its CA", func(env *Env) {
+			os.WriteFile(filepath.Join(dir, "certs", "ece.example.com.crt"), ch.Leaf.PEM(), 0o644)
+		}, "CA's certificate is needed"},
+		{"no certificate at all", func(env *Env) {
+			env.Answers.Trust.CertFiles = []string{"missing.cer"}
+			env.Answers.Resolve = map[string]string{"ece.example.com:443": "127.0.0.1:1"}
+		}, "run the certificate step first"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			env := trustEnv(t, dir)
+			env.Answers.Resolve = map[string]string{"ece.example.com:443": "127.0.0.1:1"}
+			tc.setup(env)
+			_, err := NewTrustStep().Plan(context.Background(), env)
+			if !errors.Is(err, ErrBadInput) || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("err = %v, want bad input with %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestTrustStoresField(t *testing.T) {
+	a := NewAnswers()
+	a.Trust.Stores = []TrustStore{{Server: "ads1.example.com", Password: secret.Ref{Env: "P"}}}
+	fields := NewTrustStep().Fields()
+	if err := SetField(a, fields, "trust.stores", `ads1.example.com=C:\Java\lib\security\cacerts, ads2.example.com`); err != nil {
+		t.Fatal(err)
+	}
+	want := []TrustStore{{Server: "ads1.example.com", Path: `C:\Java\lib\security\cacerts`, Password: secret.Ref{Env: "P"}}, {Server: "ads2.example.com"}}
+	if len(a.Trust.Stores) != 2 || a.Trust.Stores[0] != want[0] || a.Trust.Stores[1] != want[1] {
+		t.Fatalf("stores %+v", a.Trust.Stores)
+	}
+	if err := SetField(a, fields, "trust.stores", "ads1"); err == nil {
+		t.Fatal("a short host name was accepted")
+	}
+}
