@@ -181,8 +181,17 @@ func (c confinedStep) Apply(ctx context.Context, env *steps.Env, p *steps.Plan) 
 	return c.Step.Apply(ctx, env, p)
 }
 
-func (c confinedStep) Checks() []steps.Check {
-	cs := c.Step.Checks()
+// Checks and ChecksFor both wrap: the runners ask ChecksFor when a step
+// has per-file or per-server checks (steps.ChecksOf), so the wrapper must
+// answer it too or those checks would run unguarded — or not at all.
+func (c confinedStep) Checks() []steps.Check { return c.wrap(c.Step.Checks()) }
+
+func (c confinedStep) ChecksFor(a *steps.Answers) []steps.Check {
+	return c.wrap(steps.ChecksOf(c.Step, a))
+}
+
+func (c confinedStep) wrap(cs []steps.Check) []steps.Check {
+	cs = append([]steps.Check(nil), cs...)
 	for i := range cs {
 		run := cs[i].Run
 		if run == nil {

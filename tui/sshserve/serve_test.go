@@ -349,3 +349,24 @@ func TestConfinedSteps(t *testing.T) {
 		})
 	}
 }
+
+// dynStep has checks that depend on the answers (steps.DynamicChecks).
+type dynStep struct{ fileStep }
+
+func (dynStep) ChecksFor(a *steps.Answers) []steps.Check {
+	return []steps.Check{{ID: "file.dyn", Run: func(context.Context, *steps.Env) steps.Result { return steps.Result{Status: steps.Pass} }}}
+}
+
+func TestConfinedKeepsDynamicChecks(t *testing.T) {
+	root := t.TempDir()
+	a := steps.NewAnswers()
+	st := confine([]steps.Step{dynStep{fileStep{path: filepath.Join(root, "x")}}}, root)[0]
+	cs := steps.ChecksOf(st, a)
+	if len(cs) != 1 || cs[0].ID != "file.dyn" {
+		t.Fatalf("ChecksOf through the wrapper = %+v, want the step's dynamic check", cs)
+	}
+	a.SSO.BindPassword = secret.Ref{Env: "HOME"}
+	if r := cs[0].Run(context.Background(), steps.NewEnv(a, filepath.Join(root, "ccewiz.yaml"))); r.Status != steps.Fail {
+		t.Errorf("a dynamic check ran with an env: password source: %+v", r)
+	}
+}
