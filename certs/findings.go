@@ -36,6 +36,7 @@ const (
 	CodeExtraCerts      Code = "extra-certs"
 	CodeNeedsSNI        Code = "needs-sni"
 	CodeSNIDiffers      Code = "sni-differs"
+	CodeOldTLS          Code = "old-tls"
 )
 
 // Finding is one thing worth telling about a certificate or a server.

@@ -62,8 +62,15 @@ func (e *ProbeError) fix() string {
 	case ErrUnreachable:
 		return "check the address, the route and the firewall between here and the server"
 	}
-	if e.SNI == "" {
-		return "the server refused a client that sent no server name: the IIS binding requires SNI or has a host name (run the iis-binding script)"
+	msg := ""
+	if e.Err != nil {
+		msg = e.Err.Error()
+	}
+	switch {
+	case strings.Contains(msg, "protocol version") || strings.Contains(msg, "cipher suite") || strings.Contains(msg, "no cipher"):
+		return "the server and ccewiz share no TLS version or cipher; enable TLS 1.2 on the web server"
+	case e.SNI == "":
+		return "the server refused a client that sent no server name: the IIS binding probably requires SNI or has a host name (run the iis-binding script)"
 	}
 	return "the server refused the handshake; check its certificate binding"
 }
@@ -96,6 +103,7 @@ type Handshake struct {
 	// NameMatch: the leaf's CN/SAN covers ProbeResult.Name.
 	NameMatch bool                `json:"name_match"`
 	Chain     []*x509.Certificate `json:"-"`
+	version   uint16
 }
 
 // ProbeResult is what a server presents with and without SNI.
@@ -205,6 +213,11 @@ func (r *ProbeResult) assess(name string, now time.Time, roots *x509.CertPool) {
 	if h == nil {
 		h = r.SNI
 	}
+	if h.version < tls.VersionTLS12 {
+		r.Findings = append(r.Findings, Finding{Code: CodeOldTLS, Severity: SevWarn,
+			Message: fmt.Sprintf("the server negotiated %s at best; current Java (SPOG) and browsers refuse TLS 1.0 and 1.1", h.Version),
+			Fix:     "enable TLS 1.2 on the web server (Schannel registry settings or IIS Crypto) and restart it"})
+	}
 	chain := BuildChain(h.Chain[0], h.Chain[1:])
 	r.Findings = append(r.Findings, Assess(chain, AssessOptions{Name: name, Now: now, Roots: roots, Live: true})...)
 }
@@ -226,12 +239,13 @@ func handshake(ctx context.Context, addr, sni string, dial DialFunc) (*Handshake
 		conn.SetDeadline(dl)
 	}
 	// An empty ServerName makes crypto/tls send no SNI extension at all.
-	tc := tls.Client(conn, &tls.Config{ServerName: sni, InsecureSkipVerify: true, MinVersion: tls.VersionTLS10}) //nolint:gosec // we inspect, not trust
+	tc := tls.Client(conn, &tls.Config{ServerName: sni, InsecureSkipVerify: true, //nolint:gosec // we inspect, not trust
+		MinVersion: tls.VersionTLS10, CipherSuites: probeSuites})
 	if err := tc.HandshakeContext(ctx); err != nil {
 		return nil, classify(addr, sni, err, true)
 	}
 	st := tc.ConnectionState()
-	h := &Handshake{SNI: sni, Version: tls.VersionName(st.Version), Cipher: tls.CipherSuiteName(st.CipherSuite), Chain: st.PeerCertificates}
+	h := &Handshake{SNI: sni, Version: tls.VersionName(st.Version), Cipher: tls.CipherSuiteName(st.CipherSuite), Chain: st.PeerCertificates, version: st.Version}
 	for _, c := range st.PeerCertificates {
 		h.Certs = append(h.Certs, Describe(c))
 	}
@@ -240,6 +254,17 @@ func handshake(ctx context.Context, addr, sni string, dial DialFunc) (*Handshake
 	}
 	return h, nil
 }
+
+// probeSuites offers every suite crypto/tls implements, weak ones included:
+// an old IIS that only speaks RSA key exchange must still show its
+// certificate (Go leaves those suites out by default).
+var probeSuites = func() []uint16 {
+	var ids []uint16
+	for _, cs := range append(tls.CipherSuites(), tls.InsecureCipherSuites()...) {
+		ids = append(ids, cs.ID)
+	}
+	return ids
+}()
 
 // classify turns a dial or handshake error into a *ProbeError with a Kind
 // the caller can branch on. Windows reports resets and refusals with its

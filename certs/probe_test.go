@@ -121,6 +121,8 @@ func TestProbeFindings(t *testing.T) {
 		{"wrong name", static(tlsCert(testpeer.NewLeaf(t, "web1.example.com", ch.Intermediate), ch.Intermediate)), []Code{CodeNameMismatch}, false, false},
 		{"self-signed", static(tlsCert(testpeer.NewLeaf(t, name, nil))), []Code{CodeSelfSigned}, false, false},
 		{"incomplete chain", static(tlsCert(ch.Leaf)), []Code{CodeIncompleteChain}, false, false},
+		{"TLS 1.1 with RSA key exchange only", &tls.Config{Certificates: []tls.Certificate{good}, MinVersion: tls.VersionTLS10, MaxVersion: tls.VersionTLS11,
+			CipherSuites: []uint16{tls.TLS_RSA_WITH_AES_128_CBC_SHA}}, []Code{CodeOldTLS}, false, false},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
