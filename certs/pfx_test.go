@@ -2,6 +2,8 @@ package certs
 
 import (
 	"errors"
+	"os"
+	"os/exec"
 	"strings"
 	"testing"
 
@@ -82,5 +84,31 @@ func TestEncodePFXRefuses(t *testing.T) {
 	}
 	if _, err := EncodePFX(ch.Root.Key, chain, secret.New("x")); !errors.Is(err, ErrKeyMismatch) {
 		t.Errorf("wrong key: %v", err)
+	}
+}
+
+// TestPFXKeytool: Java's keytool (the JDK on the ECE and PCCE servers)
+// opens our PFX too and sees one key entry with the whole chain.
+func TestPFXKeytool(t *testing.T) {
+	kt, err := exec.LookPath("keytool")
+	if err != nil {
+		t.Skip("keytool is not installed (CI installs openjdk-17-jdk-headless)")
+	}
+	ch := testpeer.NewChain(t, "ece.example.com")
+	data, err := EncodePFX(ch.Leaf.Key, BuildChain(ch.Leaf.Cert, []*x509Cert{ch.Intermediate.Cert, ch.Root.Cert}), secret.New("kt-Pass-1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := writeFile(t, t.TempDir(), "ece.pfx", data)
+	cmd := exec.Command(kt, "-list", "-v", "-storetype", "PKCS12", "-keystore", p, "-storepass:env", "CCEWIZ_KT_PW")
+	cmd.Env = append(os.Environ(), "CCEWIZ_KT_PW=kt-Pass-1")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("keytool -list: %v\n%s", err, out)
+	}
+	for _, want := range []string{"PrivateKeyEntry", "Certificate chain length: 3", "CN=ece.example.com"} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("keytool output lacks %q:\n%s", want, out)
+		}
 	}
 }
