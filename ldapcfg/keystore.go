@@ -18,7 +18,7 @@ import (
 // certs' — there is one implementation.
 func PlanKeystore(existing []byte, password secret.Secret, cert *x509.Certificate) (*certs.ImportPlan, error) {
 	if password.IsZero() {
-		return nil, errors.New("the AD keystore needs a password (ECE opens it with the one given here)")
+		return nil, errors.New("the AD keystore needs a password: keytool asks for it to change the store (ECE reads its trusted certificates without it)")
 	}
 	if len(password.Reveal()) < 6 {
 		// keytool refuses shorter store passwords; the admin may open the file with it later.

@@ -8,6 +8,7 @@ func Flow() []Step {
 	return []Step{
 		NewProfileStep(),
 		NewCertificateStep(),
+		NewSSOStep(),
 		NewSpogStep(),
 		NewTrustStep(),
 		NewInventoryStep(),

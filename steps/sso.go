@@ -1,0 +1,558 @@
+package steps
+
+import (
+	"context"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"ccewiz/certs"
+	"ccewiz/ldapcfg"
+	"ccewiz/secret"
+)
+
+// ssoStep is step 2: Partition Administrator SSO. ECE creates a partition
+// account for every administrator who opens the ECE gadget in SPOG, looking
+// them up in Active Directory with the Partition Administration
+// Configuration; it is needed even without agent or supervisor SSO. When
+// any of its values is wrong ECE only says "Error loading the page", so
+// this step proves them live before the admin types them in.
+type ssoStep struct{}
+
+// NewSSOStep returns step 2, Partition Administrator SSO.
+func NewSSOStep() Step { return ssoStep{} }
+
+// Defaults of the SSO answers, from Cisco's guide.
+const (
+	DefaultKeystoreLocation = `c:\ece\pcce\mydomain.jks`
+	DefaultKeystoreFile     = "mydomain.jks"
+)
+
+// SSOWhere is ECE's form, as the admin navigates to it in the Business partition (pa).
+const SSOWhere = "ECE (https://<ece_fqdn>/default, user pa) › Administration › Partition: default › Security › SSO and provisioning › Partition Administration Configuration"
+
+func (ssoStep) ID() string    { return "sso" }
+func (ssoStep) Title() string { return "Partition Administrator SSO (Active Directory)" }
+func (ssoStep) Intro() string {
+	return "ECE looks up every administrator who opens its gadget in CCE Administration in Active Directory, over LDAP. " +
+		"Since Microsoft's 2020 LDAP signing requirements that connection must use TLS, and ECE's Java trusts the domain " +
+		"controller only through a keystore (mydomain.jks) on every application server. ccewiz fetches the DC's certificate, " +
+		"builds that keystore, and proves the settings live — TLS with only that keystore, bind, user lookup, referrals — " +
+		"then gives the exact values to type into ECE."
+}
+
+func (ssoStep) Needed(*Answers) (Need, string) {
+	return Required, "Partition Administrator SSO is mandatory even without agent or supervisor SSO; without it the ECE gadget shows \"Error loading the page\""
+}
+
+func ssoDNAttr(a *Answers) string {
+	return orDefault(strings.TrimSpace(a.SSO.DNAttribute), ldapcfg.DNAttribute)
+}
+func ssoKeystoreLocation(a *Answers) string {
+	return orDefault(strings.TrimSpace(a.SSO.KeystoreLocation), DefaultKeystoreLocation)
+}
+func ssoKeystoreFile(env *Env) string {
+	return env.Path(orDefault(strings.TrimSpace(env.Answers.SSO.KeystoreFile), DefaultKeystoreFile))
+}
+
+// ssoDCAddr is where to fetch the DC's certificate: sso.dc_addr, else the
+// LDAP URL's server on its TLS port (the GC's 3269 for 3268, 636 for 389).
+func ssoDCAddr(a *Answers) string {
+	if s := strings.TrimSpace(a.SSO.DCAddr); s != "" {
+		return s
+	}
+	ep, err := ldapcfg.ParseURL(a.SSO.LDAPURL)
+	if err != nil {
+		return ""
+	}
+	port := ep.Port
+	switch {
+	case ep.Port == ldapcfg.PortGC:
+		port = ldapcfg.PortGCTLS
+	case !ep.TLS:
+		port = ldapcfg.PortLDAPS
+	}
+	return net.JoinHostPort(ep.Host, strconv.Itoa(port))
+}
+
+func (ssoStep) Fields() []Field {
+	url := TextField("sso.ldap_url", "LDAP URL", "best practice: a Global Catalog over TLS, e.g. ldaps://gc1.example.local:3269",
+		func(a *Answers) *string { return &a.SSO.LDAPURL })
+	url.Validate = func(_ *Answers, v string) error { _, err := ldapcfg.ParseURL(v); return err }
+	dcAddr := TextField("sso.dc_addr", "Domain controller for its certificate", "host:port with LDAPS (636, or 3269 on a GC); empty: the LDAP URL's server",
+		func(a *Answers) *string { return &a.SSO.DCAddr })
+	dcAddr.Default = ssoDCAddr
+	dcAddr.Validate = func(_ *Answers, v string) error {
+		if strings.TrimSpace(v) == "" {
+			return nil
+		}
+		if _, p, err := net.SplitHostPort(strings.TrimSpace(v)); err != nil || p == "" {
+			return fmt.Errorf("%q: give host:port, e.g. dc1.example.local:636", v)
+		}
+		return nil
+	}
+	certFile := TextField("sso.dc_cert_file", "or the DC's certificate file", "a Base-64 .cer you already have; used instead of fetching it",
+		func(a *Answers) *string { return &a.SSO.DCCertFile })
+	trust := ChoiceField("sso.trust", "Trust", "leaf: the DC's own certificate (the guide's way; redo at renewal); ca: its issuing CA (survives renewals)",
+		[]string{ldapcfg.TrustLeaf, ldapcfg.TrustCA}, func(a *Answers) *string { return &a.SSO.Trust })
+	trust.Default = func(*Answers) string { return ldapcfg.TrustLeaf }
+	attr := TextField("sso.dn_attribute", "DN Attribute", "must be userPrincipalName", func(a *Answers) *string { return &a.SSO.DNAttribute })
+	attr.Default = func(*Answers) string { return ldapcfg.DNAttribute }
+	attr.Validate = func(_ *Answers, v string) error {
+		if v = strings.TrimSpace(v); v != "" && v != ldapcfg.DNAttribute {
+			return fmt.Errorf("%q: it must be userPrincipalName (SPOG hands ECE the user principal name)", v)
+		}
+		return nil
+	}
+	base := TextField("sso.base", "Base", "not needed with a Global Catalog; else the domain's DN, e.g. DC=example,DC=local",
+		func(a *Answers) *string { return &a.SSO.Base })
+	base.Validate = func(a *Answers, v string) error {
+		if strings.TrimSpace(v) == "" {
+			if ep, err := ldapcfg.ParseURL(a.SSO.LDAPURL); err == nil && !ep.GC {
+				return errors.New("required when the LDAP URL is not a Global Catalog (port 3268/3269), e.g. DC=example,DC=local")
+			}
+			return nil
+		}
+		_, err := ldapcfg.ParseDN(v)
+		return err
+	}
+	bind := TextField("sso.bind_dn", "DN for LDAP search", "distinguishedName of the service account, e.g. CN=pcceadmin,CN=Users,DC=example,DC=local",
+		func(a *Answers) *string { return &a.SSO.BindDN })
+	bind.Validate = func(_ *Answers, v string) error {
+		if strings.TrimSpace(v) == "" {
+			return nil
+		}
+		_, err := ldapcfg.ParseDN(v)
+		return err
+	}
+	ssl := BoolField("sso.ssl_enabled", "Is LDAP SSL enabled", "treat as mandatory (Microsoft's LDAP signing requirements)",
+		func(a *Answers) *bool { return &a.SSO.SSLEnabled })
+	ssl.Default = func(*Answers) string { return "true" }
+	loc := TextField("sso.keystore_location", "Keystore location", `the keystore's path on every application server, e.g. c:\ece\pcce\mydomain.jks`,
+		func(a *Answers) *string { return &a.SSO.KeystoreLocation })
+	loc.Default = func(*Answers) string { return DefaultKeystoreLocation }
+	loc.Validate = func(a *Answers, v string) error {
+		if strings.TrimSpace(v) == "" {
+			return nil // the default applies
+		}
+		ps := ldapcfg.Settings{SSLEnabled: true, KeystoreLocation: v}.Validate().Field(ldapcfg.FieldKeystore).Errors()
+		if len(ps) > 0 {
+			return errors.New(ps[0].Message)
+		}
+		return nil
+	}
+	file := TextField("sso.keystore_file", "Keystore file here", "where ccewiz writes mydomain.jks on this machine, to copy to the application servers",
+		func(a *Answers) *string { return &a.SSO.KeystoreFile })
+	file.Default = func(*Answers) string { return DefaultKeystoreFile }
+	user := TextField("sso.test_user", "Test user", "a partition administrator's userPrincipalName (user@domain) to look up as ECE will",
+		func(a *Answers) *string { return &a.SSO.TestUser })
+	user.Validate = func(_ *Answers, v string) error {
+		if v = strings.TrimSpace(v); v != "" && !strings.Contains(v, "@") {
+			return fmt.Errorf("%q is not a userPrincipalName; write it as user@domain, e.g. admin1@example.local", v)
+		}
+		return nil
+	}
+	return []Field{
+		url, attr, base, bind,
+		SecretRefField("sso.bind_password", "Password", "the password of the DN for LDAP search", func(a *Answers) *secret.Ref { return &a.SSO.BindPassword }),
+		ssl, loc,
+		dcAddr, certFile, trust, file,
+		SecretRefField("sso.keystore_password", "Keystore password", "protects mydomain.jks (keytool asks for it); ECE itself does not need it",
+			func(a *Answers) *secret.Ref { return &a.SSO.KeystorePassword }),
+		user,
+	}
+}
+
+// ssoSettings is the Partition Administration Configuration from the
+// answers. The password is resolved only when withPassword; otherwise a
+// source being configured counts as a password.
+func ssoSettings(env *Env, withPassword bool) (ldapcfg.Settings, error) {
+	a := env.Answers
+	s := ldapcfg.Settings{URL: strings.TrimSpace(a.SSO.LDAPURL), DNAttribute: ssoDNAttr(a), Base: strings.TrimSpace(a.SSO.Base),
+		BindDN: strings.TrimSpace(a.SSO.BindDN), SSLEnabled: a.SSO.SSLEnabled, KeystoreLocation: ssoKeystoreLocation(a)}
+	if s.BindDN == "" {
+		return s, nil
+	}
+	if !withPassword {
+		if !a.SSO.BindPassword.IsZero() || !env.Secrets["sso.bind_password"].IsZero() || env.Prompt != nil {
+			s.Password = secret.New("(set)")
+		}
+		return s, nil
+	}
+	pw, err := env.Secret("sso.bind_password", a.SSO.BindPassword, "LDAP bind password of "+s.BindDN)
+	if err != nil {
+		return s, err
+	}
+	s.Password = pw
+	return s, nil
+}
+
+func problemsText(ps ldapcfg.Problems) string {
+	var out []string
+	for _, p := range ps {
+		out = append(out, p.Error())
+	}
+	return strings.Join(out, "\n  - ")
+}
+
+// dcChain is the DC certificate chain: from sso.dc_cert_file when given,
+// else fetched from the DC (trust on first use). source says which.
+func dcChain(ctx context.Context, env *Env) (chain []*x509.Certificate, source string, fetched bool, err error) {
+	a := env.Answers
+	if f := strings.TrimSpace(a.SSO.DCCertFile); f != "" {
+		p := env.Path(f)
+		chain, found, err := ldapcfg.ReadCertFile(p)
+		if err != nil {
+			return nil, "", false, BadInput(fmt.Errorf("sso.dc_cert_file: %w", err))
+		}
+		return chain, p + " (" + strings.Join(found, "; ") + ")", false, nil
+	}
+	addr := ssoDCAddr(a)
+	if addr == "" {
+		return nil, "", false, BadInput(errors.New("no DC certificate: set sso.dc_cert_file to the DC's Base-64 .cer, or sso.ldap_url / sso.dc_addr so ccewiz can fetch it"))
+	}
+	env.Stage("fetching the domain controller's certificate from %s…", addr)
+	f, err := ldapcfg.FetchCert(ctx, addr, ldapcfg.FetchOptions{Dial: env.Dial, Timeout: env.timeout()})
+	if err != nil {
+		return nil, "", false, fmt.Errorf("%w; or export the DC's certificate as Base-64 .cer and set sso.dc_cert_file", err)
+	}
+	return f.Chain, fmt.Sprintf("%s over %s", addr, f.Mode), true, nil
+}
+
+// ssoPrivate is what Plan worked out, for Apply.
+type ssoPrivate struct {
+	Chain   []*x509.Certificate
+	Trusted *x509.Certificate
+}
+
+func (s ssoStep) Plan(ctx context.Context, env *Env) (*Plan, error) {
+	a := env.Answers
+	settings, _ := ssoSettings(env, false)
+	var problems ldapcfg.Problems
+	for _, p := range settings.Validate() {
+		if p.Field == ldapcfg.FieldPassword {
+			// The keystore and the form do not need the password; the live check says it is missing.
+			p.Severity, p.Message, p.Fix = ldapcfg.Warning, "no password source (sso.bind_password)", "set it to {env: NAME} or {file: PATH} for the live check"
+		}
+		problems = append(problems, p)
+	}
+	if errs := problems.Errors(); len(errs) > 0 {
+		return nil, BadInput(fmt.Errorf("the Partition Administration Configuration would not work:\n  - %s", problemsText(errs)))
+	}
+	plan := &Plan{Step: s.ID()}
+	for _, p := range problems {
+		plan.Notes = append(plan.Notes, "warning: "+p.Error())
+	}
+
+	var ksData []byte
+	if settings.SSLEnabled {
+		chain, source, fetched, err := dcChain(ctx, env)
+		if err != nil {
+			return nil, err
+		}
+		trusted, err := ldapcfg.Pick(chain, orDefault(a.SSO.Trust, ldapcfg.TrustLeaf))
+		if err != nil {
+			return nil, BadInput(fmt.Errorf("sso.trust: %w", err))
+		}
+		info := certs.Describe(trusted)
+		plan.Notes = append(plan.Notes, fmt.Sprintf("DC certificate from %s; trusting %q (issuer %q, valid until %s, SHA-256 %s, SHA-1 thumbprint %s)",
+			source, info.Subject, info.Issuer, info.NotAfter.Format(time.DateOnly), info.SHA256, info.Thumbprint))
+		if fetched {
+			plan.Notes = append(plan.Notes, ldapcfg.TOFU)
+		}
+		fc, kc, data, err := ssoKeystoreChange(env, trusted)
+		if err != nil {
+			return nil, err
+		}
+		plan.Files = append(plan.Files, fc)
+		plan.Keystore = append(plan.Keystore, kc...)
+		plan.Private = &ssoPrivate{Chain: chain, Trusted: trusted}
+		ksData = data
+		plan.Commands = ssoCopyCommands(a, ssoKeystoreFile(env), ksData)
+		if len(plan.Commands) == 0 {
+			plan.Notes = append(plan.Notes, "profile.app_servers is empty: copy "+ssoKeystoreFile(env)+" to "+settings.KeystoreLocation+" on every ECE application server")
+		}
+	}
+	plan.GUI = ssoGUI(a, settings)
+	plan.Summary = fmt.Sprintf("the AD keystore %s, copied to %d application server(s), and %d values to type into ECE",
+		ssoKeystoreFile(env), len(plan.Commands), len(plan.GUI))
+	if !settings.SSLEnabled {
+		plan.Summary = fmt.Sprintf("%d values to type into ECE (no keystore: SSL is off)", len(plan.GUI))
+	}
+	return plan, nil
+}
+
+// ssoKeystoreChange plans mydomain.jks here: new, or the existing one with
+// alias mydomaincontroller added or replaced. data is the keystore's
+// content after the change (for the copy commands' hash).
+func ssoKeystoreChange(env *Env, trusted *x509.Certificate) (FileChange, []KeystoreChange, []byte, error) {
+	path := ssoKeystoreFile(env)
+	fc := FileChange{Path: path, Action: Unchanged, Backup: true, Sensitive: true, Mode: 0o644}
+	pw, err := env.Secret("sso.keystore_password", env.Answers.SSO.KeystorePassword, "AD keystore password")
+	if err != nil {
+		return fc, nil, nil, err
+	}
+	old, err := os.ReadFile(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		old = nil
+	case err != nil:
+		return fc, nil, nil, BadInput(fmt.Errorf("sso.keystore_file: %w", err))
+	}
+	ip, err := ldapcfg.PlanKeystore(old, pw, trusted)
+	if err != nil {
+		return fc, nil, nil, BadInput(fmt.Errorf("%s: %w", path, err))
+	}
+	var kc []KeystoreChange
+	for _, ch := range ip.Changes {
+		kc = append(kc, KeystoreChange{Keystore: path, Alias: orDefault(ch.PresentAs, ch.Alias), Subject: ch.Subject, SHA256: ch.SHA256, Action: string(ch.Action)})
+	}
+	if ip.NothingToDo() {
+		fc.Why = "already trusts the DC's certificate"
+		return fc, kc, old, nil
+	}
+	fc.Action, fc.Data, fc.Verify = Create, ip.Data, ip.Verify
+	fc.Why = fmt.Sprintf("the AD keystore (JKS, alias %s), as the guide's keytool -import -trustcacerts would make it", ldapcfg.KeystoreAlias)
+	if old != nil {
+		fc.Action, fc.BaseSHA256 = Modify, SHA256Hex(old)
+		fc.Why = fmt.Sprintf("the AD keystore: %d → %d entries, alias %s set to the DC's certificate", ip.Before, ip.After, ldapcfg.KeystoreAlias)
+	}
+	return fc, kc, ip.Data, nil
+}
+
+// ssoCopyCommands put the keystore on every application server at the path
+// ECE is told (Keystore location), backing up what is there and checking
+// the copy's hash.
+func ssoCopyCommands(a *Answers, local string, data []byte) []Command {
+	dst := ssoKeystoreLocation(a)
+	name := dst[strings.LastIndexAny(dst, `\/`)+1:]
+	dir := strings.TrimSuffix(dst, name)
+	sum := strings.ToUpper(SHA256Hex(data))
+	var out []Command
+	for _, host := range a.Profile.AppServers {
+		script := fmt.Sprintf(`# First copy %s from this machine to C:\temp\%s on %s.
+$dst = '%s'
+New-Item -ItemType Directory -Force -Path '%s' | Out-Null
+if (Test-Path $dst) { Copy-Item $dst ("$dst.ccewiz-" + (Get-Date -Format 'yyyyMMdd-HHmmss') + '.bak') }
+Copy-Item -Path 'C:\temp\%s' -Destination $dst -Force
+if ((Get-FileHash $dst -Algorithm SHA256).Hash -ne '%s') { throw "$dst differs from the keystore ccewiz built" }`,
+			local, name, host, psQuote(dst), psQuote(dir), psQuote(name), sum)
+		out = append(out, Command{Host: host, Shell: "powershell", Script: script,
+			Why: "the guide: the keystore must be at the same path on every application server (Keystore location)"})
+	}
+	return out
+}
+
+func psQuote(s string) string { return strings.ReplaceAll(s, "'", "''") }
+
+// ssoGUI is the form to fill in, value by value, in ECE's order.
+func ssoGUI(a *Answers, s ldapcfg.Settings) []GUIEntry {
+	where := strings.Replace(SSOWhere, "<ece_fqdn>", orDefault(a.Profile.ECEFQDN, "<ece_fqdn>"), 1)
+	base := s.Base
+	if base == "" {
+		base = "(leave empty: the Global Catalog searches the whole forest)"
+	}
+	bind := s.BindDN
+	pw := "(leave empty: anonymous bind)"
+	if bind == "" {
+		bind = "(leave empty: anonymous bind)"
+	} else {
+		pw = "the password of " + s.BindDN + " (from " + a.SSO.BindPassword.String() + "; ccewiz never shows it)"
+	}
+	ssl := "not ticked"
+	loc := "(leave empty: SSL is off)"
+	if s.SSLEnabled {
+		ssl, loc = "ticked", s.KeystoreLocation
+	}
+	return []GUIEntry{
+		{Where: where, Field: "LDAP URL", Value: s.URL},
+		{Where: where, Field: "DN Attribute", Value: s.DNAttribute},
+		{Where: where, Field: "Base", Value: base},
+		{Where: where, Field: "DN for LDAP search", Value: bind},
+		{Where: where, Field: "Password", Value: pw},
+		{Where: where, Field: "Is LDAP SSL enabled", Value: ssl},
+		{Where: where, Field: "Keystore location", Value: loc},
+		{Where: where, Field: "then", Value: "click the floppy-disk icon to save"},
+	}
+}
+
+func (s ssoStep) Apply(ctx context.Context, env *Env, p *Plan) (*Outcome, error) {
+	out, err := ApplyFiles(env, p)
+	if err != nil {
+		return out, err
+	}
+	for _, c := range s.Checks() {
+		r := c.Run(ctx, env)
+		r.ID, r.Title = c.ID, c.Title
+		out.Results = append(out.Results, r)
+	}
+	if len(p.Commands) > 0 {
+		out.Notes = append(out.Notes, fmt.Sprintf("copy the keystore to the %d application server(s) with the commands shown, then type the values into ECE", len(p.Commands)))
+	}
+	return out, nil
+}
+
+func (s ssoStep) Checks() []Check {
+	return []Check{
+		{ID: "sso.settings", Title: "Partition Administration Configuration is consistent", Run: checkSSOSettings},
+		{ID: "sso.keystore", Title: "The AD keystore trusts the domain controller", Run: checkSSOKeystore},
+		{ID: "sso.ldap", Title: "ECE's LDAP settings work live (TLS, bind, user lookup, referrals)", Run: checkSSOLive},
+	}
+}
+
+func checkSSOSettings(_ context.Context, env *Env) Result {
+	s, _ := ssoSettings(env, false)
+	ps := s.Validate()
+	if s.BindDN != "" && s.Password.IsZero() {
+		for i := range ps {
+			if ps[i].Field == ldapcfg.FieldPassword {
+				ps[i].Message, ps[i].Fix = "no password source", "set sso.bind_password to {env: NAME} or {file: PATH}"
+			}
+		}
+	}
+	errs := ps.Errors()
+	switch {
+	case len(errs) > 0:
+		return Result{Status: Fail, Detail: fmt.Sprintf("%d problem(s): %s", len(errs), problemsText(errs)), Fix: errs[0].Fix}
+	case len(ps) > 0:
+		return Result{Status: Warn, Detail: problemsText(ps), Fix: ps[0].Fix}
+	}
+	ep, _ := ldapcfg.ParseURL(s.URL)
+	kind := "a domain controller"
+	if ep.GC {
+		kind = "a Global Catalog"
+	}
+	return Result{Status: Pass, Detail: fmt.Sprintf("%s is %s over TLS, DN attribute userPrincipalName, keystore %s", ep, kind, s.KeystoreLocation)}
+}
+
+// openSSOKeystore opens the keystore ccewiz built, with its password.
+func openSSOKeystore(env *Env) (*certs.Keystore, string, *Result) {
+	path := ssoKeystoreFile(env)
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, path, &Result{Status: Fail, Detail: fmt.Sprintf("AD keystore %s: %v", path, err),
+			Fix: "run `ccewiz apply --only sso` to build it, or set sso.keystore_file to where it is"}
+	}
+	pw, err := env.Secret("sso.keystore_password", env.Answers.SSO.KeystorePassword, "AD keystore password")
+	if err != nil {
+		return nil, path, &Result{Status: Fail, Detail: err.Error(), Fix: "set sso.keystore_password to {env: NAME} or {file: PATH}"}
+	}
+	ks, err := ldapcfg.OpenKeystore(path, data, pw)
+	if err != nil {
+		return nil, path, &Result{Status: Fail, Detail: err.Error(), Fix: "rebuild it with `ccewiz apply --only sso` (the old one is backed up)"}
+	}
+	return ks, path, nil
+}
+
+func checkSSOKeystore(ctx context.Context, env *Env) Result {
+	if !env.Answers.SSO.SSLEnabled {
+		return Result{Status: Skip, Detail: "SSL is off, so ECE uses no keystore (sso.settings fails for that)"}
+	}
+	ks, path, bad := openSSOKeystore(env)
+	if bad != nil {
+		return *bad
+	}
+	ep, err := ldapcfg.ParseURL(env.Answers.SSO.LDAPURL)
+	if err != nil {
+		return Result{Status: Fail, Detail: "sso.ldap_url: " + err.Error(), Fix: "correct the LDAP URL"}
+	}
+	chain, source, err := serverChain(ctx, env, ep)
+	if err != nil {
+		return Result{Status: Warn, Detail: fmt.Sprintf("%s opens and holds %d certificate(s), but the DC's certificate could not be read to compare: %v", path, len(ks.TrustedCerts()), err),
+			Fix: "make the DC reachable from here, or set sso.dc_cert_file"}
+	}
+	if err := ldapcfg.TrustsChain(ks, path, chain, ep.Host, env.now()); err != nil {
+		var te *ldapcfg.TrustError
+		fix := "rebuild the keystore with `ccewiz apply --only sso` and copy it to every application server again"
+		if errors.As(err, &te) && te.Fix != "" {
+			fix = te.Fix
+		}
+		return Result{Status: Fail, Detail: fmt.Sprintf("%s does not make Java trust %s (certificate from %s): %v", path, ep.Host, source, err), Fix: fix}
+	}
+	alias := ""
+	if e, ok := ks.Lookup(ldapcfg.KeystoreAlias); ok {
+		alias = fmt.Sprintf(", alias %s: %s", e.Alias, e.Subject)
+	}
+	return Result{Status: Pass, Detail: fmt.Sprintf("%s opens with its password and trusts %s's certificate (from %s)%s", path, ep.Host, source, alias)}
+}
+
+// serverChain is the chain the LDAP URL's server presents — what ECE will
+// verify — fetched live; when the server cannot be reached, the DC
+// certificate file stands in if it holds the DC's own certificate.
+func serverChain(ctx context.Context, env *Env, ep ldapcfg.Endpoint) ([]*x509.Certificate, string, error) {
+	addr := ssoDCAddr(env.Answers)
+	if ep.TLS {
+		addr = ep.Addr()
+	}
+	f, err := ldapcfg.FetchCert(ctx, addr, ldapcfg.FetchOptions{Dial: env.Dial, Timeout: env.timeout()})
+	if err == nil {
+		return f.Chain, addr, nil
+	}
+	if file := strings.TrimSpace(env.Answers.SSO.DCCertFile); file != "" {
+		if chain, _, ferr := ldapcfg.ReadCertFile(env.Path(file)); ferr == nil && !chain[0].IsCA {
+			return chain, env.Path(file) + " (the DC could not be reached: " + err.Error() + ")", nil
+		}
+	}
+	return nil, "", err
+}
+
+func checkSSOLive(ctx context.Context, env *Env) Result {
+	s, err := ssoSettings(env, true)
+	if err != nil {
+		return Result{Status: Fail, Detail: err.Error(), Fix: "set sso.bind_password to {env: NAME} or {file: PATH}"}
+	}
+	ep, err := ldapcfg.ParseURL(s.URL)
+	if err != nil {
+		return Result{Status: Fail, Detail: "sso.ldap_url: " + err.Error(), Fix: "correct the LDAP URL"}
+	}
+	opts := ldapcfg.Options{Dial: env.Dial, Resolve: ldapcfg.ResolveVia(env.Target, ep.Port), TestUser: strings.TrimSpace(env.Answers.SSO.TestUser),
+		Timeout: env.timeout(), Now: env.now, Progress: func(stage string) { env.Stage("LDAP %s…", stage) }}
+	ks, path, bad := openSSOKeystore(env)
+	if bad != nil {
+		bad.Detail = "no keystore to verify the DC with: " + bad.Detail
+		return *bad
+	}
+	opts.Roots, opts.RootsName = ks.CertPool(), "keystore "+path
+	rep, err := ldapcfg.Test(ctx, s, opts)
+	if err != nil {
+		return Result{Status: Fail, Detail: err.Error(), Fix: "correct the LDAP URL"}
+	}
+	return ldapResult(rep)
+}
+
+// ldapResult folds a live test into one check result: the first stage that
+// is not a pass decides, and every stage is listed with its time.
+func ldapResult(rep *ldapcfg.Report) Result {
+	var parts []string
+	for _, st := range rep.Stages {
+		parts = append(parts, fmt.Sprintf("%s %s (%dms)", st.Name, st.Status, st.Millis))
+	}
+	r := Result{Status: Pass, Detail: rep.URL + ": " + strings.Join(parts, ", ")}
+	if rep.UserDN != "" {
+		r.Detail += "; found " + rep.UserDN
+	}
+	for _, st := range rep.Stages {
+		if st.Status == ldapcfg.Fail || st.Status == ldapcfg.Warn {
+			r.Detail = fmt.Sprintf("%s: %s — %s", st.Name, st.Detail, r.Detail)
+			r.Fix = st.Fix
+			break
+		}
+	}
+	switch rep.Status() {
+	case ldapcfg.Fail:
+		r.Status = Fail
+	case ldapcfg.Warn:
+		r.Status = Warn
+	}
+	if s := rep.Stage(ldapcfg.StageSearch); s != nil && s.Status == ldapcfg.Skip && r.Status == Pass {
+		r.Status, r.Fix = Warn, s.Fix
+		r.Detail = "the user lookup was not tried (no sso.test_user) — " + r.Detail
+	}
+	return r
+}
