@@ -90,26 +90,20 @@ func JavaTrusts(chain, trusted []*x509.Certificate, now time.Time, fqdn string) 
 			return validatePartial(chain[:i+1], now)
 		}
 	}
-	roots := x509.NewCertPool()
-	for _, t := range trusted {
-		roots.AddCert(t)
+	// Otherwise Java's builder looks for a path from the leaf to any anchor
+	// through the certificates the server sent.
+	var lastErr error
+	for _, path := range pathsToAnchors(chain[0], chain[1:], trusted, isAnchor) {
+		err := validatePartial(path, now)
+		if err == nil {
+			return nil
+		}
+		lastErr = err
 	}
-	inter := x509.NewCertPool()
-	for _, c := range chain[1:] {
-		inter.AddCert(c)
-	}
-	_, err := chain[0].Verify(x509.VerifyOptions{Roots: roots, Intermediates: inter, CurrentTime: now,
-		KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}})
-	if err == nil {
-		return nil
+	if lastErr != nil {
+		return lastErr
 	}
 	e := &PKIXError{}
-	var ce x509.CertificateInvalidError
-	if errors.As(err, &ce) && ce.Reason == x509.Expired {
-		e.Detail = fmt.Sprintf("%s is outside its validity period (%s – %s); the server needs a new certificate",
-			name1(ce.Cert), ce.Cert.NotBefore.Format(time.DateOnly), ce.Cert.NotAfter.Format(time.DateOnly))
-		return e
-	}
 	leaf := chain[0]
 	if plan, perr := TrustPlan(chain, ImportOptions{FQDN: fqdn}); perr == nil {
 		e.Import = plan
@@ -130,6 +124,44 @@ func JavaTrusts(chain, trusted []*x509.Certificate, now time.Time, fqdn string) 
 		}
 	}
 	return e
+}
+
+// pathsToAnchors lists every issuer path from leaf to an anchor (the anchor
+// last), through the sent certificates and the anchors themselves.
+func pathsToAnchors(leaf *x509.Certificate, sent, trusted []*x509.Certificate, isAnchor func(*x509.Certificate) bool) [][]*x509.Certificate {
+	var out [][]*x509.Certificate
+	var walk func(path []*x509.Certificate)
+	walk = func(path []*x509.Certificate) {
+		cur := path[len(path)-1]
+		if len(path) > 1 && isAnchor(cur) {
+			out = append(out, append([]*x509.Certificate(nil), path...))
+			return
+		}
+		if len(path) > 8 || len(out) > 16 || isSelfSigned(cur) && len(path) > 1 {
+			return
+		}
+		for _, cands := range [][]*x509.Certificate{trusted, sent} {
+			for _, c := range cands {
+				if !bytes.Equal(c.RawSubject, cur.RawIssuer) || onPath(path, c) {
+					continue
+				}
+				if c.CheckSignature(cur.SignatureAlgorithm, cur.RawTBSCertificate, cur.Signature) == nil {
+					walk(append(path, c))
+				}
+			}
+		}
+	}
+	walk([]*x509.Certificate{leaf})
+	return out
+}
+
+func onPath(path []*x509.Certificate, c *x509.Certificate) bool {
+	for _, p := range path {
+		if bytes.Equal(p.Raw, c.Raw) {
+			return true
+		}
+	}
+	return false
 }
 
 // validatePartial checks chain[:len-1] against the anchor chain[len-1]:

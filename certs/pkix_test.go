@@ -20,7 +20,11 @@ func TestJavaAgreesWithJavaTrusts(t *testing.T) {
 	ch := testpeer.NewChain(t, "ece.example.com")
 	now := time.Now()
 	expired := testpeer.NewLeaf(t, "ece.example.com", ch.Intermediate, testpeer.Validity(now.AddDate(-2, 0, 0), now.AddDate(-1, 0, 0)))
+	expiredDirect := testpeer.NewLeaf(t, "ece.example.com", ch.Root, testpeer.Validity(now.AddDate(-2, 0, 0), now.AddDate(-1, 0, 0)))
 	unrelated := testpeer.NewCA(t, "Unrelated Root", nil)
+	oldRoot := testpeer.NewCA(t, "Expired Root", nil, testpeer.Validity(now.AddDate(-10, 0, 0), now.AddDate(0, 0, -1)))
+	oldInter := testpeer.NewCA(t, "Issuing CA under an expired root", oldRoot)
+	oldLeaf := testpeer.NewLeaf(t, "ece.example.com", oldInter)
 
 	cases := []struct {
 		name    string
@@ -36,6 +40,9 @@ func TestJavaAgreesWithJavaTrusts(t *testing.T) {
 		{"CA chain, not imported", PKCS12, []*testpeer.Cert{ch.Leaf, ch.Intermediate}, nil, ImportOptions{}, false, "PKIX path building failed"},
 		{"CA chain, root and intermediate imported", PKCS12, []*testpeer.Cert{ch.Leaf, ch.Intermediate}, []*testpeer.Cert{ch.Leaf, ch.Intermediate, ch.Root}, ImportOptions{}, true, ""},
 		{"CA chain, root only imported", JKS, []*testpeer.Cert{ch.Leaf, ch.Intermediate}, []*testpeer.Cert{ch.Root}, ImportOptions{CA: true}, true, ""},
+		{"expired leaf, root trusted, nothing else sent", JKS, []*testpeer.Cert{expiredDirect}, []*testpeer.Cert{ch.Root}, ImportOptions{CA: true}, false, "validity check failed"},
+		// Java never checks a trust anchor's own dates.
+		{"expired root as the anchor", PKCS12, []*testpeer.Cert{oldLeaf, oldInter}, []*testpeer.Cert{oldRoot}, ImportOptions{CA: true}, true, ""},
 		{"expired leaf under trusted CAs", JKS, []*testpeer.Cert{expired, ch.Intermediate}, []*testpeer.Cert{ch.Root, ch.Intermediate}, ImportOptions{CA: true}, false, "validity check failed"},
 	}
 	for _, tc := range cases {
