@@ -479,8 +479,9 @@ func (m *Model) resultsView(w, h int) []string {
 			}
 		}
 	}
-	lines = append(lines, "", st.dim.Render("enter: record this step and go on · space: tick the selected manual item"))
-	return window(lines, focus, h)
+	// The way on stays in view however long the list is.
+	foot := []string{"", st.dim.Render("enter: record this step and go on · space: tick the selected manual item")}
+	return append(window(lines, focus, max(1, h-len(foot))), foot...)
 }
 
 func (m *Model) reportView(w, h int) []string {
