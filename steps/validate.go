@@ -107,6 +107,7 @@ func httpsCheck(partition string) func(context.Context, *Env) Result {
 		roots, trustNote := validateRoots(env, fqdn)
 		client := env.HTTPClient(&tls.Config{RootCAs: roots})
 		client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+		defer client.CloseIdleConnections() // one request per run: leave no connection behind
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 		if err != nil {
 			return Result{Status: Fail, Detail: fmt.Sprintf("%s is not a URL: %v", url, err), Fix: "correct profile.ece_fqdn"}
