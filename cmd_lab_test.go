@@ -256,3 +256,38 @@ func TestLabWizardUnderTmux(t *testing.T) {
 		t.Errorf("after quitting:\n%s", screen)
 	}
 }
+
+// TestLabCASignedCertificate practises the CA-signed path: step 1 writes a
+// CSR, the lab's CA answers it, the answer goes into ca_response, and then
+// every automated check passes.
+func TestLabCASignedCertificate(t *testing.T) {
+	answers := startLabCLI(t)
+	a, err := steps.LoadAnswers(answers)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.Certificate.Mode = "ca"
+	if _, err := steps.SaveAnswers(answers, a, false); err != nil {
+		t.Fatal(err)
+	}
+	if code, out, errs := runBinary(t, "apply", "--answers", answers, "--yes", "--step", "certificate"); code != 0 {
+		t.Fatalf("apply --step certificate (CSR): exit %d\n%s\n%s", code, out, errs)
+	}
+	dir := filepath.Dir(answers)
+	issued := filepath.Join(dir, "ca", "issued", a.Profile.ECEFQDN+".cer")
+	deadline := time.Now().Add(10 * time.Second)
+	for _, err := os.Stat(issued); err != nil; _, err = os.Stat(issued) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the lab's CA issued nothing at %s", issued)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	a.Certificate.CAResponse = []string{issued, filepath.Join(dir, "ca", "example-DC1-CA.cer")}
+	if _, err := steps.SaveAnswers(answers, a, false); err != nil {
+		t.Fatal(err)
+	}
+	labApply(t, answers)
+	if code, failed, r := labCheck(t, answers); code != 0 || len(failed) > 0 {
+		t.Errorf("check after the CA-signed path: exit %d, failed %v\n%s", code, failed, describeFailures(r))
+	}
+}

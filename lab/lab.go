@@ -67,8 +67,12 @@ type Lab struct {
 	Cacerts           string // ads/aw1a/cacerts
 	CacertsSource     string // where the cacerts came from
 	SNIRequired       bool
+	// CAResponseDir is where the lab's CA leaves what it issues for a CSR
+	// step 1 writes (issued/<name>.cer) and its own certificate (example-DC1-CA.cer).
+	CAResponseDir string
 
 	web             *webServer
+	ca              *enrollment
 	gc, gcPlain, dc *directory
 	relays          []*refRelay
 	closeOnce       bool
@@ -184,6 +188,13 @@ func Start(ctx context.Context, opts Options) (l *Lab, err error) {
 	}
 	l.CertFile = filepath.Join(outDir, ECEFQDN+".crt")
 	l.KeyFile = filepath.Join(outDir, ECEFQDN+".key")
+
+	// The enterprise CA's enrollment, for practising a CA-signed certificate.
+	l.CAResponseDir = p("ca")
+	l.ca = &enrollment{ca: ca, watch: outDir, outDir: l.CAResponseDir, logf: logf}
+	if err := l.ca.start(); err != nil {
+		return nil, err
+	}
 
 	// Servers.
 	l.web = &webServer{fqdn: ECEFQDN, certFile: l.CertFile, keyFile: l.KeyFile,
@@ -307,6 +318,9 @@ func (l *Lab) Close() error {
 	var errs []error
 	if l.web != nil {
 		errs = append(errs, l.web.close())
+	}
+	if l.ca != nil {
+		l.ca.close()
 	}
 	for _, r := range l.relays {
 		errs = append(errs, r.close())

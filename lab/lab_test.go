@@ -3,8 +3,12 @@ package lab
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"crypto/rsa"
 	"crypto/tls"
 	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
 	"errors"
 	"io"
 	"os"
@@ -288,5 +292,47 @@ func TestDirectoryLdapsearch(t *testing.T) {
 				t.Errorf("ldapsearch: %v\n%s", err, out)
 			}
 		})
+	}
+}
+
+// TestEnrollment: a CSR written where step 1 writes it is answered by the
+// lab's CA, as AD CS web enrollment would, and the answer chains to it.
+func TestEnrollment(t *testing.T) {
+	l := startLab(t, Options{})
+	key := testpeer.NewLeaf(t, "x", nil).Key
+	der, err := x509.CreateCertificateRequest(rand.Reader, &x509.CertificateRequest{
+		Subject: pkix.Name{CommonName: ECEFQDN, Organization: []string{"Example Corp"}}, DNSNames: []string{ECEFQDN, "chat.example.com"}}, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	csr := filepath.Join(filepath.Dir(l.CertFile), ECEFQDN+".csr")
+	os.WriteFile(csr, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE REQUEST", Bytes: der}), 0o644)
+	os.WriteFile(filepath.Join(filepath.Dir(l.CertFile), "garbage.csr"), []byte("not a request"), 0o644)
+	issued := filepath.Join(l.CAResponseDir, "issued", ECEFQDN+".cer")
+	var b []byte
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if b, err = os.ReadFile(issued); err == nil {
+			break
+		}
+	}
+	blk, _ := pem.Decode(b)
+	if blk == nil {
+		t.Fatalf("no certificate issued at %s: %v", issued, err)
+	}
+	c, err := x509.ParseCertificate(blk.Bytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	roots := x509.NewCertPool()
+	root, _ := os.ReadFile(filepath.Join(l.CAResponseDir, "example-DC1-CA.cer"))
+	roots.AppendCertsFromPEM(root)
+	if _, err := c.Verify(x509.VerifyOptions{DNSName: "chat.example.com", Roots: roots}); err != nil {
+		t.Errorf("issued certificate: %v", err)
+	}
+	if !c.PublicKey.(*rsa.PublicKey).Equal(&key.PublicKey) {
+		t.Error("issued certificate is not for the request's key")
+	}
+	if _, err := os.Stat(filepath.Join(l.CAResponseDir, "issued", "garbage.cer")); err == nil {
+		t.Error("the CA answered an unreadable request")
 	}
 }
