@@ -125,35 +125,50 @@ func (r *Report) WriteJSON(w io.Writer) error {
 
 const listFiles = 5
 
-// WriteText writes each finding with where and when it was seen, one
-// sample line, the cause and the fix; then a summary.
+// WriteText writes one block per signature: what it is, the cause and the
+// fix once, then each variant (an AD sub-code, a host name) with where and
+// when it was seen and a sample line; then a summary.
 func (r *Report) WriteText(w io.Writer) error {
-	for _, f := range r.Findings {
-		title := f.Title
-		if f.Explain != "" {
-			title += " — " + f.Explain
+	for i := 0; i < len(r.Findings); {
+		j := i + 1
+		for j < len(r.Findings) && r.Findings[j].Signature == r.Findings[i].Signature {
+			j++
 		}
-		fmt.Fprintf(w, "✗ %s  [%s]\n", title, f.Signature)
-		fmt.Fprintf(w, "  %s line(s) in %d file(s)", plural(f.Count), len(f.Files))
-		if f.FirstSeen != nil {
-			fmt.Fprintf(w, ", first %s, last %s", stamp(*f.FirstSeen), stamp(*f.LastSeen))
-		}
-		fmt.Fprintln(w)
-		fmt.Fprintf(w, "  first seen: %s:%d\n", f.File, f.Line)
-		fmt.Fprintf(w, "    %s\n", f.Sample)
-		if len(f.Files) > 1 {
-			var parts []string
-			for i, h := range f.Files {
-				if i == listFiles {
-					parts = append(parts, fmt.Sprintf("and %d more", len(f.Files)-listFiles))
-					break
-				}
-				parts = append(parts, fmt.Sprintf("%s:%d (%d×)", h.File, h.Line, h.Count))
+		group := r.Findings[i:j]
+		count, files := 0, map[string]bool{}
+		for _, f := range group {
+			count += f.Count
+			for _, h := range f.Files {
+				files[h.File] = true
 			}
-			fmt.Fprintf(w, "  in: %s\n", strings.Join(parts, ", "))
 		}
-		fmt.Fprintf(w, "  cause: %s\n", f.Cause)
-		fmt.Fprintf(w, "  fix: %s\n\n", f.Fix)
+		fmt.Fprintf(w, "✗ %s  [%s]: %d line(s) in %d file(s)\n", group[0].Title, group[0].Signature, count, len(files))
+		for _, f := range group {
+			indent := "  "
+			if len(group) > 1 || f.Explain != "" {
+				fmt.Fprintf(w, "  • %s (%d line(s))\n", orDash(f.Explain, f.Variant), f.Count)
+				indent = "    "
+			}
+			if f.FirstSeen != nil {
+				fmt.Fprintf(w, "%sfirst %s, last %s\n", indent, stamp(*f.FirstSeen), stamp(*f.LastSeen))
+			}
+			fmt.Fprintf(w, "%sfirst seen: %s:%d\n", indent, f.File, f.Line)
+			fmt.Fprintf(w, "%s  %s\n", indent, f.Sample)
+			if len(f.Files) > 1 {
+				var parts []string
+				for k, h := range f.Files {
+					if k == listFiles {
+						parts = append(parts, fmt.Sprintf("and %d more", len(f.Files)-listFiles))
+						break
+					}
+					parts = append(parts, fmt.Sprintf("%s:%d (%d×)", h.File, h.Line, h.Count))
+				}
+				fmt.Fprintf(w, "%sin: %s\n", indent, strings.Join(parts, ", "))
+			}
+		}
+		fmt.Fprintf(w, "  cause: %s\n", group[0].Cause)
+		fmt.Fprintf(w, "  fix: %s\n\n", group[0].Fix)
+		i = j
 	}
 	for _, n := range r.Notes {
 		fmt.Fprintf(w, "note: %s\n", n)
@@ -162,15 +177,23 @@ func (r *Report) WriteText(w io.Writer) error {
 	if r.Found() {
 		verdict = fmt.Sprintf("%d known problem(s) found", len(r.Findings))
 	}
-	_, err := fmt.Fprintf(w, "%s in %d file(s), %s, %s lines (times in UTC; PCCE local time read as %s)\n",
-		verdict, r.Files, size(r.Bytes), plural(int(r.Lines)), r.PCCEZone)
+	_, err := fmt.Fprintf(w, "%s in %d file(s), %s, %d lines (times in UTC; PCCE local time read as %s)\n",
+		verdict, r.Files, size(r.Bytes), r.Lines, r.PCCEZone)
 	return err
+}
+
+func orDash(s, alt string) string {
+	if s != "" {
+		return s
+	}
+	if alt != "" {
+		return alt
+	}
+	return "other"
 }
 
 // stamp shows every time in UTC so ECE (GMT) and PCCE (local) hits compare at a glance.
 func stamp(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05") + " UTC" }
-
-func plural(n int) string { return fmt.Sprintf("%d", n) }
 
 func size(b int64) string {
 	switch {

@@ -143,6 +143,7 @@ var adCodes = []struct{ code, meaning string }{
 	{"531", "the account may not log on from this workstation (AD \"Log On To\")"},
 	{"532", "the account's password has expired — set a new one in AD and in ECE"},
 	{"533", "the account is disabled — enable it in AD"},
+	{"568", "the account is in too many groups for its logon token — reduce its group memberships"},
 	{"701", "the account has expired — extend it in AD"},
 	{"773", "the account must change its password at next logon — set a password and clear that flag"},
 	{"775", "the account is locked out — unlock it in AD (too many wrong passwords, perhaps from an old password saved in ECE)"},
