@@ -19,7 +19,7 @@ import (
 
 // keystorePool builds the AD keystore the way the sso step does — a JKS
 // with alias mydomaincontroller through certs — and returns its pool.
-func keystorePool(t *testing.T, c *x509.Certificate) *x509.CertPool {
+func keystorePool(t testing.TB, c *x509.Certificate) *x509.CertPool {
 	t.Helper()
 	pw := secret.New("changeit-ad")
 	p, err := PlanKeystore(nil, pw, c)

@@ -59,3 +59,25 @@ func TestStartSlapd(t *testing.T) {
 }
 
 func port(addr string) string { return addr[strings.LastIndex(addr, ":")+1:] }
+
+// RequireTLS refuses a simple bind in clear text but accepts it after StartTLS.
+func TestStartSlapdRequireTLS(t *testing.T) {
+	if _, err := exec.LookPath("ldapwhoami"); err != nil {
+		t.Skip("ldapwhoami not installed: apt-get install ldap-utils")
+	}
+	s := StartSlapd(t, SlapdOptions{RequireTLS: true})
+	ca := filepath.Join(t.TempDir(), "ca.crt")
+	os.WriteFile(ca, s.CA.PEM(), 0o644)
+	whoami := func(extra ...string) (string, error) {
+		cmd := exec.Command("ldapwhoami", append([]string{"-x", "-H", "ldap://127.0.0.1:" + port(s.PlainAddr), "-D", s.BindDN, "-w", s.Password}, extra...)...)
+		cmd.Env = append(os.Environ(), "LDAPTLS_CACERT="+ca, "LDAPTLS_REQCERT=demand")
+		out, err := cmd.CombinedOutput()
+		return string(out), err
+	}
+	if out, err := whoami(); err == nil || !strings.Contains(out, "Confidentiality required (13)") {
+		t.Errorf("clear-text bind: %v\n%s", err, out)
+	}
+	if out, err := whoami("-Z"); err != nil || !strings.Contains(strings.ToLower(out), strings.ToLower(SlapdBindDN)) {
+		t.Errorf("bind after StartTLS: %v\n%s", err, out)
+	}
+}
