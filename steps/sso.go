@@ -250,41 +250,35 @@ func (s ssoStep) Plan(ctx context.Context, env *Env) (*Plan, error) {
 		plan.Notes = append(plan.Notes, "warning: "+p.Error())
 	}
 
-	var ksData []byte
-	if settings.SSLEnabled {
-		chain, source, fetched, err := dcChain(ctx, env)
-		if err != nil {
-			return nil, err
-		}
-		trusted, err := ldapcfg.Pick(chain, orDefault(a.SSO.Trust, ldapcfg.TrustLeaf))
-		if err != nil {
-			return nil, BadInput(fmt.Errorf("sso.trust: %w", err))
-		}
-		info := certs.Describe(trusted)
-		plan.Notes = append(plan.Notes, fmt.Sprintf("DC certificate from %s; trusting %q (issuer %q, valid until %s, SHA-256 %s, SHA-1 thumbprint %s)",
-			source, info.Subject, info.Issuer, info.NotAfter.Format(time.DateOnly), info.SHA256, info.Thumbprint))
-		if fetched {
-			plan.Notes = append(plan.Notes, ldapcfg.TOFU)
-		}
-		fc, kc, data, err := ssoKeystoreChange(env, trusted)
-		if err != nil {
-			return nil, err
-		}
-		plan.Files = append(plan.Files, fc)
-		plan.Keystore = append(plan.Keystore, kc...)
-		plan.Private = &ssoPrivate{Chain: chain, Trusted: trusted}
-		ksData = data
-		plan.Commands = ssoCopyCommands(a, ssoKeystoreFile(env), ksData)
-		if len(plan.Commands) == 0 {
-			plan.Notes = append(plan.Notes, "profile.app_servers is empty: copy "+ssoKeystoreFile(env)+" to "+settings.KeystoreLocation+" on every ECE application server")
-		}
+	// Validate refuses SSL off (treated as mandatory), so there is always a keystore to build.
+	chain, source, fetched, err := dcChain(ctx, env)
+	if err != nil {
+		return nil, err
+	}
+	trusted, err := ldapcfg.Pick(chain, orDefault(a.SSO.Trust, ldapcfg.TrustLeaf))
+	if err != nil {
+		return nil, BadInput(fmt.Errorf("sso.trust: %w", err))
+	}
+	info := certs.Describe(trusted)
+	plan.Notes = append(plan.Notes, fmt.Sprintf("DC certificate from %s; trusting %q (issuer %q, valid until %s, SHA-256 %s, SHA-1 thumbprint %s)",
+		source, info.Subject, info.Issuer, info.NotAfter.Format(time.DateOnly), info.SHA256, info.Thumbprint))
+	if fetched {
+		plan.Notes = append(plan.Notes, ldapcfg.TOFU)
+	}
+	fc, kc, data, err := ssoKeystoreChange(env, trusted)
+	if err != nil {
+		return nil, err
+	}
+	plan.Files = append(plan.Files, fc)
+	plan.Keystore = append(plan.Keystore, kc...)
+	plan.Private = &ssoPrivate{Chain: chain, Trusted: trusted}
+	plan.Commands = ssoCopyCommands(a, ssoKeystoreFile(env), data)
+	if len(plan.Commands) == 0 {
+		plan.Notes = append(plan.Notes, "profile.app_servers is empty: copy "+ssoKeystoreFile(env)+" to "+settings.KeystoreLocation+" on every ECE application server")
 	}
 	plan.GUI = ssoGUI(a, settings)
 	plan.Summary = fmt.Sprintf("the AD keystore %s, copied to %d application server(s), and %d values to type into ECE",
-		ssoKeystoreFile(env), len(plan.Commands), len(plan.GUI))
-	if !settings.SSLEnabled {
-		plan.Summary = fmt.Sprintf("%d values to type into ECE (no keystore: SSL is off)", len(plan.GUI))
-	}
+		ssoKeystoreFile(env), len(plan.Commands), len(plan.GUI)-1)
 	return plan, nil
 }
 
