@@ -113,23 +113,31 @@ func TestListMatchesKeytool(t *testing.T) {
 	ch := testpeer.NewChain(t, "web1.example.com")
 	ssFile, _ := ss.WriteFiles(t, dir, "ss")
 	rootFile, _ := ch.Root.WriteFiles(t, dir, "root")
+	// Java 18+ writes cacerts as PKCS#12 without MAC or encryption; these
+	// two properties make JDK 17's keytool write the same.
+	noPassword := []string{"-J-Dkeystore.pkcs12.certProtectionAlgorithm=NONE", "-J-Dkeystore.pkcs12.macAlgorithm=NONE"}
 	cases := []struct {
 		name, store, pass string
-		build             bool
+		typ               string   // build with keytool; "" = use as is
+		extra             []string // extra keytool flags for the build
+		key               bool     // also a PrivateKeyEntry (an AD keystore that grew one)
 	}{
-		{"jdk-cacerts", jdkCacerts(t), "changeit", false},
-		{"keytool-jks", filepath.Join(dir, "k.jks"), "s3cret-pw", true},
-		{"keytool-pkcs12", filepath.Join(dir, "k.p12"), "s3cret-pw", true},
+		{"jdk-cacerts", jdkCacerts(t), "changeit", "", nil, false},
+		{"keytool-jks-with-a-private-key", filepath.Join(dir, "k.jks"), "s3cret-pw", "JKS", nil, true},
+		{"keytool-pkcs12", filepath.Join(dir, "k.p12"), "s3cret-pw", "PKCS12", nil, false},
+		{"keytool-pkcs12-without-password (Java 18+ cacerts)", filepath.Join(dir, "np.p12"), "changeit", "PKCS12", noPassword, false},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			if tc.build {
-				typ := "JKS"
-				if strings.HasSuffix(tc.store, ".p12") {
-					typ = "PKCS12"
+			if tc.typ != "" {
+				for _, imp := range [][2]string{{"ece.example.com", ssFile}, {"ccewiz Test Root CA", rootFile}} {
+					keytool(t, append(append([]string{}, tc.extra...), "-importcert", "-noprompt", "-alias", imp[0], "-file", imp[1],
+						"-keystore", tc.store, "-storetype", tc.typ, "-storepass", tc.pass)...)
 				}
-				keytool(t, "-importcert", "-noprompt", "-alias", "ece.example.com", "-file", ssFile, "-keystore", tc.store, "-storetype", typ, "-storepass", tc.pass)
-				keytool(t, "-importcert", "-noprompt", "-alias", "ccewiz Test Root CA", "-file", rootFile, "-keystore", tc.store, "-storetype", typ, "-storepass", tc.pass)
+				if tc.key {
+					keytool(t, "-genkeypair", "-alias", "server", "-keyalg", "EC", "-dname", "CN=server", "-keystore", tc.store,
+						"-storetype", tc.typ, "-storepass", tc.pass, "-keypass", tc.pass)
+				}
 			}
 			data, err := os.ReadFile(tc.store)
 			if err != nil {
@@ -142,6 +150,14 @@ func TestListMatchesKeytool(t *testing.T) {
 			}
 			// Round trip: what ccewiz writes, keytool lists the same.
 			ks, _ := OpenKeystore(data, []byte(tc.pass))
+			if tc.extra != nil {
+				if !ks.Passwordless() {
+					t.Fatal("a PKCS#12 store without MAC was not seen as password-less")
+				}
+				if _, err := OpenKeystore(data, []byte("any other")); err != nil {
+					t.Fatalf("a password-less store must open with any password, as in keytool: %v", err)
+				}
+			}
 			out, err := ks.Marshal([]byte(tc.pass))
 			if err != nil {
 				t.Fatal(err)
