@@ -125,7 +125,36 @@ func trustStores(a *Answers) []TrustStore {
 			out = append(out, s)
 		}
 	}
+	for i := range out {
+		if out[i].Path == "" {
+			out[i].Path = localCacerts(out[i].Server)
+		}
+	}
 	return out
+}
+
+// hostname is os.Hostname; tests replace it.
+var hostname = os.Hostname
+
+// localCacerts is %JAVA_HOME%\lib\security\cacerts when ccewiz runs on
+// server itself (Windows reports the short name) and that file exists, so
+// an admin running ccewiz on the ADS gets the import, not commands.
+func localCacerts(server string) string {
+	h, err := hostname()
+	javaHome := os.Getenv("JAVA_HOME")
+	if err != nil || h == "" || javaHome == "" {
+		return ""
+	}
+	h, server = normName(h), normName(server)
+	first, _, _ := strings.Cut(server, ".")
+	if h != server && (strings.Contains(h, ".") || h != first) {
+		return ""
+	}
+	p := filepath.Join(javaHome, "lib", "security", "cacerts")
+	if !fileExists(p) {
+		return ""
+	}
+	return p
 }
 
 // trustCertFiles are the files holding ECE's certificate (and chain).

@@ -241,3 +241,36 @@ func TestTrustStoresField(t *testing.T) {
 		t.Fatal("a short host name was accepted")
 	}
 }
+
+// Run on the ADS itself, ccewiz imports into %JAVA_HOME%\lib\security\cacerts
+// instead of printing commands.
+func TestTrustStepOnTheADS(t *testing.T) {
+	dir := t.TempDir()
+	javaHome := filepath.Join(dir, "jre")
+	os.MkdirAll(filepath.Join(javaHome, "lib", "security"), 0o755)
+	store := filepath.Join(javaHome, "lib", "security", "cacerts")
+	smallCacerts(t, store, DefaultCacertsPassword, certs.JKS)
+	t.Setenv("JAVA_HOME", javaHome)
+	old := hostname
+	hostname = func() (string, error) { return "ADS2", nil }
+	defer func() { hostname = old }()
+
+	os.MkdirAll(filepath.Join(dir, "certs"), 0o755)
+	testpeer.NewLeaf(t, "ece.example.com", nil).WriteFiles(t, filepath.Join(dir, "certs"), "ece.example.com")
+	env := trustEnv(t, dir)
+	env.Answers.Resolve = map[string]string{"ece.example.com:443": "127.0.0.1:1"}
+	plan, err := NewTrustStep().Plan(context.Background(), env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(plan.Commands) != 1 || plan.Commands[0].Host != "ads1.example.com" {
+		t.Fatalf("only ads1 should get commands: %+v", plan.Commands)
+	}
+	found := false
+	for _, f := range plan.Files {
+		found = found || f.Path == store && f.Action == Modify
+	}
+	if !found {
+		t.Fatalf("the local cacerts is not in the plan: %+v", plan.Files)
+	}
+}
