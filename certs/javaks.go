@@ -129,7 +129,7 @@ func NewKeystore(kind Kind) *Keystore {
 	}
 	ks := &Keystore{kind: kind}
 	if kind == JKS {
-		ks.jks = keystore.New()
+		ks.jks = keystore.New(keystore.WithOrderedAliases())
 	}
 	return ks
 }

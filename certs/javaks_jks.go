@@ -26,7 +26,8 @@ func openJKS(data, password []byte) (*Keystore, error) {
 	if err != nil {
 		return nil, err
 	}
-	ks := &Keystore{kind: JKS, jks: keystore.New()}
+	// Ordered aliases make the bytes ccewiz writes the same for the same entries.
+	ks := &Keystore{kind: JKS, jks: keystore.New(keystore.WithOrderedAliases())}
 	if err := ks.jks.Load(bytes.NewReader(data), pw); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrNotKeystore, err)
 	}
