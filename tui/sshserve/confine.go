@@ -144,8 +144,45 @@ type confinedStep struct {
 	root string
 }
 
+// answerPaths are the answers that name files on this machine, by key.
+// (sso.keystore_location is not one: it is the path typed into ECE.)
+func answerPaths(a *steps.Answers) map[string][]string {
+	m := map[string][]string{
+		"certificate.out_dir":     {a.Certificate.OutDir},
+		"certificate.ca_response": a.Certificate.CAResponse,
+		"sso.dc_cert_file":        {a.SSO.DCCertFile},
+		"sso.keystore_file":       {a.SSO.KeystoreFile},
+		"spog.files":              a.Spog.Files,
+		"inventory.template":      {a.Inventory.Template},
+	}
+	for i, st := range a.Trust.Stores {
+		m[fmt.Sprintf("trust.stores[%d].path", i)] = []string{st.Path}
+	}
+	return m
+}
+
+// checkPaths refuses answers that name files outside root: a session reads
+// and writes only its own folder.
+func checkPaths(env *steps.Env, root string) error {
+	if env.Answers == nil {
+		return nil
+	}
+	var errs []error
+	for key, ps := range answerPaths(env.Answers) {
+		for _, p := range ps {
+			if p == "" {
+				continue
+			}
+			if err := within(root, env.Path(p)); err != nil {
+				errs = append(errs, fmt.Errorf("%s: %w", key, err))
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
 func (c confinedStep) guard(env *steps.Env, p *steps.Plan) error {
-	if err := checkRefs(env, c.root); err != nil {
+	if err := errors.Join(checkRefs(env, c.root), checkPaths(env, c.root)); err != nil {
 		return steps.BadInput(err)
 	}
 	if p == nil {
@@ -198,9 +235,9 @@ func (c confinedStep) wrap(cs []steps.Check) []steps.Check {
 			continue
 		}
 		cs[i].Run = func(ctx context.Context, env *steps.Env) steps.Result {
-			if err := checkRefs(env, c.root); err != nil {
+			if err := errors.Join(checkRefs(env, c.root), checkPaths(env, c.root)); err != nil {
 				return steps.Result{Status: steps.Fail, Detail: err.Error(),
-					Fix: "over ccewiz serve, type passwords in the wizard or keep password files in your own folder"}
+					Fix: "over ccewiz serve, type passwords in the wizard, and keep every file (password files, certificates, keystores, spog_config.js copies) in your own folder"}
 			}
 			return run(ctx, env)
 		}

@@ -319,11 +319,16 @@ func TestConfinedSteps(t *testing.T) {
 		{"file outside", outside, secret.Ref{}, "outside"},
 		{"env password", filepath.Join(root, "z"), secret.Ref{Env: "HOME"}, "env: password sources"},
 		{"password file outside", filepath.Join(root, "z"), secret.Ref{File: "/etc/hostname"}, "password file"},
+		{"answers naming a file outside", filepath.Join(root, "z"), secret.Ref{}, "trust.stores[0].path"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			a := steps.NewAnswers()
 			a.SSO.BindPassword = c.ref
+			if c.name == "answers naming a file outside" {
+				a.Trust.Stores = []steps.TrustStore{{Server: "aw1a.example.com", Path: "/etc/ssl/certs/java/cacerts"}}
+			}
+			a.Spog.Files = []string{"ECE_HOME/spog_config.js"} // relative: inside
 			env := steps.NewEnv(a, filepath.Join(root, "ccewiz.yaml"))
 			st := confine([]steps.Step{fileStep{path: c.path}}, root)[0]
 			p, err := st.Plan(context.Background(), env)
