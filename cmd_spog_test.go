@@ -79,7 +79,7 @@ func TestApplySpogStep(t *testing.T) {
 	os.WriteFile(f, src, 0o644)
 
 	code, out, _ := checkCLI(t, "check", "--answers", answers, "--only", "spog", "--format", "json")
-	if code != 1 || !strings.Contains(out, `"spog.files"`) || !strings.Contains(out, `"fail"`) {
+	if code != 1 || !strings.Contains(out, `"spog.1"`) || !strings.Contains(out, `"fail"`) {
 		t.Errorf("check before: code %d\n%s", code, out)
 	}
 	code, out, errOut := checkCLI(t, "apply", "--answers", answers, "--step", "spog", "--yes")
