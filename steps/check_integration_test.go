@@ -155,14 +155,17 @@ func TestTrustVerdictMatchesJava(t *testing.T) {
 		if !ok {
 			t.Fatalf("no %s among %v", tc.id, keys(rs))
 		}
-		out, err := testpeer.JavaTLSConnect(t, tc.store, "changeit", addr, "")
-		javaTrusts := err == nil
-		if (r.Status == Pass) != javaTrusts {
-			t.Errorf("%s = %s (%s), but Java trusts=%v:\n%s", tc.id, r.Status, r.Detail, javaTrusts, out)
-		}
-		if !javaTrusts && !strings.Contains(out, "PKIX path building failed") {
-			t.Errorf("Java should fail with PKIX path building failed:\n%s", out)
-		}
+		t.Run(tc.id, func(t *testing.T) {
+			t.Parallel()
+			out, err := testpeer.JavaTLSConnect(t, tc.store, "changeit", addr, "")
+			javaTrusts := err == nil
+			if (r.Status == Pass) != javaTrusts {
+				t.Errorf("%s = %s (%s), but Java trusts=%v:\n%s", tc.id, r.Status, r.Detail, javaTrusts, out)
+			}
+			if !javaTrusts && !strings.Contains(out, "PKIX path building failed") {
+				t.Errorf("Java should fail with PKIX path building failed:\n%s", out)
+			}
+		})
 	}
 }
 
