@@ -45,6 +45,8 @@ func TestMain(m *testing.M) {
 type tmuxTerm struct {
 	t      *testing.T
 	socket string
+	n      int    // sessions started
+	target string // the current session
 }
 
 func newTmux(t *testing.T) *tmuxTerm {
@@ -70,16 +72,22 @@ func (tm *tmuxTerm) tmux(args ...string) string {
 // the pane so the test can read what ccewiz printed last.
 func (tm *tmuxTerm) start(args ...string) {
 	tm.t.Helper()
-	exec.Command("tmux", "-L", tm.socket, "kill-session", "-t", "w").Run()
+	prev := tm.target
+	tm.n++
+	tm.target = fmt.Sprintf("w%d", tm.n)
 	cmd := shellQuote(binary) + " " + strings.Join(quoteAll(args), " ") + "; echo EXIT=$?; sleep 600"
-	tm.tmux("new-session", "-d", "-x", "120", "-y", "40", "-s", "w", cmd)
+	tm.tmux("new-session", "-d", "-x", "120", "-y", "40", "-s", tm.target, cmd)
+	if prev != "" {
+		// Only now: killing the last session first would stop the tmux server under the new one.
+		tm.tmux("kill-session", "-t", prev)
+	}
 }
 
-func (tm *tmuxTerm) screen() string { return tm.tmux("capture-pane", "-p", "-t", "w") }
+func (tm *tmuxTerm) screen() string { return tm.tmux("capture-pane", "-p", "-t", tm.target) }
 
-func (tm *tmuxTerm) keys(k ...string) { tm.tmux(append([]string{"send-keys", "-t", "w"}, k...)...) }
+func (tm *tmuxTerm) keys(k ...string) { tm.tmux(append([]string{"send-keys", "-t", tm.target}, k...)...) }
 
-func (tm *tmuxTerm) literal(s string) { tm.tmux("send-keys", "-t", "w", "-l", s) }
+func (tm *tmuxTerm) literal(s string) { tm.tmux("send-keys", "-t", tm.target, "-l", s) }
 
 // waitFor polls the screen until cond holds.
 func (tm *tmuxTerm) waitFor(what string, d time.Duration, cond func(string) bool) string {
