@@ -85,7 +85,9 @@ func (tm *tmuxTerm) start(args ...string) {
 
 func (tm *tmuxTerm) screen() string { return tm.tmux("capture-pane", "-p", "-t", tm.target) }
 
-func (tm *tmuxTerm) keys(k ...string) { tm.tmux(append([]string{"send-keys", "-t", tm.target}, k...)...) }
+func (tm *tmuxTerm) keys(k ...string) {
+	tm.tmux(append([]string{"send-keys", "-t", tm.target}, k...)...)
+}
 
 func (tm *tmuxTerm) literal(s string) { tm.tmux("send-keys", "-t", tm.target, "-l", s) }
 
