@@ -481,7 +481,7 @@ func (s trustStep) Checks() []Check {
 			return Result{Status: Fail, Detail: strings.Join(fails, "; "), Fix: fix}
 		case len(manual) > 0:
 			return Result{Status: Manual, Detail: fmt.Sprintf("no cacerts path for %s: check on each ADS with keytool -list", strings.Join(manual, ", ")),
-				Fix: "give trust.stores server=path where ccewiz can reach the ADS's cacerts, or run the keytool commands of `ccewiz apply --only trust`"}
+				Fix: "give trust.stores server=path where ccewiz can reach the ADS's cacerts, or run the keytool commands of `ccewiz apply --step trust`"}
 		}
 		return Result{Status: Pass, Detail: strings.Join(good, "; ")}
 	}}}
@@ -531,7 +531,7 @@ func checkStore(ctx context.Context, env *Env, st TrustStore) Result {
 	}
 	if err := ks.JavaTrusts(chain, env.now(), fqdn); err != nil {
 		return Result{Status: Fail, Detail: fmt.Sprintf("%s (%s), for the certificate from %s: %v", st.Server, path, source, err),
-			Fix: "ccewiz apply --only trust (imports with a backup), then restart the ADS's Apache Tomcat service"}
+			Fix: "ccewiz apply --step trust (imports with a backup), then restart the ADS's Apache Tomcat service"}
 	}
 	return Result{Status: Pass, Detail: fmt.Sprintf("%s: Java accepts %s (certificate from %s)", st.Server, chain[0].Subject.CommonName, source)}
 }
