@@ -8,6 +8,7 @@ import (
 	"crypto/sha1"
 	"crypto/sha256"
 	"crypto/sha512"
+	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/asn1"
 	"errors"
@@ -158,6 +159,10 @@ func pbes2Iterations(alg pkix.AlgorithmIdentifier) int {
 func openP12(data, password []byte) (*Keystore, error) {
 	hasMAC, safes, err := p12Outer(data)
 	if err != nil {
+		// A DER certificate also starts with a SEQUENCE: say what it is.
+		if c, cerr := x509.ParseCertificate(data); cerr == nil {
+			return nil, fmt.Errorf("%w: this is a certificate (DER, %s), not a key store; give it as the certificate to import", ErrNotKeystore, c.Subject)
+		}
 		return nil, err
 	}
 	pw := string(password)

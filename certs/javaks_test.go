@@ -376,11 +376,16 @@ func TestDetectKind(t *testing.T) {
 		{"text", []byte("hello world"), ErrNotKeystore},
 		{"truncated jks", []byte{0xFE, 0xED, 0xFE, 0xED, 0, 0, 0, 2, 0, 0, 0, 9}, ErrNotKeystore},
 		{"garbage asn1", []byte{0x30, 0x03, 1, 2, 3}, ErrNotKeystore},
+		{"DER certificate", testpeer.NewCA(t, "A CA", nil).DER, ErrNotKeystore},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			if _, err := OpenKeystore(tc.data, []byte("changeit")); !errors.Is(err, tc.want) {
+			_, err := OpenKeystore(tc.data, []byte("changeit"))
+			if !errors.Is(err, tc.want) {
 				t.Fatalf("err = %v, want %v", err, tc.want)
+			}
+			if tc.name == "DER certificate" && !strings.Contains(err.Error(), "this is a certificate") {
+				t.Fatalf("err = %v does not say it is a certificate", err)
 			}
 		})
 	}
