@@ -385,6 +385,9 @@ func (t *tester) search(ctx context.Context) Stage {
 		attr = DNAttribute
 	}
 	filter := fmt.Sprintf("(%s=%s)", ldap.EscapeFilter(attr), ldap.EscapeFilter(user))
+	// No ManageDsaIT control: JNDI sends one, but AD ignores it at the naming-context
+	// boundaries that cause ECE's PartialResultException, so without it every
+	// referral ECE could meet shows up here.
 	req := ldap.NewSearchRequest(base, ldap.ScopeWholeSubtree, ldap.NeverDerefAliases, 2, int(t.o.Timeout.Seconds())+1, false,
 		filter, []string{attr}, nil)
 	where := "from Base " + base

@@ -289,7 +289,9 @@ func (s *Slapd) sampleLDIF(opts SlapdOptions) string {
 	} else {
 		// A DC holds another domain only as a referral: a subtree search from
 		// the domain root returns a continuation reference, a search based
-		// inside it returns result code 10.
+		// inside it returns result code 10. (Only for clients that do not send
+		// ManageDsaIT: JNDI's default "ignore" mode sends it, and slapd then
+		// returns the referral object as an entry, where AD would still refer.)
 		recs = append(recs, "dn: "+SlapdChildBase+"\nobjectClass: referral\nobjectClass: extensibleObject\ndc: child\nref: "+SlapdChildDCRef+"\n")
 	}
 	if opts.ExtraLDIF != "" {
