@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"ccewiz/certs"
+	"ccewiz/safefile"
 	"ccewiz/secret"
 )
 
@@ -325,7 +326,7 @@ func (s trustStep) Plan(ctx context.Context, env *Env) (*Plan, error) {
 	changed, commands := 0, 0
 	for _, st := range stores {
 		if st.Path == "" {
-			plan.Commands = append(plan.Commands, keytoolCommand(a, st, planned, cerFiles))
+			plan.Commands = append(plan.Commands, keytoolCommand(a, st, planned, cerFiles, safefile.BackupName("cacerts", env.now())))
 			for _, p := range planned {
 				plan.Keystore = append(plan.Keystore, KeystoreChange{Keystore: st.Server + ": " + CacertsPath, Alias: p.Alias,
 					Subject: p.Cert.Subject.String(), SHA256: certs.Fingerprint(p.Cert.Raw), Action: "add"})
@@ -409,11 +410,11 @@ func planStore(env *Env, st TrustStore, chain []*x509.Certificate, opts certs.Im
 }
 
 // keytoolCommand is Cisco's step 4.1 for one ADS, ready to paste into cmd.
-func keytoolCommand(a *Answers, st TrustStore, planned []certs.Planned, files []string) Command {
+func keytoolCommand(a *Answers, st TrustStore, planned []certs.Planned, files []string, backup string) Command {
 	var b strings.Builder
 	fmt.Fprintf(&b, "rem On %s, as an administrator. First copy %s to C:\\temp.\n", st.Server, baseNames(files))
 	b.WriteString("cd /d \"%JAVA_HOME%\\bin\"\n")
-	b.WriteString("copy /y ..\\lib\\security\\cacerts ..\\lib\\security\\cacerts.ccewiz-backup\n")
+	fmt.Fprintf(&b, "copy ..\\lib\\security\\cacerts ..\\lib\\security\\%s\n", backup)
 	for i, p := range planned {
 		trust := ""
 		if p.Cert.IsCA {

@@ -138,7 +138,7 @@ func TestTrustStep(t *testing.T) {
 			if len(plan.Commands) != 1 || plan.Commands[0].Host != "ads2.example.com" {
 				t.Fatalf("commands: %+v", plan.Commands)
 			}
-			for _, w := range append(tc.wantKeytol, `cd /d "%JAVA_HOME%\bin"`, "restart") {
+			for _, w := range append(tc.wantKeytol, `cd /d "%JAVA_HOME%\bin"`, `copy ..\lib\security\cacerts ..\lib\security\cacerts.ccewiz-20261123-060000.bak`, "restart") {
 				if !strings.Contains(plan.Commands[0].Script, w) {
 					t.Errorf("keytool script lacks %q:\n%s", w, plan.Commands[0].Script)
 				}
