@@ -240,7 +240,12 @@ func ldapFetchCert(ctx context.Context, g *globals, env *steps.Env, f *ldapFlags
 		}
 		fmt.Fprintln(w, line)
 	}
-	fmt.Fprintf(w, "next: copy the keystore to the same path on every ECE application server and run `ccewiz ldap test`\n")
+	if f.keystore == "" && f.out != "" {
+		fmt.Fprintf(w, "next: build the AD keystore from it (add --keystore FILE, or: keytool -import -trustcacerts -alias %s -file %s -keystore c:\\ece\\pcce\\mydomain.jks),\n      ", ldapcfg.KeystoreAlias, filepath.Base(f.out))
+	} else {
+		fmt.Fprint(w, "next: ")
+	}
+	fmt.Fprintf(w, "copy the keystore to the same path on every ECE application server, and prove it with `ccewiz ldap test`\n")
 	return nil
 }
 

@@ -26,8 +26,8 @@ type FetchOptions struct {
 // TOFU is said wherever a fetched certificate is shown: nothing vouches for
 // it yet, so the admin must compare the fingerprint with the real one.
 const TOFU = "trust on first use: this certificate came over the network and nothing vouches for it yet — " +
-	"before trusting it, compare it with the certificate on the DC itself (certlm.msc › Personal › Certificates › " +
-	"the DC's certificate › Details › Thumbprint is the SHA-1 thumbprint shown here)"
+	"before trusting it, compare it with the original in certlm.msc on the DC (Personal › Certificates for the DC's own, " +
+	"Trusted Root Certification Authorities for its CA): Details › Thumbprint is the SHA-1 thumbprint shown here"
 
 // Fetched is the chain a domain controller presented.
 type Fetched struct {

@@ -445,7 +445,9 @@ func (t *tester) referrals(context.Context) Stage {
 	} else if base := strings.TrimSpace(t.s.Base); base != "" {
 		fix += ", or narrow the Base below the referral (e.g. CN=Users," + base + ")"
 	}
-	return Stage{Status: Warn, Detail: d, Fix: fix}
+	// JNDI throws at the end of the enumeration, so ECE fails the login even
+	// when the user was found.
+	return Stage{Status: Fail, Detail: d, Fix: fix}
 }
 
 // referralsOf digs the referral URLs out of a result-code-10 answer.

@@ -429,9 +429,13 @@ func checkSSOSettings(_ context.Context, env *Env) Result {
 func openSSOKeystore(env *Env) (*certs.Keystore, string, *Result) {
 	path := ssoKeystoreFile(env)
 	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, path, &Result{Status: Fail, Detail: fmt.Sprintf("the AD keystore %s does not exist yet", path),
+			Fix: "run `ccewiz apply --step sso` to build it, or set sso.keystore_file to where it is"}
+	}
 	if err != nil {
 		return nil, path, &Result{Status: Fail, Detail: fmt.Sprintf("AD keystore %s: %v", path, err),
-			Fix: "run `ccewiz apply --only sso` to build it, or set sso.keystore_file to where it is"}
+			Fix: "run `ccewiz apply --step sso` to build it, or set sso.keystore_file to where it is"}
 	}
 	pw, err := env.Secret("sso.keystore_password", env.Answers.SSO.KeystorePassword, "AD keystore password")
 	if err != nil {
@@ -439,7 +443,7 @@ func openSSOKeystore(env *Env) (*certs.Keystore, string, *Result) {
 	}
 	ks, err := ldapcfg.OpenKeystore(path, data, pw)
 	if err != nil {
-		return nil, path, &Result{Status: Fail, Detail: err.Error(), Fix: "rebuild it with `ccewiz apply --only sso` (the old one is backed up)"}
+		return nil, path, &Result{Status: Fail, Detail: err.Error(), Fix: "rebuild it with `ccewiz apply --step sso` (the old one is backed up)"}
 	}
 	return ks, path, nil
 }
@@ -463,7 +467,7 @@ func checkSSOKeystore(ctx context.Context, env *Env) Result {
 	}
 	if err := ldapcfg.TrustsChain(ks, path, chain, ep.Host, env.now()); err != nil {
 		var te *ldapcfg.TrustError
-		fix := "rebuild the keystore with `ccewiz apply --only sso` and copy it to every application server again"
+		fix := "rebuild the keystore with `ccewiz apply --step sso` and copy it to every application server again"
 		if errors.As(err, &te) && te.Fix != "" {
 			fix = te.Fix
 		}

@@ -73,7 +73,7 @@ func TestSSOStep(t *testing.T) {
 		t.Fatalf("sso.settings before: %+v", before["sso.settings"])
 	}
 	for _, id := range []string{"sso.keystore", "sso.ldap"} {
-		if r := before[id]; r.Status != Fail || !strings.Contains(r.Fix, "apply --only sso") {
+		if r := before[id]; r.Status != Fail || !strings.Contains(r.Fix, "apply --step sso") {
 			t.Errorf("%s before apply: %+v", id, r)
 		}
 	}
@@ -201,7 +201,7 @@ func TestSSOChecksFail(t *testing.T) {
 		}, map[string]string{"sso.keystore": "pass:", "sso.ldap": "fail:invalid credentials"}},
 		{"domain root meets referrals", func(t *testing.T, env *Env, dir string) {
 			env.Answers.SSO.Base = testpeer.SlapdBase
-		}, map[string]string{"sso.ldap": "warn:PartialResultException"}},
+		}, map[string]string{"sso.ldap": "fail:PartialResultException"}},
 		{"no test user", func(t *testing.T, env *Env, dir string) {
 			env.Answers.SSO.TestUser = ""
 		}, map[string]string{"sso.ldap": "warn:not tried"}},
