@@ -282,6 +282,8 @@ func TestSampleIsPrintable(t *testing.T) {
 	for _, tc := range []struct{ line, want string }{
 		{"a\x1b[31mred\x1b[0m\tPKIX", "a\uFFFD[31mred\uFFFD[0m PKIX"},
 		{"bad \xff utf8", "bad \uFFFD utf8"},
+		{"jdbc:sqlserver://db;user=ece;password=S3cret!;x=1 PKIX", "jdbc:sqlserver://db;user=ece;password=••••;x=1 PKIX"},
+		{`{"ldapPassword": "hunter2", "pwd":x} java.security.credentials=abc`, `{"ldapPassword": "••••", "pwd":••••} java.security.credentials=••••`},
 	} {
 		if got := sample([]byte(tc.line), 0); got != tc.want {
 			t.Errorf("sample(%q) = %q, want %q", tc.line, got, tc.want)

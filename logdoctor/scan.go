@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -241,6 +242,10 @@ func (fs *fileScan) add(sig int, line []byte, at int, lineNo int64, c []byte, ls
 	}
 }
 
+// rePassword finds password-like values a log line may carry (a JDBC URL,
+// a debug dump of settings): samples are shown and shared, passwords never.
+var rePassword = regexp.MustCompile(`(?i)(pass(?:word|wd)?|pwd|secret|credentials)(\s*["']?\s*[:=]\s*["']?)[^\s,;"'&\]}]+`)
+
 // sample returns the line, cut around the hit at byte at when it is long,
 // as printable UTF-8: a log must not be able to drive the terminal.
 func sample(line []byte, at int) string {
@@ -262,6 +267,7 @@ func sample(line []byte, at int) string {
 		}
 		return r
 	}, s)
+	s = rePassword.ReplaceAllString(s, "$1$2••••")
 	if from > 0 {
 		s = "…" + s
 	}
