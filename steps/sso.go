@@ -225,12 +225,6 @@ func dcChain(ctx context.Context, env *Env) (chain []*x509.Certificate, source s
 	return f.Chain, fmt.Sprintf("%s over %s", addr, f.Mode), true, nil
 }
 
-// ssoPrivate is what Plan worked out, for Apply.
-type ssoPrivate struct {
-	Chain   []*x509.Certificate
-	Trusted *x509.Certificate
-}
-
 func (s ssoStep) Plan(ctx context.Context, env *Env) (*Plan, error) {
 	a := env.Answers
 	settings, _ := ssoSettings(env, false)
@@ -271,7 +265,6 @@ func (s ssoStep) Plan(ctx context.Context, env *Env) (*Plan, error) {
 	}
 	plan.Files = append(plan.Files, fc)
 	plan.Keystore = append(plan.Keystore, kc...)
-	plan.Private = &ssoPrivate{Chain: chain, Trusted: trusted}
 	plan.Commands = ssoCopyCommands(a, ssoKeystoreFile(env), data)
 	if len(plan.Commands) == 0 {
 		plan.Notes = append(plan.Notes, "profile.app_servers is empty: copy "+ssoKeystoreFile(env)+" to "+settings.KeystoreLocation+" on every ECE application server")
