@@ -2,6 +2,7 @@ package ldapcfg
 
 import (
 	"context"
+	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
 	"errors"
@@ -69,6 +70,39 @@ func silentServer(t *testing.T) string {
 	return l.Addr().String()
 }
 
+// muteTLSServer completes TLS handshakes with cert, then never says a word:
+// a DC whose LDAP service hangs behind a working TLS front.
+func muteTLSServer(t *testing.T, cert *testpeer.Cert) string {
+	t.Helper()
+	l, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{cert.DER}, PrivateKey: cert.Key}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var conns []net.Conn
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			go c.(*tls.Conn).Handshake()
+			mu.Lock()
+			conns = append(conns, c)
+			mu.Unlock()
+		}
+	}()
+	t.Cleanup(func() {
+		l.Close()
+		mu.Lock()
+		for _, c := range conns {
+			c.Close()
+		}
+		mu.Unlock()
+	})
+	return l.Addr().String()
+}
+
 func dialTo(addr string) DialFunc {
 	return func(ctx context.Context, network, _ string) (net.Conn, error) {
 		var d net.Dialer
@@ -85,6 +119,7 @@ func TestLive(t *testing.T) {
 	leafPool := keystorePool(t, dc.Leaf.Cert) // the guide's way: trust the DC's own certificate
 	otherPool := keystorePool(t, otherCA.Cert)
 	silent := silentServer(t)
+	mute := muteTLSServer(t, dc.Leaf)
 
 	settings := func(p *testpeer.Slapd, url, base string) Settings {
 		return Settings{URL: url, DNAttribute: DNAttribute, Base: base, BindDN: p.BindDN, Password: secret.New(p.Password),
@@ -188,6 +223,9 @@ func TestLive(t *testing.T) {
 		{name: "server accepts TCP but never answers (StartTLS)",
 			s: settings(dc, dc.LDAPURL, ""), o: Options{Roots: dcPool, Dial: dialTo(silent), Timeout: 300 * time.Millisecond},
 			want: want{status: Fail, last: StageConnect, frag: "did not answer the StartTLS request", errKind: func(err error) bool { return errors.Is(err, ErrTimeout) }}},
+		{name: "TLS completes but LDAP never answers",
+			s: settings(dc, dc.LDAPSURL, ""), o: Options{Roots: dcPool, Dial: dialTo(mute), Timeout: 300 * time.Millisecond},
+			want: want{status: Fail, last: StageRootDSE, frag: "no answer in time", errKind: func(err error) bool { return errors.Is(err, ErrTimeout) }}},
 		{name: "name does not resolve",
 			s: settings(dc, "ldaps://dc1.example.invalid:636", ""), o: Options{Roots: dcPool, Timeout: 2 * time.Second,
 				Resolve: func(ctx context.Context, host string) ([]string, error) {
