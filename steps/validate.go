@@ -93,6 +93,22 @@ func (validateStep) Checks() []Check {
 	}
 }
 
+// ChecksFor names the test agent from the answers in the manual items, so
+// the admin reads "Agents › jdoe" instead of a placeholder.
+func (s validateStep) ChecksFor(a *Answers) []Check {
+	cs := s.Checks()
+	if a == nil || strings.TrimSpace(a.Validation.TestAgent) == "" {
+		return cs
+	}
+	for i := range cs {
+		cs[i].What = strings.ReplaceAll(cs[i].What, "<validation.test_agent>", testAgent(a))
+		if cs[i].ID == "validate.agent-in-ece" {
+			cs[i].What = strings.Replace(cs[i].What, "lists the test agent", "lists "+testAgent(a), 1)
+		}
+	}
+	return cs
+}
+
 // httpsCheck GETs https://<ece_fqdn>/<partition> the way a browser and SPOG
 // do (with SNI, the name checked against the certificate), trusting the
 // system roots plus the certificate step 1 wrote, so a self-signed ECE

@@ -213,6 +213,14 @@ func TestValidateManualAndSkip(t *testing.T) {
 	if len(rs) != 7 {
 		t.Errorf("%d checks, want 7", len(rs))
 	}
+	env.Answers.Validation.TestAgent = "jdoe"
+	rs = runValidate(t, env)
+	if r := rs["validate.test-agent"]; !strings.Contains(r.Detail, "Agents › jdoe: tick") {
+		t.Errorf("the test agent's name should replace the placeholder: %q", r.Detail)
+	}
+	if r := rs["validate.agent-in-ece"]; !strings.HasSuffix(r.Detail, "Users lists jdoe.") {
+		t.Errorf("agent-in-ece should name the agent: %q", r.Detail)
+	}
 	p, err := NewValidateStep().Plan(context.Background(), &Env{Answers: &Answers{Validation: ValidationAnswers{TestAgent: "jdoe"}}})
 	if err != nil || len(p.GUI) != 3 || !strings.Contains(p.GUI[0].Where, "Agents › jdoe › General") {
 		t.Errorf("plan: %+v %v", p, err)
