@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"time"
@@ -272,6 +273,11 @@ type Result struct {
 // is unchanged. It is the one place in certs that writes, and only through
 // safefile.
 func ImportFile(path string, password []byte, list []*x509.Certificate, opts ImportOptions) (Result, error) {
+	// Debian's and RHEL's JDKs link lib/security/cacerts to the system
+	// store; write through the link as keytool does, never replace the link.
+	if real, err := filepath.EvalSymlinks(path); err == nil {
+		path = real
+	}
 	res := Result{Path: path}
 	old, err := os.ReadFile(path)
 	switch {

@@ -390,3 +390,34 @@ func TestDetectKind(t *testing.T) {
 		})
 	}
 }
+
+// The JDK's lib/security/cacerts is often a link to the system store
+// (Debian, RHEL): ccewiz writes through it like keytool and keeps the link.
+func TestImportThroughSymlink(t *testing.T) {
+	dir := t.TempDir()
+	target := filepath.Join(dir, "etc-java-cacerts")
+	ks := NewKeystore(JKS)
+	ks.AddTrusted("existing", testpeer.NewCA(t, "Existing", nil).Cert, false)
+	data, _ := ks.Marshal([]byte("changeit"))
+	os.WriteFile(target, data, 0o644)
+	link := filepath.Join(dir, "cacerts")
+	if err := os.Symlink(target, link); err != nil {
+		t.Skipf("cannot make a symbolic link here: %v", err)
+	}
+	leaf := testpeer.NewLeaf(t, "ece.example.com", nil)
+	res, err := ImportFile(link, []byte("changeit"), []*x509.Certificate{leaf.Cert}, ImportOptions{FQDN: "ece.example.com"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Lstat(link); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+		t.Fatalf("the link was replaced by a file: %v", err)
+	}
+	b, _ := os.ReadFile(target)
+	after, err := OpenKeystore(b, []byte("changeit"))
+	if err != nil || after.Len() != 2 {
+		t.Fatalf("target not updated: %v", err)
+	}
+	if filepath.Dir(res.Backup) != dir || !strings.HasPrefix(filepath.Base(res.Backup), "etc-java-cacerts.ccewiz-") {
+		t.Fatalf("backup %q, want next to the target", res.Backup)
+	}
+}

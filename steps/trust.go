@@ -378,6 +378,11 @@ func trustCerFile(path string, p certs.Planned) (FileChange, error) {
 // Java lacks; the FileChange carries the new bytes and their verification.
 func planStore(env *Env, st TrustStore, chain []*x509.Certificate, opts certs.ImportOptions) (FileChange, []KeystoreChange, error) {
 	path := env.Path(st.Path)
+	// A JDK's cacerts is often a link to the system store: change the
+	// target, as keytool does, and keep the link.
+	if real, err := filepath.EvalSymlinks(path); err == nil {
+		path = real
+	}
 	fc := FileChange{Path: path, Action: Unchanged, Backup: true}
 	old, err := os.ReadFile(path)
 	if err != nil {
