@@ -41,7 +41,10 @@ func TestVerifyChain(t *testing.T) {
 		{"name mismatch", []*x509.Certificate{ch.Leaf.Cert}, "10.0.0.5", pool(ch.Leaf), "not for 10.0.0.5",
 			func(err error) bool { var he x509.HostnameError; return errors.As(err, &he) }},
 		{"expired", []*x509.Certificate{expired.Cert, ch.Intermediate.Cert}, "dc1.example.local", pool(ch.Intermediate), "outside its validity",
-			func(err error) bool { var ci x509.CertificateInvalidError; return errors.As(err, &ci) && ci.Reason == x509.Expired }},
+			func(err error) bool {
+				var ci x509.CertificateInvalidError
+				return errors.As(err, &ci) && ci.Reason == x509.Expired
+			}},
 		{"no keystore", []*x509.Certificate{ch.Leaf.Cert}, "dc1.example.local", nil, "no keystore", nil},
 		{"no certificate", nil, "dc1.example.local", pool(ch.Root), "sent no certificate", nil},
 	}
