@@ -18,6 +18,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -110,6 +111,7 @@ func New(o Options) (*Server, error) {
 		ssh.EmulatePty(),
 		wish.WithMiddleware(
 			bm.Middleware(s.model),
+			s.scpMiddleware,
 			s.admit, // runs first: wish applies middlewares last to first
 		),
 	)
@@ -191,6 +193,21 @@ func (s *Server) admit(next ssh.Handler) ssh.Handler {
 		if err != nil {
 			s.log.Printf("refused %s: %v", who, err)
 			wish.Fatalln(sess, "ccewiz serve: "+err.Error())
+			return
+		}
+		if is, ok := isSCP(sess.Command()); is {
+			if !ok {
+				s.log.Printf("refused %s: malformed scp command", who)
+				wish.Fatalln(sess, "ccewiz serve: malformed scp command")
+				return
+			}
+			if err := os.MkdirAll(dir, 0o700); err != nil {
+				wish.Fatalln(sess, "ccewiz serve: cannot create your folder; tell the server's admin")
+				return
+			}
+			// File names, never contents, are logged.
+			s.log.Printf("scp %s %s", who, strings.Join(sess.Command()[1:], " "))
+			next(sess)
 			return
 		}
 		if _, _, ok := sess.Pty(); !ok {
