@@ -86,7 +86,7 @@ func verifyChain(chain []*x509.Certificate, host string, roots *x509.CertPool, n
 	var ci x509.CertificateInvalidError
 	switch {
 	case errors.As(err, &ua):
-		te.Reason = fmt.Sprintf("%s (issued by %q) is not trusted by %s: neither it nor its issuing CA is in it — Java reports this as \"PKIX path building failed\"",
+		te.Reason = fmt.Sprintf("%s (issued by %q) is not trusted by %s: it holds neither this certificate nor its issuing CA, nor a root the chain the DC sent leads to — Java reports this as \"PKIX path building failed\"",
 			leaf.Subject.String(), leaf.Issuer.String(), rootsName)
 		te.Fix = "rebuild the AD keystore from this DC's certificate or its issuing CA (ccewiz ldap fetch-cert --addr " + host + ":636), and copy it to every application server"
 	case errors.As(err, &he):
