@@ -50,7 +50,7 @@ func RunAccessible(ctx context.Context, o Options, in io.Reader, out io.Writer) 
 
 // plainStyles draw nothing: the line-prompt mode prints words and symbols only.
 func plainStyles(r *lipgloss.Renderer) styles {
-	s := r.NewStyle()
+	s := sty{r.NewStyle(), true}
 	return styles{plain: s, bold: s, dim: s, accent: s, focus: s, title: s, pass: s, warn: s, fail: s, skip: s, manual: s}
 }
 

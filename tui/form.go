@@ -434,11 +434,19 @@ func (fm *form) valueView(in *input, focused bool, w int) string {
 		}
 		return v
 	}
-	in.ti.Width = w - 1
 	if !focused {
-		v := in.ti.View()
+		// Drawn directly: a text input's View styles every rune, which costs
+		// more than the rest of the frame; only the focused one needs a cursor.
+		v := in.ti.Value()
+		switch {
+		case v == "":
+			return st.dim.Render(ansi.Truncate(in.ti.Placeholder, w, "…"))
+		case in.f.Kind == steps.SecretField:
+			v = strings.Repeat("•", len([]rune(v)))
+		}
 		return ansi.Truncate(v, w, "…")
 	}
+	in.ti.Width = w - 1
 	return in.ti.View()
 }
 

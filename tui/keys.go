@@ -83,13 +83,13 @@ func withHelp(b key.Binding, keys, desc string) key.Binding {
 func newHelp(st styles) help.Model {
 	h := help.New()
 	h.Styles = help.Styles{
-		Ellipsis:       st.dim,
-		ShortKey:       st.bold,
-		ShortDesc:      st.dim,
-		ShortSeparator: st.dim,
-		FullKey:        st.bold,
-		FullDesc:       st.dim,
-		FullSeparator:  st.dim,
+		Ellipsis:       st.dim.Style,
+		ShortKey:       st.bold.Style,
+		ShortDesc:      st.dim.Style,
+		ShortSeparator: st.dim.Style,
+		FullKey:        st.bold.Style,
+		FullDesc:       st.dim.Style,
+		FullSeparator:  st.dim.Style,
 	}
 	return h
 }

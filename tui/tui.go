@@ -184,7 +184,7 @@ func newModel(o Options) *Model {
 	}
 	m.st = newStyles(r)
 	m.help = newHelp(m.st)
-	m.spin = spinner.New(spinner.WithSpinner(spinner.Line), spinner.WithStyle(m.st.accent))
+	m.spin = spinner.New(spinner.WithSpinner(spinner.Line), spinner.WithStyle(m.st.accent.Style))
 	m.confirm = newInput(m.st)
 	m.refreshNeeds()
 	m.cur = m.startStep()
