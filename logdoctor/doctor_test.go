@@ -296,14 +296,20 @@ func TestSampleIsPrintable(t *testing.T) {
 }
 
 // naive is the obviously right answer: split lines, test every pattern.
-func naive(data []byte) (lines int64, perSig []int, firstLine []int64) {
+// A hit's time is the last timestamp at or before its line.
+func naive(data []byte) (lines int64, perSig []int, firstLine []int64, first, last []time.Time) {
 	perSig = make([]int, len(Signatures))
 	firstLine = make([]int64, len(Signatures))
+	first, last = make([]time.Time, len(Signatures)), make([]time.Time, len(Signatures))
 	if len(data) == 0 {
-		return 0, perSig, firstLine
+		return 0, perSig, firstLine, first, last
 	}
+	var now time.Time
 	ls := bytes.Split(bytes.TrimSuffix(data, []byte{'\n'}), []byte{'\n'})
 	for i, l := range ls {
+		if t, ok := parseTime(l, time.UTC); ok {
+			now = t
+		}
 		for si, s := range Signatures {
 			for _, p := range s.Patterns {
 				if bytes.Contains(l, []byte(p)) {
@@ -311,12 +317,20 @@ func naive(data []byte) (lines int64, perSig []int, firstLine []int64) {
 						firstLine[si] = int64(i + 1)
 					}
 					perSig[si]++
+					if !now.IsZero() {
+						if first[si].IsZero() || now.Before(first[si]) {
+							first[si] = now
+						}
+						if now.After(last[si]) {
+							last[si] = now
+						}
+					}
 					break
 				}
 			}
 		}
 	}
-	return int64(len(ls)), perSig, firstLine
+	return int64(len(ls)), perSig, firstLine, first, last
 }
 
 // sameAsNaive checks the one-pass search against naive on data, with
@@ -325,26 +339,38 @@ func sameAsNaive(t *testing.T, data []byte, chunk int) {
 	t.Helper()
 	defer func(c, m int) { chunkSize, maxChunk = c, m }(chunkSize, maxChunk)
 	chunkSize, maxChunk = chunk, 1<<20
-	r, err := ScanReader(context.Background(), "eg_log_X_ApplicationServer.log", bytes.NewReader(data), Options{Local: est})
+	r, err := ScanReader(context.Background(), "eg_log_X_ApplicationServer.log", bytes.NewReader(data), Options{Local: time.UTC})
 	if err != nil {
 		t.Fatal(err)
 	}
-	lines, perSig, first := naive(data)
+	lines, perSig, first, firstT, lastT := naive(data)
 	if r.Lines != lines {
 		t.Fatalf("counted %d lines, naive %d", r.Lines, lines)
 	}
 	got := make([]int, len(Signatures))
 	gotFirst := make([]int64, len(Signatures))
+	gotFirstT, gotLastT := make([]time.Time, len(Signatures)), make([]time.Time, len(Signatures))
 	for _, f := range r.Findings {
 		i := sigIndex(f.Signature)
 		got[i] += f.Count
 		if gotFirst[i] == 0 || f.Line < gotFirst[i] {
 			gotFirst[i] = f.Line
 		}
+		if f.FirstSeen != nil {
+			if gotFirstT[i].IsZero() || f.FirstSeen.Before(gotFirstT[i]) {
+				gotFirstT[i] = *f.FirstSeen
+			}
+			if f.LastSeen.After(gotLastT[i]) {
+				gotLastT[i] = *f.LastSeen
+			}
+		}
 	}
 	for i := range Signatures {
 		if got[i] != perSig[i] || gotFirst[i] != first[i] {
 			t.Fatalf("%s: %d hits from line %d, naive %d from line %d (chunk %d)", Signatures[i].ID, got[i], gotFirst[i], perSig[i], first[i], chunk)
+		}
+		if !gotFirstT[i].Equal(firstT[i]) || !gotLastT[i].Equal(lastT[i]) {
+			t.Fatalf("%s: seen %v – %v, naive %v – %v (chunk %d)", Signatures[i].ID, gotFirstT[i], gotLastT[i], firstT[i], lastT[i], chunk)
 		}
 	}
 }

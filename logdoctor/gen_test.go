@@ -124,6 +124,10 @@ func writeLog(w io.Writer, rng *rand.Rand, size int, proc string, hitRate float6
 				line.WriteString(s)
 				line.WriteByte('\n')
 			}
+			// A root cause deep in a stack trace: a line without its own time.
+			if rng.Float64() < hitRate*50 {
+				line.WriteString("Caused by: " + genHits[rng.IntN(len(genHits))] + "\n")
+			}
 		}
 		n, _ := w.Write(line.Bytes())
 		written += n

@@ -198,7 +198,7 @@ func (fs *fileScan) timeAt(c []byte, ls int) (time.Time, bool) {
 	floor := max(fs.hdrFloor, ls-backLimit)
 	t, ok := time.Time{}, false
 	for p := ls; p >= floor; {
-		if t, ok = parseTime(c[p:min(len(c), p+64)], fs.loc); ok {
+		if t, ok = parseTime(c[p:min(len(c), p+160)], fs.loc); ok {
 			break
 		}
 		if p == 0 {
