@@ -291,3 +291,24 @@ func TestLabCASignedCertificate(t *testing.T) {
 		t.Errorf("check after the CA-signed path: exit %d, failed %v\n%s", code, failed, describeFailures(r))
 	}
 }
+
+// TestLabDomainControllerInsteadOfGC: pointing ECE at a DC port instead of
+// the Global Catalog is the guide's PartialResultException; the lab
+// reproduces it and check names it.
+func TestLabDomainControllerInsteadOfGC(t *testing.T) {
+	answers := startLabCLI(t)
+	labApply(t, answers)
+	a, err := steps.LoadAnswers(answers)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.SSO.LDAPURL = "ldaps://dc1.example.local:636"
+	a.SSO.Base = "DC=example,DC=local"
+	if _, err := steps.SaveAnswers(answers, a, false); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := runBinary(t, "check", "--answers", answers, "--only", "sso.ldap")
+	if code != 1 || !strings.Contains(out, "PartialResultException") {
+		t.Errorf("check --only sso.ldap with a DC port: exit %d\n%s%s", code, out, errs)
+	}
+}
