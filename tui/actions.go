@@ -138,6 +138,7 @@ func (m *Model) checksTimeout(int) time.Duration {
 // before the write runs. The first save of a session keeps a backup of the
 // file as it was when the wizard started.
 func (m *Model) saveCmd(quit bool) tea.Cmd {
+	m.navDirty = false
 	if m.path == "" {
 		m.dirty = false
 		if quit {

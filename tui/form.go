@@ -421,7 +421,11 @@ func (fm *form) valueView(in *input, focused bool, w int) string {
 			v = "(choose)"
 		}
 		if focused {
-			return st.focus.Render("‹ "+v+" ›") + st.dim.Render(fmt.Sprintf("  %d of %d", in.choice+1, len(in.f.Options)))
+			pos := fmt.Sprintf("  %d of %d", in.choice+1, len(in.f.Options))
+			if in.choice < 0 {
+				pos = fmt.Sprintf("  %d options: ←/→ or type", len(in.f.Options))
+			}
+			return st.focus.Render("‹ "+v+" ›") + st.dim.Render(pos)
 		}
 		return v
 	case steps.Bool:

@@ -324,3 +324,28 @@ func waitScreen(t *testing.T, tm *teatest.TestModel, s string) {
 	}
 	t.Fatalf("waiting for %q: not on screen after 5s; output: %q", s, seen.String())
 }
+
+// TestJumpThenQuit: moving to another step is not "unsaved input" — quitting
+// does not ask, and the resume point is saved.
+func TestJumpThenQuit(t *testing.T) {
+	m := testModel(t, profileAnswers(), demoStep{}, 80, 24)
+	drive(t, m, keys(tea.KeyCtrlG, tea.KeyDown, tea.KeyEnter)...)
+	if m.cur != 1 {
+		t.Fatalf("jumped to step %d, want 1", m.cur)
+	}
+	_, cmd := m.Update(tea.KeyMsg{Type: tea.KeyCtrlC})
+	if m.quitting {
+		t.Fatal("asked before quitting although nothing was typed")
+	}
+	saved, ok := cmd().(savedMsg)
+	if !ok || saved.err != nil || !saved.quit {
+		t.Fatalf("want a save then quit, got %#v", saved)
+	}
+	if _, cmd := m.Update(saved); cmd == nil || cmd() != tea.Quit() {
+		t.Fatal("did not quit after saving")
+	}
+	a, err := steps.LoadAnswers("ccewiz.yaml")
+	if err != nil || a.Progress.Current != "demo" {
+		t.Fatalf("resume point not saved: %v %+v", err, a)
+	}
+}

@@ -118,6 +118,7 @@ type Model struct {
 	report     string // where the report was saved
 
 	dirty     bool // answers changed since the last save
+	navDirty  bool // only the resume point (progress.current) changed: saved on quit without asking
 	savedOnce bool
 	saving    bool
 	status    string

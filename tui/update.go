@@ -72,6 +72,10 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 			m.jumping = false
 			return nil
 		}
+		if m.navDirty && m.run == nil {
+			// Only the resume point moved: save it without asking.
+			return m.saveCmd(true)
+		}
 		return m.quit()
 	}
 	if m.mode == modeRunning {
@@ -316,9 +320,9 @@ func (m *Model) goStep(i int) tea.Cmd {
 	f.focusCmd()
 	if a := m.env.Answers; a.Progress.Current != m.flow[i].ID() {
 		a.Progress.Current = m.flow[i].ID()
-		m.dirty = true
+		m.navDirty = true
 	}
-	if m.dirty && m.savedOnce {
+	if (m.dirty || m.navDirty) && m.savedOnce {
 		return m.saveCmd(false)
 	}
 	return nil
