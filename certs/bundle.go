@@ -91,6 +91,12 @@ func ReadBundle(name string, data []byte) (*Bundle, error) {
 }
 
 func (b *Bundle) read(name string, data []byte, depth int) error {
+	// DER is binary: trimming "whitespace" would cut a signature that happens
+	// to end in 0x0a or 0x20 (about one certificate in forty). Decide on the
+	// raw bytes first; only text gets trimmed.
+	if len(data) > 0 && data[0] == 0x30 && !bytes.Contains(data, []byte("-----BEGIN ")) {
+		return b.readDER(name, data, "DER")
+	}
 	trimmed := bytes.TrimSpace(data)
 	if len(trimmed) == 0 {
 		return nil
