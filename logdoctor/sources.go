@@ -151,7 +151,10 @@ func Scan(ctx context.Context, paths []string, o Options) (*Report, error) {
 	}
 	rep := &Report{PCCEZone: zoneName(o.local())}
 	for i, e := range errs {
-		if e != nil {
+		switch {
+		case e != nil && results[i] == nil:
+			notes = append(notes, fmt.Sprintf("%s: skipped (%v)", srcs[i].name, e))
+		case e != nil:
 			notes = append(notes, fmt.Sprintf("%s: not read to the end (%v); findings above cover what was read", srcs[i].name, e))
 		}
 	}
