@@ -129,6 +129,7 @@ func TestListMatchesKeytool(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel() // each case starts JVMs: let them overlap
 			if tc.typ != "" {
 				for _, imp := range [][2]string{{"ece.example.com", ssFile}, {"ccewiz Test Root CA", rootFile}} {
 					keytool(t, append(append([]string{}, tc.extra...), "-importcert", "-noprompt", "-alias", imp[0], "-file", imp[1],

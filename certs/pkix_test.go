@@ -47,6 +47,7 @@ func TestJavaAgreesWithJavaTrusts(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel() // each case starts JVMs: let them overlap
 			// Java refuses an empty trust store with an unrelated message; a
 			// real cacerts is never empty, so start from one unrelated CA.
 			ks := NewKeystore(tc.kind)
