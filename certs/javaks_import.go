@@ -54,7 +54,7 @@ func TrustPlan(list []*x509.Certificate, opts ImportOptions) ([]Planned, error) 
 	}
 	list = dedupe(list)
 	if opts.CA {
-		return name(chainOrder(list), opts.Alias), nil
+		return name(chainOrder(list), opts), nil
 	}
 	if len(list) == 1 && isSelfSigned(list[0]) {
 		alias := firstNonEmpty(opts.Alias, opts.FQDN, aliasFor(list[0]))
@@ -78,7 +78,7 @@ func TrustPlan(list []*x509.Certificate, opts ImportOptions) ([]Planned, error) 
 		return nil, fmt.Errorf("%w: %s is signed by %q and no CA certificate came with it; give the CA's root (and any intermediate) — the files the CA returned — or pass an alias to trust this certificate itself",
 			ErrNeedCA, l.Subject.CommonName, l.Issuer.String())
 	}
-	return name(chainOrder(cas), opts.Alias), nil
+	return name(chainOrder(cas), opts), nil
 }
 
 func firstNonEmpty(s ...string) string {
@@ -90,13 +90,18 @@ func firstNonEmpty(s ...string) string {
 	return ""
 }
 
-func name(list []*x509.Certificate, alias string) []Planned {
+func name(list []*x509.Certificate, opts ImportOptions) []Planned {
 	out := make([]Planned, 0, len(list))
 	seen := map[string]bool{}
 	for _, c := range list {
 		a := aliasFor(c)
-		if len(list) == 1 && alias != "" {
-			a = alias
+		switch {
+		case len(list) == 1 && opts.Alias != "":
+			a = opts.Alias
+		case opts.FQDN != "" && !c.IsCA && isSelfSigned(c):
+			// A self-signed ECE certificate keeps the seed's alias even when
+			// it comes with other certificates.
+			a = opts.FQDN
 		}
 		if seen[strings.ToLower(a)] {
 			a = a + "-" + strings.ToLower(strings.ReplaceAll(Fingerprint(c.Raw)[:11], ":", ""))

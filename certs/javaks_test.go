@@ -288,6 +288,8 @@ func TestTrustPlan(t *testing.T) {
 		{"CA-signed leaf alone is refused", []*x509.Certificate{leaf}, ImportOptions{FQDN: "web1.example.com"}, nil, ErrNeedCA},
 		{"CA-signed leaf alone with an alias", []*x509.Certificate{leaf}, ImportOptions{Alias: "web1"}, []string{"web1=web1.example.com"}, nil},
 		{"--ca imports a root file as is", []*x509.Certificate{root}, ImportOptions{CA: true, Alias: "corp-root"}, []string{"corp-root=ccewiz Test Root CA"}, nil},
+		{"self-signed leaf beside a CA keeps the FQDN", []*x509.Certificate{ss.Cert, root}, ImportOptions{FQDN: "ece.example.com"},
+			[]string{"ece.example.com=ece.example.com", "ccewiz test root ca=ccewiz Test Root CA"}, nil},
 		{"duplicates count once", []*x509.Certificate{root, root}, ImportOptions{CA: true}, []string{"ccewiz test root ca=ccewiz Test Root CA"}, nil},
 	}
 	for _, tc := range cases {
