@@ -422,3 +422,25 @@ func TestEveryPatternHasAFixture(t *testing.T) {
 		}
 	}
 }
+
+// TestDamagedZipEntry: a checksum error at the end of an entry keeps what
+// was read and says the file was read only partly.
+func TestDamagedZipEntry(t *testing.T) {
+	zp := filepath.Join(t.TempDir(), "logs.zip")
+	var b bytes.Buffer
+	zw := zip.NewWriter(&b)
+	w, _ := zw.CreateHeader(&zip.FileHeader{Name: "egpl_root_ECEAPP.log", Method: zip.Store})
+	w.Write([]byte("2026-11-23 08:00:03.210 GMT+0000 <@> ERROR <@> java.net.ConnectException: Connection refused: connect\nlast line\n"))
+	zw.Close()
+	data := b.Bytes()
+	i := bytes.Index(data, []byte("last line"))
+	data[i] = 'L' // the stored CRC no longer matches
+	os.WriteFile(zp, data, 0o644)
+	r := scanBundle(t, Options{}, zp)
+	if len(r.Findings) != 1 || r.Findings[0].Signature != "conn-refused" {
+		t.Errorf("findings %+v, want the conn-refused read before the damage", r.Findings)
+	}
+	if len(r.Notes) != 1 || !strings.Contains(r.Notes[0], "not read to the end") || !strings.Contains(r.Notes[0], "checksum") {
+		t.Errorf("notes %q, want one saying the entry was read only partly", r.Notes)
+	}
+}

@@ -117,6 +117,9 @@ func scanReader(ctx context.Context, name string, r io.Reader, o Options) (*file
 		n += m
 		eof := errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)
 		if err != nil && !eof {
+			if n > 0 {
+				fs.chunk(buf[:n], true) // what arrived before the error still counts
+			}
 			return fs, fmt.Errorf("read %s: %w", name, err)
 		}
 		if eof {
