@@ -244,7 +244,10 @@ func TestBadInput(t *testing.T) {
 	dir := t.TempDir()
 	notZip := filepath.Join(dir, "logs.zip")
 	os.WriteFile(notZip, []byte("this is not a zip"), 0o644)
-	for _, p := range []string{filepath.Join(dir, "missing"), notZip} {
+	empty := filepath.Join(dir, "empty")
+	os.MkdirAll(empty, 0o755)
+	os.WriteFile(filepath.Join(empty, "screenshot.png"), []byte("png"), 0o644)
+	for _, p := range []string{filepath.Join(dir, "missing"), notZip, empty} {
 		_, err := Scan(context.Background(), []string{p}, Options{})
 		if !errors.Is(err, ErrBadInput) || !strings.Contains(err.Error(), p) {
 			t.Errorf("Scan(%s): %v, want ErrBadInput naming the path", p, err)

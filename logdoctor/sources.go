@@ -118,6 +118,10 @@ func Scan(ctx context.Context, paths []string, o Options) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
+	if len(srcs) == 0 {
+		return nil, fmt.Errorf("%w: no log files in %s (read: *.log, *.log.N, *.txt, *.out and .zip bundles); ECE keeps them in {ECE_HOME}\\eService\\logs, PCCE in C:\\icm\\tomcat\\logs",
+			ErrBadInput, strings.Join(paths, ", "))
+	}
 	workers := o.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
