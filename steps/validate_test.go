@@ -102,6 +102,8 @@ func TestValidateHTTPS(t *testing.T) {
 	chain := testpeer.NewChain(t, "ece.example.com")
 	expired := testpeer.NewLeaf(t, "ece.example.com", nil, testpeer.Validity(now.AddDate(-2, 0, 0), now.AddDate(0, 0, -1)))
 	wrongName := testpeer.NewLeaf(t, "eceweb.example.com", nil)
+	// A name crafted to drive a terminal: it must be printed inert.
+	escape := testpeer.NewLeaf(t, "evil\x1b[2J.example.com", nil, testpeer.DNS("evil.example.com"))
 	type want struct {
 		status Status
 		detail string // substring of both results' Detail (or Fix, for fixes)
@@ -127,6 +129,8 @@ func TestValidateHTTPS(t *testing.T) {
 			want{Fail, "the certificate expired on " + now.AddDate(0, 0, -1).UTC().Format("2006-01-02"), "renew the certificate"}, want{Fail, "expired", "renew"}},
 		{"wrong name", ece, false, []*testpeer.Cert{wrongName}, []*testpeer.Cert{wrongName},
 			want{Fail, "does not name ece.example.com (served: CN=eceweb.example.com", "reissue the certificate with ece.example.com"}, want{Fail, "does not name", "reissue"}},
+		{"escape sequence in the served name", ece, false, []*testpeer.Cert{escape}, []*testpeer.Cert{escape},
+			want{Fail, "CN=evil\uFFFD[2J.example.com", "reissue"}, want{Fail, "does not name", "reissue"}},
 		{"no step-1 certificate", ece, false, []*testpeer.Cert{selfSigned}, nil,
 			want{Fail, "not trusted (trusted here: the system roots (no step-1 certificate at", "cacerts"}, want{Fail, "not trusted", "step 4.1"}},
 		{"ECE down behind IIS", status(503, ""), false, []*testpeer.Cert{selfSigned}, []*testpeer.Cert{selfSigned},
@@ -141,6 +145,9 @@ func TestValidateHTTPS(t *testing.T) {
 			rs := runValidate(t, eceEnv(t, addr, tc.file...))
 			for id, w := range map[string]want{"validate.https-default": tc.def, "validate.https-system": tc.sys} {
 				r := rs[id]
+				if strings.ContainsRune(r.Detail+r.Fix, 0x1b) {
+					t.Errorf("%s prints an escape character: %q", id, r.Detail)
+				}
 				if r.Status != w.status || !strings.Contains(r.Detail, w.detail) || !strings.Contains(r.Fix, w.fix) {
 					t.Errorf("%s = %s\n  detail: %s\n  fix: %s\nwant %s, detail with %q, fix with %q", id, r.Status, r.Detail, r.Fix, w.status, w.detail, w.fix)
 				}
