@@ -29,6 +29,9 @@ Every flag can also be set with an environment variable (CCEWIZ_SERVE_LISTEN,
 CCEWIZ_SERVE_HOST_KEY, CCEWIZ_SERVE_AUTHORIZED_KEYS, CCEWIZ_SERVE_WORKDIR,
 CCEWIZ_SERVE_MAX_SESSIONS, CCEWIZ_SERVE_IDLE_TIMEOUT).
 
+Files go in and out of the user's folder with classic scp (-O; no SFTP):
+  scp -O -P 2222 alice@jumphost:certs/ece.example.com.pfx .
+
 Examples:
   ccewiz serve --authorized-keys ~/.ssh/authorized_keys --workdir /srv/ccewiz
   ssh -p 2222 alice@jumphost          # from an admin's machine`,
