@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -22,7 +23,7 @@ import (
 type keystoreFlags struct {
 	keystore, cert, alias, storetype string
 	passEnv, passFile, format        string
-	ca, create, replace              bool
+	ca, create, replace, dryRun      bool
 }
 
 func (f *keystoreFlags) declare(fs *flag.FlagSet) {
@@ -33,6 +34,7 @@ func (f *keystoreFlags) declare(fs *flag.FlagSet) {
 	fs.BoolVar(&f.create, "create", false, "import: create the key store when the file does not exist")
 	fs.StringVar(&f.storetype, "storetype", "JKS", "import --create: `type` of a new store, JKS or PKCS12")
 	fs.BoolVar(&f.replace, "replace", false, "import: overwrite an alias that holds a different certificate")
+	fs.BoolVar(&f.dryRun, "dry-run", false, "import: show what would change, write nothing")
 	fs.StringVar(&f.passEnv, "storepass-env", "", "the key store password from this environment `variable`")
 	fs.StringVar(&f.passFile, "storepass-file", "", "the key store password from the first line of this `file`")
 	fs.StringVar(&f.format, "format", "text", "output `format`, text or json")
@@ -45,7 +47,7 @@ func init() {
 		summary: "Java key stores: list, and import the ECE or AD certificate like keytool, safely (steps 2.1 and 4.1)",
 		usage: `Usage: ccewiz keystore list --keystore FILE [--storepass-env VAR | --storepass-file F] [--format json]
        ccewiz keystore import --keystore FILE --cert FILE [--alias A] [--ca] [--create [--storetype JKS|PKCS12]]
-                              [--replace] [--storepass-env VAR | --storepass-file F] [--format json]
+                              [--replace] [--dry-run] [--storepass-env VAR | --storepass-file F] [--format json]
 
 Opens a JKS or PKCS#12 store (the type is read from the file), checks its
 integrity with the password before anything else, and lists or imports.
@@ -195,9 +197,13 @@ func keystoreImport(g *globals, f *keystoreFlags) error {
 	if err != nil {
 		return err
 	}
-	res, err := certs.ImportFile(f.keystore, pw.Bytes(), bundle.Certs, certs.ImportOptions{
-		Alias: f.alias, CA: f.ca, Replace: f.replace, Create: f.create, Kind: kind,
-	})
+	opts := certs.ImportOptions{Alias: f.alias, CA: f.ca, Replace: f.replace, Create: f.create, Kind: kind}
+	var res certs.Result
+	if f.dryRun {
+		res, err = keystoreDryRun(f.keystore, pw.Bytes(), bundle.Certs, opts)
+	} else {
+		res, err = certs.ImportFile(f.keystore, pw.Bytes(), bundle.Certs, opts)
+	}
 	if err != nil {
 		return keystoreErr(f.keystore, err)
 	}
@@ -208,6 +214,8 @@ func keystoreImport(g *globals, f *keystoreFlags) error {
 	}
 	w := g.stdout
 	switch {
+	case f.dryRun:
+		fmt.Fprintf(w, "Dry run, nothing written: %s (%s) would go from %d to %d entries\n", res.Path, res.Kind, res.Before, res.After)
 	case res.Created:
 		fmt.Fprintf(w, "Created %s (%s) with %d entries\n", res.Path, res.Kind, res.After)
 	case res.Written:
@@ -232,4 +240,22 @@ func keystoreImport(g *globals, f *keystoreFlags) error {
 		fmt.Fprintln(w, "Next: restart the Java program that uses it (for cacerts on an Admin Data Server: the Apache Tomcat service), and copy it to every server that needs it.")
 	}
 	return nil
+}
+
+// keystoreDryRun works out an import like ImportFile and writes nothing.
+func keystoreDryRun(path string, password []byte, list []*x509.Certificate, opts certs.ImportOptions) (certs.Result, error) {
+	res := certs.Result{Path: path}
+	old, err := os.ReadFile(path)
+	switch {
+	case errors.Is(err, os.ErrNotExist) && opts.Create:
+		old = nil
+	case err != nil:
+		return res, fmt.Errorf("keystore %s: %w", path, err)
+	}
+	p, err := certs.PlanImport(old, password, list, opts)
+	if err != nil {
+		return res, err
+	}
+	res.Kind, res.Created, res.Before, res.After, res.Changes = p.Kind, p.Created, p.Before, p.After, p.Changes
+	return res, nil
 }

@@ -58,6 +58,7 @@ func TestKeystoreCommand(t *testing.T) {
 		{"wrong password exits 2, file untouched", []string{"keystore", "import", "--keystore", cacerts, "--cert", ssFile, "--storepass-file", filepath.Join(dir, "wrong.txt")}, 2, "wrong password", false},
 		{"not a keystore", []string{"keystore", "list", "--keystore", ssFile, "--storepass-file", filepath.Join(dir, "wrong.txt")}, 2, "not a Java key store", false},
 		{"missing --cert", []string{"keystore", "import", "--keystore", cacerts}, 2, "--cert", false},
+		{"dry run writes nothing", []string{"keystore", "import", "--keystore", cacerts, "--cert", ssFile, "--dry-run"}, 0, "Dry run, nothing written", false},
 		{"cacerts defaults to changeit with a warning", []string{"keystore", "import", "--keystore", cacerts, "--cert", ssFile}, 0, `trying the JDK default "changeit"`, true},
 		{"second import changes nothing", []string{"keystore", "import", "--keystore", cacerts, "--cert", ssFile}, 0, "already present", true},
 		{"alias taken by another certificate", []string{"keystore", "import", "--keystore", cacerts, "--cert", otherFile}, 2, "--replace", true},
