@@ -281,6 +281,10 @@ func TestReportGolden(t *testing.T) {
 }
 
 func TestSampleIsPrintable(t *testing.T) {
+	r, err := ScanReader(context.Background(), "catalina.log", strings.NewReader("No name matching \x1b]0;owned\x07 found\n"), Options{})
+	if err != nil || len(r.Findings) != 1 || strings.ContainsAny(r.Findings[0].Explain+r.Findings[0].Variant+r.Findings[0].Sample, "\x1b\x07") {
+		t.Errorf("a host name from a log must print inert: %+v %v", r.Findings, err)
+	}
 	long := strings.Repeat("x", 1000) + "PKIX path building failed" + strings.Repeat("y", 1000)
 	for _, tc := range []struct{ line, want string }{
 		{"a\x1b[31mred\x1b[0m\tPKIX", "a\uFFFD[31mred\uFFFD[0m PKIX"},

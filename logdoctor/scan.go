@@ -226,6 +226,7 @@ func (fs *fileScan) add(sig int, line []byte, at int, lineNo int64, c []byte, ls
 	key, explain := "", ""
 	if v := Signatures[sig].Variant; v != nil {
 		key, explain = v(line)
+		key, explain = inert(key), inert(explain)
 	}
 	k := fmt.Sprintf("%d\x00%s", sig, key)
 	g := fs.groups[k]
@@ -245,6 +246,19 @@ func (fs *fileScan) add(sig int, line []byte, at int, lineNo int64, c []byte, ls
 	}
 }
 
+// inert returns s as printable UTF-8, tabs as spaces.
+func inert(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r == '\t' {
+			return ' '
+		}
+		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
+			return '\uFFFD'
+		}
+		return r
+	}, strings.ToValidUTF8(s, "\uFFFD"))
+}
+
 // rePassword finds password-like values a log line may carry (a JDBC URL,
 // a debug dump of settings): samples are shown and shared, passwords never.
 var rePassword = regexp.MustCompile(`(?i)(pass(?:word|wd)?|pwd|secret|credentials)(\s*["']?\s*[:=]\s*["']?)[^\s,;"'&\]}]+`)
@@ -260,16 +274,7 @@ func sample(line []byte, at int) string {
 	for from > 0 && !utf8.RuneStart(line[from]) {
 		from++
 	}
-	s := strings.ToValidUTF8(string(line[from:to]), "\uFFFD")
-	s = strings.Map(func(r rune) rune {
-		if r == '\t' {
-			return ' '
-		}
-		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
-			return '\uFFFD'
-		}
-		return r
-	}, s)
+	s := inert(string(line[from:to]))
 	s = rePassword.ReplaceAllString(s, "$1$2••••")
 	if from > 0 {
 		s = "…" + s
