@@ -41,7 +41,7 @@ func isZip(name string) bool { return strings.EqualFold(filepath.Ext(name), ".zi
 // read; inside folders and .zip bundles only log names are.
 func collect(paths []string) (srcs []source, closers []io.Closer, notes []string, err error) {
 	addFile := func(p string, size int64) {
-		srcs = append(srcs, source{name: p, size: size, open: func() (io.ReadCloser, error) { return os.Open(p) }})
+		srcs = append(srcs, source{name: inert(p), size: size, open: func() (io.ReadCloser, error) { return os.Open(p) }})
 	}
 	addZip := func(p string) error {
 		zr, err := zip.OpenReader(p)
@@ -55,9 +55,10 @@ func collect(paths []string) (srcs []source, closers []io.Closer, notes []string
 			}
 			switch {
 			case isZip(f.Name):
-				notes = append(notes, fmt.Sprintf("%s!%s: a .zip inside a .zip is not read; extract it and pass it separately", p, f.Name))
+				notes = append(notes, inert(fmt.Sprintf("%s!%s: a .zip inside a .zip is not read; extract it and pass it separately", p, f.Name)))
 			case IsLogName(f.Name):
-				srcs = append(srcs, source{name: p + "!" + f.Name, size: int64(f.UncompressedSize64), open: f.Open})
+				// Names are shown, never opened by name: a crafted entry name stays inert.
+				srcs = append(srcs, source{name: inert(p + "!" + f.Name), size: int64(f.UncompressedSize64), open: f.Open})
 			}
 		}
 		return nil
