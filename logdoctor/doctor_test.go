@@ -451,3 +451,21 @@ func TestDamagedZipEntry(t *testing.T) {
 		t.Errorf("notes %q, want one saying the entry was read only partly", r.Notes)
 	}
 }
+
+// TestDocsListEverySignature keeps docs/logs.md in step with the table.
+func TestDocsListEverySignature(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join("..", "docs", "logs.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range Signatures {
+		if !bytes.Contains(doc, []byte("| `"+s.ID+"` |")) {
+			t.Errorf("docs/logs.md has no row for signature %s", s.ID)
+		}
+		for _, p := range s.Patterns {
+			if !bytes.Contains(doc, []byte("`"+p+"`")) {
+				t.Errorf("docs/logs.md does not list pattern %q of %s", p, s.ID)
+			}
+		}
+	}
+}
