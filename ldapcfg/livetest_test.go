@@ -224,7 +224,7 @@ func TestLive(t *testing.T) {
 			s: settings(dc, dc.LDAPURL, ""), o: Options{Roots: dcPool, Dial: dialTo(silent), Timeout: 300 * time.Millisecond},
 			want: want{status: Fail, last: StageConnect, frag: "did not answer the StartTLS request", errKind: func(err error) bool { return errors.Is(err, ErrTimeout) }}},
 		{name: "TLS completes but LDAP never answers",
-			s: settings(dc, dc.LDAPSURL, ""), o: Options{Roots: dcPool, Dial: dialTo(mute), Timeout: 300 * time.Millisecond},
+			s: settings(dc, dc.LDAPSURL, ""), o: Options{Roots: dcPool, Dial: dialTo(mute), Timeout: time.Second},
 			want: want{status: Fail, last: StageRootDSE, frag: "no answer in time", errKind: func(err error) bool { return errors.Is(err, ErrTimeout) }}},
 		{name: "name does not resolve",
 			s: settings(dc, "ldaps://dc1.example.invalid:636", ""), o: Options{Roots: dcPool, Timeout: 2 * time.Second,
