@@ -20,6 +20,7 @@ import (
 
 	"github.com/go-ldap/ldap/v3"
 
+	"ccewiz/certs"
 	"ccewiz/steps"
 	"ccewiz/testpeer"
 )
@@ -334,5 +335,38 @@ func TestEnrollment(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(l.CAResponseDir, "issued", "garbage.cer")); err == nil {
 		t.Error("the CA answered an unreadable request")
+	}
+}
+
+// TestADSCacerts: the ADS trust store is the JDK's own when there is one,
+// else a JKS made here; either opens with changeit and holds CA entries.
+func TestADSCacerts(t *testing.T) {
+	type tc struct{ name, javaHome, path, wantSource string }
+	cases := []tc{{"no JDK", "", t.TempDir(), "generated"}}
+	if jdk := jdkCacerts(); jdk != "" {
+		cases = append(cases, tc{"JDK found", os.Getenv("JAVA_HOME"), os.Getenv("PATH"), "a copy of " + jdk})
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Setenv("JAVA_HOME", c.javaHome)
+			t.Setenv("PATH", c.path)
+			b, src, err := adsCacerts("changeit")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.HasPrefix(src, c.wantSource) {
+				t.Errorf("source %q, want %q", src, c.wantSource)
+			}
+			ks, err := certs.OpenKeystore(b, []byte("changeit"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(ks.TrustedCerts()) == 0 {
+				t.Error("the ADS trust store holds no CA")
+			}
+			if _, err := certs.OpenKeystore(b, []byte("wrong")); ks.Kind() == certs.JKS && err == nil {
+				t.Error("a JKS opened with the wrong password")
+			}
+		})
 	}
 }
