@@ -96,7 +96,8 @@ func jdkCacerts() string {
 	for _, h := range homes {
 		for _, rel := range []string{"lib/security/cacerts", "jre/lib/security/cacerts"} {
 			p := filepath.Join(h, filepath.FromSlash(rel))
-			if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() || err == nil && fi.Mode()&fs.ModeSymlink != 0 {
+			// Stat follows the links Debian and RHEL put there (→ /etc/ssl/certs/java/cacerts).
+			if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() {
 				return p
 			}
 		}
