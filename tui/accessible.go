@@ -32,7 +32,7 @@ func RunAccessible(ctx context.Context, o Options, in io.Reader, out io.Writer) 
 	r := lipgloss.NewRenderer(io.Discard)
 	r.SetColorProfile(termenv.Ascii)
 	lp := &linePrompt{m: m, in: bufio.NewReader(in), raw: in, out: out, st: plainStyles(r)}
-	if m.env.Prompt == nil {
+	if m.ownPrompt { // no Bubble Tea loop here to answer the bridge: ask on the line
 		m.env.Prompt = func(label string) (secret.Secret, error) {
 			lp.printf("%s (input hidden): ", label)
 			v, err := lp.readSecret()

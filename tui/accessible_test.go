@@ -109,3 +109,35 @@ func TestAccessibleInputEnds(t *testing.T) {
 		t.Fatalf("did not resume at the demo step:\n%s", out)
 	}
 }
+
+// TestAccessiblePrompt: a step asking for a password nobody gave gets it
+// from a line prompt (Env.Prompt), not from the TUI's bridge.
+func TestAccessiblePrompt(t *testing.T) {
+	t.Chdir(t.TempDir())
+	a := profileAnswers()
+	a.Progress.Current = "demo"
+	env := steps.NewEnv(a, "ccewiz.yaml")
+	env.Now = fixedNow
+	var out bytes.Buffer
+	in := strings.Join([]string{"", "1", "", "", "", "", // every demo field, no password typed
+		"typed-at-the-prompt", // asked by the step's Plan
+		"ece.example.com", "y", ""}, "\n")
+	done := make(chan error, 1)
+	go func() {
+		done <- RunAccessible(context.Background(), Options{Env: env, Flow: testFlow(demoStep{})}, strings.NewReader(in), &out)
+	}()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("%v\n%s", err, out.String())
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("the line-prompt wizard hung waiting for a password")
+	}
+	if !strings.Contains(out.String(), "PFX password (input hidden): ") {
+		t.Fatalf("no password prompt:\n%s", out.String())
+	}
+	if key, _ := os.ReadFile("out/demo.key"); string(key) != "KEY typed-at-the-prompt" {
+		t.Fatalf("prompted password did not reach the step: %q", key)
+	}
+}

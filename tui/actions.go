@@ -58,6 +58,14 @@ func (m *Model) start(kind actionKind, what string, timeout time.Duration, fn fu
 	m.run = r
 	m.mode = modeRunning
 	m.env.Progress = r.stage.set
+	var wait tea.Cmd
+	if kind == actPlan || kind == actApply {
+		pr := &promptRun{id: r.id, done: ctx.Done()}
+		m.prompts.run.Store(pr)
+		wait = m.prompts.wait(pr)
+	} else {
+		m.prompts.run.Store(nil)
+	}
 	cmd := func() tea.Msg {
 		defer cancel()
 		ch := make(chan actionDoneMsg, 1)
@@ -83,7 +91,7 @@ func (m *Model) start(kind actionKind, what string, timeout time.Duration, fn fu
 		msg.id, msg.kind = r.id, kind
 		return msg
 	}
-	return tea.Batch(cmd, m.spin.Tick)
+	return tea.Batch(cmd, m.spin.Tick, wait)
 }
 
 func (m *Model) planCmd() tea.Cmd {

@@ -149,6 +149,12 @@ func testModel(t testing.TB, a *steps.Answers, d demoStep, w, h int) *Model {
 	env := steps.NewEnv(a, "ccewiz.yaml")
 	env.Now = fixedNow
 	env.Timeout = 2 * time.Second
+	// drive runs commands one after the other, so a step cannot wait for
+	// a password typed later: answer as a headless run would.
+	// TestPasswordPrompt covers the prompt with the real Bubble Tea loop.
+	env.Prompt = func(label string) (secret.Secret, error) {
+		return secret.Secret{}, fmt.Errorf("%s: %w", label, secret.ErrNotGiven)
+	}
 	return newModel(Options{Env: env, Flow: testFlow(d), NoColor: true, Width: w, Height: h})
 }
 

@@ -60,6 +60,9 @@ func (m *Model) bindings() helpKeys {
 	}
 	switch m.mode {
 	case modeRunning:
+		if m.asking != nil {
+			return helpKeys{withHelp(k.Continue, "enter", "use it"), withHelp(k.Cancel, "esc", "do not give it"), k.Quit}
+		}
 		return helpKeys{k.Cancel, k.Quit}
 	case modePlan:
 		return helpKeys{withHelp(k.Confirm, "enter", "apply"), withHelp(k.Cancel, "esc", "back to form"), k.Scroll, withHelp(k.Details, "ctrl+t", "full diff"), k.Quit}

@@ -223,7 +223,7 @@ func TestPlanErrorAndSkip(t *testing.T) {
 	a.Certificate.Mode = "selfsigned"
 	m := testModel(t, a, demoStep{}, 100, 30)
 	drive(t, m, keys(tea.KeyCtrlN)...) // no password typed, none in the answers
-	mustView(t, m, "✗ Working out the plan failed", "PFX password", "certificate.pfx_password")
+	mustView(t, m, "✗ Working out the plan failed", "PFX password: no password given")
 	drive(t, m, keys(tea.KeyCtrlN)...)
 	v := mustView(t, m, "Integration report", "not done")
 	if !strings.Contains(v, "! 2 Demo web server") {
@@ -347,5 +347,41 @@ func TestJumpThenQuit(t *testing.T) {
 	a, err := steps.LoadAnswers("ccewiz.yaml")
 	if err != nil || a.Progress.Current != "demo" {
 		t.Fatalf("resume point not saved: %v %+v", err, a)
+	}
+}
+
+// TestPasswordPrompt: a step asks for a password nobody typed (Env.Prompt);
+// the wizard shows a masked input while the step waits, and the password
+// reaches the step but never the answers file.
+func TestPasswordPrompt(t *testing.T) {
+	a := profileAnswers()
+	a.Progress.Current = "demo"
+	a.Certificate.Mode = "selfsigned"
+	m := testModel(t, a, demoStep{}, 100, 30)
+	m.env.Prompt = m.prompts.prompt // the session's own bridge, as in production
+	if err := os.MkdirAll("out", 0o755); err != nil {
+		t.Fatal(err)
+	}
+	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(100, 30))
+	waitScreen(t, tm, "Step 2 of 2")
+	tm.Send(tea.KeyMsg{Type: tea.KeyCtrlN})
+	waitScreen(t, tm, "PFX password:")
+	tm.Type(pfxPassword)
+	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
+	waitScreen(t, tm, "to confirm")
+	tm.Type("ece.example.com")
+	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
+	waitScreen(t, tm, "Checks:")
+	tm.Send(tea.KeyMsg{Type: tea.KeyCtrlS})
+	waitScreen(t, tm, "saved ccewiz.yaml")
+	if err := tm.Quit(); err != nil {
+		t.Fatal(err)
+	}
+	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+	if key, _ := os.ReadFile("out/demo.key"); string(key) != "KEY "+pfxPassword {
+		t.Fatalf("the prompted password did not reach the step: %q", key)
+	}
+	if b, _ := os.ReadFile("ccewiz.yaml"); len(b) == 0 || bytes.Contains(b, []byte(pfxPassword)) {
+		t.Fatalf("answers file missing or holding the password:\n%s", b)
 	}
 }

@@ -124,6 +124,11 @@ type Model struct {
 	status    string
 	statusErr bool
 
+	prompts   *promptBridge
+	asking    *promptReq // a running step waits for a password
+	ownPrompt bool       // Env.Prompt is this session's bridge
+	secretIn  textinput.Model
+
 	jumping  bool
 	jumpSel  int
 	quitting bool // asking whether to discard unsaved input
@@ -187,6 +192,11 @@ func newModel(o Options) *Model {
 	m.help = newHelp(m.st)
 	m.spin = spinner.New(spinner.WithSpinner(spinner.Line), spinner.WithStyle(m.st.accent.Style))
 	m.confirm = newInput(m.st)
+	m.prompts = newPromptBridge()
+	if env.Prompt == nil {
+		env.Prompt = m.prompts.prompt
+		m.ownPrompt = true
+	}
 	m.refreshNeeds()
 	m.cur = m.startStep()
 	m.visited[m.cur] = true

@@ -32,6 +32,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.finish(msg)
 	case savedMsg:
 		return m, m.saved(msg)
+	case promptMsg:
+		return m, m.askPassword(msg)
 	case tea.KeyMsg:
 		return m, m.key(msg)
 	}
@@ -79,6 +81,9 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 		return m.quit()
 	}
 	if m.mode == modeRunning {
+		if m.asking != nil {
+			return m.answerPassword(msg)
+		}
 		if key.Matches(msg, k.Cancel) && m.run != nil {
 			m.run.cancel()
 			m.setStatus(false, "cancelling…")
@@ -333,6 +338,8 @@ func (m *Model) finish(msg actionDoneMsg) tea.Cmd {
 		return nil // the late answer of a cancelled run
 	}
 	m.run = nil
+	m.asking = nil
+	m.prompts.run.Store(nil)
 	m.env.Progress = nil
 	m.scroll = 0
 	if errors.Is(msg.err, errCancelled) {

@@ -261,6 +261,11 @@ func (m *Model) runningView(w int) []string {
 			lines = append(lines, "  "+m.st.dim.Render(l))
 		}
 	}
+	if m.asking != nil {
+		lines = append(lines, "", m.st.bold.Render(m.asking.label+":"), "  "+m.secretIn.View(),
+			m.st.dim.Render("enter: use it for this session only (never saved) · esc: do not give it"))
+		return lines
+	}
 	lines = append(lines, "", m.st.dim.Render("esc cancels"))
 	return lines
 }
