@@ -27,6 +27,11 @@ checks, and ends with the integration report (ccewiz-report.md next to the
 answers file). Progress is saved to the answers file after every step;
 run ccewiz again to resume where you stopped. Passwords are never saved.
 
+Keys: enter next field / continue · tab, shift+tab, ↑/↓ move between fields ·
+←/→ or typing the start of an option choose · space ticks · ctrl+n next step ·
+ctrl+p back · ctrl+g jump to a step · ctrl+s save · ctrl+t details (help,
+fixes, full diffs) · esc cancel / back · ctrl+c quit (asks if input is unsaved).
+
 Without a terminal, or with --accessible, the same steps are asked as
 plain line prompts (screen readers, dumb terminals, pipes).
 
