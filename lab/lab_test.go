@@ -370,3 +370,27 @@ func TestADSCacerts(t *testing.T) {
 		})
 	}
 }
+
+// TestCloseStopsEverything: after Close no lab port accepts a connection.
+func TestCloseStopsEverything(t *testing.T) {
+	l, err := Start(context.Background(), Options{Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	addrs := []string{l.WebAddr, l.GCAddr, l.GCPlainAddr, l.DCAddr, l.DCTLSAddr}
+	// An open client connection must not keep a server alive.
+	c, err := netDialer.Dial("tcp", l.DCAddr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range addrs {
+		if c, err := netDialer.Dial("tcp", a); err == nil {
+			c.Close()
+			t.Errorf("%s still accepts connections after Close", a)
+		}
+	}
+}
