@@ -15,8 +15,8 @@ import (
 //
 // Speed comes from two details. The jump table folds bytes to 7 bits so it
 // is 16 KB and stays in the L1 cache (folding only shortens some jumps).
-// Each jump waits for two loads, so the buffer is searched from its start
-// and its middle at once: two independent chains keep the CPU busy.
+// Each jump waits for two loads, so the buffer is cut in four and searched
+// at four places at once: independent chains keep the CPU busy.
 type matcher struct {
 	pats  [][]byte
 	m     int // length of the shortest pattern: the window
@@ -102,40 +102,60 @@ func (mt *matcher) verify(text []byte, from int, b uint16, hit func(pos, pat int
 // each calls hit(pos, pattern) for every occurrence, in increasing pos.
 func (mt *matcher) each(text []byte, hit func(pos, pat int)) {
 	m := mt.m
-	if len(text) < 2*m+64 {
+	const lanes = 4
+	if len(text) < lanes*(m+64) {
 		mt.run(text, m-1, len(text), hit)
 		return
 	}
-	// Lane 1 takes the windows starting before mid, lane 2 the rest; lane
-	// 2's hits wait so the caller still sees them in order.
-	mid := len(text) / 2
-	i1, end1 := m-1, min(mid+m-1, len(text))
-	i2, end2 := mid+m-1, len(text)
-	var later [][2]int
-	hit2 := func(pos, pat int) { later = append(later, [2]int{pos, pat}) }
-	for i1 < end1 && i2 < end2 {
-		b1 := block(text[i1-1], text[i1])
-		b2 := block(text[i2-1], text[i2])
-		s1, s2 := int(mt.shift[b1]), int(mt.shift[b2])
+	// Lane k takes the windows starting in [k·q, (k+1)·q); the hits of
+	// lanes after the first wait, so the caller still sees them in order.
+	q := len(text) / lanes
+	var i, end [lanes]int
+	for k := range lanes {
+		i[k] = k*q + m - 1
+		end[k] = min((k+1)*q+m-1, len(text))
+	}
+	end[lanes-1] = len(text)
+	var later [lanes][][2]int
+	var hits [lanes]func(pos, pat int)
+	hits[0] = hit
+	for k := 1; k < lanes; k++ {
+		hits[k] = func(pos, pat int) { later[k] = append(later[k], [2]int{pos, pat}) }
+	}
+	for i[0] < end[0] && i[1] < end[1] && i[2] < end[2] && i[3] < end[3] {
+		b0 := block(text[i[0]-1], text[i[0]])
+		b1 := block(text[i[1]-1], text[i[1]])
+		b2 := block(text[i[2]-1], text[i[2]])
+		b3 := block(text[i[3]-1], text[i[3]])
+		s0, s1, s2, s3 := int(mt.shift[b0]), int(mt.shift[b1]), int(mt.shift[b2]), int(mt.shift[b3])
+		if s0 == 0 {
+			mt.verify(text, i[0]-m+1, b0, hit)
+			s0 = 1
+		}
 		if s1 == 0 {
-			if mt.starts(text, i1-m+1) {
-				mt.verify(text, i1-m+1, b1, hit)
-			}
+			mt.verify(text, i[1]-m+1, b1, hits[1])
 			s1 = 1
 		}
 		if s2 == 0 {
-			if mt.starts(text, i2-m+1) {
-				mt.verify(text, i2-m+1, b2, hit2)
-			}
+			mt.verify(text, i[2]-m+1, b2, hits[2])
 			s2 = 1
 		}
-		i1 += s1
-		i2 += s2
+		if s3 == 0 {
+			mt.verify(text, i[3]-m+1, b3, hits[3])
+			s3 = 1
+		}
+		i[0] += s0
+		i[1] += s1
+		i[2] += s2
+		i[3] += s3
 	}
-	mt.run(text, i1, end1, hit)
-	mt.run(text, i2, end2, hit2)
-	for _, h := range later {
-		hit(h[0], h[1])
+	for k := range lanes {
+		mt.run(text, i[k], end[k], hits[k])
+	}
+	for k := 1; k < lanes; k++ {
+		for _, h := range later[k] {
+			hit(h[0], h[1])
+		}
 	}
 }
 
