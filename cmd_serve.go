@@ -22,7 +22,8 @@ func init() {
 Every SSH session runs its own wizard with its own answers file:
 <workdir>/<user>/ccewiz.yaml, and everything the steps write stays in
 <workdir>/<user>. Only the public keys in --authorized-keys get in (no
-passwords); any of them may use any user name, so give each admin a name.
+passwords). A user name's folder belongs to the key that first used it
+(listed in <workdir>/<user>/.ccewiz-owners, where its owner may add others).
 The host key is created (Ed25519, mode 0600) when missing. Connections and
 disconnections are logged with the key's fingerprint; what users type never is.
 Every flag can also be set with an environment variable (CCEWIZ_SERVE_LISTEN,

@@ -111,3 +111,48 @@ func TestIsSCP(t *testing.T) {
 		}
 	}
 }
+
+// TestFolderOwnership: a user name's folder (with ECE's private key in it)
+// belongs to the key that first used it; another authorized key cannot
+// take the name until the owner adds it.
+func TestFolderOwnership(t *testing.T) {
+	need(t, "scp", "ssh-keygen")
+	f := newFixture(t, Options{}, []string{"alice", "carol"})
+	local := t.TempDir()
+	os.WriteFile(filepath.Join(local, "note.txt"), []byte("mine"), 0o644)
+	scp := func(key string, args ...string) (string, error) {
+		ssh := f.sshArgs("alice", key)
+		opts := []string{"-O", "-P", portOf(f.srv)}
+		for i := 1; i < len(ssh)-1; i++ {
+			if ssh[i] == "-p" {
+				i++
+				continue
+			}
+			opts = append(opts, ssh[i])
+		}
+		out, err := exec.Command("scp", append(opts, args...)...).CombinedOutput()
+		return string(out), err
+	}
+	if out, err := scp("alice", filepath.Join(local, "note.txt"), "alice@127.0.0.1:note.txt"); err != nil {
+		t.Fatalf("alice's first upload: %v\n%s", err, out)
+	}
+	out, err := scp("carol", "alice@127.0.0.1:note.txt", filepath.Join(local, "stolen"))
+	if err == nil || !strings.Contains(out, "belongs to another key") {
+		t.Errorf("carol as alice: %v\n%s", err, out)
+	}
+	args := f.sshArgs("alice", "carol", "-tt")
+	if out, err := exec.Command(args[0], args[1:]...).CombinedOutput(); err == nil || !strings.Contains(string(out), "belongs to another key") {
+		t.Errorf("carol's wizard as alice: %v\n%s", err, out)
+	}
+	// alice shares her folder with carol by adding carol's fingerprint.
+	fp, err := exec.Command("ssh-keygen", "-l", "-E", "sha256", "-f", f.keys["carol"]+".pub").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	owners := filepath.Join(f.workdir, "alice", OwnersName)
+	b, _ := os.ReadFile(owners)
+	os.WriteFile(owners, append(b, []byte(strings.Fields(string(fp))[1]+"\n")...), 0o600)
+	if out, err := scp("carol", "alice@127.0.0.1:note.txt", filepath.Join(local, "shared")); err != nil {
+		t.Errorf("carol after alice shared: %v\n%s", err, out)
+	}
+}

@@ -201,8 +201,9 @@ func (s *Server) admit(next ssh.Handler) ssh.Handler {
 				wish.Fatalln(sess, "ccewiz serve: malformed scp command")
 				return
 			}
-			if err := os.MkdirAll(dir, 0o700); err != nil {
-				wish.Fatalln(sess, "ccewiz serve: cannot create your folder; tell the server's admin")
+			if err := claim(dir, fp); err != nil {
+				s.log.Printf("refused %s: %v", who, err)
+				wish.Fatalln(sess, "ccewiz serve: "+err.Error())
 				return
 			}
 			// File names, never contents, are logged.
@@ -221,9 +222,13 @@ func (s *Server) admit(next ssh.Handler) ssh.Handler {
 			return
 		}
 		defer s.leave(user)
-		if err := os.MkdirAll(dir, 0o700); err != nil {
-			s.log.Printf("error %s: %v", who, err)
-			wish.Fatalln(sess, "ccewiz serve: cannot create your folder; tell the server's admin")
+		if err := claim(dir, fp); err != nil {
+			s.log.Printf("refused %s: %v", who, err)
+			if errors.Is(err, ErrNotOwner) {
+				wish.Fatalln(sess, "ccewiz serve: "+err.Error())
+			} else {
+				wish.Fatalln(sess, "ccewiz serve: cannot create your folder; tell the server's admin")
+			}
 			return
 		}
 		start := time.Now()
