@@ -9,6 +9,8 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 
+	"github.com/muesli/termenv"
+
 	"ccewiz/steps"
 )
 
@@ -26,12 +28,21 @@ func BenchmarkView(b *testing.B) {
 		{"demo-plan", append(keys(tea.KeyCtrlN, tea.KeyEnter, tea.KeyEnter), append(demoFormKeys(), keys(tea.KeyCtrlN, tea.KeyCtrlT)...)...)},
 		{"report", append(keys(tea.KeyCtrlN, tea.KeyEnter, tea.KeyEnter), append(demoFormKeys(), keys(tea.KeyCtrlN, "ece.example.com", tea.KeyEnter, tea.KeyEnter)...)...)},
 	} {
-		for _, sz := range [][2]int{{120, 40}, {200, 60}} {
-			b.Run(sc.name+"-"+itoa(sz[0])+"x"+itoa(sz[1]), func(b *testing.B) {
+		for _, sz := range [][3]int{{120, 40, 0}, {200, 60, 0}, {200, 60, 1}} {
+			colour := sz[2] == 1
+			name := sc.name + "-" + itoa(sz[0]) + "x" + itoa(sz[1])
+			if colour {
+				name += "-colour"
+			}
+			b.Run(name, func(b *testing.B) {
 				b.Chdir(b.TempDir())
 				m := testModel(b, profileAnswers(), demoStep{}, sz[0], sz[1])
 				os.MkdirAll("out", 0o755)
 				drive(b, m, sc.keys...)
+				if colour {
+					m.st = newStyles(rendererWith(termenv.TrueColor)) // as over SSH to a colour terminal
+					m.help = newHelp(m.st)
+				}
 				b.ReportAllocs()
 				for b.Loop() {
 					_ = m.View()

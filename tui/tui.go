@@ -129,6 +129,10 @@ type Model struct {
 	ownPrompt bool       // Env.Prompt is this session's bridge
 	secretIn  textinput.Model
 
+	legendLines      []string
+	sep              string
+	helpID, helpText string // the last help line and what it was drawn for
+
 	jumping  bool
 	jumpSel  int
 	quitting bool // asking whether to discard unsaved input

@@ -68,6 +68,9 @@ func (m *Model) View() string {
 	}
 	var b strings.Builder
 	b.Grow(w * h * 2)
+	if m.sep == "" {
+		m.sep = m.st.dim.Render(" │ ")
+	}
 	for i := 0; i < bodyH; i++ {
 		if sideW > 0 {
 			s := ""
@@ -75,15 +78,14 @@ func (m *Model) View() string {
 				s = side[i]
 			}
 			b.WriteString(pad(s, sideW))
-			b.WriteString(m.st.dim.Render(" │ "))
+			b.WriteString(m.sep)
 		}
 		if i < len(main) {
 			b.WriteString(ansi.Truncate(main[i], mainW, "…"))
 		}
 		b.WriteByte('\n')
 	}
-	m.help.Width = w
-	b.WriteString(ansi.Truncate(m.help.View(m.bindings()), w, "…"))
+	b.WriteString(m.helpLine(w))
 	b.WriteByte('\n')
 	b.WriteString(ansi.Truncate(m.statusLine(), w, "…"))
 	return b.String()
@@ -130,12 +132,7 @@ func (m *Model) sidebar(w, h int) []string {
 		}
 		lines = append(lines, mark+icon+" "+title)
 	}
-	// The legend says what the icons mean, so they need neither colour nor memory.
-	legend := make([]string, 0, len(stateIcon)+1)
-	legend = append(legend, "")
-	for i := range stateIcon {
-		legend = append(legend, st.dim.Render(stateIcon[i]+" "+stateWord[i]))
-	}
+	legend := m.legend()
 	if len(lines)+len(legend) <= h {
 		for len(lines)+len(legend) < h {
 			lines = append(lines, "")
@@ -532,4 +529,30 @@ func checkLineStatus(text string) (steps.Status, bool) {
 		}
 	}
 	return "", false
+}
+
+// legend says what the sidebar icons mean, so they need neither colour nor
+// memory. It never changes: render it once.
+func (m *Model) legend() []string {
+	if m.legendLines == nil {
+		m.legendLines = append(m.legendLines, "")
+		for i := range stateIcon {
+			m.legendLines = append(m.legendLines, m.st.dim.Render(stateIcon[i]+" "+stateWord[i]))
+		}
+	}
+	return m.legendLines
+}
+
+// helpLine renders the key help, again only when the screen or width changed.
+func (m *Model) helpLine(w int) string {
+	keys := m.bindings()
+	id := fmt.Sprint(w)
+	for _, k := range keys {
+		id += "|" + k.Help().Key + k.Help().Desc
+	}
+	if id != m.helpID {
+		m.help.Width = w
+		m.helpID, m.helpText = id, ansi.Truncate(m.help.View(keys), w, "…")
+	}
+	return m.helpText
 }
