@@ -250,7 +250,8 @@ func TestE2ETmux(t *testing.T) {
 	tm.start(args...)
 	s = tm.waitFor("the resumed step", 10*time.Second, func(s string) bool { return strings.Contains(s, third) })
 	for i := 0; i < 2; i++ {
-		if !strings.Contains(s, fmt.Sprintf("● %d %s", i+1, flow[i].Title()[:10])) {
+		title := []rune(flow[i].Title())
+		if !strings.Contains(s, fmt.Sprintf("● %d %s", i+1, string(title[:min(10, len(title))]))) {
 			t.Errorf("step %d is not shown as done after resuming:\n%s", i+1, s)
 		}
 	}
