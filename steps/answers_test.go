@@ -139,3 +139,15 @@ func TestLoadAnswersMissingFile(t *testing.T) {
 		t.Errorf("error = %v", err)
 	}
 }
+
+func TestReportTextIsInert(t *testing.T) {
+	r := NewReport([]Result{{ID: "x.y", Title: "t\x1b[2J", Status: Fail, Detail: "subject CN=\x1b]0;pwned\x07evil\nsecond line", Fix: "do\x1b[31m this"}})
+	var b strings.Builder
+	r.WriteText(&b, false)
+	if strings.ContainsAny(b.String(), "\x1b\x07") {
+		t.Errorf("escape sequences reached the terminal: %q", b.String())
+	}
+	if !strings.Contains(b.String(), "second line") {
+		t.Errorf("newlines lost: %q", b.String())
+	}
+}

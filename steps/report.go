@@ -52,7 +52,7 @@ func (r Report) WriteText(w io.Writer, color bool) error {
 		width = max(width, len(c.ID))
 	}
 	for _, c := range r.Checks {
-		fmt.Fprintf(w, "%s %-6s %-*s  %s\n", paint(c.Status, Symbol(c.Status)), paint(c.Status, string(c.Status)), width, c.ID, c.Title)
+		fmt.Fprintf(w, "%s %-6s %-*s  %s\n", paint(c.Status, Symbol(c.Status)), paint(c.Status, string(c.Status)), width, c.ID, Printable(c.Title))
 		if c.Detail != "" {
 			fmt.Fprintf(w, "%s\n", indent(c.Detail, "         "))
 		}
@@ -75,7 +75,25 @@ func (r Report) WriteText(w io.Writer, color bool) error {
 }
 
 func indent(s, prefix string) string {
+	s = Printable(s)
 	return prefix + strings.ReplaceAll(strings.TrimRight(s, "\n"), "\n", "\n"+prefix)
+}
+
+// Printable makes text from servers, certificates and files inert for a
+// terminal: control characters (an ESC sequence in a certificate subject,
+// say) become U+FFFD; newlines stay, tabs become spaces.
+func Printable(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == '\n':
+			return r
+		case r == '\t':
+			return ' '
+		case r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0):
+			return '\uFFFD'
+		}
+		return r
+	}, strings.ToValidUTF8(s, "\uFFFD"))
 }
 
 // WriteJSON writes the report as indented JSON.
