@@ -178,8 +178,23 @@ func orNone(s string) string {
 	return s
 }
 
+// staleAfter is how old a leftover temporary file must be before Replace
+// removes it: a writer killed mid-write leaves one; a live writer's is fresh.
+const staleAfter = 10 * time.Minute
+
+// removeStaleTemps deletes temporary files an earlier, killed run left next to path.
+func removeStaleTemps(path string, now time.Time) {
+	matches, _ := filepath.Glob(filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".ccewiz-tmp-*"))
+	for _, m := range matches {
+		if fi, err := os.Lstat(m); err == nil && fi.Mode().IsRegular() && now.Sub(fi.ModTime()) > staleAfter {
+			os.Remove(m)
+		}
+	}
+}
+
 func writeAtomic(path string, data []byte, perm fs.FileMode) (err error) {
 	dir := filepath.Dir(path)
+	removeStaleTemps(path, time.Now())
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".ccewiz-tmp-*")
 	if err != nil {
 		return fmt.Errorf("write %s: create temporary file in %s: %w (is the folder writable?)", path, dir, err)

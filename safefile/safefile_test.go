@@ -160,3 +160,30 @@ func assertNoTemp(t *testing.T, dir string) {
 		}
 	}
 }
+
+func TestReplaceRemovesStaleTempsOnly(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "cacerts")
+	os.WriteFile(p, []byte("old"), 0o644)
+	stale := filepath.Join(dir, ".cacerts.ccewiz-tmp-111")
+	fresh := filepath.Join(dir, ".cacerts.ccewiz-tmp-222")
+	other := filepath.Join(dir, ".other.ccewiz-tmp-333")
+	for _, f := range []string{stale, fresh, other} {
+		os.WriteFile(f, []byte("partial"), 0o644)
+	}
+	old := time.Now().Add(-time.Hour)
+	os.Chtimes(stale, old, old)
+	os.Chtimes(other, old, old)
+	if _, err := Replace(p, []byte("new"), Options{NoBackup: true}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(stale); err == nil {
+		t.Error("stale temp file of a killed writer was kept")
+	}
+	if _, err := os.Stat(fresh); err != nil {
+		t.Error("a fresh temp file (a live writer's) was removed")
+	}
+	if _, err := os.Stat(other); err != nil {
+		t.Error("another file's temp file was removed")
+	}
+}
