@@ -6,7 +6,10 @@
 // really presents with and without SNI. It also holds the Java keystore work
 // (javaks.go).
 //
-// It is pure domain: it returns values, findings and typed errors. It must
-// not print, prompt, read the answers file or write files — callers decide
-// where bytes go (through safefile) and how findings are shown.
+// It is domain code: it returns values, findings and typed errors. It must
+// not print, prompt or read the answers file. It writes one kind of file
+// itself — a Java keystore in ImportFile, because opening, changing and
+// re-verifying a trust store is one operation — and does so only through
+// safefile (backup, atomic replace, re-read). Every other file it produces is
+// returned as bytes for the caller to write.
 package certs
