@@ -375,3 +375,23 @@ func TestConfinedKeepsDynamicChecks(t *testing.T) {
 		t.Errorf("a dynamic check ran with an env: password source: %+v", r)
 	}
 }
+
+// TestSilentTerminal: a terminal that answers no queries still gets the
+// wizard at once (wish's renderer would wait for a key press).
+func TestSilentTerminal(t *testing.T) {
+	dir := t.TempDir()
+	signer, ak := clientKey(t, dir)
+	srv, err := New(Options{Listen: "127.0.0.1:0", AuthorizedKeys: ak, Workdir: filepath.Join(dir, "w")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	c, d := dialWizardAs(t, srv.Addr().String(), "quiet", signer, true)
+	defer c.close()
+	if d > 5*time.Second {
+		t.Errorf("first frame after %s", d)
+	}
+}

@@ -290,7 +290,7 @@ func (s *Server) model(sess ssh.Session) (tea.Model, []tea.ProgramOption) {
 		AnswersPath: path,
 		Env:         env,
 		Flow:        confine(s.o.Flow(), dir),
-		Renderer:    bm.MakeRenderer(sess),
+		Renderer:    sessionRenderer(sess),
 		Width:       pty.Window.Width,
 		Height:      pty.Window.Height,
 	})
