@@ -62,6 +62,10 @@ Examples:
 			}
 			if accessible || !isTerminal(g.stdout) || !stdinTTY || os.Getenv("TERM") == "dumb" {
 				err := tui.RunAccessible(ctx, opts, g.stdin, g.stdout)
+				if err != nil && ctx.Err() != nil {
+					fmt.Fprintf(g.stderr, "ccewiz: interrupted; the answers given so far are saved in %s — run ccewiz again to resume\n", g.answers)
+					return errReported
+				}
 				if errors.Is(err, tui.ErrInputEnded) {
 					return steps.BadInput(fmt.Errorf("%w; progress is saved in %s — run ccewiz again to resume", err, g.answers))
 				}

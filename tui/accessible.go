@@ -31,7 +31,7 @@ func RunAccessible(ctx context.Context, o Options, in io.Reader, out io.Writer) 
 	m := newModel(o) // the same state rules as the TUI: resume point, needs, saving
 	r := lipgloss.NewRenderer(io.Discard)
 	r.SetColorProfile(termenv.Ascii)
-	lp := &linePrompt{m: m, in: bufio.NewReader(in), raw: in, out: out, st: plainStyles(r)}
+	lp := &linePrompt{ctx: ctx, m: m, in: bufio.NewReader(in), raw: in, out: out, st: plainStyles(r)}
 	if m.ownPrompt { // no Bubble Tea loop here to answer the bridge: ask on the line
 		m.env.Prompt = func(label string) (secret.Secret, error) {
 			lp.printf("%s (input hidden): ", label)
@@ -55,6 +55,7 @@ func plainStyles(r *lipgloss.Renderer) styles {
 }
 
 type linePrompt struct {
+	ctx   context.Context
 	m     *Model
 	in    *bufio.Reader
 	raw   io.Reader
@@ -65,26 +66,65 @@ type linePrompt struct {
 
 func (lp *linePrompt) printf(format string, args ...any) { fmt.Fprintf(lp.out, format, args...) }
 
+// readLine waits for a line or for the context (Ctrl+C arrives as a
+// signal in line mode): a blocked read must not keep the admin waiting.
 func (lp *linePrompt) readLine() (string, error) {
-	s, err := lp.in.ReadString('\n')
-	if err != nil && (s == "" || !errors.Is(err, io.EOF)) {
-		if errors.Is(err, io.EOF) {
+	type line struct {
+		s   string
+		err error
+	}
+	ch := make(chan line, 1)
+	go func() {
+		s, err := lp.in.ReadString('\n')
+		ch <- line{s, err}
+	}()
+	var l line
+	select {
+	case l = <-ch:
+	case <-lp.ctx.Done():
+		lp.printf("\n")
+		return "", lp.ctx.Err()
+	}
+	if l.err != nil && (l.s == "" || !errors.Is(l.err, io.EOF)) {
+		if errors.Is(l.err, io.EOF) {
 			return "", ErrInputEnded
 		}
-		return "", err
+		return "", l.err
 	}
-	return strings.TrimRight(s, "\r\n"), nil
+	return strings.TrimRight(l.s, "\r\n"), nil
 }
 
 // readSecret reads without echo on a terminal; from a pipe it reads a line
-// (nothing is echoed there anyway).
+// (nothing is echoed there anyway). Interrupted, it turns echo back on
+// before returning: the terminal must never be left mute.
 func (lp *linePrompt) readSecret() (string, error) {
-	if f, ok := lp.raw.(*os.File); ok && term.IsTerminal(int(f.Fd())) && lp.in.Buffered() == 0 {
-		b, err := term.ReadPassword(int(f.Fd()))
-		lp.printf("\n")
-		return string(b), err
+	f, ok := lp.raw.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) || lp.in.Buffered() > 0 {
+		return lp.readLine()
 	}
-	return lp.readLine()
+	fd := int(f.Fd())
+	state, err := term.GetState(fd)
+	if err != nil {
+		return "", fmt.Errorf("read a password: %w", err)
+	}
+	type pw struct {
+		b   []byte
+		err error
+	}
+	ch := make(chan pw, 1)
+	go func() {
+		b, err := term.ReadPassword(fd)
+		ch <- pw{b, err}
+	}()
+	select {
+	case r := <-ch:
+		lp.printf("\n")
+		return string(r.b), r.err
+	case <-lp.ctx.Done():
+		term.Restore(fd, state)
+		lp.printf("\n")
+		return "", lp.ctx.Err()
+	}
 }
 
 func (lp *linePrompt) save() error {
@@ -130,7 +170,7 @@ func (lp *linePrompt) run(ctx context.Context) error {
 		a.Progress.Current = s.ID()
 		next, err := lp.step(ctx, s)
 		if err != nil {
-			if errors.Is(err, ErrInputEnded) {
+			if errors.Is(err, ErrInputEnded) || ctx.Err() != nil {
 				if serr := lp.save(); serr != nil {
 					return serr
 				}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"os"
 	"strings"
 	"testing"
@@ -139,5 +140,32 @@ func TestAccessiblePrompt(t *testing.T) {
 	}
 	if key, _ := os.ReadFile("out/demo.key"); string(key) != "KEY typed-at-the-prompt" {
 		t.Fatalf("prompted password did not reach the step: %q", key)
+	}
+}
+
+// TestAccessibleInterrupted: Ctrl+C in line mode cancels the context while
+// a read is blocked; the wizard returns at once and keeps what was answered.
+func TestAccessibleInterrupted(t *testing.T) {
+	t.Chdir(t.TempDir())
+	env := steps.NewEnv(profileAnswers(), "ccewiz.yaml")
+	in, inW := io.Pipe() // a person who types nothing
+	defer inW.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	var out bytes.Buffer
+	done := make(chan error, 1)
+	go func() { done <- RunAccessible(ctx, Options{Env: env, Flow: testFlow(demoStep{})}, in, &out) }()
+	time.Sleep(100 * time.Millisecond)
+	cancel()
+	select {
+	case err := <-done:
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("err = %v, want context.Canceled", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("still blocked reading after the interrupt")
+	}
+	a, err := steps.LoadAnswers("ccewiz.yaml")
+	if err != nil || a.Progress.Current != "profile" {
+		t.Fatalf("progress not saved on interrupt: %v %+v", err, a)
 	}
 }
