@@ -385,3 +385,20 @@ func TestPasswordPrompt(t *testing.T) {
 		t.Fatalf("answers file missing or holding the password:\n%s", b)
 	}
 }
+
+// TestDefaultsFollowEarlierSteps: a form visited before the profile changed
+// shows the new default when nothing was typed into it.
+func TestDefaultsFollowEarlierSteps(t *testing.T) {
+	m := testModel(t, profileAnswers(), demoStep{}, 100, 30)
+	drive(t, m, keys(tea.KeyCtrlG, tea.KeyDown, tea.KeyEnter)...) // visit demo: Server name = ece.example.com
+	mustView(t, m, "Server name       ece.example.com")
+	drive(t, m, keys(tea.KeyCtrlP)...)
+	for range 8 {
+		drive(t, m, keys(tea.KeyTab)...) // to the ECE FQDN
+	}
+	drive(t, m, keys(tea.KeyCtrlU, "chat.example.com", tea.KeyCtrlN, tea.KeyEnter, tea.KeyEnter)...)
+	if m.cur != 1 {
+		t.Fatalf("on step %d, want the demo step", m.cur)
+	}
+	mustView(t, m, "Server name       chat.example.com")
+}

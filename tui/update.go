@@ -320,6 +320,11 @@ func (m *Model) goStep(i int) tea.Cmd {
 	m.plan, m.outcome, m.results, m.failure = nil, nil, nil, nil
 	m.scroll, m.resSel = 0, 0
 	m.refreshNeeds()
+	if f, ok := m.forms[i]; ok && !f.changed() {
+		// Nothing typed there: rebuild it, so answers and defaults that
+		// changed since (a new FQDN, what Apply recorded) show.
+		delete(m.forms, i)
+	}
 	f := m.form()
 	f.refresh()
 	f.focusCmd()
