@@ -23,6 +23,16 @@ var (
 	binErr  error
 )
 
+// TestMain removes the ccewiz binary the lab tests built. It is package
+// main's only TestMain: add to it rather than writing another.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binPath != "" {
+		os.RemoveAll(filepath.Dir(binPath))
+	}
+	os.Exit(code)
+}
+
 // ccewizBinary builds ccewiz once per test run: the lab test drives the
 // real executable, signals included, as a script would.
 func ccewizBinary(t *testing.T) string {
