@@ -402,3 +402,30 @@ func TestDefaultsFollowEarlierSteps(t *testing.T) {
 	}
 	mustView(t, m, "Server name       chat.example.com")
 }
+
+// TestPlanLinesDetails: long script and diff lines are cut by the frame
+// normally and wrapped to their end with details on; secret content is
+// never shown either way.
+func TestPlanLinesDetails(t *testing.T) {
+	script := "Import-PfxCertificate -FilePath C:\\ccewiz\\ece.example.com.pfx -CertStoreLocation Cert:\\LocalMachine\\My -Password $pw END"
+	p := &steps.Plan{
+		Files:    []steps.FileChange{{Path: "k.pem", Action: steps.Create, Sensitive: true, Data: []byte("SECRETKEY")}},
+		Commands: []steps.Command{{Host: "web1", Shell: "powershell", Script: script}},
+	}
+	st := plainStyles(rendererWith(termenv.Ascii))
+	for _, details := range []bool{false, true} {
+		lines := planLines(p, 60, details, st)
+		got := strings.Join(lines, "\n")
+		if strings.Contains(got, "SECRETKEY") {
+			t.Fatalf("details=%v shows secret content", details)
+		}
+		widest := 0
+		for _, l := range lines {
+			widest = max(widest, ansi.StringWidth(l))
+		}
+		// Without details the one long line is left to the frame to cut.
+		if wrapped := widest <= 60; wrapped != details || !strings.Contains(got, "END") {
+			t.Errorf("details=%v: widest line %d:\n%s", details, widest, got)
+		}
+	}
+}

@@ -361,7 +361,9 @@ func planLines(p *steps.Plan, w int, details bool, st styles) []string {
 					diff = append(diff[:12:12], fmt.Sprintf("… %d more diff lines (ctrl+t)", len(diff)-12))
 				}
 				for _, d := range diff {
-					lines = append(lines, "      "+diffLine(st, d))
+					for _, part := range long(d, w-6, details) {
+						lines = append(lines, "      "+diffLine(st, part))
+					}
 				}
 			}
 		}
@@ -392,7 +394,9 @@ func planLines(p *steps.Plan, w int, details bool, st styles) []string {
 				lines = append(lines, indentLines(wrap(c.Why, w-6), "      ")...)
 			}
 			for _, l := range strings.Split(strings.TrimRight(c.Script, "\n"), "\n") {
-				lines = append(lines, "      "+st.accent.Render(l))
+				for _, part := range long(l, w-6, details) {
+					lines = append(lines, "      "+st.accent.Render(part))
+				}
 			}
 		}
 	}
@@ -475,6 +479,9 @@ func (m *Model) resultsView(w, h int) []string {
 		if r.Detail != "" && (sel || m.details || r.Status == steps.Fail || r.Status == steps.Manual) {
 			lines = append(lines, indentLines(wrap(r.Detail, w-11), "           ")...)
 		}
+		if m.details {
+			lines = append(lines, st.dim.Render("           id: "+r.ID+" (ccewiz check --only "+r.ID+")"))
+		}
 		if r.Fix != "" && (r.Status == steps.Fail || r.Status == steps.Warn) && (sel || m.details) {
 			for _, l := range wrap("fix: "+r.Fix, w-11) {
 				lines = append(lines, "           "+st.warn.Render(l))
@@ -555,4 +562,13 @@ func (m *Model) helpLine(w int) string {
 		m.helpID, m.helpText = id, ansi.Truncate(m.help.View(keys), w, "…")
 	}
 	return m.helpText
+}
+
+// long returns a line as is (the frame truncates it), or with details on,
+// hard-wrapped so a long diff or script line can be read to its end.
+func long(l string, w int, details bool) []string {
+	if !details || ansi.StringWidth(l) <= w || w < 10 {
+		return []string{l}
+	}
+	return strings.Split(ansi.Hardwrap(l, w, true), "\n")
 }
