@@ -197,7 +197,7 @@ func Start(ctx context.Context, opts Options) (l *Lab, err error) {
 	}
 
 	// Servers.
-	l.web = &webServer{fqdn: ECEFQDN, certFile: l.CertFile, keyFile: l.KeyFile,
+	l.web = &webServer{fqdn: ECEFQDN, certFile: l.CertFile, keyFile: l.KeyFile, answers: l.AnswersPath,
 		sniRequired: opts.SNIRequired, placeholder: ph.tlsCert(), logf: logf}
 	if err := l.web.start(); err != nil {
 		return nil, err

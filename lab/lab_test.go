@@ -135,8 +135,26 @@ func TestWebServer(t *testing.T) {
 	if err != nil || !cert.Equal(leaf.Cert) {
 		t.Fatalf("after step 1 the server presents %v (err %v), want the new certificate", cert.Subject, err)
 	}
+
+	// The admin moves certificate.out_dir in the wizard: the server follows.
+	a, err := steps.LoadAnswers(plain.AnswersPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.Certificate.OutDir = "certs-moved" // relative to the answers file
+	if _, err := steps.SaveAnswers(plain.AnswersPath, a, false); err != nil {
+		t.Fatal(err)
+	}
+	moved := filepath.Join(plain.Dir, "certs-moved")
+	os.MkdirAll(moved, 0o755)
+	leaf2 := testpeer.NewLeaf(t, ECEFQDN, nil)
+	leaf2.WriteFiles(t, moved, ECEFQDN)
+	if cert, err := handshake(plain.WebAddr, ECEFQDN); err != nil || !cert.Equal(leaf2.Cert) {
+		t.Fatalf("after moving out_dir the server presents %v (err %v), want the certificate written there", cert.Subject, err)
+	}
+
 	pool := x509.NewCertPool()
-	pool.AddCert(leaf.Cert)
+	pool.AddCert(leaf2.Cert)
 	env := steps.NewEnv(&steps.Answers{Resolve: map[string]string{"ece.example.com:443": plain.WebAddr}}, "")
 	for _, path := range []string{"/default", "/system"} {
 		resp, err := env.HTTPClient(&tls.Config{RootCAs: pool}).Get("https://ece.example.com" + path)

@@ -9,9 +9,12 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
+
+	"ccewiz/steps"
 )
 
 // webServer is the lab's "ECE web server": IIS's Default Web Site with its
@@ -21,12 +24,16 @@ import (
 // writes (<out_dir>/<fqdn>.crt and .key) as soon as both files are there,
 // and a self-signed placeholder named after the machine before that.
 type webServer struct {
-	fqdn        string
-	certFile    string
-	keyFile     string
-	sniRequired bool
-	placeholder tls.Certificate
-	logf        func(format string, args ...any)
+	fqdn     string
+	certFile string
+	keyFile  string
+	// answers is the lab's answers file: when the admin moves
+	// certificate.out_dir in the wizard, the server follows.
+	answers      string
+	answersStamp string
+	sniRequired  bool
+	placeholder  tls.Certificate
+	logf         func(format string, args ...any)
 
 	mu      sync.Mutex
 	current *tls.Certificate
@@ -111,9 +118,10 @@ var errSNIReset = errors.New("no https binding matches this ClientHello (Require
 // readable, reloading them when their mtime or size changes, else the
 // placeholder.
 func (w *webServer) certificate() tls.Certificate {
-	stamp := fileStamp(w.certFile) + "|" + fileStamp(w.keyFile)
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	w.followOutDir()
+	stamp := fileStamp(w.certFile) + "|" + fileStamp(w.keyFile)
 	if stamp == w.stamp {
 		if w.current != nil {
 			return *w.current
@@ -138,6 +146,37 @@ func (w *webServer) certificate() tls.Certificate {
 	}
 	w.current = &c
 	return c
+}
+
+// followOutDir re-reads certificate.out_dir when the answers file changed.
+func (w *webServer) followOutDir() {
+	if w.answers == "" {
+		return
+	}
+	st := fileStamp(w.answers)
+	if st == w.answersStamp {
+		return
+	}
+	w.answersStamp = st
+	a, err := steps.LoadAnswers(w.answers)
+	if err != nil {
+		return // mid-edit or broken: keep watching where we were
+	}
+	dir := steps.NewEnv(a, w.answers).Path(orDefault(a.Certificate.OutDir, "certs"))
+	crt, key := filepath.Join(dir, w.fqdn+".crt"), filepath.Join(dir, w.fqdn+".key")
+	if crt != w.certFile {
+		if w.logf != nil {
+			w.logf("ECE web server: watching %s (certificate.out_dir changed)", crt)
+		}
+		w.certFile, w.keyFile = crt, key
+	}
+}
+
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
 }
 
 func fileStamp(path string) string {
