@@ -164,7 +164,13 @@ func exitCode(stderr io.Writer, c *command, fs *flag.FlagSet, err error) int {
 }
 
 func addGlobalFlags(fs *flag.FlagSet, g *globals) {
-	fs.StringVar(&g.answers, "answers", steps.DefaultAnswersPath, "the answers `file` (YAML; never holds passwords)")
+	// A value given before the subcommand (ccewiz --answers X check) is the
+	// default after it, so both places work.
+	def := g.answers
+	if def == "" {
+		def = steps.DefaultAnswersPath
+	}
+	fs.StringVar(&g.answers, "answers", def, "the answers `file` (YAML; never holds passwords)")
 	fs.BoolVar(&g.noColor, "no-color", g.noColor, "no colour in the output (NO_COLOR is honoured too)")
 }
 

@@ -33,6 +33,7 @@ func TestCLIBasics(t *testing.T) {
 		{"unknown check id", []string{"check", "--answers", "examples/ccewiz.yaml", "--only", "nosuch.check"}, 2, "nosuch.check"},
 		{"missing answers", []string{"check", "--answers", "does-not-exist.yaml"}, 2, "does not exist"},
 		{"example passes", []string{"check", "--answers", "examples/ccewiz.yaml", "--only", "profile"}, 0, "OK:"},
+		{"answers before the command", []string{"--answers", "examples/ccewiz.yaml", "check", "--only", "profile"}, 0, "OK:"},
 		{"apply needs --yes without a terminal", []string{"apply", "--answers", "examples/ccewiz.yaml"}, 2, "--yes"},
 	}
 	for _, c := range cases {
