@@ -71,11 +71,11 @@ type Lab struct {
 	// step 1 writes (issued/<name>.cer) and its own certificate (example-DC1-CA.cer).
 	CAResponseDir string
 
-	web             *webServer
-	ca              *enrollment
-	gc, gcPlain, dc *directory
-	relays          []*refRelay
-	closeOnce       bool
+	web       *webServer
+	ca        *enrollment
+	gc, dc    *directory
+	relays    []*refRelay
+	closeOnce bool
 }
 
 // Start builds (or reuses) the lab in opts.Dir and starts its servers.
@@ -204,30 +204,36 @@ func Start(ctx context.Context, opts Options) (l *Lab, err error) {
 	}
 	l.WebAddr = l.web.addr()
 	dcTLS := &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{dcCert.tlsCert()}}
+	// Two directories (the GC's view and the DC's), each a plain gldap
+	// server on an unannounced loopback port; every port a client uses is
+	// a relay in front of them. The relays own the client connections, so
+	// Close ends them at once (gldap's Stop would wait for idle clients),
+	// and they terminate TLS and StartTLS so the DC's can rewrite referrals.
 	l.gc = newDirectory(true, ldapPass, userPass)
-	if err := l.gc.start(dcTLS); err != nil {
+	if err := l.gc.start(); err != nil {
 		return nil, err
 	}
-	l.GCAddr = l.gc.addr
-	l.gcPlain = newDirectory(true, ldapPass, userPass)
-	l.gcPlain.startTLS = dcTLS
-	if err := l.gcPlain.start(nil); err != nil {
-		return nil, err
-	}
-	l.GCPlainAddr = l.gcPlain.addr
 	l.dc = newDirectory(false, ldapPass, userPass)
-	if err := l.dc.start(nil); err != nil {
+	if err := l.dc.start(); err != nil {
 		return nil, err
 	}
-	// 389: plain, StartTLS answered by the relay so it can keep rewriting; 636: TLS.
-	for _, tc := range [][2]*tls.Config{{nil, dcTLS}, {dcTLS, nil}} {
-		r, err := startRelay(l.dc.addr, tc[0], tc[1])
+	for _, r := range []struct {
+		dir           *directory
+		tls, startTLS *tls.Config
+		addr          *string
+	}{
+		{l.gc, dcTLS, nil, &l.GCAddr},      // 3269
+		{l.gc, nil, dcTLS, &l.GCPlainAddr}, // 3268
+		{l.dc, nil, dcTLS, &l.DCAddr},      // 389
+		{l.dc, dcTLS, nil, &l.DCTLSAddr},   // 636
+	} {
+		rl, err := startRelay(r.dir.addr, r.tls, r.startTLS)
 		if err != nil {
 			return nil, err
 		}
-		l.relays = append(l.relays, r)
+		l.relays = append(l.relays, rl)
+		*r.addr = rl.addr()
 	}
-	l.DCAddr, l.DCTLSAddr = l.relays[0].addr(), l.relays[1].addr()
 
 	a.Resolve = map[string]string{
 		ECEFQDN + ":443":    l.WebAddr,
@@ -325,7 +331,7 @@ func (l *Lab) Close() error {
 	for _, r := range l.relays {
 		errs = append(errs, r.close())
 	}
-	for _, d := range []*directory{l.gc, l.gcPlain, l.dc} {
+	for _, d := range []*directory{l.gc, l.dc} {
 		if d != nil {
 			errs = append(errs, d.close())
 		}

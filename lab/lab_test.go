@@ -396,14 +396,20 @@ func TestCloseStopsEverything(t *testing.T) {
 		t.Fatal(err)
 	}
 	addrs := []string{l.WebAddr, l.GCAddr, l.GCPlainAddr, l.DCAddr, l.DCTLSAddr}
-	// An open client connection must not keep a server alive.
-	c, err := netDialer.Dial("tcp", l.DCAddr)
-	if err != nil {
-		t.Fatal(err)
+	// Open client connections must not keep a server alive, nor make Close wait.
+	for _, a := range addrs {
+		c, err := netDialer.Dial("tcp", a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
 	}
-	defer c.Close()
+	start := time.Now()
 	if err := l.Close(); err != nil {
 		t.Fatal(err)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("Close took %s with idle clients connected", d)
 	}
 	for _, a := range addrs {
 		if c, err := netDialer.Dial("tcp", a); err == nil {

@@ -2,7 +2,6 @@ package lab
 
 import (
 	"crypto/subtle"
-	"crypto/tls"
 	"fmt"
 	"net"
 	"strings"
@@ -27,10 +26,11 @@ import (
 //     "javax.naming.PartialResultException: Unprocessed Continuation
 //     Reference(s)" — the failure in Cisco's troubleshooting table.
 //
-// gldap cannot write SearchResultReference messages, so the DC ports are a
-// small relay in front of a gldap server: the handler marks where references
-// belong (refMarker in the diagnostic message) and the relay turns the mark
-// into real LDAP messages.
+// gldap cannot write SearchResultReference messages, so every port is a
+// small relay (relay.go) in front of a plain gldap server: the handler marks
+// where references belong (refMarker in the diagnostic message) and the relay
+// turns the mark into real LDAP messages. The relays also terminate TLS and
+// StartTLS, and own the client connections so Close never waits for them.
 
 const (
 	domainDN   = "DC=example,DC=local"
@@ -158,10 +158,6 @@ type directory struct {
 	entries  []*ldapEntry
 	userPass map[string]string // lower-case DN → password, for the other users
 
-	// startTLS, when set, lets a plain port upgrade with StartTLS, as AD
-	// does on 389 and 3268 once the DC has a certificate.
-	startTLS *tls.Config
-
 	mu    sync.Mutex
 	bound map[int]string // connection → bound DN ("" = anonymous)
 	srv   *gldap.Server
@@ -172,17 +168,14 @@ func newDirectory(gc bool, password string, userPass map[string]string) *directo
 	return &directory{gc: gc, password: password, entries: directoryEntries(), userPass: userPass, bound: map[int]string{}}
 }
 
-// start runs the gldap server on a free loopback port (TLS when tc is set).
-func (d *directory) start(tc *tls.Config) error {
+// start runs the gldap server on a free loopback port, for the relays.
+func (d *directory) start() error {
 	mux, err := gldap.NewMux()
 	if err != nil {
 		return err
 	}
 	mux.Bind(d.handleBind)
 	mux.Search(d.handleSearch)
-	if d.startTLS != nil {
-		mux.ExtendedOperation(d.handleStartTLS, gldap.ExtendedOperationStartTLS)
-	}
 	mux.DefaultRoute(func(w *gldap.ResponseWriter, r *gldap.Request) {
 		resp := r.NewResponse(gldap.WithResponseCode(gldap.ResultUnwillingToPerform))
 		resp.SetDiagnosticMessage("00002035: LdapErr: DSID-0C090E09, comment: the ccewiz lab directory is read-only")
@@ -202,11 +195,7 @@ func (d *directory) start(tc *tls.Config) error {
 		}
 		srv.Router(mux)
 		errc := make(chan error, 1)
-		var opts []gldap.Option
-		if tc != nil {
-			opts = append(opts, gldap.WithTLSConfig(tc))
-		}
-		go func() { errc <- srv.Run(addr, opts...) }()
+		go func() { errc <- srv.Run(addr) }()
 		if lastErr = waitListening(addr, errc); lastErr == nil {
 			d.srv, d.addr = srv, addr
 			return nil
@@ -316,17 +305,6 @@ func (d *directory) handleBind(w *gldap.ResponseWriter, r *gldap.Request) {
 	d.setBound(r.ConnectionID(), e.dn)
 	resp.SetResultCode(gldap.ResultSuccess)
 	resp.SetDiagnosticMessage("")
-}
-
-func (d *directory) handleStartTLS(w *gldap.ResponseWriter, r *gldap.Request) {
-	resp := r.NewExtendedResponse(gldap.WithResponseCode(gldap.ResultSuccess))
-	resp.SetResponseName(gldap.ExtendedOperationStartTLS)
-	if err := w.Write(resp); err != nil {
-		return
-	}
-	// A failed handshake leaves nothing to answer on: the client sees the
-	// connection close, as with AD.
-	r.StartTLS(d.startTLS)
 }
 
 func (d *directory) setBound(conn int, dn string) {
