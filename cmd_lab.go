@@ -75,6 +75,9 @@ Examples:
 			defer l.Close()
 			printLab(g, l)
 			if noTUI {
+				fmt.Fprintf(g.stderr, "next, from another shell: ccewiz check --answers %s (it fails: nothing is set up yet),\n"+
+					"then ccewiz --answers %s (the wizard) or ccewiz apply --answers %s; Ctrl+C stops the lab\n",
+					l.AnswersPath, l.AnswersPath, l.AnswersPath)
 				fmt.Fprintf(g.stdout, "ready %s\n", l.AnswersPath)
 				<-ctx.Done()
 				fmt.Fprintf(g.stderr, "lab stopped; the folder %s is kept\n", l.Dir)
