@@ -8,7 +8,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -98,28 +97,14 @@ Examples:
   ccewiz cert complete --key certs/ece.example.com.key --cert certnew.cer --chain certnew.p7b --out certs --pfx-pass-file pfx.txt
   ccewiz cert inspect certnew.p7b --name ece.example.com
   ccewiz cert probe --addr ece.example.com:443 --format json`,
-		flags: help.declare,
+		flags:   help.declare,
+		actions: []string{"selfsigned", "csr", "complete", "inspect", "probe"},
 		run: func(ctx context.Context, g *globals, args []string) error {
-			if len(args) == 0 {
-				return usagef("say what to do: selfsigned, csr, complete, inspect or probe")
-			}
-			action := args[0]
 			var f certFlags
-			fs := flag.NewFlagSet("ccewiz cert "+action, flag.ContinueOnError)
-			fs.SetOutput(io.Discard)
-			f.declare(fs)
 			// inspect takes its file first: ccewiz cert inspect FILE --name X.
-			rest := args[1:]
-			var positional []string
-			for {
-				if err := fs.Parse(rest); err != nil {
-					return usagef("%v", err)
-				}
-				if fs.NArg() == 0 {
-					break
-				}
-				positional = append(positional, fs.Arg(0))
-				rest = fs.Args()[1:]
+			action, positional, err := parseAction(g, "cert", []string{"selfsigned", "csr", "complete", "inspect", "probe"}, args, f.declare)
+			if err != nil {
+				return err
 			}
 			if f.format != "text" && f.format != "json" {
 				return usagef("--format %q: choose text or json", f.format)
@@ -142,7 +127,7 @@ Examples:
 			case "probe":
 				return certProbe(ctx, g, &f)
 			}
-			return usagef("unknown action %q: use selfsigned, csr, complete, inspect or probe", action)
+			panic("unreachable: parseAction checked the action")
 		},
 	})
 }

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"io"
 	"os"
 	"strings"
 	"time"
@@ -19,6 +18,11 @@ func init() {
 		template string
 		timeout  time.Duration
 	)
+	declare := func(fs *flag.FlagSet) {
+		fs.StringVar(&format, "format", "text", "output `format`: text, json or csv")
+		fs.StringVar(&template, "template", "", "the inventory CSV template `file` downloaded from CCE Administration (default: inventory.template)")
+		fs.DurationVar(&timeout, "timeout", 5*time.Second, "time limit for each network check")
+	}
 	register(&command{
 		name:    "inventory",
 		summary: "the ECE entries for the PCCE inventory, checked first (steps 4.2, 4.3)",
@@ -38,28 +42,15 @@ Examples:
   ccewiz inventory show --answers ccewiz.yaml
   ccewiz inventory show --format json
   ccewiz inventory show --format csv --template inventory-template.csv > ece-inventory.csv`,
-		flags: func(fs *flag.FlagSet) {
-			format, template, timeout = "text", "", 5*time.Second
-			fs.StringVar(&format, "format", "text", "output `format`: text, json or csv")
-			fs.StringVar(&template, "template", "", "the inventory CSV template `file` downloaded from CCE Administration (default: inventory.template)")
-			fs.DurationVar(&timeout, "timeout", 5*time.Second, "time limit for each network check")
-		},
+		flags:   declare,
+		actions: []string{"show"},
 		run: func(ctx context.Context, g *globals, args []string) error {
-			if len(args) == 0 || args[0] != "show" {
-				return usagef("say what to do: show")
+			_, positional, err := parseAction(g, "inventory", []string{"show"}, args, declare)
+			if err != nil {
+				return err
 			}
-			// Flags may also follow the action.
-			fs := flag.NewFlagSet("ccewiz inventory show", flag.ContinueOnError)
-			keepGlobalFlags(fs, g)
-			fs.StringVar(&format, "format", format, "")
-			fs.StringVar(&template, "template", template, "")
-			fs.DurationVar(&timeout, "timeout", timeout, "")
-			fs.SetOutput(io.Discard)
-			if err := fs.Parse(args[1:]); err != nil {
-				return usagef("%v", err)
-			}
-			if fs.NArg() > 0 {
-				return usagef("unexpected argument %q", fs.Arg(0))
+			if len(positional) > 0 {
+				return usagef("unexpected argument %q", positional[0])
 			}
 			switch format {
 			case "text", "json", "csv":
@@ -175,11 +166,4 @@ func writeInventoryText(g *globals, s *steps.InventorySheet, c *steps.InventoryC
 			fmt.Fprintf(w, "      fix: %s\n", r.Fix)
 		}
 	}
-}
-
-// keepGlobalFlags declares the global flags on a subcommand's second flag
-// set (flags after the action word) without resetting values given before it.
-func keepGlobalFlags(fs *flag.FlagSet, g *globals) {
-	fs.StringVar(&g.answers, "answers", g.answers, "")
-	fs.BoolVar(&g.noColor, "no-color", g.noColor, "")
 }

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -68,21 +67,16 @@ Examples:
   ccewiz keystore import --keystore cacerts --cert certs/ece.example.com.cer
   ccewiz keystore import --keystore cacerts --cert certnew.p7b --storepass-env CACERTS_PASS
   ccewiz keystore import --keystore C:\ece\pcce\mydomain.jks --create --alias mydomaincontroller --cert domainctl.crt --storepass-env AD_KEYSTORE_PASS`,
-		flags: help.declare,
+		flags:   help.declare,
+		actions: []string{"list", "import"},
 		run: func(ctx context.Context, g *globals, args []string) error {
-			if len(args) == 0 {
-				return usagef("say what to do: list or import")
-			}
-			action := args[0]
 			var f keystoreFlags
-			fs := flag.NewFlagSet("ccewiz keystore "+action, flag.ContinueOnError)
-			fs.SetOutput(io.Discard)
-			f.declare(fs)
-			if err := fs.Parse(args[1:]); err != nil {
-				return usagef("%v", err)
+			action, positional, err := parseAction(g, "keystore", []string{"list", "import"}, args, f.declare)
+			if err != nil {
+				return err
 			}
-			if fs.NArg() > 0 {
-				return usagef("unexpected argument %q", fs.Arg(0))
+			if len(positional) > 0 {
+				return usagef("unexpected argument %q", positional[0])
 			}
 			if f.format != "text" && f.format != "json" {
 				return usagef("--format %q: choose text or json", f.format)
@@ -90,13 +84,10 @@ Examples:
 			if f.keystore == "" {
 				return usagef("--keystore is required")
 			}
-			switch action {
-			case "list":
+			if action == "list" {
 				return keystoreList(g, &f)
-			case "import":
-				return keystoreImport(g, &f)
 			}
-			return usagef("unknown action %q: use list or import", action)
+			return keystoreImport(g, &f)
 		},
 	})
 }

@@ -82,22 +82,16 @@ Examples:
   ccewiz ldap fetch-cert --addr dc1.example.local:636 --out domainctl.cer --trust ca --keystore mydomain.jks --storepass-env AD_STOREPASS
   ccewiz ldap test --url ldaps://gc1.example.local:3269 --bind-dn "CN=pcceadmin,CN=Users,DC=example,DC=local" \
       --password-env LDAP_PASSWORD --keystore mydomain.jks --storepass-env AD_STOREPASS --user admin1@example.local`,
-		flags: help.declare,
+		flags:   help.declare,
+		actions: []string{"fetch-cert", "test"},
 		run: func(ctx context.Context, g *globals, args []string) error {
-			if len(args) == 0 {
-				return usagef("say what to do: fetch-cert or test")
-			}
-			action := args[0]
 			var f ldapFlags
-			fs := flag.NewFlagSet("ccewiz ldap "+action, flag.ContinueOnError)
-			fs.SetOutput(io.Discard)
-			f.declare(fs)
-			addGlobalFlags(fs, g) // --answers may follow the action too
-			if err := fs.Parse(args[1:]); err != nil {
-				return usagef("%v", err)
+			action, positional, err := parseAction(g, "ldap", []string{"fetch-cert", "test"}, args, f.declare)
+			if err != nil {
+				return err
 			}
-			if fs.NArg() > 0 {
-				return usagef("unexpected argument %q", fs.Arg(0))
+			if len(positional) > 0 {
+				return usagef("unexpected argument %q", positional[0])
 			}
 			if f.format != "text" && f.format != "json" {
 				return usagef("--format %q: choose text or json", f.format)
@@ -110,13 +104,10 @@ Examples:
 				return err
 			}
 			env.Timeout = f.timeout
-			switch action {
-			case "fetch-cert":
+			if action == "fetch-cert" {
 				return ldapFetchCert(ctx, g, env, &f)
-			case "test":
-				return ldapTest(ctx, g, env, &f)
 			}
-			return usagef("unknown action %q: use fetch-cert or test", action)
+			return ldapTest(ctx, g, env, &f)
 		},
 	})
 }

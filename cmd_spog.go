@@ -5,7 +5,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"strings"
 	"time"
 
@@ -50,24 +49,15 @@ Examples:
 			file, serverName, protocol, dryRun = "", "", "https", false
 			declare(fs)
 		},
+		actions: []string{"patch", "check"},
 		run: func(ctx context.Context, g *globals, args []string) error {
-			if len(args) == 0 {
-				return usagef("say what to do: patch or check")
+			file, serverName, protocol, dryRun = "", "", "https", false
+			action, positional, err := parseAction(g, "spog", []string{"patch", "check"}, args, declare)
+			if err != nil {
+				return err
 			}
-			action := args[0]
-			// Flags may also follow the action: ccewiz spog patch --file F.
-			fs := flag.NewFlagSet("ccewiz spog "+action, flag.ContinueOnError)
-			fs.SetOutput(io.Discard)
-			keepGlobalFlags(fs, g)
-			declare(fs)
-			if err := fs.Parse(args[1:]); err != nil {
-				return usagef("%v", err)
-			}
-			if fs.NArg() > 0 {
-				return usagef("unexpected argument %q", fs.Arg(0))
-			}
-			if action != "patch" && action != "check" {
-				return usagef("unknown action %q: use patch or check", action)
+			if len(positional) > 0 {
+				return usagef("unexpected argument %q", positional[0])
 			}
 			if file == "" {
 				return usagef("--file is required")

@@ -46,6 +46,9 @@ type command struct {
 	// flags declares the subcommand's flags on fs; run gets what remains.
 	flags func(fs *flag.FlagSet)
 	run   func(ctx context.Context, g *globals, args []string) error
+	// actions, when set, means the command takes an action first
+	// (ccewiz cert selfsigned …) whose flags follow it; see parseAction.
+	actions []string
 }
 
 var commands = map[string]*command{}
@@ -141,7 +144,16 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if g.noColor || os.Getenv("NO_COLOR") != "" {
 		g.noColor = true
 	}
-	err := c.run(ctx, g, fs.Args())
+	runArgs := fs.Args()
+	if c.actions != nil {
+		// parseAction parses the action's flags itself, wherever they stand.
+		runArgs = rest
+	}
+	err := c.run(ctx, g, runArgs)
+	if errors.Is(err, flag.ErrHelp) {
+		fmt.Fprint(stdout, commandUsage(c, fs))
+		return exitOK
+	}
 	return exitCode(stderr, c, fs, err)
 }
 
@@ -161,6 +173,43 @@ func exitCode(stderr io.Writer, c *command, fs *flag.FlagSet, err error) int {
 	}
 	fmt.Fprintf(stderr, "ccewiz %s: %v\n", c.name, err)
 	return exitFailed
+}
+
+// parseAction reads "ACTION [flags and arguments in any order]" for a
+// command with actions (ccewiz cert selfsigned --cn X, or ccewiz cert --cn X
+// selfsigned: both work). declare adds the action's flags; the global flags
+// (--answers, --no-color) are accepted anywhere too.
+func parseAction(g *globals, c string, actions, args []string, declare func(*flag.FlagSet)) (action string, positional []string, err error) {
+	list := strings.Join(actions[:len(actions)-1], ", ")
+	if len(actions) > 1 {
+		list += " or "
+	}
+	list += actions[len(actions)-1]
+	fs := flag.NewFlagSet("ccewiz "+c, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	addGlobalFlags(fs, g)
+	declare(fs)
+	for rest := args; ; {
+		if err := fs.Parse(rest); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return "", nil, err
+			}
+			return "", nil, usagef("%v", err)
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		positional = append(positional, fs.Arg(0))
+		rest = fs.Args()[1:]
+	}
+	if len(positional) == 0 {
+		return "", nil, usagef("say what to do: %s", list)
+	}
+	action, positional = positional[0], positional[1:]
+	if !contains(actions, action) {
+		return "", nil, usagef("unknown action %q: use %s", action, list)
+	}
+	return action, positional, nil
 }
 
 func addGlobalFlags(fs *flag.FlagSet, g *globals) {

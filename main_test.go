@@ -34,6 +34,10 @@ func TestCLIBasics(t *testing.T) {
 		{"missing answers", []string{"check", "--answers", "does-not-exist.yaml"}, 2, "does not exist"},
 		{"example passes", []string{"check", "--answers", "examples/ccewiz.yaml", "--only", "profile"}, 0, "OK:"},
 		{"answers before the command", []string{"--answers", "examples/ccewiz.yaml", "check", "--only", "profile"}, 0, "OK:"},
+		{"help after an action", []string{"cert", "selfsigned", "--help"}, 0, "ccewiz cert"},
+		{"flags before the action", []string{"spog", "--server-name", "ece", "check", "--file", "x.js"}, 2, "short host name"},
+		{"no action", []string{"keystore"}, 2, "say what to do: list or import"},
+		{"unknown action", []string{"ldap", "frob"}, 2, `unknown action "frob": use fetch-cert or test`},
 		{"apply needs --yes without a terminal", []string{"apply", "--answers", "examples/ccewiz.yaml"}, 2, "--yes"},
 	}
 	for _, c := range cases {
