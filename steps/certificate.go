@@ -599,13 +599,7 @@ func (s certificateStep) Apply(ctx context.Context, env *Env, p *Plan) (*Outcome
 	if err != nil {
 		return out, err
 	}
-	for _, c := range s.Checks() {
-		if c.ID == "certificate.files" {
-			r := c.Run(ctx, env)
-			r.ID, r.Title = c.ID, c.Title
-			out.Results = append(out.Results, r)
-		}
-	}
+	out.Results = append(out.Results, VerifyStep(ctx, s, env, "certificate.files")...)
 	if len(p.Commands) > 0 {
 		out.Notes = append(out.Notes, "now run the IIS binding script on every web server (see the plan's commands), then: ccewiz check --only certificate.tls")
 	}

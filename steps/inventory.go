@@ -466,14 +466,7 @@ func (s inventoryStep) Plan(ctx context.Context, env *Env) (*Plan, error) {
 // admin. It re-runs the checks so the outcome shows where things stand.
 func (s inventoryStep) Apply(ctx context.Context, env *Env, _ *Plan) (*Outcome, error) {
 	out := &Outcome{Notes: []string{"enter the values above in CCE Administration; afterwards its status bar must show no alert for the ECE servers"}}
-	for _, c := range s.Checks() {
-		if c.Run == nil {
-			continue
-		}
-		r := c.Run(ctx, env)
-		r.ID, r.Title = c.ID, c.Title
-		out.Results = append(out.Results, r)
-	}
+	out.Results = VerifyStep(ctx, s, env)
 	return out, nil
 }
 

@@ -122,6 +122,19 @@ func RunChecks(ctx context.Context, flow []Step, env *Env, o RunOptions) []Resul
 	return results
 }
 
+// VerifyStep runs the automated checks of one step (only the given IDs, when
+// any), each under the env's timeout and with panic recovery, as Apply does
+// to show where things stand after a change. Manual items are left out.
+func VerifyStep(ctx context.Context, st Step, env *Env, only ...string) []Result {
+	var out []Result
+	for _, r := range RunChecks(ctx, []Step{st}, env, RunOptions{Only: only, Timeout: env.timeout()}) {
+		if r.Status != Manual {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
 func manualResult(c Check, env *Env) Result {
 	r := Result{ID: c.ID, Title: c.Title, Status: Manual, Detail: c.What}
 	if env != nil && env.Answers != nil && env.Answers.Validation.Ticked[c.ID] {

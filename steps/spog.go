@@ -151,11 +151,7 @@ func (s spogStep) Apply(ctx context.Context, env *Env, p *Plan) (*Outcome, error
 	if err != nil {
 		return out, err
 	}
-	for _, c := range s.ChecksFor(env.Answers) {
-		r := c.Run(ctx, env)
-		r.ID, r.Title = c.ID, c.Title
-		out.Results = append(out.Results, r)
-	}
+	out.Results = append(out.Results, VerifyStep(ctx, s, env)...)
 	if len(out.Written) > 0 {
 		out.Notes = append(out.Notes, "SPOG reads spog_config.js when the ECE gadget loads: reload CCE Administration's Email and Chat card")
 	}

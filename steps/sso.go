@@ -374,11 +374,7 @@ func (s ssoStep) Apply(ctx context.Context, env *Env, p *Plan) (*Outcome, error)
 	if err != nil {
 		return out, err
 	}
-	for _, c := range s.Checks() {
-		r := c.Run(ctx, env)
-		r.ID, r.Title = c.ID, c.Title
-		out.Results = append(out.Results, r)
-	}
+	out.Results = append(out.Results, VerifyStep(ctx, s, env)...)
 	if len(p.Commands) > 0 {
 		out.Notes = append(out.Notes, fmt.Sprintf("copy the keystore to the %d application server(s) with the commands shown, then type the values into ECE", len(p.Commands)))
 	}

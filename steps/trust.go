@@ -446,14 +446,7 @@ func (s trustStep) Apply(ctx context.Context, env *Env, p *Plan) (*Outcome, erro
 	if err != nil {
 		return out, err
 	}
-	for _, c := range s.ChecksFor(env.Answers) {
-		if c.Run == nil {
-			continue
-		}
-		r := c.Run(ctx, env)
-		r.ID, r.Title = c.ID, c.Title
-		out.Results = append(out.Results, r)
-	}
+	out.Results = append(out.Results, VerifyStep(ctx, s, env)...)
 	for _, w := range out.Written {
 		if strings.HasSuffix(w.Path, ".cer") {
 			continue
