@@ -85,7 +85,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	top.SetOutput(io.Discard)
 	showVersion := top.Bool("version", false, "print the version and exit")
 	addGlobalFlags(top, g)
-	top.Usage = func() { topUsage(stderr) }
+	top.Usage = func() {} // run prints the usage itself, once, to the right stream
 	if err := top.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			topUsage(stdout)

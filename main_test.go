@@ -50,6 +50,13 @@ func TestCLIBasics(t *testing.T) {
 	}
 }
 
+func TestHelpPrintedOnceToStdout(t *testing.T) {
+	code, out, errs := runCLI(t, "--help")
+	if code != 0 || strings.Count(out, "Exit codes") != 1 || errs != "" {
+		t.Errorf("--help: exit %d, stdout has the usage %d times, stderr %q", code, strings.Count(out, "Exit codes"), errs)
+	}
+}
+
 // Every registered subcommand has --help with an example.
 func TestEveryCommandHasHelpWithExample(t *testing.T) {
 	for name := range commands {
