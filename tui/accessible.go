@@ -205,13 +205,8 @@ func (lp *linePrompt) step(ctx context.Context, s steps.Step) (bool, error) {
 		cancel()
 		if err != nil {
 			lp.printf("✗ Working out the plan failed:\n%s\n", indentText(err.Error(), "  "))
-			switch c, err := lp.choose("[e]dit the answers, [s]kip this step, or [q]uit?", "esq"); {
-			case err != nil:
-				return false, err
-			case c == 's':
-				return true, nil
-			case c == 'q':
-				return false, nil
+			if again, skipped, err := lp.afterFailure("[e]dit the answers, [s]kip this step, or [q]uit?", "esq"); !again {
+				return skipped, err
 			}
 			continue
 		}
@@ -227,13 +222,8 @@ func (lp *linePrompt) step(ctx context.Context, s steps.Step) (bool, error) {
 			return false, err
 		}
 		if !ok {
-			switch c, err := lp.choose("Not applied. [e]dit the answers, [s]kip this step, or [q]uit?", "esq"); {
-			case err != nil:
-				return false, err
-			case c == 's':
-				return true, nil
-			case c == 'q':
-				return false, nil
+			if again, skipped, err := lp.afterFailure("Not applied. [e]dit the answers, [s]kip this step, or [q]uit?", "esq"); !again {
+				return skipped, err
 			}
 			continue
 		}
@@ -252,13 +242,8 @@ func (lp *linePrompt) step(ctx context.Context, s steps.Step) (bool, error) {
 		}
 		if err != nil {
 			lp.printf("✗ Applying failed:\n%s\n", indentText(err.Error(), "  "))
-			switch c, err := lp.choose("[r]etry (a fresh plan), [s]kip this step, or [q]uit?", "rsq"); {
-			case err != nil:
-				return false, err
-			case c == 's':
-				return true, nil
-			case c == 'q':
-				return false, nil
+			if again, skipped, err := lp.afterFailure("[r]etry (a fresh plan), [s]kip this step, or [q]uit?", "rsq"); !again {
+				return skipped, err
 			}
 			continue
 		}
@@ -299,6 +284,21 @@ func (lp *linePrompt) confirm(p *steps.Plan) (bool, error) {
 }
 
 // choose asks until one of the letters in opts is typed.
+// afterFailure asks what to do when a step could not go on: again is true
+// to go round the step once more (edit or retry), skipped when the admin
+// chose to skip it; otherwise the run stops (quit, or err).
+func (lp *linePrompt) afterFailure(q, opts string) (again, skipped bool, err error) {
+	switch c, err := lp.choose(q, opts); {
+	case err != nil:
+		return false, false, err
+	case c == 's':
+		return false, true, nil
+	case c == 'q':
+		return false, false, nil
+	}
+	return true, false, nil
+}
+
 func (lp *linePrompt) choose(q, opts string) (byte, error) {
 	for {
 		lp.printf("%s ", q)
