@@ -156,6 +156,6 @@ func BenchmarkMatcher(b *testing.B) {
 	b.SetBytes(int64(len(data)))
 	for b.Loop() {
 		n := 0
-		table.each(data, func(int, int) { n++ })
+		table().each(data, func(int, int) { n++ })
 	}
 }

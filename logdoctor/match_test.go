@@ -46,7 +46,7 @@ func TestMatcherFindsEveryOccurrence(t *testing.T) {
 			}
 		}
 		var got [][2]int
-		table.each(text, func(pos, pat int) {
+		table().each(text, func(pos, pat int) {
 			if len(got) > 0 && pos < got[len(got)-1][0] {
 				t.Fatalf("round %d: hit at %d reported after %d", round, pos, got[len(got)-1][0])
 			}

@@ -45,7 +45,9 @@ const (
 )
 
 var (
-	table     = newMatcher(allPatterns())
+	// table is built on first use, not at start-up: every ccewiz command
+	// would otherwise pay for it (about a millisecond) before main runs.
+	table     = sync.OnceValue(func() *matcher { return newMatcher(allPatterns()) })
 	patternOf []int // pattern index → signature index
 )
 
@@ -161,7 +163,7 @@ func (fs *fileScan) chunk(c []byte, last bool) {
 	counted, lines := 0, fs.lines
 	lineStart := -1 // the line the previous hit was on
 	var seen [64]bool
-	table.each(c, func(pos, pat int) {
+	table().each(c, func(pos, pat int) {
 		ls := bytes.LastIndexByte(c[:pos], '\n') + 1
 		if ls != lineStart {
 			lineStart = ls
