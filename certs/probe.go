@@ -267,9 +267,18 @@ var probeSuites = func() []uint16 {
 }()
 
 // classify turns a dial or handshake error into a *ProbeError with a Kind
-// the caller can branch on. Windows reports resets and refusals with its
-// own error numbers, hence the message fallbacks.
+// the caller can branch on.
 func classify(addr, sni string, err error, inHandshake bool) error {
+	return &ProbeError{Addr: addr, SNI: sni, Kind: NetErrorKind(err, inHandshake), Err: err}
+}
+
+// NetErrorKind names what went wrong on the way to a TLS handshake: one of
+// ErrNotTLS, ErrTimeout, ErrNoAddress, ErrRefused, ErrReset, and otherwise
+// ErrHandshake (inHandshake) or ErrUnreachable. Every client in ccewiz that
+// dials a server (the probe, the LDAP test) classifies with it. Windows
+// reports resets and refusals with its own error numbers, hence the message
+// fallbacks.
+func NetErrorKind(err error, inHandshake bool) error {
 	kind := ErrHandshake
 	msg := strings.ToLower(err.Error())
 	var rh tls.RecordHeaderError
@@ -290,7 +299,7 @@ func classify(addr, sni string, err error, inHandshake bool) error {
 	case !inHandshake:
 		kind = ErrUnreachable
 	}
-	return &ProbeError{Addr: addr, SNI: sni, Kind: kind, Err: err}
+	return kind
 }
 
 // ProbeTarget is one endpoint for ProbeAll.

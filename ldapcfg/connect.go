@@ -6,13 +6,13 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/go-ldap/ldap/v3"
+
+	"ccewiz/certs"
 )
 
 // DialFunc connects to addr ("host:port"). steps.Env.Dial fits, so the
@@ -258,28 +258,24 @@ func bounded(ctx context.Context, timeout time.Duration, abort func() error, fn 
 // message fallbacks.
 func classify(addr string, err error, inHandshake bool) error {
 	ce := &ConnectError{Addr: addr, Kind: ErrConnect, Err: err}
-	msg := strings.ToLower(err.Error())
-	var rh tls.RecordHeaderError
-	var ne net.Error
-	var dnsErr *net.DNSError
+	kind := certs.NetErrorKind(err, inHandshake)
 	switch {
-	case errors.As(err, &rh):
+	case kind == certs.ErrNotTLS:
 		ce.Kind = ErrNotTLS
 		ce.Fix = "this port answers in plain LDAP: use the TLS port (3269 on a Global Catalog, 636 on a DC), or ldap:// on 3268/389"
-	case errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout():
+	case kind == certs.ErrTimeout:
 		ce.Kind = ErrTimeout
 		ce.Fix = "no answer: a firewall drops the packets or the server hangs; check the route and the firewall between ECE's application servers and the DC"
 		if inHandshake {
 			ce.Fix = "the server accepted the connection but never completed the TLS handshake: check that this port is LDAPS and the DC is not overloaded"
 		}
-	case errors.As(err, &dnsErr):
+	case kind == certs.ErrNoAddress:
 		ce.Kind = ErrNoAddress
 		ce.Fix = "check the DC's name in DNS (ECE's application servers must resolve it too), or add it to the answers file's resolve section"
-	case errors.Is(err, syscall.ECONNREFUSED) || strings.Contains(msg, "refused"):
+	case kind == certs.ErrRefused:
 		ce.Kind = ErrRefused
 		ce.Fix = "nothing listens there: the DC is down, the port is wrong, or a firewall rejects the connection"
-	case inHandshake && (errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET) ||
-		strings.Contains(msg, "reset") || strings.Contains(msg, "forcibly closed") || strings.Contains(msg, "broken pipe")):
+	case inHandshake && kind == certs.ErrReset:
 		ce.Kind = ErrClosed
 		ce.Fix = "the DC dropped the TLS handshake: it usually has no certificate for LDAPS — enrol a Domain Controller certificate (AD CS) and restart it, or check a balancer in between"
 	case inHandshake:
