@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"net"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -13,28 +11,6 @@ import (
 
 	"ccewiz/testpeer"
 )
-
-// keytoolStore makes a JKS trust store (password changeit, as the JDK's
-// cacerts) holding certs, with the JDK's own keytool.
-func keytoolStore(t *testing.T, dir, name string, certs ...*testpeer.Cert) string {
-	t.Helper()
-	if _, err := exec.LookPath("keytool"); err != nil {
-		t.Skip("keytool not found (CI installs openjdk-17-jdk-headless)")
-	}
-	store := filepath.Join(dir, name)
-	for i, c := range certs {
-		f := filepath.Join(dir, name+string(rune('a'+i))+".crt")
-		if err := os.WriteFile(f, c.PEM(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		out, err := exec.Command("keytool", "-importcert", "-noprompt", "-trustcacerts", "-alias", "ca"+string(rune('a'+i)),
-			"-file", f, "-keystore", store, "-storepass", "changeit", "-storetype", "JKS").CombinedOutput()
-		if err != nil {
-			t.Fatalf("keytool: %v\n%s", err, out)
-		}
-	}
-	return store
-}
 
 // TestSignaturesMatchTheJDK proves the table against the text the real JDK
 // prints for each failure SPOG meets, so a JDK rewording cannot slip by:
@@ -46,8 +22,8 @@ func TestSignaturesMatchTheJDK(t *testing.T) {
 	chain := testpeer.NewChain(t, "ece.example.com")
 	other := testpeer.NewCA(t, "Some Other Root", nil)
 	expired := testpeer.NewLeaf(t, "ece.example.com", chain.Intermediate, testpeer.Validity(now.AddDate(-1, 0, 0), now.AddDate(0, 0, -2)))
-	missing := keytoolStore(t, dir, "missing-ca.jks", other)
-	trusting := keytoolStore(t, dir, "with-root.jks", chain.Root)
+	missing := testpeer.KeytoolStore(t, filepath.Join(dir, "missing-ca.jks"), other)
+	trusting := testpeer.KeytoolStore(t, filepath.Join(dir, "with-root.jks"), chain.Root)
 
 	good := testpeer.ServeTLS(t, chain.Leaf, chain.Intermediate)
 	old := testpeer.ServeTLS(t, expired, chain.Intermediate)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -34,27 +33,6 @@ func flowResults(t *testing.T, env *Env, only ...string) map[string]Result {
 		}
 	}
 	return out
-}
-
-// keytoolStore makes a JKS trust store (password changeit, like the JDK's
-// cacerts) holding certs, with the JDK's keytool.
-func keytoolStore(t *testing.T, path string, certs ...*testpeer.Cert) string {
-	t.Helper()
-	if _, err := exec.LookPath("keytool"); err != nil {
-		t.Skip("keytool not found (CI installs openjdk-17-jdk-headless)")
-	}
-	for i, c := range certs {
-		f := path + "." + string(rune('a'+i)) + ".crt"
-		if err := os.WriteFile(f, c.PEM(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		out, err := exec.Command("keytool", "-importcert", "-noprompt", "-trustcacerts", "-alias", "ca-"+string(rune('a'+i)),
-			"-file", f, "-keystore", path, "-storepass", "changeit", "-storetype", "JKS").CombinedOutput()
-		if err != nil {
-			t.Fatalf("keytool: %v\n%s", err, out)
-		}
-	}
-	return path
 }
 
 // peerEnv is a complete-enough profile for ece.example.com served at addr,
@@ -119,7 +97,7 @@ func TestTLSVerdictsAgree(t *testing.T) {
 			if anchor == nil {
 				anchor = tc.leaf
 			}
-			store := keytoolStore(t, filepath.Join(t.TempDir(), "cacerts.jks"), anchor)
+			store := testpeer.KeytoolStore(t, filepath.Join(t.TempDir(), "cacerts.jks"), anchor)
 			// Java without SNI and without endpoint identification: what the
 			// handshake alone says (the name is judged by the checks above).
 			out, err := testpeer.JavaTLSConnect(t, store, "changeit", addr, "")
@@ -140,8 +118,8 @@ func TestTrustVerdictMatchesJava(t *testing.T) {
 	addr := testpeer.ServeTLS(t, chain.Leaf, chain.Intermediate)
 	env := peerEnv(t, addr, chain.Leaf)
 	dir := filepath.Dir(env.AnswersPath)
-	missing := keytoolStore(t, filepath.Join(dir, "aw1a-cacerts"), testpeer.NewCA(t, "Unrelated Root", nil))
-	trusting := keytoolStore(t, filepath.Join(dir, "aw1b-cacerts"), chain.Root)
+	missing := testpeer.KeytoolStore(t, filepath.Join(dir, "aw1a-cacerts"), testpeer.NewCA(t, "Unrelated Root", nil))
+	trusting := testpeer.KeytoolStore(t, filepath.Join(dir, "aw1b-cacerts"), chain.Root)
 	env.Answers.Profile.AdminDataServers = []string{"aw1a.example.com", "aw1b.example.com"}
 	env.Answers.Trust.Stores = []TrustStore{{Server: "aw1a.example.com", Path: "aw1a-cacerts"}, {Server: "aw1b.example.com", Path: "aw1b-cacerts"}}
 	rs := flowResults(t, env, "trust")
