@@ -6,7 +6,6 @@ import (
 	"crypto/tls"
 	"encoding/json"
 	"errors"
-	"io"
 	"net"
 	"os"
 	"path/filepath"
@@ -117,30 +116,7 @@ func TestCertCLI(t *testing.T) {
 func TestCertProbeCLI(t *testing.T) {
 	ch := testpeer.NewChain(t, "ece.example.com")
 	good := tls.Certificate{Certificate: [][]byte{ch.Leaf.DER, ch.Intermediate.DER}, PrivateKey: ch.Leaf.Key}
-	serve := func(cfg *tls.Config) string {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { ln.Close() })
-		go func() {
-			for {
-				c, err := ln.Accept()
-				if err != nil {
-					return
-				}
-				go func() {
-					defer c.Close()
-					c.SetDeadline(time.Now().Add(5 * time.Second))
-					tc := tls.Server(c, cfg)
-					if tc.Handshake() == nil {
-						io.Copy(io.Discard, tc)
-					}
-				}()
-			}
-		}()
-		return ln.Addr().String()
-	}
+	serve := func(cfg *tls.Config) string { return testpeer.ServeTLSConfig(t, cfg) }
 	okAddr := serve(&tls.Config{Certificates: []tls.Certificate{good}})
 	sniAddr := serve(&tls.Config{GetCertificate: func(h *tls.ClientHelloInfo) (*tls.Certificate, error) {
 		if h.ServerName == "" {

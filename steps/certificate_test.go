@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
-	"io"
 	"net"
 	"os"
 	"os/exec"
@@ -288,28 +287,8 @@ func TestCertificateTLSCheck(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			ln, err := net.Listen("tcp", "127.0.0.1:0")
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer ln.Close()
-			go func() {
-				for {
-					c, err := ln.Accept()
-					if err != nil {
-						return
-					}
-					go func() {
-						defer c.Close()
-						c.SetDeadline(time.Now().Add(5 * time.Second))
-						tc := tls.Server(c, &tls.Config{GetCertificate: tc.get})
-						if tc.Handshake() == nil {
-							io.Copy(io.Discard, tc)
-						}
-					}()
-				}
-			}()
-			env.Answers.Resolve = map[string]string{"ece.example.com:443": ln.Addr().String()}
+			addr := testpeer.ServeTLSConfig(t, &tls.Config{GetCertificate: tc.get})
+			env.Answers.Resolve = map[string]string{"ece.example.com:443": addr}
 			r := runCertCheck(t, env, "certificate.tls")
 			if r.Status != tc.status || !strings.Contains(r.Detail+" "+r.Fix, tc.want) {
 				t.Fatalf("%s: %s\n%s\nfix: %s", tc.name, r.Status, r.Detail, r.Fix)

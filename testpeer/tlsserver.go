@@ -19,7 +19,15 @@ func ServeTLS(t testing.TB, leaf *Cert, chain ...*Cert) string {
 	for _, c := range chain {
 		tc.Certificate = append(tc.Certificate, c.DER)
 	}
-	ln, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{tc}})
+	return ServeTLSConfig(t, &tls.Config{Certificates: []tls.Certificate{tc}})
+}
+
+// ServeTLSConfig is ServeTLS with the caller's TLS settings: a
+// GetCertificate that needs SNI, or a different certificate without it,
+// reproduces the IIS bindings SPOG trips over.
+func ServeTLSConfig(t testing.TB, cfg *tls.Config) string {
+	t.Helper()
+	ln, err := tls.Listen("tcp", "127.0.0.1:0", cfg)
 	if err != nil {
 		t.Fatalf("ServeTLS: %v", err)
 	}
