@@ -102,7 +102,7 @@ Examples:
 		run: func(ctx context.Context, g *globals, args []string) error {
 			var f certFlags
 			// inspect takes its file first: ccewiz cert inspect FILE --name X.
-			action, positional, err := parseAction(g, "cert", []string{"selfsigned", "csr", "complete", "inspect", "probe"}, args, f.declare)
+			action, positional, err := parseAction(g, "cert", args, f.declare)
 			if err != nil {
 				return err
 			}

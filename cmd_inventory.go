@@ -45,7 +45,7 @@ Examples:
 		flags:   declare,
 		actions: []string{"show"},
 		run: func(ctx context.Context, g *globals, args []string) error {
-			_, positional, err := parseAction(g, "inventory", []string{"show"}, args, declare)
+			_, positional, err := parseAction(g, "inventory", args, declare)
 			if err != nil {
 				return err
 			}

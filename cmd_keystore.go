@@ -71,7 +71,7 @@ Examples:
 		actions: []string{"list", "import"},
 		run: func(ctx context.Context, g *globals, args []string) error {
 			var f keystoreFlags
-			action, positional, err := parseAction(g, "keystore", []string{"list", "import"}, args, f.declare)
+			action, positional, err := parseAction(g, "keystore", args, f.declare)
 			if err != nil {
 				return err
 			}

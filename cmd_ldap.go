@@ -86,7 +86,7 @@ Examples:
 		actions: []string{"fetch-cert", "test"},
 		run: func(ctx context.Context, g *globals, args []string) error {
 			var f ldapFlags
-			action, positional, err := parseAction(g, "ldap", []string{"fetch-cert", "test"}, args, f.declare)
+			action, positional, err := parseAction(g, "ldap", args, f.declare)
 			if err != nil {
 				return err
 			}

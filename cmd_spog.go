@@ -52,7 +52,7 @@ Examples:
 		actions: []string{"patch", "check"},
 		run: func(ctx context.Context, g *globals, args []string) error {
 			file, serverName, protocol, dryRun = "", "", "https", false
-			action, positional, err := parseAction(g, "spog", []string{"patch", "check"}, args, declare)
+			action, positional, err := parseAction(g, "spog", args, declare)
 			if err != nil {
 				return err
 			}

@@ -179,7 +179,8 @@ func exitCode(stderr io.Writer, c *command, fs *flag.FlagSet, err error) int {
 // command with actions (ccewiz cert selfsigned --cn X, or ccewiz cert --cn X
 // selfsigned: both work). declare adds the action's flags; the global flags
 // (--answers, --no-color) are accepted anywhere too.
-func parseAction(g *globals, c string, actions, args []string, declare func(*flag.FlagSet)) (action string, positional []string, err error) {
+func parseAction(g *globals, c string, args []string, declare func(*flag.FlagSet)) (action string, positional []string, err error) {
+	actions := commands[c].actions
 	list := strings.Join(actions[:len(actions)-1], ", ")
 	if len(actions) > 1 {
 		list += " or "
