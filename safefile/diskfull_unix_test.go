@@ -10,6 +10,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 )
 
 // TestDiskFullKeepsOriginal makes the disk "full" for a writer process with
@@ -23,26 +24,38 @@ func TestDiskFullKeepsOriginal(t *testing.T) {
 		if err := syscall.Setrlimit(syscall.RLIMIT_FSIZE, lim); err != nil {
 			os.Exit(4)
 		}
-		_, err := Replace(p, []byte(strings.Repeat("x", 1<<20)), Options{NoBackup: true})
+		var err error
+		want := "the original is unchanged"
+		if os.Getenv("SAFEFILE_FULL_COPY") != "" {
+			_, err = Backup(p, time.Now())
+			want = "is the disk full?"
+		} else {
+			_, err = Replace(p, []byte(strings.Repeat("x", 1<<20)), Options{NoBackup: true})
+		}
 		if err == nil {
 			os.Exit(5)
 		}
-		if !strings.Contains(err.Error(), "the original is unchanged") {
+		if !strings.Contains(err.Error(), want) {
 			os.Exit(6)
 		}
 		os.Exit(0)
 	}
-	dir := t.TempDir()
-	p := filepath.Join(dir, "cacerts")
-	os.WriteFile(p, []byte("original"), 0o644)
-	cmd := exec.Command(os.Args[0], "-test.run=^TestDiskFullKeepsOriginal$")
-	cmd.Env = append(os.Environ(), "SAFEFILE_FULL_PATH="+p)
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("writer under a full disk: %v\n%s", err, out)
+	for _, copyBackup := range []string{"", "1"} {
+		dir := t.TempDir()
+		p := filepath.Join(dir, "cacerts")
+		orig := strings.Repeat("o", 100<<10) // larger than the limit: a copy cannot fit
+		os.WriteFile(p, []byte(orig), 0o644)
+		cmd := exec.Command(os.Args[0], "-test.run=^TestDiskFullKeepsOriginal$")
+		cmd.Env = append(os.Environ(), "SAFEFILE_FULL_PATH="+p, "SAFEFILE_FULL_COPY="+copyBackup)
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("writer under a full disk (copy backup %q): %v\n%s", copyBackup, err, out)
+		}
+		if b, _ := os.ReadFile(p); string(b) != orig {
+			t.Errorf("original changed: %d bytes", len(b))
+		}
+		if m, _ := filepath.Glob(filepath.Join(dir, "*")); len(m) != 1 {
+			t.Errorf("files left next to the original: %v", m)
+		}
 	}
-	if b, _ := os.ReadFile(p); string(b) != "original" {
-		t.Errorf("original changed: %q", b)
-	}
-	assertNoTemp(t, dir)
 }

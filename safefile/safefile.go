@@ -1,5 +1,5 @@
 // Package safefile changes files the way a database would: the original is
-// copied to a timestamped backup first, the new content is written to a
+// kept under a timestamped backup name first, the new content is written to a
 // temporary file in the same folder, flushed to disk, and renamed over the
 // original, so a crash, a kill or a full disk leaves either the old file or
 // the new one — never a mix. It must not know what the files contain; callers
@@ -58,7 +58,8 @@ type Options struct {
 	NoBackup bool
 	// Now stamps the backup name; time.Now when nil.
 	Now func() time.Time
-	// Verify, when set, gets the bytes re-read from disk after the rename.
+	// Verify, when set, checks the new content before anything is written;
+	// after the rename the file is re-read and must hold exactly that content.
 	Verify func(written []byte) error
 }
 
@@ -77,6 +78,15 @@ func BackupName(path string, t time.Time) string {
 // Backup copies path to a free backup name next to it and flushes it to disk.
 // It returns "" without error when path does not exist.
 func Backup(path string, t time.Time) (string, error) {
+	return backup(path, t, false)
+}
+
+// backup keeps the current content of path under a free backup name. With
+// link it first tries a hard link: Replace never writes into the original
+// file — it renames a new one over it — so the link keeps the old content
+// for good, with no copy and no flush. Where links are refused (FAT, some
+// network shares) it copies.
+func backup(path string, t time.Time, link bool) (string, error) {
 	src, err := os.Open(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return "", nil
@@ -96,6 +106,9 @@ func Backup(path string, t time.Time) (string, error) {
 		}
 		// Two changes in the same second must not overwrite the first backup.
 		name = fmt.Sprintf("%s.%d", BackupName(path, t), i)
+	}
+	if link && os.Link(path, name) == nil {
+		return name, nil
 	}
 	dst, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, info.Mode().Perm())
 	if err != nil {
@@ -118,9 +131,10 @@ func Backup(path string, t time.Time) (string, error) {
 	return name, nil
 }
 
-// Replace backs path up (unless opts.NoBackup or it does not exist) and
-// atomically replaces its content with data. On any error the original is
-// untouched and no temporary file is left behind.
+// Replace checks data with opts.Verify, backs path up (unless opts.NoBackup
+// or it does not exist) and atomically replaces its content with data, then
+// re-reads the file to prove the disk holds exactly that. On any error
+// before the rename the original is untouched and no temporary file is left.
 func Replace(path string, data []byte, opts Options) (Result, error) {
 	res := Result{Path: path}
 	now := time.Now
@@ -130,6 +144,12 @@ func Replace(path string, data []byte, opts Options) (Result, error) {
 	perm := opts.Perm
 	if perm == 0 {
 		perm = 0o644
+	}
+	// Content that fails its own check never reaches the disk.
+	if opts.Verify != nil {
+		if err := opts.Verify(data); err != nil {
+			return res, fmt.Errorf("replace %s: the new content fails its check, nothing was changed: %w", path, err)
+		}
 	}
 	info, err := os.Stat(path)
 	switch {
@@ -144,7 +164,7 @@ func Replace(path string, data []byte, opts Options) (Result, error) {
 		return res, fmt.Errorf("replace %s: %w", path, err)
 	}
 	if !res.Created && !opts.NoBackup {
-		b, err := Backup(path, now())
+		b, err := backup(path, now(), true)
 		if err != nil {
 			return res, err
 		}
@@ -156,19 +176,42 @@ func Replace(path string, data []byte, opts Options) (Result, error) {
 	if err := writeAtomic(path, data, perm); err != nil {
 		return res, err
 	}
+	// The checked bytes are only proof if the disk holds them.
 	if opts.Verify != nil {
-		got, err := os.ReadFile(path)
+		same, err := holds(path, data)
 		if err != nil {
-			return res, fmt.Errorf("verify %s after writing: %w", path, err)
-		}
-		if !bytes.Equal(got, data) {
-			return res, fmt.Errorf("verify %s after writing: content on disk differs from what was written; restore %s", path, res.Backup)
-		}
-		if err := opts.Verify(got); err != nil {
 			return res, fmt.Errorf("verify %s after writing: %w; the previous version is %s", path, err, orNone(res.Backup))
+		}
+		if !same {
+			return res, fmt.Errorf("verify %s after writing: the content on disk differs from what was written; restore the previous version, %s", path, orNone(res.Backup))
 		}
 	}
 	return res, nil
+}
+
+// holds reports whether the file at path holds exactly data. It compares
+// through a small buffer: re-reading a whole key store into memory would
+// cost as much as everything else an import does.
+func holds(path string, data []byte) (bool, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return false, err
+	}
+	defer f.Close()
+	var buf [16 << 10]byte
+	for {
+		n, err := io.ReadFull(f, buf[:min(len(buf), len(data)+1)])
+		if n > len(data) || !bytes.Equal(buf[:n], data[:n]) {
+			return false, nil
+		}
+		data = data[n:]
+		switch {
+		case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+			return len(data) == 0, nil
+		case err != nil:
+			return false, err
+		}
+	}
 }
 
 func orNone(s string) string {

@@ -70,13 +70,68 @@ func TestReplaceCreatesWithPerm(t *testing.T) {
 	}
 }
 
-func TestReplaceVerifyFailureIsReported(t *testing.T) {
+// Content that fails its check is refused before anything is touched: no
+// backup, no temporary file, the original as it was.
+func TestReplaceVerifyFailureChangesNothing(t *testing.T) {
 	dir := t.TempDir()
 	p := filepath.Join(dir, "f")
 	os.WriteFile(p, []byte("old"), 0o644)
-	_, err := Replace(p, []byte("new"), Options{Verify: func([]byte) error { return errors.New("entry lost") }})
-	if err == nil || !strings.Contains(err.Error(), "entry lost") || !strings.Contains(err.Error(), ".bak") {
-		t.Errorf("error = %v; want the cause and the backup to restore", err)
+	var checked string
+	_, err := Replace(p, []byte("new"), Options{Verify: func(b []byte) error {
+		checked = string(b)
+		return errors.New("entry lost")
+	}})
+	if err == nil || !strings.Contains(err.Error(), "entry lost") || !strings.Contains(err.Error(), "nothing was changed") {
+		t.Errorf("error = %v; want the cause and that nothing changed", err)
+	}
+	if checked != "new" {
+		t.Errorf("Verify got %q, want the new content", checked)
+	}
+	if b, _ := os.ReadFile(p); string(b) != "old" {
+		t.Errorf("file holds %q", b)
+	}
+	if m, _ := filepath.Glob(filepath.Join(dir, "*")); len(m) != 1 {
+		t.Errorf("files left: %v", m)
+	}
+}
+
+// The backup Replace makes is a hard link where the file system allows it
+// (no copy, no flush); Backup on its own is a real copy, whose content
+// cannot change with the file.
+func TestBackupLinkAndCopy(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "cacerts")
+	os.WriteFile(p, []byte("v1"), 0o644)
+	copied, err := Backup(p, stamp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	orig, _ := os.Stat(p)
+	if fi, _ := os.Stat(copied); os.SameFile(orig, fi) {
+		t.Error("Backup linked instead of copying")
+	}
+	linked := false
+	defer SetTestHook(func(s Stage) error {
+		if s == StageBackedUp {
+			fi, _ := os.Stat(copied + ".1")
+			linked = os.SameFile(orig, fi)
+		}
+		return nil
+	})()
+	res, err := Replace(p, []byte("v2"), Options{Now: fixedNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Backup != copied+".1" {
+		t.Fatalf("backup %q", res.Backup)
+	}
+	for name, want := range map[string]string{copied: "v1", res.Backup: "v1", p: "v2"} {
+		if b, _ := os.ReadFile(name); string(b) != want {
+			t.Errorf("%s holds %q, want %q", filepath.Base(name), b, want)
+		}
+	}
+	if !linked {
+		t.Error("Replace copied the original instead of linking it")
 	}
 }
 
@@ -185,5 +240,33 @@ func TestReplaceRemovesStaleTempsOnly(t *testing.T) {
 	}
 	if _, err := os.Stat(other); err != nil {
 		t.Error("another file's temp file was removed")
+	}
+}
+
+func TestHolds(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "f")
+	content := []byte(strings.Repeat("0123456789abcdef", 5000)) // several buffers long
+	os.WriteFile(p, content, 0o644)
+	longer := append(append([]byte{}, content...), 'x')
+	changed := append([]byte{}, content...)
+	changed[len(changed)-1] = 'X'
+	for _, tc := range []struct {
+		name string
+		data []byte
+		want bool
+	}{
+		{"same", content, true},
+		{"shorter", content[:len(content)-1], false},
+		{"longer", longer, false},
+		{"last byte differs", changed, false},
+		{"empty", nil, false},
+	} {
+		if got, err := holds(p, tc.data); got != tc.want || err != nil {
+			t.Errorf("%s: holds = %v, %v; want %v", tc.name, got, err, tc.want)
+		}
+	}
+	os.WriteFile(p, nil, 0o644)
+	if got, _ := holds(p, nil); !got {
+		t.Error("an empty file does not hold empty data")
 	}
 }

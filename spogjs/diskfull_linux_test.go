@@ -16,8 +16,9 @@ import (
 
 // TestDiskFullKeepsOriginal runs the writer with RLIMIT_FSIZE (writes past
 // the limit fail with EFBIG, as they would with ENOSPC on a full disk): once
-// so small that the backup cannot be written, once so that the backup fits
-// but the longer patched file does not. Either way the original is intact.
+// smaller than the original, once just larger (the patched file is longer
+// still). The backup is a hard link and needs no space; either way the
+// write fails and the original is intact.
 func TestDiskFullKeepsOriginal(t *testing.T) {
 	if lim := os.Getenv("SPOGJS_FSIZE"); lim != "" {
 		// Exceeding the limit raises SIGXFSZ, which would kill us; we want the error.
@@ -38,7 +39,7 @@ func TestDiskFullKeepsOriginal(t *testing.T) {
 		limit func(orig int) int
 		msg   string
 	}{
-		{"backup does not fit", func(o int) int { return o / 2 }, "back up"},
+		{"less room than the original", func(o int) int { return o / 2 }, "the original is unchanged"},
 		{"patched file does not fit", func(o int) int { return o + 1 }, "the original is unchanged"},
 	}
 	for _, c := range cases {

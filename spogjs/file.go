@@ -92,19 +92,20 @@ func (p *FilePlan) Write(now func() time.Time) (Written, error) {
 	return w, nil
 }
 
-// VerifyFunc returns the check run on the bytes read back after writing:
+// VerifyFunc returns the check run on the new content before it is written
+// (safefile then proves the disk holds exactly those bytes):
 // they are exactly what was meant to be written and parse to want.
 func VerifyFunc(expect []byte, want Want) func([]byte) error {
 	return func(got []byte) error {
 		if !bytes.Equal(got, expect) {
-			return fmt.Errorf("the file read back differs from what was written")
+			return fmt.Errorf("the content to write differs from the patch")
 		}
 		mm, err := Check(got, want)
 		if err != nil {
-			return fmt.Errorf("the file read back no longer parses: %w", err)
+			return fmt.Errorf("the patched file no longer parses: %w", err)
 		}
 		if len(mm) > 0 {
-			return fmt.Errorf("the file read back has %s = %q, not %q", mm[0].Var, mm[0].From, mm[0].To)
+			return fmt.Errorf("the patched file has %s = %q, not %q", mm[0].Var, mm[0].From, mm[0].To)
 		}
 		return nil
 	}

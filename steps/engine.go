@@ -177,7 +177,8 @@ type FileChange struct {
 	// BaseSHA256 is the hex digest of the file when planned; ApplyFiles refuses
 	// to overwrite a file that changed since.
 	BaseSHA256 string `json:"-"`
-	// Verify re-checks the bytes read back after the write (re-open a keystore, re-parse a file).
+	// Verify checks the bytes before they are written (re-open a keystore,
+	// re-parse a file); safefile then proves the disk holds exactly them.
 	Verify func(written []byte) error `json:"-"`
 }
 
