@@ -54,9 +54,10 @@ import follows Cisco's guide: a self-signed certificate is trusted itself
 (alias = its CN, the ECE FQDN); from a CA-signed chain the root, then each
 intermediate (alias = the CA's CN in lower case), never the server's own
 certificate. A certificate already in the store (under any alias) changes
-nothing. The file is backed up first (cacerts.ccewiz-YYYYMMDD-HHMMSS.bak),
-replaced atomically with its mode kept, and re-opened to prove every old
-entry survived.
+nothing. The new version is re-opened to prove every old entry survived
+(entries Java wrote are copied byte for byte), the file is backed up
+(cacerts.ccewiz-YYYYMMDD-HHMMSS.bak), replaced atomically with its mode
+kept, and read back.
 
 Without a password flag, a file named cacerts is opened with the JDK default
 changeit (with a warning); otherwise you are asked on a terminal.

@@ -7,7 +7,6 @@ package certs
 
 import (
 	"bytes"
-	"crypto/sha1"
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/binary"
@@ -15,9 +14,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode/utf16"
 
-	"github.com/pavlo-v-chernykh/keystore-go/v4"
 	"software.sslmate.com/src/go-pkcs12"
 )
 
@@ -57,16 +54,17 @@ type Entry struct {
 	Subject  string            `json:"subject"`
 	Issuer   string            `json:"issuer"`
 	NotAfter time.Time         `json:"not_after"`
-	SHA256   string            `json:"sha256"` // AB:CD:… as keytool prints it
+	SHA256   string            `json:"sha256"` // AB:CD:… as keytool prints it; filled in with the other certificate fields
 	Created  time.Time         `json:"created,omitzero"`
 	Cert     *x509.Certificate `json:"-"` // nil when the entry's certificate does not parse
 	// name is the alias as stored; Java lists PKCS#12 friendly names in
 	// lower case but ccewiz writes them back exactly as it found them.
 	name string
 	// der is parsed only when someone looks at the entry: an import into a
-	// cacerts of 150 CAs needs fingerprints, not 150 parsed certificates.
+	// cacerts of 150 CAs compares bytes, it needs no parsed certificate.
 	der    []byte
 	parsed bool
+	jks    *jksEntry // as read from a JKS file; nil for a new entry
 }
 
 // Fingerprint is the SHA-256 of a DER certificate in keytool's notation.
@@ -89,8 +87,7 @@ type Keystore struct {
 	// passwordless PKCS#12 stores (Java 18+ cacerts) have no MAC and no
 	// encryption; they are written back the same way.
 	passwordless bool
-	jks          keystore.KeyStore // JKS only; keeps private key entries as they were
-	entries      []Entry           // parse() fills in the certificate fields on demand
+	entries      []Entry // parse() fills in the certificate fields on demand
 }
 
 func (ks *Keystore) parse() {
@@ -104,6 +101,7 @@ func (e *Entry) parse() {
 		return
 	}
 	e.parsed = true
+	e.SHA256 = Fingerprint(e.der)
 	c, err := x509.ParseCertificate(e.der)
 	if err != nil {
 		e.Subject = "(unparsable certificate: " + err.Error() + ")"
@@ -127,11 +125,7 @@ func NewKeystore(kind Kind) *Keystore {
 	if kind == "" {
 		kind = JKS
 	}
-	ks := &Keystore{kind: kind}
-	if kind == JKS {
-		ks.jks = keystore.New(keystore.WithOrderedAliases())
-	}
-	return ks
+	return &Keystore{kind: kind}
 }
 
 // DetectKind tells the store format from its first bytes.
@@ -193,9 +187,8 @@ func (ks *Keystore) Lookup(alias string) (Entry, bool) {
 
 // Contains returns the alias under which c is already trusted, if any.
 func (ks *Keystore) Contains(c *x509.Certificate) (string, bool) {
-	fp := Fingerprint(c.Raw)
 	for _, e := range ks.entries {
-		if e.Type == TrustedCertEntry && e.SHA256 == fp {
+		if e.Type == TrustedCertEntry && bytes.Equal(e.der, c.Raw) {
 			return e.Alias, true
 		}
 	}
@@ -292,14 +285,6 @@ func (ks *Keystore) AddTrusted(alias string, c *x509.Certificate, replace bool) 
 		ch.Action = Replace
 	}
 	e := entryFor(alias, TrustedCertEntry, c.Raw, time.Now())
-	if ks.kind == JKS {
-		if err := ks.jks.SetTrustedCertificateEntry(alias, keystore.TrustedCertificateEntry{
-			CreationTime: e.Created,
-			Certificate:  keystore.Certificate{Type: "X.509", Content: c.Raw},
-		}); err != nil {
-			return ch, fmt.Errorf("add %q: %w", alias, err)
-		}
-	}
 	if idx >= 0 {
 		ks.entries[idx] = e
 	} else {
@@ -309,7 +294,7 @@ func (ks *Keystore) AddTrusted(alias string, c *x509.Certificate, replace bool) 
 }
 
 func entryFor(alias, typ string, der []byte, created time.Time) Entry {
-	return Entry{Alias: strings.ToLower(alias), name: alias, Type: typ, SHA256: Fingerprint(der), Created: created.Truncate(time.Millisecond), der: der}
+	return Entry{Alias: strings.ToLower(alias), name: alias, Type: typ, Created: created.Truncate(time.Millisecond), der: der}
 }
 
 // Marshal encodes the store, protected by password (ignored for a
@@ -317,15 +302,7 @@ func entryFor(alias, typ string, der []byte, created time.Time) Entry {
 func (ks *Keystore) Marshal(password []byte) ([]byte, error) {
 	switch ks.kind {
 	case JKS:
-		pw, err := latin1(password)
-		if err != nil {
-			return nil, err
-		}
-		var buf bytes.Buffer
-		if err := ks.jks.Store(&buf, pw); err != nil {
-			return nil, fmt.Errorf("encode JKS: %w", err)
-		}
-		return buf.Bytes(), nil
+		return marshalJKS(ks.entries, password)
 	case PKCS12:
 		ks.parse()
 		var list []pkcs12.TrustStoreEntry
@@ -346,35 +323,4 @@ func (ks *Keystore) Marshal(password []byte) ([]byte, error) {
 		return pkcs12.Modern2023.EncodeTrustStoreEntries(list, string(password))
 	}
 	return nil, fmt.Errorf("%w: kind %q", ErrUnsupported, ks.kind)
-}
-
-// latin1 maps a password to the bytes keystore-go expects: it widens each
-// byte to a UTF-16 unit, which matches Java only for Latin-1 characters.
-func latin1(password []byte) ([]byte, error) {
-	out := make([]byte, 0, len(password))
-	for _, r := range string(password) {
-		if r > 0xFF {
-			return nil, fmt.Errorf("%w: JKS passwords with characters beyond Latin-1 are not supported; use keytool for this store", ErrUnsupported)
-		}
-		out = append(out, byte(r))
-	}
-	return out, nil
-}
-
-// jksDigestOK checks the JKS integrity digest the way Java does:
-// SHA-1(password as UTF-16BE ‖ "Mighty Aphrodite" ‖ body).
-func jksDigestOK(data, password []byte) bool {
-	if len(data) < 20 {
-		return false
-	}
-	h := sha1.New()
-	var two [2]byte
-	for _, u := range utf16.Encode([]rune(string(password))) {
-		binary.BigEndian.PutUint16(two[:], u)
-		h.Write(two[:])
-	}
-	h.Write([]byte("Mighty Aphrodite"))
-	body := data[:len(data)-20]
-	h.Write(body)
-	return bytes.Equal(h.Sum(nil), data[len(data)-20:])
 }

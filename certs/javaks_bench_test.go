@@ -10,8 +10,9 @@ import (
 )
 
 // BenchmarkImportFile is ImportFile into a copy of the JDK's cacerts: open
-// and verify, add, encode, backup, atomic write with fsync, re-open and
-// verify. scripts/bench-keystore.sh compares the whole process with keytool.
+// and verify, add, encode, re-open the new bytes, backup, atomic write with
+// fsync, read back. scripts/bench-keystore.sh compares the whole process
+// with keytool.
 func BenchmarkImportFile(b *testing.B) {
 	src := jdkCacerts(b)
 	orig, err := os.ReadFile(src)

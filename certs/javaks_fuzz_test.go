@@ -2,6 +2,9 @@ package certs
 
 import (
 	"errors"
+	"os"
+	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -53,4 +56,59 @@ func FuzzOpenKeystore(f *testing.F) {
 			}
 		}
 	})
+}
+
+// FuzzWalkJKS reaches past the digest, which random bytes almost never
+// match: any structure the walker accepts must encode and walk back to the
+// same entries, aliases in Java's modified UTF-8 included. Seeds: the JKS
+// files of FuzzOpenKeystore's corpus.
+func FuzzWalkJKS(f *testing.F) {
+	f.Add([]byte{0xFE, 0xED, 0xFE, 0xED, 0, 0, 0, 1, 0, 0, 0, 0, 19: 0, 31: 0})
+	for _, name := range []string{"keytool-fk.jks", "keytool-jks-unicode-aliases-and-key"} {
+		f.Add(readCorpusBytes(f, "testdata/fuzz/FuzzOpenKeystore/"+name))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		raw, err := walkJKS(data)
+		if err != nil {
+			if !errors.Is(err, ErrNotKeystore) {
+				t.Fatalf("untyped error: %v", err)
+			}
+			return
+		}
+		entries := jksEntries(raw)
+		out, err := marshalJKS(entries, []byte("changeit"))
+		if err != nil {
+			t.Fatalf("a walked store does not encode: %v", err)
+		}
+		back, err := OpenKeystore(out, []byte("changeit"))
+		if err != nil {
+			t.Fatalf("the encoded store does not open: %v", err)
+		}
+		if back.Len() != len(raw) {
+			t.Fatalf("%d entries back, want %d", back.Len(), len(raw))
+		}
+		for i, e := range back.entries {
+			if e.name != raw[i].alias || !sameEntry(e, entries[i]) {
+				t.Fatalf("entry %d: %q came back as %q", i, raw[i].alias, e.name)
+			}
+		}
+	})
+}
+
+// readCorpusBytes reads the []byte of a one-value fuzz corpus file.
+func readCorpusBytes(t testing.TB, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lit, ok := strings.CutPrefix(strings.TrimSpace(string(b)), "go test fuzz v1\n[]byte(")
+	if !ok || !strings.HasSuffix(lit, ")") {
+		t.Fatalf("%s is not a one-[]byte corpus file", path)
+	}
+	s, err := strconv.Unquote(strings.TrimSuffix(lit, ")"))
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return []byte(s)
 }

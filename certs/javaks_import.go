@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -251,11 +252,23 @@ func verifyImport(written, password []byte, before []Entry, changes []Change) er
 			continue
 		}
 		i := ks.find(e.Alias)
-		if i < 0 || ks.entries[i].SHA256 != e.SHA256 || ks.entries[i].Type != e.Type {
+		if i < 0 || !sameEntry(ks.entries[i], e) {
 			return fmt.Errorf("entry %q did not survive the rewrite", e.Alias)
 		}
 	}
 	return nil
+}
+
+// sameEntry reports whether a re-read entry is the one written: same type
+// and certificate, and for a private key entry the same protected key and chain.
+func sameEntry(got, want Entry) bool {
+	if got.Type != want.Type || !bytes.Equal(got.der, want.der) {
+		return false
+	}
+	if want.jks == nil || got.jks == nil {
+		return want.jks == nil
+	}
+	return bytes.Equal(got.jks.key, want.jks.key) && slices.EqualFunc(got.jks.chain, want.jks.chain, bytes.Equal)
 }
 
 // Result is what ImportFile did.
