@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // IISBinding describes the https binding the ECE web server needs.
@@ -22,8 +23,8 @@ type IISBinding struct {
 const DefaultSite = "Default Web Site"
 
 var (
-	reThumb    = regexp.MustCompile(`^[0-9A-Fa-f]{40}$`)
-	reFileName = regexp.MustCompile(`^[A-Za-z0-9._-]+$`)
+	reThumb    = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9A-Fa-f]{40}$`) })
+	reFileName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9._-]+$`) })
 )
 
 // IISScriptName is the file name of the binding script for host.
@@ -73,10 +74,10 @@ func IISScript(b IISBinding) (string, error) {
 	if site == "" {
 		site = DefaultSite
 	}
-	if !reThumb.MatchString(b.Thumbprint) {
+	if !reThumb().MatchString(b.Thumbprint) {
 		return "", fmt.Errorf("IIS script for %s: thumbprint %q is not 40 hex digits", b.Host, b.Thumbprint)
 	}
-	if b.PFXFile != "" && !reFileName.MatchString(b.PFXFile) {
+	if b.PFXFile != "" && !reFileName().MatchString(b.PFXFile) {
 		return "", fmt.Errorf("IIS script for %s: PFX file name %q must be a plain file name (letters, digits, . _ -)", b.Host, b.PFXFile)
 	}
 	host := oneLine(b.Host)

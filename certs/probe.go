@@ -240,7 +240,7 @@ func handshake(ctx context.Context, addr, sni string, dial DialFunc) (*Handshake
 	}
 	// An empty ServerName makes crypto/tls send no SNI extension at all.
 	tc := tls.Client(conn, &tls.Config{ServerName: sni, InsecureSkipVerify: true, //nolint:gosec // we inspect, not trust
-		MinVersion: tls.VersionTLS10, CipherSuites: probeSuites})
+		MinVersion: tls.VersionTLS10, CipherSuites: probeSuites()})
 	if err := tc.HandshakeContext(ctx); err != nil {
 		return nil, classify(addr, sni, err, true)
 	}
@@ -258,13 +258,13 @@ func handshake(ctx context.Context, addr, sni string, dial DialFunc) (*Handshake
 // probeSuites offers every suite crypto/tls implements, weak ones included:
 // an old IIS that only speaks RSA key exchange must still show its
 // certificate (Go leaves those suites out by default).
-var probeSuites = func() []uint16 {
+var probeSuites = sync.OnceValue(func() []uint16 {
 	var ids []uint16
 	for _, cs := range append(tls.CipherSuites(), tls.InsecureCipherSuites()...) {
 		ids = append(ids, cs.ID)
 	}
 	return ids
-}()
+})
 
 // classify turns a dial or handshake error into a *ProbeError with a Kind
 // the caller can branch on.

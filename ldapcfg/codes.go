@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/go-ldap/ldap/v3"
 )
@@ -25,12 +26,12 @@ var adSubCodes = map[string]struct{ msg, fix string }{
 	"775": {"the account is locked out (AD sub-code 775), usually after repeated wrong passwords — perhaps from ECE with an old password", "unlock it (Account tab › Unlock account) and correct the password wherever it is stored"},
 }
 
-var reADData = regexp.MustCompile(`(?i)\bdata ([0-9a-f]{3,8})\b`)
+var reADData = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?i)\bdata ([0-9a-f]{3,8})\b`) })
 
 // ADSubCode returns the "data NNN" code of an Active Directory diagnostic
 // message, in lower case, or "".
 func ADSubCode(diagnostic string) string {
-	m := reADData.FindStringSubmatch(diagnostic)
+	m := reADData().FindStringSubmatch(diagnostic)
 	if m == nil {
 		return ""
 	}

@@ -263,7 +263,9 @@ func inert(s string) string {
 
 // rePassword finds password-like values a log line may carry (a JDBC URL,
 // a debug dump of settings): samples are shown and shared, passwords never.
-var rePassword = regexp.MustCompile(`(?i)(pass(?:word|wd)?|pwd|secret|credentials)(\s*["']?\s*[:=]\s*["']?)[^\s,;"'&\]}]+`)
+var rePassword = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)(pass(?:word|wd)?|pwd|secret|credentials)(\s*["']?\s*[:=]\s*["']?)[^\s,;"'&\]}]+`)
+})
 
 // sample returns the line, cut around the hit at byte at when it is long,
 // as printable UTF-8: a log must not be able to drive the terminal.
@@ -277,7 +279,7 @@ func sample(line []byte, at int) string {
 		from++
 	}
 	s := inert(string(line[from:to]))
-	s = rePassword.ReplaceAllString(s, "$1$2••••")
+	s = rePassword().ReplaceAllString(s, "$1$2••••")
 	if from > 0 {
 		s = "…" + s
 	}

@@ -10,6 +10,7 @@ import (
 	"bytes"
 	"net"
 	"regexp"
+	"sync"
 )
 
 // Signature is one known problem. Adding one is adding a row to Signatures.
@@ -118,13 +119,13 @@ var Signatures = []Signature{
 	},
 }
 
-var reMatchingName = regexp.MustCompile(`matching (?:IP address )?(\S+?)\.? found`)
+var reMatchingName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`matching (?:IP address )?(\S+?)\.? found`) })
 
 func nameVariant(line []byte) (string, string) {
 	if bytes.Contains(line, []byte("No subject alternative names present")) {
 		return "no-san", "the certificate has no Subject Alternative Name at all; Java then never matches an IP address and modern clients ignore the CN"
 	}
-	if m := reMatchingName.FindSubmatch(line); m != nil {
+	if m := reMatchingName().FindSubmatch(line); m != nil {
 		name := string(m[1])
 		if net.ParseIP(name) != nil {
 			return name, "PCCE reached ECE by the IP address " + name + "; certificates name hosts, so enter the FQDN instead"

@@ -30,10 +30,10 @@ type source struct {
 
 // Names the guide lists, rotated copies included (eg_log_x.log.12), plus
 // .txt and .out for what people rename on the way to a ticket.
-var reLogName = regexp.MustCompile(`(?i)\.(log|txt|out)(\.\d+)?$`)
+var reLogName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?i)\.(log|txt|out)(\.\d+)?$`) })
 
 // IsLogName reports whether a file found in a folder or a .zip is read.
-func IsLogName(name string) bool { return reLogName.MatchString(name) }
+func IsLogName(name string) bool { return reLogName().MatchString(name) }
 
 func isZip(name string) bool { return strings.EqualFold(filepath.Ext(name), ".zip") }
 

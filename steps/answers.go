@@ -9,6 +9,7 @@ import (
 	"os"
 	"regexp"
 	"strings"
+	"sync"
 
 	"gopkg.in/yaml.v3"
 
@@ -162,8 +163,12 @@ func NewAnswers() *Answers {
 }
 
 var (
-	reUnknownField = regexp.MustCompile(`line (\d+): field (\S+) not found in type \w+\.(\w+)`)
-	reBadType      = regexp.MustCompile(`line (\d+): cannot unmarshal !!(\w+) (.*) into (\S+)`)
+	reUnknownField = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`line (\d+): field (\S+) not found in type \w+\.(\w+)`)
+	})
+	reBadType = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`line (\d+): cannot unmarshal !!(\w+) (.*) into (\S+)`)
+	})
 )
 
 // ParseAnswers reads an answers file. Unknown keys and wrong types are
@@ -192,16 +197,16 @@ func explainYAML(err error) string {
 	}
 	var msgs []string
 	for _, e := range te.Errors {
-		if m := reUnknownField.FindStringSubmatch(e); m != nil {
+		if m := reUnknownField().FindStringSubmatch(e); m != nil {
 			msgs = append(msgs, fmt.Sprintf("line %s: unknown key %q in %s (a typo? keys are lower_case)", m[1], m[2], sectionName(m[3])))
 			continue
 		}
-		if m := reBadType.FindStringSubmatch(e); m != nil && m[4] == "secret.Ref" {
+		if m := reBadType().FindStringSubmatch(e); m != nil && m[4] == "secret.Ref" {
 			// The value may be the password itself: never repeat it.
 			msgs = append(msgs, fmt.Sprintf("line %s: a password is never stored in the answers file; write where to get it: {env: NAME} or {file: PATH}", m[1]))
 			continue
 		}
-		if m := reBadType.FindStringSubmatch(e); m != nil {
+		if m := reBadType().FindStringSubmatch(e); m != nil {
 			msgs = append(msgs, fmt.Sprintf("line %s: %s is a %s, but %s is expected", m[1], m[3], yamlKind(m[2]), goKind(m[4])))
 			continue
 		}
