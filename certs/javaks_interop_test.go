@@ -5,7 +5,6 @@ import (
 	"crypto/x509"
 	"encoding/binary"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -15,19 +14,6 @@ import (
 
 	"github.com/pavlo-v-chernykh/keystore-go/v4"
 )
-
-// keytoolUTF8 runs keytool in a UTF-8 locale, so non-ASCII aliases and
-// passwords on its command line reach Java intact.
-func keytoolUTF8(t *testing.T, args ...string) string {
-	t.Helper()
-	cmd := exec.Command("keytool", append([]string{"-J-XX:TieredStopAtLevel=1"}, args...)...)
-	cmd.Env = append(os.Environ(), "LC_ALL=C.UTF-8")
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("keytool %s: %v\n%s", strings.Join(args, " "), err, out)
-	}
-	return string(out)
-}
 
 // ccewiz writes JKS itself. Two independent readers check what it writes —
 // keytool and keystore-go — on a store keytool made with everything an
@@ -50,9 +36,9 @@ func TestJKSWriterInterop(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			os.Remove(store)
-			keytoolUTF8(t, "-genkeypair", "-alias", "server", "-keyalg", "EC", "-dname", "CN=server",
+			keytool(t, "-genkeypair", "-alias", "server", "-keyalg", "EC", "-dname", "CN=server",
 				"-keystore", store, "-storetype", "JKS", "-storepass", tc.pass, "-keypass", tc.pass)
-			keytoolUTF8(t, "-importcert", "-noprompt", "-alias", "autoridade-são-paulo-🔒", "-file", rootFile,
+			keytool(t, "-importcert", "-noprompt", "-alias", "autoridade-são-paulo-🔒", "-file", rootFile,
 				"-keystore", store, "-storepass", tc.pass)
 			orig, _ := os.ReadFile(store)
 			before, err := OpenKeystore(orig, []byte(tc.pass))
@@ -67,14 +53,14 @@ func TestJKSWriterInterop(t *testing.T) {
 			if err != nil || !res.Written {
 				t.Fatalf("import: %+v, %v", res, err)
 			}
-			out := keytoolUTF8(t, "-list", "-keystore", store, "-storepass", tc.pass)
+			out := keytool(t, "-list", "-keystore", store, "-storepass", tc.pass)
 			for _, want := range []string{"server, ", "autoridade-são-paulo-🔒, ", tc.alias + ", ", "contains 3 entries"} {
 				if !strings.Contains(out, want) {
 					t.Fatalf("keytool -list after the import lacks %q:\n%s", want, out)
 				}
 			}
 			// The private key still decrypts in Java, under the same password.
-			keytoolUTF8(t, "-certreq", "-alias", "server", "-keystore", store, "-storepass", tc.pass, "-keypass", tc.pass,
+			keytool(t, "-certreq", "-alias", "server", "-keystore", store, "-storepass", tc.pass, "-keypass", tc.pass,
 				"-file", filepath.Join(dir, "server.csr"))
 			written, _ := os.ReadFile(store)
 			// The entries Java wrote are carried over byte for byte.

@@ -47,7 +47,10 @@ func keytool(t testing.TB, args ...string) string {
 	t.Helper()
 	// A quick JIT: keytool runs for a fraction of a second.
 	args = append([]string{"-J-XX:TieredStopAtLevel=1", "-J-Xshare:auto"}, args...)
-	out, err := exec.Command("keytool", args...).CombinedOutput()
+	cmd := exec.Command("keytool", args...)
+	// A UTF-8 locale, so non-ASCII aliases and passwords reach Java intact.
+	cmd.Env = append(os.Environ(), "LC_ALL=C.UTF-8")
+	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("keytool %s: %v\n%s", strings.Join(args, " "), err, out)
 	}
