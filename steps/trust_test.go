@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"ccewiz/certs"
+	"ccewiz/safefile"
 	"ccewiz/secret"
 	"ccewiz/testpeer"
 )
@@ -40,7 +41,10 @@ func trustEnv(t *testing.T, dir string) *Env {
 	a.Profile.AdminDataServers = []string{"ads1.example.com", "ads2.example.com"}
 	env := NewEnv(a, filepath.Join(dir, "ccewiz.yaml"))
 	env.Timeout = 3 * time.Second
-	env.Now = func() time.Time { return time.Date(2026, 11, 23, 6, 0, 0, 0, time.UTC) }
+	// The test certificates are valid from an hour ago: the clock must be
+	// the real one, fixed to the second so backup names are known.
+	now := time.Now().UTC().Truncate(time.Second)
+	env.Now = func() time.Time { return now }
 	return env
 }
 
@@ -138,7 +142,7 @@ func TestTrustStep(t *testing.T) {
 			if len(plan.Commands) != 1 || plan.Commands[0].Host != "ads2.example.com" {
 				t.Fatalf("commands: %+v", plan.Commands)
 			}
-			for _, w := range append(tc.wantKeytol, `cd /d "%JAVA_HOME%\bin"`, `copy ..\lib\security\cacerts ..\lib\security\cacerts.ccewiz-20261123-060000.bak`, "restart") {
+			for _, w := range append(tc.wantKeytol, `cd /d "%JAVA_HOME%\bin"`, `copy ..\lib\security\cacerts ..\lib\security\`+safefile.BackupName("cacerts", env.Now()), "restart") {
 				if !strings.Contains(plan.Commands[0].Script, w) {
 					t.Errorf("keytool script lacks %q:\n%s", w, plan.Commands[0].Script)
 				}
