@@ -126,14 +126,18 @@ func (a *applier) step(ctx context.Context, st steps.Step) error {
 	if out != nil {
 		out.WriteText(w)
 	}
+	var errs []error
 	if err != nil {
-		return fmt.Errorf("apply %s: %w", st.ID(), err)
+		errs = append(errs, fmt.Errorf("apply %s: %w", st.ID(), err))
+	} else {
+		a.env.Answers.MarkDone(st.ID())
 	}
-	a.env.Answers.MarkDone(st.ID())
+	// Saved after a failure too: the files written before it are recorded,
+	// and the report lists them with their backups.
 	if _, err := steps.SaveAnswers(a.g.answers, a.env.Answers, false); err != nil {
-		return fmt.Errorf("record progress in %s: %w", a.g.answers, err)
+		errs = append(errs, fmt.Errorf("record progress in %s: %w", a.g.answers, err))
 	}
-	return nil
+	return errors.Join(errs...)
 }
 
 func (a *applier) ask(q string) (bool, error) {

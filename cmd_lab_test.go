@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -14,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"ccewiz/safefile"
 	"ccewiz/steps"
 )
 
@@ -176,6 +178,31 @@ func TestLabCheckBeforeAndAfterApply(t *testing.T) {
 	if code != 0 || len(failed) > 0 {
 		t.Errorf("check after apply: exit %d, failed %v; want exit 0 and no failure\n%s", code, failed, describeFailures(r))
 	}
+
+	// Every file apply changed is in the answers file with its backup, so
+	// the report of a later session (TUI, serve) lists them all.
+	a, err := steps.LoadAnswers(answers)
+	if err != nil {
+		t.Fatal(err)
+	}
+	backups := map[string]string{}
+	for _, w := range a.Progress.Written {
+		backups[filepath.Base(w.Path)] = w.Backup
+		if w.Backup != "" {
+			if _, err := os.Stat(w.Backup); err != nil {
+				t.Errorf("recorded backup of %s: %v", w.Path, err)
+			}
+		}
+	}
+	for _, name := range []string{"spog_config.js", "cacerts"} {
+		if backups[name] == "" {
+			t.Errorf("progress.written has no %s with a backup: %+v", name, a.Progress.Written)
+		}
+	}
+	md := string(steps.BuildIntegrationReport(steps.Flow(), steps.NewEnv(a, answers), nil).Markdown())
+	if !strings.Contains(md, "spog_config.js` — previous version kept as `") {
+		t.Errorf("a later session's report does not list spog_config.js and its backup:\n%s", md)
+	}
 }
 
 func TestLabSNIRequiredFailsOnlyTheSNICheck(t *testing.T) {
@@ -320,5 +347,34 @@ func TestLabDomainControllerInsteadOfGC(t *testing.T) {
 	code, out, errs := runBinary(t, "check", "--answers", answers, "--only", "sso.ldap")
 	if code != 1 || !strings.Contains(out, "PartialResultException") {
 		t.Errorf("check --only sso.ldap with a DC port: exit %d\n%s%s", code, out, errs)
+	}
+}
+
+// An apply that fails half-way still records the files it wrote (and
+// their backups) in the answers file, and does not mark the step done.
+func TestApplyFailureRecordsWhatWasWritten(t *testing.T) {
+	answers := startLabCLI(t)
+	writes := 0
+	defer safefile.SetTestHook(func(s safefile.Stage) error {
+		if s == safefile.StageBackedUp {
+			if writes++; writes == 2 {
+				return errors.New("injected failure of the second file")
+			}
+		}
+		return nil
+	})()
+	code, out, errs := runCLI(t, "apply", "--answers", answers, "--step", "certificate", "--yes")
+	if code != 1 || !strings.Contains(errs, "injected failure") {
+		t.Fatalf("exit %d, want 1 with the failure\n%s\n%s", code, out, errs)
+	}
+	a, err := steps.LoadAnswers(answers)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(a.Progress.Written) != 1 || a.IsDone("certificate") {
+		t.Fatalf("progress after a half-done apply: written %+v, done %v", a.Progress.Written, a.Progress.Done)
+	}
+	if _, err := os.Stat(a.Progress.Written[0].Path); err != nil {
+		t.Errorf("the recorded file: %v", err)
 	}
 }

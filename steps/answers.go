@@ -155,6 +155,20 @@ type ValidationAnswers struct {
 type Progress struct {
 	Current string   `yaml:"current,omitempty"`
 	Done    []string `yaml:"done,omitempty"`
+	// Written lists every file changed with these answers, in order, and
+	// where its previous version went: the report's way back, whichever
+	// session (TUI, apply, serve) made the change.
+	Written []Written `yaml:"written,omitempty"`
+}
+
+// RecordWritten adds w to the progress (once: a write listed already is not repeated).
+func (a *Answers) RecordWritten(w Written) {
+	for _, have := range a.Progress.Written {
+		if have == w {
+			return
+		}
+	}
+	a.Progress.Written = append(a.Progress.Written, w)
 }
 
 // NewAnswers returns answers with the defaults an experienced admin would pick.

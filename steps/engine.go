@@ -221,8 +221,8 @@ type Outcome struct {
 
 // Written is one file Apply wrote and where the previous version went.
 type Written struct {
-	Path   string `json:"path"`
-	Backup string `json:"backup,omitempty"`
+	Path   string `json:"path" yaml:"path"`
+	Backup string `json:"backup,omitempty" yaml:"backup,omitempty"`
 }
 
 // ErrBadInput marks errors caused by what the user gave (exit code 2).

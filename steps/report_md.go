@@ -37,15 +37,15 @@ type TickedItem struct {
 }
 
 // BuildIntegrationReport gathers the report from the flow, the answers
-// (progress and ticked items), the results of a validation run and the
-// files written in this session.
-func BuildIntegrationReport(flow []Step, env *Env, checks []Result, written []Written) IntegrationReport {
+// (progress, ticked items and every file written with them) and the
+// results of a validation run.
+func BuildIntegrationReport(flow []Step, env *Env, checks []Result) IntegrationReport {
 	a := env.Answers
 	if a == nil {
 		a = NewAnswers()
 	}
 	r := IntegrationReport{Generated: env.now(), AnswersPath: env.AnswersPath, Checks: checks,
-		Summary: Summarize(checks), Written: written}
+		Summary: Summarize(checks), Written: a.Progress.Written}
 	for _, s := range flow {
 		need, why := s.Needed(a)
 		r.Steps = append(r.Steps, ReportStep{ID: s.ID(), Title: s.Title(), Need: need, Why: why, Done: doneIn(a, s.ID())})
@@ -147,7 +147,7 @@ func (r IntegrationReport) Markdown() []byte {
 
 	b.WriteString("\n## Files written\n\n")
 	if len(r.Written) == 0 {
-		b.WriteString("None in this session.\n")
+		b.WriteString("None yet.\n")
 	}
 	for _, w := range r.Written {
 		if w.Backup != "" {
@@ -186,7 +186,7 @@ func (r IntegrationReport) Text() string {
 	for _, t := range r.Ticked {
 		fmt.Fprintf(&b, "  [x] %s %s\n", t.ID, t.Title)
 	}
-	b.WriteString("\nFiles written in this session\n")
+	b.WriteString("\nFiles written\n")
 	if len(r.Written) == 0 {
 		b.WriteString("  none\n")
 	}

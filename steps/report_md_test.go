@@ -37,7 +37,7 @@ func TestIntegrationReportMarkdown(t *testing.T) {
 			name:   "failed check with fix, nothing ticked",
 			checks: []Result{{ID: "rs.a", Title: "A", Status: Fail, Detail: "line one\nline two", Fix: "do this"}, {ID: "rs.look", Title: "Look at it", Status: Manual}},
 			want: []string{"Verdict: **NOT READY — 1 check(s) failed**", "| ✗ | fail | `rs.a` | A |", "line one  \nline two",
-				"**Fix:** do this", "## Manual items confirmed by the admin\n\nNone.", "None in this session.", "| Report \\| step (`rs`) | not done | optional: for the test |"},
+				"**Fix:** do this", "## Manual items confirmed by the admin\n\nNone.", "## Files written\n\nNone yet.", "| Report \\| step (`rs`) | not done | optional: for the test |"},
 		},
 		{
 			name:   "manual item not ticked",
@@ -66,9 +66,10 @@ func TestIntegrationReportMarkdown(t *testing.T) {
 			a := NewAnswers()
 			a.Validation.Ticked = c.ticked
 			a.Progress.Done = c.done
+			a.Progress.Written = c.written
 			env := NewEnv(a, "site/ccewiz.yaml")
 			env.Now = func() time.Time { return now }
-			r := BuildIntegrationReport([]Step{reportStep{}}, env, c.checks, c.written)
+			r := BuildIntegrationReport([]Step{reportStep{}}, env, c.checks)
 			md := string(r.Markdown())
 			for _, w := range c.want {
 				if !strings.Contains(md, w) {

@@ -231,7 +231,6 @@ func (lp *linePrompt) step(ctx context.Context, s steps.Step) (bool, error) {
 		out, err := s.Apply(actx, env, p)
 		cancel()
 		if out != nil {
-			m.written = append(m.written, out.Written...)
 			lp.printf("%s", strings.Join(writtenLines(out.Written), "\n"))
 			if len(out.Written) > 0 {
 				lp.printf("\n")
@@ -469,7 +468,7 @@ func (lp *linePrompt) report(ctx context.Context) error {
 	m := lp.m
 	lp.printf("\n== Integration report ==\nRunning every check…\n")
 	rs := steps.RunChecks(ctx, m.flow, m.env, steps.RunOptions{Timeout: m.env.Timeout})
-	rep := steps.BuildIntegrationReport(m.flow, m.env, rs, m.written)
+	rep := steps.BuildIntegrationReport(m.flow, m.env, rs)
 	lp.printf("%s", rep.Text())
 	if path := m.reportPath(); path != "" {
 		if err := writeReport(path, rep.Markdown()); err != nil {

@@ -111,7 +111,6 @@ type Model struct {
 	run     *running
 	nextRun int
 
-	written    []steps.Written
 	allChecks  []steps.Result
 	reportMD   []byte
 	reportText string

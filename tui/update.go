@@ -372,10 +372,7 @@ func (m *Model) finish(msg actionDoneMsg) tea.Cmd {
 			m.confirm.Focus()
 		}
 	case actApply:
-		if msg.outcome != nil {
-			m.written = append(m.written, msg.outcome.Written...)
-		}
-		m.dirty = true // Apply may record answers (a confirmation time)
+		m.dirty = true // Apply records answers: the files written, a confirmation time
 		m.refreshNeeds()
 		if msg.err != nil {
 			m.outcome = msg.outcome
@@ -401,7 +398,7 @@ func (m *Model) finish(msg actionDoneMsg) tea.Cmd {
 	case actReport:
 		m.allChecks = msg.results
 		m.mode = modeReport
-		rep := steps.BuildIntegrationReport(m.flow, m.env, m.allChecks, m.written)
+		rep := steps.BuildIntegrationReport(m.flow, m.env, m.allChecks)
 		m.reportMD = rep.Markdown()
 		m.reportText = rep.Text()
 		return m.saveReportCmd(m.reportMD)
