@@ -187,9 +187,10 @@ type ImportPlan struct {
 	After   int  // entries after
 	Changes []Change
 	Data    []byte
-	// Verify re-opens written bytes and checks that every entry of the old
-	// store survived unchanged and every planned certificate is trusted.
-	Verify func(written []byte) error
+	// Verify re-opens encoded bytes (Data, before it is written) and checks
+	// that every entry of the old store survived unchanged and every
+	// planned certificate is trusted.
+	Verify func(content []byte) error
 }
 
 // NothingToDo reports an import where every certificate was already trusted.
@@ -229,14 +230,14 @@ func PlanImport(old []byte, password []byte, list []*x509.Certificate, opts Impo
 			return nil, err
 		}
 	}
-	p.Verify = func(written []byte) error { return verifyImport(written, password, before, p.Changes) }
+	p.Verify = func(content []byte) error { return verifyImport(content, password, before, p.Changes) }
 	return p, nil
 }
 
-func verifyImport(written, password []byte, before []Entry, changes []Change) error {
-	ks, err := OpenKeystore(written, password)
+func verifyImport(content, password []byte, before []Entry, changes []Change) error {
+	ks, err := OpenKeystore(content, password)
 	if err != nil {
-		return fmt.Errorf("re-open the written store: %w", err)
+		return fmt.Errorf("re-open the new store: %w", err)
 	}
 	replaced := map[string]bool{}
 	for _, ch := range changes {
@@ -244,7 +245,7 @@ func verifyImport(written, password []byte, before []Entry, changes []Change) er
 			replaced[strings.ToLower(ch.Alias)] = true
 		}
 		if _, ok := ks.Contains(ch.Cert); !ok {
-			return fmt.Errorf("the written store lacks %s (%s)", ch.Alias, ch.Subject)
+			return fmt.Errorf("the new store lacks %s (%s)", ch.Alias, ch.Subject)
 		}
 	}
 	for _, e := range before {

@@ -60,7 +60,7 @@ type Options struct {
 	Now func() time.Time
 	// Verify, when set, checks the new content before anything is written;
 	// after the rename the file is re-read and must hold exactly that content.
-	Verify func(written []byte) error
+	Verify func(content []byte) error
 }
 
 // Result says what Replace did.

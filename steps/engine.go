@@ -179,7 +179,7 @@ type FileChange struct {
 	BaseSHA256 string `json:"-"`
 	// Verify checks the bytes before they are written (re-open a keystore,
 	// re-parse a file); safefile then proves the disk holds exactly them.
-	Verify func(written []byte) error `json:"-"`
+	Verify func(content []byte) error `json:"-"`
 }
 
 // KeystoreChange is one entry a plan adds to (or finds in) a Java keystore.
