@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/x509"
 	"encoding/binary"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -220,5 +221,27 @@ func TestJavaUTF(t *testing.T) {
 	}
 	if _, err := appendJavaUTF(nil, strings.Repeat("é", 40000)); err == nil {
 		t.Error("an alias of 80000 bytes was accepted")
+	}
+}
+
+// An alias Java cannot store is refused before anything is written.
+func TestImportRefusesAnAliasJavaCannotStore(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "ad.jks")
+	ss := testpeer.NewLeaf(t, "dc01.example.com", nil)
+	if _, err := ImportFile(path, []byte("changeit"), []*x509.Certificate{ss.Cert}, ImportOptions{Alias: "first", Create: true}); err != nil {
+		t.Fatal(err)
+	}
+	orig, _ := os.ReadFile(path)
+	other := testpeer.NewLeaf(t, "dc02.example.com", nil)
+	_, err := ImportFile(path, []byte("changeit"), []*x509.Certificate{other.Cert}, ImportOptions{Alias: strings.Repeat("é", 40000)})
+	if !errors.Is(err, ErrUnsupported) || !strings.Contains(err.Error(), "longer than Java allows") || !strings.Contains(err.Error(), "--alias") || len(err.Error()) > 400 {
+		t.Fatalf("error %v; want what is wrong and the way out", err)
+	}
+	if b, _ := os.ReadFile(path); !bytes.Equal(b, orig) {
+		t.Fatal("the store changed")
+	}
+	if m, _ := filepath.Glob(filepath.Join(dir, "*")); len(m) != 1 {
+		t.Fatalf("files left: %v", m)
 	}
 }

@@ -234,7 +234,11 @@ func appendJKSEntry(out []byte, tag uint32, alias string, created time.Time, key
 	out = binary.BigEndian.AppendUint32(out, tag)
 	out, err := appendJavaUTF(out, alias)
 	if err != nil {
-		return nil, fmt.Errorf("alias %q: %w", alias, err)
+		shown := alias
+		if r := []rune(alias); len(r) > 40 {
+			shown = string(r[:40]) + "…"
+		}
+		return nil, fmt.Errorf("%w: alias %q: %v; give another one with --alias", ErrUnsupported, shown, err)
 	}
 	out = binary.BigEndian.AppendUint64(out, uint64(created.UnixMilli()))
 	if tag == jksTagKey {
