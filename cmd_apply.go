@@ -44,8 +44,8 @@ Examples:
 			fs.StringVar(&confirm, "confirm", "", "the `value` an irreversible step asks to type")
 		},
 		run: func(ctx context.Context, g *globals, args []string) error {
-			if len(args) > 0 {
-				return usagef("unexpected argument %q", args[0])
+			if err := noArgs(args); err != nil {
+				return err
 			}
 			env, err := loadAnswers(g)
 			if err != nil {

@@ -106,11 +106,13 @@ Examples:
 			if err != nil {
 				return err
 			}
-			if f.format != "text" && f.format != "json" {
-				return usagef("--format %q: choose text or json", f.format)
+			if err := oneOf("format", f.format, "text", "json"); err != nil {
+				return err
 			}
-			if action != "inspect" && len(positional) > 0 {
-				return usagef("unexpected argument %q", positional[0])
+			if action != "inspect" {
+				if err := noArgs(positional); err != nil {
+					return err
+				}
 			}
 			switch action {
 			case "selfsigned":

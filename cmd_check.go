@@ -37,8 +37,8 @@ Examples:
 			fs.DurationVar(&timeout, "timeout", 5*time.Second, "time limit for each check")
 		},
 		run: func(ctx context.Context, g *globals, args []string) error {
-			if len(args) > 0 {
-				return usagef("unexpected argument %q", args[0])
+			if err := noArgs(args); err != nil {
+				return err
 			}
 			writer, ok := reportWriters[format]
 			if !ok {

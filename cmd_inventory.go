@@ -49,13 +49,11 @@ Examples:
 			if err != nil {
 				return err
 			}
-			if len(positional) > 0 {
-				return usagef("unexpected argument %q", positional[0])
+			if err := noArgs(positional); err != nil {
+				return err
 			}
-			switch format {
-			case "text", "json", "csv":
-			default:
-				return usagef("--format %q: choose text, json or csv", format)
+			if err := oneOf("format", format, "text", "json", "csv"); err != nil {
+				return err
 			}
 			env, err := loadAnswers(g)
 			if err != nil {

@@ -76,11 +76,11 @@ Examples:
 			if err != nil {
 				return err
 			}
-			if len(positional) > 0 {
-				return usagef("unexpected argument %q", positional[0])
+			if err := noArgs(positional); err != nil {
+				return err
 			}
-			if f.format != "text" && f.format != "json" {
-				return usagef("--format %q: choose text or json", f.format)
+			if err := oneOf("format", f.format, "text", "json"); err != nil {
+				return err
 			}
 			if f.keystore == "" {
 				return usagef("--keystore is required")

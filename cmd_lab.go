@@ -44,8 +44,8 @@ Examples:
 			fs.BoolVar(&noTUI, "no-tui", false, `no wizard: print "ready <answers file>" and run until interrupted`)
 		},
 		run: func(ctx context.Context, g *globals, args []string) error {
-			if len(args) > 0 {
-				return usagef("unexpected argument %q", args[0])
+			if err := noArgs(args); err != nil {
+				return err
 			}
 			if dir == "" {
 				d, err := os.MkdirTemp("", "ccewiz-lab-")

@@ -56,8 +56,8 @@ Examples:
 				}
 				return nil
 			}
-			if format != "text" && format != "json" {
-				return usagef("--format %q: choose text or json", format)
+			if err := oneOf("format", format, "text", "json"); err != nil {
+				return err
 			}
 			if len(args) == 0 {
 				return usagef("give at least one log file, folder or .zip")

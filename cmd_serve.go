@@ -47,8 +47,8 @@ Examples:
 			fs.DurationVar(&o.IdleTimeout, "idle-timeout", d, "close a connection idle this long")
 		},
 		run: func(ctx context.Context, g *globals, args []string) error {
-			if len(args) > 0 {
-				return usagef("unexpected argument %q", args[0])
+			if err := noArgs(args); err != nil {
+				return err
 			}
 			if o.AuthorizedKeys == "" {
 				return usagef("--authorized-keys is required: public-key authentication is the only way in")

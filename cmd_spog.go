@@ -56,8 +56,8 @@ Examples:
 			if err != nil {
 				return err
 			}
-			if len(positional) > 0 {
-				return usagef("unexpected argument %q", positional[0])
+			if err := noArgs(positional); err != nil {
+				return err
 			}
 			if file == "" {
 				return usagef("--file is required")

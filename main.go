@@ -12,6 +12,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"slices"
 	"sort"
 	"strings"
 	"syscall"
@@ -181,11 +182,7 @@ func exitCode(stderr io.Writer, c *command, fs *flag.FlagSet, err error) int {
 // (--answers, --no-color) are accepted anywhere too.
 func parseAction(g *globals, c string, args []string, declare func(*flag.FlagSet)) (action string, positional []string, err error) {
 	actions := commands[c].actions
-	list := strings.Join(actions[:len(actions)-1], ", ")
-	if len(actions) > 1 {
-		list += " or "
-	}
-	list += actions[len(actions)-1]
+	list := orList(actions)
 	fs := flag.NewFlagSet("ccewiz "+c, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	addGlobalFlags(fs, g)
@@ -211,6 +208,30 @@ func parseAction(g *globals, c string, args []string, declare func(*flag.FlagSet
 		return "", nil, usagef("unknown action %q: use %s", action, list)
 	}
 	return action, positional, nil
+}
+
+// orList writes choices as "a, b or c".
+func orList(choices []string) string {
+	if len(choices) < 2 {
+		return strings.Join(choices, "")
+	}
+	return strings.Join(choices[:len(choices)-1], ", ") + " or " + choices[len(choices)-1]
+}
+
+// noArgs refuses arguments a command does not take.
+func noArgs(args []string) error {
+	if len(args) > 0 {
+		return usagef("unexpected argument %q", args[0])
+	}
+	return nil
+}
+
+// oneOf refuses a flag value outside choices.
+func oneOf(flagName, value string, choices ...string) error {
+	if slices.Contains(choices, value) {
+		return nil
+	}
+	return usagef("--%s %q: choose %s", flagName, value, orList(choices))
 }
 
 func addGlobalFlags(fs *flag.FlagSet, g *globals) {
