@@ -125,6 +125,7 @@ func (a *applier) step(ctx context.Context, st steps.Step) error {
 	out, err := st.Apply(ctx, a.env, plan)
 	if out != nil {
 		out.WriteText(w)
+		a.env.Answers.RecordWritten(out.Written...)
 	}
 	var errs []error
 	if err != nil {

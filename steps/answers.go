@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 
@@ -161,14 +162,15 @@ type Progress struct {
 	Written []Written `yaml:"written,omitempty"`
 }
 
-// RecordWritten adds w to the progress (once: a write listed already is not repeated).
-func (a *Answers) RecordWritten(w Written) {
-	for _, have := range a.Progress.Written {
-		if have == w {
-			return
+// RecordWritten adds what an Apply wrote to the progress (a write listed
+// already is not repeated). Callers record on the goroutine that owns the
+// answers, not inside Apply: the TUI runs Apply in the background.
+func (a *Answers) RecordWritten(ws ...Written) {
+	for _, w := range ws {
+		if !slices.Contains(a.Progress.Written, w) {
+			a.Progress.Written = append(a.Progress.Written, w)
 		}
 	}
-	a.Progress.Written = append(a.Progress.Written, w)
 }
 
 // NewAnswers returns answers with the defaults an experienced admin would pick.

@@ -14,8 +14,7 @@ import (
 // ApplyFiles writes every changed file of a plan through safefile: Verify,
 // backup, temp file, fsync, rename, read back. It refuses a file that
 // changed since the plan was made, and stops at the first error so the
-// admin can fix it and re-run (files already written are listed). Each
-// write is recorded in the answers' progress, which the caller saves.
+// admin can fix it and re-run (files already written are listed).
 func ApplyFiles(env *Env, p *Plan) (*Outcome, error) {
 	out := &Outcome{}
 	for _, f := range p.Files {
@@ -44,11 +43,7 @@ func ApplyFiles(env *Env, p *Plan) (*Outcome, error) {
 		if err != nil {
 			return out, err
 		}
-		w := Written{Path: res.Path, Backup: res.Backup}
-		out.Written = append(out.Written, w)
-		if env.Answers != nil {
-			env.Answers.RecordWritten(w)
-		}
+		out.Written = append(out.Written, Written{Path: res.Path, Backup: res.Backup})
 	}
 	return out, nil
 }

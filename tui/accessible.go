@@ -231,6 +231,7 @@ func (lp *linePrompt) step(ctx context.Context, s steps.Step) (bool, error) {
 		out, err := s.Apply(actx, env, p)
 		cancel()
 		if out != nil {
+			env.Answers.RecordWritten(out.Written...)
 			lp.printf("%s", strings.Join(writtenLines(out.Written), "\n"))
 			if len(out.Written) > 0 {
 				lp.printf("\n")

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -84,6 +85,9 @@ func TestAccessibleWalk(t *testing.T) {
 	}
 	if key, _ := os.ReadFile("out/demo.key"); string(key) != "KEY "+pfxPassword {
 		t.Errorf("typed password did not reach the step: %q", key)
+	}
+	if !slices.ContainsFunc(a.Progress.Written, func(w steps.Written) bool { return w.Path == "out/demo.conf" }) {
+		t.Errorf("progress.written lacks out/demo.conf: %+v", a.Progress.Written)
 	}
 	if out == "" || !strings.Contains(out, "\n") || strings.Contains(out, "\x1b[") {
 		t.Error("plain mode must print plain lines without escape sequences")

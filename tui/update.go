@@ -372,7 +372,10 @@ func (m *Model) finish(msg actionDoneMsg) tea.Cmd {
 			m.confirm.Focus()
 		}
 	case actApply:
-		m.dirty = true // Apply records answers: the files written, a confirmation time
+		if msg.outcome != nil {
+			m.env.Answers.RecordWritten(msg.outcome.Written...)
+		}
+		m.dirty = true // Apply may record answers too (a confirmation time)
 		m.refreshNeeds()
 		if msg.err != nil {
 			m.outcome = msg.outcome
