@@ -280,7 +280,9 @@ func TestLabWizardUnderTmux(t *testing.T) {
 		t.Fatalf("the pane never showed %q; last screen:\n%s", want, screen)
 		return ""
 	}
-	screen := waitPane(filepath.Join(dir, "ccewiz.yaml"))
+	// The lab's banner names the answers file too; the wizard's status line
+	// ("answers: …") is what shows the TUI has drawn.
+	screen := waitPane("answers: " + filepath.Join(dir, "ccewiz.yaml"))
 	if !strings.Contains(screen, "Deployment profile") {
 		t.Errorf("the wizard did not open on the profile step:\n%s", screen)
 	}
