@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"ccewiz/safefile"
 )
 
 // enrollment plays the enterprise CA's web enrollment page (AD CS
@@ -121,7 +123,9 @@ func (e *enrollment) issue(path string) (string, error) {
 		return "", fmt.Errorf("sign %s: %w", path, err)
 	}
 	out := filepath.Join(e.outDir, "issued", strings.TrimSuffix(filepath.Base(path), ".csr")+".cer")
-	if err := os.WriteFile(out, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert}), 0o644); err != nil {
+	// Whoever waits for the answer (the admin, a test) reads it as soon as
+	// the name appears, so the name must never show a half-written file.
+	if _, err := safefile.Replace(out, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert}), safefile.Options{NoBackup: true}); err != nil {
 		return "", err
 	}
 	return out, nil

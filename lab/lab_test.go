@@ -329,7 +329,8 @@ func TestEnrollment(t *testing.T) {
 	os.WriteFile(filepath.Join(filepath.Dir(l.CertFile), "garbage.csr"), []byte("not a request"), 0o644)
 	issued := filepath.Join(l.CAResponseDir, "issued", ECEFQDN+".cer")
 	var b []byte
-	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+	// Poll tightly: a reader must never see the answer half-written.
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
 		if b, err = os.ReadFile(issued); err == nil {
 			break
 		}
