@@ -119,9 +119,7 @@ func (b *Bundle) read(name string, data []byte, depth int) error {
 			return b.readDER(name, der, "Base-64 DER")
 		}
 	}
-	if isPFX(trimmed) {
-		return fmt.Errorf("%s: %w; give its password (--pfx-pass-env), or extract the certificate: openssl pkcs12 -in %s -nokeys -out cert.pem", name, ErrIsPFX, name)
-	}
+	// Not a PFX either: that is DER and starts with 0x30, handled above.
 	return nil
 }
 
@@ -158,7 +156,8 @@ func (b *Bundle) readPEM(name string, data []byte) error {
 }
 
 func (b *Bundle) readDER(name string, der []byte, label string) error {
-	if c, err := parseCert(der, false); err == nil {
+	c, certErr := parseCert(der, false)
+	if certErr == nil {
 		b.add(c)
 		b.Found = append(b.Found, fmt.Sprintf("%s: %s certificate %s", name, label, c.Subject))
 		return nil
@@ -180,8 +179,7 @@ func (b *Bundle) readDER(name string, der []byte, label string) error {
 	if isPFX(der) {
 		return fmt.Errorf("%s: %w; give its password (--pfx-pass-env), or extract the certificate: openssl pkcs12 -in %s -nokeys -out cert.pem", name, ErrIsPFX, name)
 	}
-	_, err := x509.ParseCertificate(der)
-	return fmt.Errorf("%s: %s data is neither a certificate nor a PKCS#7 bundle: %w", name, label, err)
+	return fmt.Errorf("%s: %s data is neither a certificate nor a PKCS#7 bundle: %w", name, label, certErr)
 }
 
 func (b *Bundle) readPKCS7(name string, der []byte, label string) (err error) {
@@ -194,13 +192,12 @@ func (b *Bundle) readPKCS7(name string, der []byte, label string) (err error) {
 				err = fmt.Errorf("%s: %s bundle is malformed (%v)", name, label, r)
 			}
 		}()
-		p7, err = pkcs7.Parse(der)
+		if p7, err = pkcs7.Parse(der); err != nil {
+			err = fmt.Errorf("%s: %s bundle cannot be read: %w", name, label, err)
+		}
 	}()
 	if err != nil {
-		if strings.Contains(err.Error(), "malformed (") {
-			return err
-		}
-		return fmt.Errorf("%s: %s bundle cannot be read: %w", name, label, err)
+		return err
 	}
 	if len(p7.Certificates) == 0 {
 		return fmt.Errorf("%s: %s bundle holds no certificates", name, label)

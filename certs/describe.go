@@ -2,7 +2,6 @@ package certs
 
 import (
 	"bytes"
-	"crypto/sha256"
 	"crypto/x509"
 	"encoding/hex"
 	"strings"
@@ -42,7 +41,7 @@ func Describe(c *x509.Certificate) CertInfo {
 		Key:        KeyDescription(c.PublicKey),
 		IsCA:       c.IsCA,
 		SelfSigned: IsSelfSigned(c),
-		SHA256:     fingerprint(c),
+		SHA256:     Fingerprint(c.Raw),
 		Thumbprint: Thumbprint(c),
 	}
 	for _, ip := range c.IPAddresses {
@@ -51,32 +50,14 @@ func Describe(c *x509.Certificate) CertInfo {
 	return ci
 }
 
-// fingerprint is the SHA-256 of the certificate, colon-separated upper-case
-// hex as keytool -list -v and openssl x509 -fingerprint -sha256 print it.
-func fingerprint(c *x509.Certificate) string {
-	sum := sha256.Sum256(c.Raw)
-	return colonHex(sum[:])
-}
-
 // Thumbprint is the SHA-1 hex Windows (certlm.msc, IIS, Cert:\ drive) uses to name a certificate.
 func Thumbprint(c *x509.Certificate) string {
 	return strings.ToUpper(hex.EncodeToString(sha1Sum(c.Raw)))
 }
 
-func colonHex(b []byte) string {
-	h := strings.ToUpper(hex.EncodeToString(b))
-	var sb strings.Builder
-	for i := 0; i < len(h); i += 2 {
-		if i > 0 {
-			sb.WriteByte(':')
-		}
-		sb.WriteString(h[i : i+2])
-	}
-	return sb.String()
-}
-
 // IsSelfSigned reports whether c names itself as issuer and its signature
-// verifies with its own key.
+// verifies with its own key. Not CheckSignatureFrom: an IIS self-signed
+// certificate is often not marked as a CA.
 func IsSelfSigned(c *x509.Certificate) bool {
 	if !bytes.Equal(c.RawIssuer, c.RawSubject) {
 		return false

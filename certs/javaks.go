@@ -67,7 +67,8 @@ type Entry struct {
 	jks    *jksEntry // as read from a JKS file; nil for a new entry
 }
 
-// Fingerprint is the SHA-256 of a DER certificate in keytool's notation.
+// Fingerprint is the SHA-256 of a DER certificate as keytool -list -v and
+// openssl x509 -fingerprint -sha256 print it: colon-separated upper-case hex.
 func Fingerprint(der []byte) string {
 	const digits = "0123456789ABCDEF"
 	sum := sha256.Sum256(der)

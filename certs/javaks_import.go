@@ -57,14 +57,14 @@ func TrustPlan(list []*x509.Certificate, opts ImportOptions) ([]Planned, error) 
 	if opts.CA {
 		return name(chainOrder(list), opts), nil
 	}
-	if len(list) == 1 && isSelfSigned(list[0]) {
+	if len(list) == 1 && IsSelfSigned(list[0]) {
 		alias := firstNonEmpty(opts.Alias, opts.FQDN, aliasFor(list[0]))
 		return []Planned{{Alias: alias, Cert: list[0]}}, nil
 	}
 	var cas []*x509.Certificate
 	var leaves []*x509.Certificate
 	for _, c := range list {
-		if c.IsCA || isSelfSigned(c) {
+		if c.IsCA || IsSelfSigned(c) {
 			cas = append(cas, c)
 		} else {
 			leaves = append(leaves, c)
@@ -99,13 +99,13 @@ func name(list []*x509.Certificate, opts ImportOptions) []Planned {
 		switch {
 		case len(list) == 1 && opts.Alias != "":
 			a = opts.Alias
-		case opts.FQDN != "" && !c.IsCA && isSelfSigned(c):
+		case opts.FQDN != "" && !c.IsCA && IsSelfSigned(c):
 			// A self-signed ECE certificate keeps the seed's alias even when
 			// it comes with other certificates.
 			a = opts.FQDN
 		}
 		if seen[strings.ToLower(a)] {
-			a = a + "-" + strings.ToLower(strings.ReplaceAll(Fingerprint(c.Raw)[:11], ":", ""))
+			a = a + "-" + shortID(c)
 		}
 		seen[strings.ToLower(a)] = true
 		out = append(out, Planned{Alias: a, Cert: c})
@@ -124,12 +124,13 @@ func aliasFor(c *x509.Certificate) string {
 	case len(s.Organization) > 0:
 		return strings.ToLower(s.Organization[0])
 	}
-	return "ca-" + strings.ToLower(strings.ReplaceAll(Fingerprint(c.Raw)[:11], ":", ""))
+	return "ca-" + shortID(c)
 }
 
-func isSelfSigned(c *x509.Certificate) bool {
-	// Not CheckSignatureFrom: an IIS self-signed certificate is often not marked as a CA.
-	return bytes.Equal(c.RawIssuer, c.RawSubject) && c.CheckSignature(c.SignatureAlgorithm, c.RawTBSCertificate, c.Signature) == nil
+// shortID is the first four bytes of the SHA-256 fingerprint in lower-case
+// hex: enough to tell two certificates with the same name apart in an alias.
+func shortID(c *x509.Certificate) string {
+	return strings.ToLower(strings.ReplaceAll(Fingerprint(c.Raw)[:11], ":", ""))
 }
 
 func dedupe(list []*x509.Certificate) []*x509.Certificate {
@@ -150,7 +151,7 @@ func chainOrder(list []*x509.Certificate) []*x509.Certificate {
 	depth := make([]int, len(list))
 	for i, c := range list {
 		d, cur := 0, c
-		for hops := 0; hops < len(list) && !isSelfSigned(cur); hops++ {
+		for hops := 0; hops < len(list) && !IsSelfSigned(cur); hops++ {
 			var parent *x509.Certificate
 			for _, p := range list {
 				if p != cur && bytes.Equal(p.RawSubject, cur.RawIssuer) && cur.CheckSignatureFrom(p) == nil {

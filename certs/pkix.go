@@ -109,7 +109,7 @@ func JavaTrusts(chain, trusted []*x509.Certificate, now time.Time, fqdn string) 
 		e.Import = plan
 	}
 	switch {
-	case isSelfSigned(leaf):
+	case IsSelfSigned(leaf):
 		e.Detail = fmt.Sprintf("the store does not trust the self-signed certificate %s", name1(leaf))
 	case len(chain) == 1:
 		e.Detail = fmt.Sprintf("the store trusts neither %s nor its issuer %q, and the server sent no CA certificate", name1(leaf), leaf.Issuer.String())
@@ -119,7 +119,7 @@ func JavaTrusts(chain, trusted []*x509.Certificate, now time.Time, fqdn string) 
 	default:
 		top := chain[len(chain)-1]
 		e.Detail = fmt.Sprintf("the store trusts no certificate of the chain %s ← … ← %s", name1(leaf), name1(top))
-		if !isSelfSigned(top) {
+		if !IsSelfSigned(top) {
 			e.Detail += fmt.Sprintf(" (the root %q is not sent by the server; importing it is best)", top.Issuer.String())
 		}
 	}
@@ -137,7 +137,7 @@ func pathsToAnchors(leaf *x509.Certificate, sent, trusted []*x509.Certificate, i
 			out = append(out, append([]*x509.Certificate(nil), path...))
 			return
 		}
-		if len(path) > 8 || len(out) > 16 || isSelfSigned(cur) && len(path) > 1 {
+		if len(path) > 8 || len(out) > 16 || IsSelfSigned(cur) && len(path) > 1 {
 			return
 		}
 		for _, cands := range [][]*x509.Certificate{trusted, sent} {
