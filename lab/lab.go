@@ -20,6 +20,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"ccewiz/secret"
 	"ccewiz/steps"
@@ -167,9 +168,12 @@ func Start(ctx context.Context, opts Options) (l *Lab, err error) {
 			return nil, err
 		}
 		l.CacertsSource = src
-		os.WriteFile(p("ads", "aw1a", "cacerts.source"), []byte(src+"\n"), 0o644)
+		if err := os.WriteFile(p("ads", "aw1a", "cacerts.source"), []byte(src+"\n"), 0o644); err != nil {
+			return nil, fmt.Errorf("save where the lab's ADS cacerts came from: %w", err)
+		}
 	} else if b, err := os.ReadFile(p("ads", "aw1a", "cacerts.source")); err == nil {
-		l.CacertsSource = string(b[:len(b)-1])
+		// Only informative: an empty or hand-edited file must not stop the lab.
+		l.CacertsSource = strings.TrimSpace(string(b))
 	}
 
 	// Answers: read before the servers start so a bad file fails fast.

@@ -419,3 +419,21 @@ func TestCloseStopsEverything(t *testing.T) {
 		}
 	}
 }
+
+// TestRestartWithEmptyCacertsSource: a cacerts.source left empty (a kill
+// while it was written, an admin's edit) must not crash the next start.
+func TestRestartWithEmptyCacertsSource(t *testing.T) {
+	l := startLab(t, Options{})
+	src := l.CacertsSource
+	l.Close()
+	for _, content := range []string{"", "\n", src + "\r\n"} {
+		if err := os.WriteFile(filepath.Join(l.Dir, "ads", "aw1a", "cacerts.source"), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		l2 := startLab(t, Options{Dir: l.Dir})
+		if want := strings.TrimSpace(content); l2.CacertsSource != want {
+			t.Errorf("cacerts.source %q: CacertsSource = %q, want %q", content, l2.CacertsSource, want)
+		}
+		l2.Close()
+	}
+}
