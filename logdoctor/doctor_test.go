@@ -302,6 +302,32 @@ func TestSampleIsPrintable(t *testing.T) {
 	}
 }
 
+// TestSampleRedactsBeforeCutting: a long line is cut to a window around the
+// hit; a cut inside "password=" must not leave the value readable, and a
+// masked value before the hit must not push the hit out of the window.
+func TestSampleRedactsBeforeCutting(t *testing.T) {
+	hit := "PKIX path building failed"
+	for _, tc := range []struct {
+		name, line string
+		at         int
+	}{
+		// The window starts sampleMax/3 before the hit: here, inside "password=".
+		{"cut in key", strings.Repeat("x", 895) + "password=Sup3rSecretValue " + strings.Repeat("y", 79) + hit + strings.Repeat("z", 1000), 1000},
+		{"long value", strings.Repeat("x", 500) + "pwd=Sup3rSecretValue" + strings.Repeat("v", 400) + " " + hit + strings.Repeat("z", 1000), 500 + 20 + 400 + 1},
+	} {
+		if !strings.HasPrefix(tc.line[tc.at:], hit) {
+			t.Fatalf("%s: bad case, hit not at %d", tc.name, tc.at)
+		}
+		s := sample([]byte(tc.line), tc.at)
+		if strings.Contains(s, "Sup3r") || strings.Contains(s, "ecretValue") || strings.Contains(s, "vvv") {
+			t.Errorf("%s: a password value leaked into the sample: %q", tc.name, s)
+		}
+		if !strings.Contains(s, hit) || !strings.HasPrefix(s, "…") || !strings.HasSuffix(s, "…") {
+			t.Errorf("%s: sample should be cut around the hit: %q", tc.name, s)
+		}
+	}
+}
+
 // naive is the obviously right answer: split lines, test every pattern.
 // A hit's time is the last timestamp at or before its line.
 func naive(data []byte) (lines int64, perSig []int, firstLine []int64, first, last []time.Time) {

@@ -11,6 +11,8 @@ import (
 	"sync"
 	"time"
 	"unicode/utf8"
+
+	"ccewiz/secret"
 )
 
 // Options tune a scan.
@@ -270,6 +272,9 @@ var rePassword = sync.OnceValue(func() *regexp.Regexp {
 // sample returns the line, cut around the hit at byte at when it is long,
 // as printable UTF-8: a log must not be able to drive the terminal.
 func sample(line []byte, at int) string {
+	// Redact before cutting: a cut inside "password=" would leave a value
+	// the pattern no longer recognises.
+	line, at = redact(line, at)
 	from, to := 0, len(line)
 	if to > sampleMax {
 		from = max(0, at-sampleMax/3)
@@ -279,7 +284,6 @@ func sample(line []byte, at int) string {
 		from++
 	}
 	s := inert(string(line[from:to]))
-	s = rePassword().ReplaceAllString(s, "$1$2••••")
 	if from > 0 {
 		s = "…" + s
 	}
@@ -287,4 +291,27 @@ func sample(line []byte, at int) string {
 		s += "…"
 	}
 	return s
+}
+
+// redact returns line with every password value masked, and where the byte
+// at has moved to, so that the sample still lands on the hit.
+func redact(line []byte, at int) ([]byte, int) {
+	ms := rePassword().FindAllSubmatchIndex(line, -1)
+	if ms == nil {
+		return line, at
+	}
+	out := make([]byte, 0, len(line))
+	newAt, last := at, 0
+	for _, m := range ms {
+		value, end := m[5], m[1] // the value runs from the end of group 2 to the end of the match
+		if at >= end {
+			newAt += len(secret.Mask) - (end - value)
+		} else if at > value {
+			newAt = len(out) + value - last // a hit inside a value: its start
+		}
+		out = append(out, line[last:value]...)
+		out = append(out, secret.Mask...)
+		last = end
+	}
+	return append(out, line[last:]...), newAt
 }
