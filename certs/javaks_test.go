@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -199,7 +200,7 @@ func TestImportIntoJDKCacerts(t *testing.T) {
 		t.Fatalf("keytool counts %d entries after the import, want %d", after, before+1)
 	}
 	want := "ece.example.com trustedCertEntry " + Fingerprint(ss.DER)
-	if !contains(lines, want) {
+	if !slices.Contains(lines, want) {
 		t.Fatalf("keytool -list lacks %q", want)
 	}
 	if res.Backup != filepath.Join(dir, "cacerts.ccewiz-20261123-050607.bak") {
@@ -222,15 +223,6 @@ func TestImportIntoJDKCacerts(t *testing.T) {
 	if b, _ := os.ReadFile(path); !bytes.Equal(b, written) {
 		t.Fatal("a second import of the same certificate rewrote the file")
 	}
-}
-
-func contains(list []string, s string) bool {
-	for _, l := range list {
-		if l == s {
-			return true
-		}
-	}
-	return false
 }
 
 // A wrong password is ErrWrongPassword with keytool's hint, for both

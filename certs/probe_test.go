@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"os/exec"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -140,7 +141,7 @@ func TestProbeFindings(t *testing.T) {
 				}
 			}
 			for _, f := range r.Findings {
-				if f.Severity == SevError && !containsCode(tc.want, f.Code) {
+				if f.Severity == SevError && !slices.Contains(tc.want, f.Code) {
 					t.Errorf("unexpected error finding %v", f)
 				}
 			}
@@ -162,15 +163,6 @@ func TestProbeFindings(t *testing.T) {
 			}
 		})
 	}
-}
-
-func containsCode(cs []Code, c Code) bool {
-	for _, x := range cs {
-		if x == c {
-			return true
-		}
-	}
-	return false
 }
 
 // TestProbeErrors: each way of not getting a handshake is its own typed error.
@@ -251,18 +243,9 @@ func TestProbeDial(t *testing.T) {
 	if r.Name != "ece.example.com" || !r.NoSNI.NameMatch || len(dialed) != 2 || dialed[0] != "ece.example.com:443" {
 		t.Fatalf("name %q match %v dialed %v", r.Name, r.NoSNI.NameMatch, dialed)
 	}
-	if !containsStr(snis(), "ece.example.com") || !containsStr(snis(), "") {
+	if !slices.Contains(snis(), "ece.example.com") || !slices.Contains(snis(), "") {
 		t.Fatalf("server names seen: %q", snis())
 	}
-}
-
-func containsStr(l []string, s string) bool {
-	for _, x := range l {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // TestProbeOpenSSLServer: the real openssl s_server serves one certificate
