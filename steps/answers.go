@@ -173,6 +173,28 @@ func (a *Answers) RecordWritten(ws ...Written) {
 	}
 }
 
+// LocalPaths returns, by answers key, every answer that names a file or
+// folder on this machine: what a step opens, reads or writes here. `serve`
+// confines each of them to the session's folder, so a key missing here is a
+// file any remote admin could read on the server; TestLocalPathsCoversEveryKey
+// fails when a new string answer is neither listed here nor declared not a path.
+// (sso.keystore_location is not one: it is the path typed into ECE.)
+func (a *Answers) LocalPaths() map[string][]string {
+	m := map[string][]string{
+		"certificate.out_dir":     {a.Certificate.OutDir},
+		"certificate.ca_response": a.Certificate.CAResponse,
+		"sso.dc_cert_file":        {a.SSO.DCCertFile},
+		"sso.keystore_file":       {a.SSO.KeystoreFile},
+		"spog.files":              a.Spog.Files,
+		"trust.cert_files":        a.Trust.CertFiles,
+		"inventory.template":      {a.Inventory.Template},
+	}
+	for i, st := range a.Trust.Stores {
+		m[fmt.Sprintf("trust.stores[%d].path", i)] = []string{st.Path}
+	}
+	return m
+}
+
 // NewAnswers returns answers with the defaults an experienced admin would pick.
 func NewAnswers() *Answers {
 	return &Answers{Version: AnswersVersion}

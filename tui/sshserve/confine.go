@@ -157,23 +157,6 @@ type confinedStep struct {
 	root string
 }
 
-// answerPaths are the answers that name files on this machine, by key.
-// (sso.keystore_location is not one: it is the path typed into ECE.)
-func answerPaths(a *steps.Answers) map[string][]string {
-	m := map[string][]string{
-		"certificate.out_dir":     {a.Certificate.OutDir},
-		"certificate.ca_response": a.Certificate.CAResponse,
-		"sso.dc_cert_file":        {a.SSO.DCCertFile},
-		"sso.keystore_file":       {a.SSO.KeystoreFile},
-		"spog.files":              a.Spog.Files,
-		"inventory.template":      {a.Inventory.Template},
-	}
-	for i, st := range a.Trust.Stores {
-		m[fmt.Sprintf("trust.stores[%d].path", i)] = []string{st.Path}
-	}
-	return m
-}
-
 // checkPaths refuses answers that name files outside root: a session reads
 // and writes only its own folder.
 func checkPaths(env *steps.Env, root string) error {
@@ -181,7 +164,7 @@ func checkPaths(env *steps.Env, root string) error {
 		return nil
 	}
 	var errs []error
-	for key, ps := range answerPaths(env.Answers) {
+	for key, ps := range env.Answers.LocalPaths() {
 		for _, p := range ps {
 			if p == "" {
 				continue

@@ -395,3 +395,31 @@ func TestSilentTerminal(t *testing.T) {
 		t.Errorf("first frame after %s", d)
 	}
 }
+
+// TestConfinedTrustCertFiles: the trust step reads the certificates named in
+// trust.cert_files; over serve, one outside the session's folder is refused
+// before the step opens it (it was once missing from the list of paths).
+func TestConfinedTrustCertFiles(t *testing.T) {
+	root := t.TempDir()
+	outside := filepath.Join(t.TempDir(), "server.crt")
+	os.WriteFile(outside, []byte("-----BEGIN CERTIFICATE-----\n"), 0o644)
+	st := steps.Find(confine(steps.Flow(), root), "trust")
+	if st == nil {
+		t.Fatal("no trust step in the flow")
+	}
+	a := steps.NewAnswers()
+	a.Trust.CertFiles = []string{outside}
+	env := steps.NewEnv(a, filepath.Join(root, "ccewiz.yaml"))
+	_, err := st.Plan(context.Background(), env)
+	if err == nil || !strings.Contains(err.Error(), "trust.cert_files") || !errors.Is(err, steps.ErrBadInput) {
+		t.Errorf("plan with trust.cert_files outside the folder: got %v, want a bad-input error naming trust.cert_files", err)
+	}
+	for _, c := range steps.ChecksOf(st, a) {
+		if c.Run == nil {
+			continue
+		}
+		if r := c.Run(context.Background(), env); r.Status != steps.Fail || !strings.Contains(r.Detail, "trust.cert_files: "+outside+" is outside") {
+			t.Errorf("check %s ran with trust.cert_files outside the folder: %+v", c.ID, r)
+		}
+	}
+}
