@@ -14,8 +14,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-
-	"software.sslmate.com/src/go-pkcs12"
 )
 
 // Kind is the on-disk format of a Java key store.
@@ -305,23 +303,7 @@ func (ks *Keystore) Marshal(password []byte) ([]byte, error) {
 	case JKS:
 		return marshalJKS(ks.entries, password)
 	case PKCS12:
-		ks.parse()
-		var list []pkcs12.TrustStoreEntry
-		for _, e := range ks.entries {
-			if e.Type != TrustedCertEntry {
-				return nil, fmt.Errorf("%w: PKCS#12 store with a private key entry (%q); ccewiz only rewrites trust stores", ErrUnsupported, e.Alias)
-			}
-			if e.Cert == nil {
-				return nil, fmt.Errorf("%w: entry %q has a certificate that does not parse", ErrUnsupported, e.Alias)
-			}
-			list = append(list, pkcs12.TrustStoreEntry{Cert: e.Cert, FriendlyName: e.name})
-		}
-		if ks.passwordless {
-			return pkcs12.Passwordless.EncodeTrustStoreEntries(list, "")
-		}
-		// Modern2023 is PBES2/AES-256 with an HMAC-SHA-256 MAC: what keytool
-		// writes itself since Java 8u301/11.0.12/17.
-		return pkcs12.Modern2023.EncodeTrustStoreEntries(list, string(password))
+		return marshalP12(ks, password)
 	}
 	return nil, fmt.Errorf("%w: kind %q", ErrUnsupported, ks.kind)
 }

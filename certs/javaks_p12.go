@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"hash"
+	"strings"
 	"time"
 	"unicode/utf16"
 
@@ -145,15 +146,23 @@ func p12Outer(data []byte) (hasMAC bool, safes []p12ContentInfo, err error) {
 }
 
 func pbes2Iterations(alg pkix.AlgorithmIdentifier) int {
-	var p p12PBES2Params
-	if !alg.Algorithm.Equal(oidPBES2) || strictUnmarshal(alg.Parameters.FullBytes, &p) != nil {
-		return 0
-	}
-	var k p12PBKDF2Params
-	if strictUnmarshal(p.KDF.Parameters.FullBytes, &k) != nil {
+	_, k, ok := pbes2Params(alg)
+	if !ok {
 		return 0
 	}
 	return k.Iterations
+}
+
+// pbes2Params parses a PBES2 algorithm's parameters and its key
+// derivation's, read as PBKDF2's (callers check the KDF's OID when it matters).
+func pbes2Params(alg pkix.AlgorithmIdentifier) (p p12PBES2Params, k p12PBKDF2Params, ok bool) {
+	if !alg.Algorithm.Equal(oidPBES2) || strictUnmarshal(alg.Parameters.FullBytes, &p) != nil {
+		return p, k, false
+	}
+	if strictUnmarshal(p.KDF.Parameters.FullBytes, &k) != nil {
+		return p, k, false
+	}
+	return p, k, true
 }
 
 func openP12(data, password []byte) (*Keystore, error) {
@@ -174,11 +183,13 @@ func openP12(data, password []byte) (*Keystore, error) {
 	switch {
 	case errors.Is(err, pkcs12.ErrIncorrectPassword):
 		return nil, ErrWrongPassword
-	case err != nil && bytes.Contains([]byte(err.Error()), []byte("not marked as trusted")),
-		err != nil && bytes.Contains([]byte(err.Error()), []byte("expected only certificate bags")),
-		err != nil && bytes.Contains([]byte(err.Error()), []byte("items in the authenticated safe")):
-		return nil, fmt.Errorf("%w: this PKCS#12 file holds private keys or untrusted certificates (a key store, not a trust store); ccewiz only edits trust stores: %v", ErrUnsupported, err)
 	case err != nil:
+		// go-pkcs12 has no error values for these; its messages are all there is.
+		msg := err.Error()
+		if strings.Contains(msg, "not marked as trusted") || strings.Contains(msg, "expected only certificate bags") ||
+			strings.Contains(msg, "items in the authenticated safe") {
+			return nil, fmt.Errorf("%w: this PKCS#12 file holds private keys or untrusted certificates (a key store, not a trust store); ccewiz only edits trust stores: %v", ErrUnsupported, err)
+		}
 		return nil, fmt.Errorf("%w: %v", ErrNotKeystore, err)
 	}
 	ks := &Keystore{kind: PKCS12, passwordless: !hasMAC}
@@ -272,15 +283,8 @@ func friendlyName(attrs []p12Attribute) string {
 // newer keytool and converted; ccewiz says so instead of guessing aliases.
 func pbes2Decrypt(alg pkix.AlgorithmIdentifier, ct []byte, password string) ([]byte, error) {
 	unsupported := fmt.Errorf("%w: PKCS#12 encryption %v is a legacy scheme; convert the store with a current keytool (keytool -importkeystore -srckeystore F -destkeystore F2 -deststoretype PKCS12)", ErrUnsupported, alg.Algorithm)
-	if !alg.Algorithm.Equal(oidPBES2) {
-		return nil, unsupported
-	}
-	var p p12PBES2Params
-	if err := strictUnmarshal(alg.Parameters.FullBytes, &p); err != nil || !p.KDF.Algorithm.Equal(oidPBKDF2) {
-		return nil, unsupported
-	}
-	var k p12PBKDF2Params
-	if err := strictUnmarshal(p.KDF.Parameters.FullBytes, &k); err != nil || k.Salt.Tag != asn1.TagOctetString || k.Iterations < 1 || k.Iterations > maxIterations {
+	p, k, ok := pbes2Params(alg)
+	if !ok || !p.KDF.Algorithm.Equal(oidPBKDF2) || k.Salt.Tag != asn1.TagOctetString || k.Iterations < 1 || k.Iterations > maxIterations {
 		return nil, unsupported
 	}
 	var h func() hash.Hash
@@ -324,4 +328,26 @@ func pbes2Decrypt(alg pkix.AlgorithmIdentifier, ct []byte, password string) ([]b
 		return nil, fmt.Errorf("%w: encrypted PKCS#12 content has bad padding", ErrNotKeystore)
 	}
 	return plain[:len(plain)-pad], nil
+}
+
+// marshalP12 encodes a PKCS#12 trust store; a store with a private key
+// entry is refused, as ccewiz never rewrites keys.
+func marshalP12(ks *Keystore, password []byte) ([]byte, error) {
+	ks.parse()
+	var list []pkcs12.TrustStoreEntry
+	for _, e := range ks.entries {
+		if e.Type != TrustedCertEntry {
+			return nil, fmt.Errorf("%w: PKCS#12 store with a private key entry (%q); ccewiz only rewrites trust stores", ErrUnsupported, e.Alias)
+		}
+		if e.Cert == nil {
+			return nil, fmt.Errorf("%w: entry %q has a certificate that does not parse", ErrUnsupported, e.Alias)
+		}
+		list = append(list, pkcs12.TrustStoreEntry{Cert: e.Cert, FriendlyName: e.name})
+	}
+	if ks.passwordless {
+		return pkcs12.Passwordless.EncodeTrustStoreEntries(list, "")
+	}
+	// Modern2023 is PBES2/AES-256 with an HMAC-SHA-256 MAC: what keytool
+	// writes itself since Java 8u301/11.0.12/17.
+	return pkcs12.Modern2023.EncodeTrustStoreEntries(list, string(password))
 }
