@@ -35,7 +35,7 @@ func (e *enrollment) start() error {
 		return fmt.Errorf("lab CA folder: %w", err)
 	}
 	root := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: e.ca.Chain[0].Raw})
-	if err := os.WriteFile(filepath.Join(e.outDir, "example-DC1-CA.cer"), root, 0o644); err != nil {
+	if err := writeFile(filepath.Join(e.outDir, "example-DC1-CA.cer"), root, 0o644); err != nil {
 		return fmt.Errorf("lab CA certificate: %w", err)
 	}
 	e.seen = map[string]string{}

@@ -10,6 +10,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+
+	"ccewiz/safefile"
 )
 
 // SpogConfigRel is where ECE keeps the SPOG gadget's settings, below ECE_HOME.
@@ -46,13 +48,19 @@ func writeIfMissing(path string, data []byte, perm fs.FileMode) error {
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		return err
 	}
+	return writeFile(path, data, perm)
+}
+
+// writeFile replaces path with data through a temporary file and a rename:
+// the lab keeps whatever file it finds on a restart (writeIfMissing,
+// loadOrMake), so a kill mid-write must leave the old file or none, never a
+// truncated one it would then keep for good.
+func writeFile(path string, data []byte, perm fs.FileMode) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return fmt.Errorf("create folder for %s: %w", path, err)
 	}
-	if err := os.WriteFile(path, data, perm); err != nil {
-		return fmt.Errorf("create %s: %w", path, err)
-	}
-	return nil
+	_, err := safefile.Replace(path, data, safefile.Options{Perm: perm, NoBackup: true})
+	return err
 }
 
 // secretFile returns the password stored in path, making a random one first
@@ -75,8 +83,8 @@ func secretFile(path, fixed string) (string, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return "", err
 	}
-	if err := os.WriteFile(path, []byte(v+"\n"), 0o600); err != nil {
-		return "", fmt.Errorf("save lab password %s: %w", path, err)
+	if err := writeFile(path, []byte(v+"\n"), 0o600); err != nil {
+		return "", fmt.Errorf("save lab password: %w", err)
 	}
 	return v, nil
 }

@@ -164,11 +164,11 @@ func Start(ctx context.Context, opts Options) (l *Lab, err error) {
 		if err != nil {
 			return nil, err
 		}
-		if err := writeIfMissing(l.Cacerts, b, 0o644); err != nil {
+		if err := writeFile(l.Cacerts, b, 0o644); err != nil {
 			return nil, err
 		}
 		l.CacertsSource = src
-		if err := os.WriteFile(p("ads", "aw1a", "cacerts.source"), []byte(src+"\n"), 0o644); err != nil {
+		if err := writeFile(p("ads", "aw1a", "cacerts.source"), []byte(src+"\n"), 0o644); err != nil {
 			return nil, fmt.Errorf("save where the lab's ADS cacerts came from: %w", err)
 		}
 	} else if b, err := os.ReadFile(p("ads", "aw1a", "cacerts.source")); err == nil {

@@ -12,7 +12,6 @@ import (
 	"io/fs"
 	"math/big"
 	"os"
-	"path/filepath"
 	"time"
 )
 
@@ -105,13 +104,10 @@ func writePair(kp *keyPair) error {
 	if err != nil {
 		return fmt.Errorf("encode lab key: %w", err)
 	}
-	if err := os.MkdirAll(filepath.Dir(kp.CertFile), 0o755); err != nil {
-		return err
-	}
-	if err := os.WriteFile(kp.KeyFile, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600); err != nil {
+	if err := writeFile(kp.KeyFile, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600); err != nil {
 		return fmt.Errorf("save lab key: %w", err)
 	}
-	if err := os.WriteFile(kp.CertFile, cb, 0o644); err != nil {
+	if err := writeFile(kp.CertFile, cb, 0o644); err != nil {
 		return fmt.Errorf("save lab certificate: %w", err)
 	}
 	return nil
