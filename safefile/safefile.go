@@ -54,6 +54,12 @@ func runHook(s Stage) error {
 type Options struct {
 	// Perm is used when the file does not exist yet; an existing file keeps its mode.
 	Perm fs.FileMode
+	// Private writes the file readable by its owner only (0600), whatever
+	// mode an existing file had: a private key written over a world-readable
+	// file must not stay world-readable, not even between the rename and a
+	// later chmod. Windows only knows the read-only bit; there the folder's
+	// ACLs decide who can read it.
+	Private bool
 	// NoBackup skips the backup (for files ccewiz creates itself, like a fresh key).
 	NoBackup bool
 	// Now stamps the backup name; time.Now when nil.
@@ -162,6 +168,9 @@ func Replace(path string, data []byte, opts Options) (Result, error) {
 		res.Created = true
 	default:
 		return res, fmt.Errorf("replace %s: %w", path, err)
+	}
+	if opts.Private {
+		perm = 0o600
 	}
 	if !res.Created && !opts.NoBackup {
 		b, err := backup(path, now(), true)

@@ -70,6 +70,27 @@ func TestReplaceCreatesWithPerm(t *testing.T) {
 	}
 }
 
+// A private key written over a world-readable file must end up 0600, even
+// though Replace otherwise keeps an existing file's mode.
+func TestReplacePrivateOverReadableFile(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("Windows has no owner-only mode bits")
+	}
+	dir := t.TempDir()
+	p := filepath.Join(dir, "ece.example.com.key")
+	os.WriteFile(p, []byte("old key"), 0o644)
+	os.Chmod(p, 0o644)
+	if _, err := Replace(p, []byte("KEY"), Options{Perm: 0o600, Private: true, Now: fixedNow}); err != nil {
+		t.Fatal(err)
+	}
+	if fi, _ := os.Stat(p); fi.Mode().Perm() != 0o600 {
+		t.Errorf("mode = %v, want 0600: the key is readable by others", fi.Mode().Perm())
+	}
+	if b, _ := os.ReadFile(p); string(b) != "KEY" {
+		t.Errorf("file holds %q", b)
+	}
+}
+
 // Content that fails its check is refused before anything is touched: no
 // backup, no temporary file, the original as it was.
 func TestReplaceVerifyFailureChangesNothing(t *testing.T) {

@@ -34,8 +34,14 @@ func ApplyFiles(env *Env, p *Plan) (*Outcome, error) {
 		if mode == 0 && f.Sensitive {
 			mode = 0o600
 		}
+		// A key or PFX (planned owner-only) is written 0600 even over an
+		// existing, readable file. Not every Sensitive file: a trust store is
+		// Sensitive only because it is binary, and the ADS's Java must still
+		// read it.
+		private := f.Sensitive && f.Mode != 0 && f.Mode.Perm()&0o077 == 0
 		res, err := safefile.Replace(f.Path, f.Data, safefile.Options{
 			Perm:     mode,
+			Private:  private,
 			NoBackup: !f.Backup,
 			Now:      env.now,
 			Verify:   f.Verify,
