@@ -61,6 +61,10 @@ func (e *Env) Secret(key string, ref secret.Ref, label string) (secret.Secret, e
 		return s, nil
 	}
 	if !ref.IsZero() {
+		// {file: relative} is relative to the answers file, as every other
+		// path in it (and as serve's confinement checks it), not to the
+		// folder ccewiz happens to run in.
+		ref.File = e.Path(ref.File)
 		return ref.Resolve(label)
 	}
 	if e.Prompt != nil {
