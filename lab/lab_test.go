@@ -437,3 +437,25 @@ func TestRestartWithEmptyCacertsSource(t *testing.T) {
 		l2.Close()
 	}
 }
+
+// TestWebServerKeepsCertificateDuringRewrite: step 1 writes the .key before
+// the .crt; a handshake in between (new key, old certificate) must still get
+// the certificate already served, not the placeholder.
+func TestWebServerKeepsCertificateDuringRewrite(t *testing.T) {
+	l := startLab(t, Options{})
+	old := testpeer.NewLeaf(t, ECEFQDN, nil)
+	os.WriteFile(l.KeyFile, old.KeyPEM(), 0o600)
+	os.WriteFile(l.CertFile, old.PEM(), 0o644)
+	if cert, err := handshake(l.WebAddr, ECEFQDN); err != nil || !cert.Equal(old.Cert) {
+		t.Fatalf("after step 1 the server presents %v (err %v), want its certificate", cert.Subject, err)
+	}
+	renewed := testpeer.NewLeaf(t, ECEFQDN, nil)
+	os.WriteFile(l.KeyFile, renewed.KeyPEM(), 0o600)
+	if cert, err := handshake(l.WebAddr, ECEFQDN); err != nil || !cert.Equal(old.Cert) {
+		t.Fatalf("between the new key and the new certificate the server presents %v (err %v), want the previous certificate", cert.Subject, err)
+	}
+	os.WriteFile(l.CertFile, renewed.PEM(), 0o644)
+	if cert, err := handshake(l.WebAddr, ECEFQDN); err != nil || !cert.Equal(renewed.Cert) {
+		t.Fatalf("after the rewrite the server presents %v (err %v), want the new certificate", cert.Subject, err)
+	}
+}

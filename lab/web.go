@@ -114,31 +114,33 @@ func (w *webServer) configForClient(hello *tls.ClientHelloInfo) (*tls.Config, er
 
 var errSNIReset = errors.New("no https binding matches this ClientHello (Require Server Name Indication)")
 
-// certificate returns step 1's certificate when its files are there and
-// readable, reloading them when their mtime or size changes, else the
-// placeholder.
+// certificate returns step 1's certificate, reloading its files when their
+// mtime or size changes. A reload that fails keeps the certificate already
+// served, as IIS keeps its binding's certificate: step 1 writes the .key
+// before the .crt, and a handshake in between must not see the placeholder.
+// The placeholder is served only until a certificate was ever loaded.
 func (w *webServer) certificate() tls.Certificate {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.followOutDir()
 	stamp := fileStamp(w.certFile) + "|" + fileStamp(w.keyFile)
 	if stamp == w.stamp {
-		if w.current != nil {
-			return *w.current
-		}
-		return w.placeholder
+		return w.served()
 	}
 	w.stamp = stamp
-	w.current = nil
 	c, err := tls.LoadX509KeyPair(w.certFile, w.keyFile)
 	if err != nil {
 		if !strings.HasPrefix(stamp, "-|") && w.logf != nil {
 			if msg := err.Error(); msg != w.loadErr {
-				w.logf("ECE web server: keeping the placeholder certificate: %v", err)
+				kept := "the placeholder certificate"
+				if w.current != nil {
+					kept = "the certificate it serves"
+				}
+				w.logf("ECE web server: keeping %s: %v", kept, err)
 				w.loadErr = msg
 			}
 		}
-		return w.placeholder
+		return w.served()
 	}
 	w.loadErr = ""
 	if w.logf != nil {
@@ -146,6 +148,14 @@ func (w *webServer) certificate() tls.Certificate {
 	}
 	w.current = &c
 	return c
+}
+
+// served is what a failed or unneeded reload leaves in place. Callers hold w.mu.
+func (w *webServer) served() tls.Certificate {
+	if w.current != nil {
+		return *w.current
+	}
+	return w.placeholder
 }
 
 // followOutDir re-reads certificate.out_dir when the answers file changed.
