@@ -1,6 +1,7 @@
 package lab
 
 import (
+	"crypto/rand"
 	"crypto/x509"
 	"encoding/pem"
 	"fmt"
@@ -118,7 +119,7 @@ func (e *enrollment) issue(path string) (string, error) {
 		KeyUsage:     x509.KeyUsageDigitalSignature | x509.KeyUsageKeyEncipherment,
 		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
 	}
-	cert, err := x509.CreateCertificate(randReader, tmpl, e.ca.Chain[0], req.PublicKey, e.ca.Key)
+	cert, err := x509.CreateCertificate(rand.Reader, tmpl, e.ca.Chain[0], req.PublicKey, e.ca.Key)
 	if err != nil {
 		return "", fmt.Errorf("sign %s: %w", path, err)
 	}

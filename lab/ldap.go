@@ -336,7 +336,7 @@ func (d *directory) handleSearch(w *gldap.ResponseWriter, r *gldap.Request) {
 	base := normDN(m.BaseDN)
 	if base == "" && m.Scope == gldap.BaseObject {
 		// The rootDSE is readable without a bind: clients use it to find the naming contexts.
-		d.send(w, r, rootDSE(d.gc), m, filter)
+		d.send(w, r, rootDSE(d.gc), m)
 		return
 	}
 	if d.boundDN(r.ConnectionID()) == "" {
@@ -380,7 +380,7 @@ func (d *directory) handleSearch(w *gldap.ResponseWriter, r *gldap.Request) {
 			done.SetResultCode(gldap.ResultSizeLimitExceeded)
 			return
 		}
-		d.send(w, r, e, m, filter)
+		d.send(w, r, e, m)
 		n++
 	}
 	if base != "" && !found {
@@ -419,7 +419,7 @@ func inScope(dn, base string, scope gldap.Scope) bool {
 	return dn == base || strings.HasSuffix(dn, ","+base)
 }
 
-func (d *directory) send(w *gldap.ResponseWriter, r *gldap.Request, e *ldapEntry, m *gldap.SearchMessage, _ any) {
+func (d *directory) send(w *gldap.ResponseWriter, r *gldap.Request, e *ldapEntry, m *gldap.SearchMessage) {
 	out := r.NewSearchResponseEntry(e.dn)
 	want := func(name string) bool {
 		if len(m.Attributes) == 0 {

@@ -113,8 +113,6 @@ func writePair(kp *keyPair) error {
 	return nil
 }
 
-var randReader = rand.Reader
-
 func serial() (*big.Int, error) {
 	return rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 127))
 }

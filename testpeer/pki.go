@@ -14,6 +14,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -72,10 +73,12 @@ func IPs(ips ...string) Opt {
 	}
 }
 
-// keyBits is small to keep tests fast; ccewiz itself refuses < 2048 for real certificates.
+// keyBits is the smallest size ccewiz accepts for real certificates, so the
+// test PKI is one it would not refuse; smaller keys would be faster.
 const keyBits = 2048
 
-var serial int64 = 1000
+// serial numbers every certificate; packages and tests may sign in parallel.
+var serial atomic.Int64
 
 func newKey(t testing.TB) *rsa.PrivateKey {
 	t.Helper()
@@ -91,8 +94,7 @@ func sign(t testing.TB, tmpl *x509.Certificate, parent *Cert, key *rsa.PrivateKe
 	for _, o := range opts {
 		o(tmpl)
 	}
-	serial++
-	tmpl.SerialNumber = big.NewInt(serial)
+	tmpl.SerialNumber = big.NewInt(1000 + serial.Add(1))
 	signer, parentCert := key, tmpl
 	if parent != nil {
 		signer, parentCert = parent.Key, parent.Cert
