@@ -530,10 +530,7 @@ func certInspect(g *globals, f *certFlags, file string) error {
 	if req, cerr := certs.ParseCSR(data); cerr == nil {
 		rep.Kind = "csr"
 		rep.CSR = &csrInfo{Subject: req.Subject.String(), DNSNames: req.DNSNames, Key: certs.KeyDescription(req.PublicKey)}
-		if n := strings.TrimSpace(f.name); n != "" && !containsFold(req.DNSNames, n) {
-			rep.Findings = append(rep.Findings, certs.Finding{Code: certs.CodeNameMismatch, Severity: certs.SevError,
-				Message: n + " is not among the request's DNS names", Fix: "make a new request: ccewiz cert csr --cn " + n})
-		}
+		rep.Findings = append(rep.Findings, certs.AssessRequest(req, strings.TrimSpace(f.name))...)
 	} else {
 		b, err := certs.ReadBundle(file, data)
 		if errors.Is(err, certs.ErrIsPFX) && (f.pfxPassEnv != "" || f.pfxPassFile != "") {
@@ -583,15 +580,6 @@ func certInspect(g *globals, f *certFlags, file string) error {
 		return errReported
 	}
 	return nil
-}
-
-func containsFold(list []string, s string) bool {
-	for _, v := range list {
-		if strings.EqualFold(v, s) {
-			return true
-		}
-	}
-	return false
 }
 
 func certProbe(ctx context.Context, g *globals, f *certFlags) error {

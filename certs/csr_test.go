@@ -48,3 +48,31 @@ func TestParseCSRRejects(t *testing.T) {
 		}
 	}
 }
+
+func TestAssessRequestAndKey(t *testing.T) {
+	key, err := GenerateKey(2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := GenerateKey(2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	csrPEM, err := CSR(Request{CN: "ece.example.com", SANs: []string{"chat.example.com"}, O: "Example Corp", OU: "CC", L: "Springfield", ST: "Illinois", C: "US"}, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, err := ParseCSR(csrPEM)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range map[string]int{"": 0, "ECE.example.com": 0, "chat.example.com": 0, "other.example.com": 1} {
+		fs := AssessRequest(req, name)
+		if len(fs) != want || (want == 1 && (fs[0].Code != CodeNameMismatch || fs[0].Severity != SevError || !strings.Contains(fs[0].Fix, "--cn "+name))) {
+			t.Errorf("AssessRequest(%q) = %v, want %d finding(s)", name, fs, want)
+		}
+	}
+	if !RequestKeyMatches(req, key) || RequestKeyMatches(req, other) || RequestKeyMatches(nil, key) || RequestKeyMatches(req, nil) {
+		t.Error("RequestKeyMatches is wrong")
+	}
+}

@@ -148,6 +148,17 @@ func Assess(c *Chain, o AssessOptions) []Finding {
 	return fs
 }
 
+// AssessRequest checks a certificate signing request against the FQDN
+// SPOG will use (name; "" checks nothing): the CA signs the names the
+// request carries, so a missing one can only be fixed by a new request.
+func AssessRequest(req *x509.CertificateRequest, name string) []Finding {
+	if name == "" || containsFold(req.DNSNames, name) {
+		return nil
+	}
+	return []Finding{{Code: CodeNameMismatch, Severity: SevError,
+		Message: name + " is not among the request's DNS names", Fix: "make a new request: ccewiz cert csr --cn " + name}}
+}
+
 func assessPath(c *Chain, o AssessOptions, now time.Time) []Finding {
 	leaf := c.Leaf
 	if c.BrokenLink != nil {

@@ -92,12 +92,23 @@ func ParseKey(data []byte) (crypto.Signer, error) {
 
 // KeyMatches reports whether cert carries the public half of key.
 func KeyMatches(cert *x509.Certificate, key crypto.Signer) bool {
-	if cert == nil || key == nil {
+	return cert != nil && pubMatches(cert.PublicKey, key)
+}
+
+// RequestKeyMatches reports whether a certificate signing request carries
+// the public half of key.
+func RequestKeyMatches(req *x509.CertificateRequest, key crypto.Signer) bool {
+	return req != nil && pubMatches(req.PublicKey, key)
+}
+
+// pubMatches reports whether pub is the public half of key.
+func pubMatches(pub crypto.PublicKey, key crypto.Signer) bool {
+	if key == nil {
 		return false
 	}
 	type equaler interface{ Equal(crypto.PublicKey) bool }
-	pub, ok := key.Public().(equaler)
-	return ok && pub.Equal(cert.PublicKey)
+	own, ok := key.Public().(equaler)
+	return ok && own.Equal(pub)
 }
 
 // KeyDescription names a key for people: "RSA 2048".

@@ -404,7 +404,7 @@ func planCSR(plan *Plan, t certTarget, p certPaths, key crypto.Signer) error {
 		return BadInput(err)
 	}
 	if old, err := os.ReadFile(p.csr); err == nil {
-		if req, err := certs.ParseCSR(old); err == nil && certs.KeyMatches(&x509.Certificate{PublicKey: req.PublicKey}, key) &&
+		if req, err := certs.ParseCSR(old); err == nil && certs.RequestKeyMatches(req, key) &&
 			sameNames(req.DNSNames, t.req.DNSNames()) {
 			plan.Files = append(plan.Files, FileChange{Path: p.csr, Action: Unchanged, Why: "the request waiting for the CA"})
 			plan.Notes = append(plan.Notes, certs.CSRInstructions(t.req, p.csr, p.key))
