@@ -8,6 +8,8 @@ package safefile
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -67,6 +69,21 @@ type Options struct {
 	// Verify, when set, checks the new content before anything is written;
 	// after the rename the file is re-read and must hold exactly that content.
 	Verify func(content []byte) error
+	// Base, when set, is the SHA256Hex of the content the change was planned
+	// from: Replace refuses, with an error wrapping ErrChanged, when the file
+	// no longer holds it (someone edited or removed it after the user saw
+	// the diff).
+	Base string
+}
+
+// ErrChanged means the file is no longer the one the change was planned
+// from; nothing was written.
+var ErrChanged = errors.New("changed since the plan was made")
+
+// SHA256Hex is the digest Options.Base expects.
+func SHA256Hex(b []byte) string {
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
 }
 
 // Result says what Replace did.
@@ -172,6 +189,11 @@ func Replace(path string, data []byte, opts Options) (Result, error) {
 	if opts.Private {
 		perm = 0o600
 	}
+	if opts.Base != "" {
+		if err := unchanged(path, opts.Base, res.Created); err != nil {
+			return res, err
+		}
+	}
 	if !res.Created && !opts.NoBackup {
 		b, err := backup(path, now(), true)
 		if err != nil {
@@ -196,6 +218,29 @@ func Replace(path string, data []byte, opts Options) (Result, error) {
 		}
 	}
 	return res, nil
+}
+
+// unchanged checks that path (gone: the file was missing at the stat)
+// still holds the content whose SHA-256 is base. It hashes through a small
+// buffer, as holds compares: a key store need not sit in memory twice.
+func unchanged(path, base string, gone bool) error {
+	changed := fmt.Errorf("%s %w; nothing was written to it — review the plan again", path, ErrChanged)
+	if gone {
+		return changed
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	if hex.EncodeToString(h.Sum(nil)) != base {
+		return changed
+	}
+	return nil
 }
 
 // holds reports whether the file at path holds exactly data. It compares

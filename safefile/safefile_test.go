@@ -91,6 +91,39 @@ func TestReplacePrivateOverReadableFile(t *testing.T) {
 	}
 }
 
+// A file edited or removed after the plan was made is refused with
+// ErrChanged, untouched and without a backup; an unchanged one is written.
+func TestReplaceRefusesFileChangedSinceBase(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "spog_config.js")
+	planned := []byte("planned")
+	os.WriteFile(p, []byte("edited meanwhile"), 0o644)
+	_, err := Replace(p, []byte("new"), Options{Base: SHA256Hex(planned), Now: fixedNow})
+	if !errors.Is(err, ErrChanged) || !strings.Contains(err.Error(), p) {
+		t.Fatalf("error = %v; want ErrChanged naming the file", err)
+	}
+	if b, _ := os.ReadFile(p); string(b) != "edited meanwhile" {
+		t.Errorf("the edited file was overwritten: %q", b)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Errorf("folder has %d entries; a refusal must not leave a backup or temp file", len(entries))
+	}
+	os.Remove(p)
+	if _, err := Replace(p, []byte("new"), Options{Base: SHA256Hex(planned)}); !errors.Is(err, ErrChanged) {
+		t.Errorf("removed file: error = %v; want ErrChanged", err)
+	}
+	if _, err := os.Stat(p); err == nil {
+		t.Error("a file removed since the plan was created again")
+	}
+	os.WriteFile(p, planned, 0o644)
+	if _, err := Replace(p, []byte("new"), Options{Base: SHA256Hex(planned), Now: fixedNow}); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(p); string(b) != "new" {
+		t.Errorf("file holds %q", b)
+	}
+}
+
 // Content that fails its check is refused before anything is touched: no
 // backup, no temporary file, the original as it was.
 func TestReplaceVerifyFailureChangesNothing(t *testing.T) {

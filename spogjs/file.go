@@ -2,8 +2,6 @@ package spogjs
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -14,8 +12,14 @@ import (
 )
 
 // ErrChangedSincePlan means the file on disk is no longer the one the diff
-// was shown for (someone edited it meanwhile); nothing was written.
-var ErrChangedSincePlan = errors.New("file changed since the diff was shown")
+// was shown for (someone edited it meanwhile); nothing was written. It is a
+// safefile.ErrChanged, worded for a diff.
+var ErrChangedSincePlan error = changedSincePlan{}
+
+type changedSincePlan struct{}
+
+func (changedSincePlan) Error() string { return "file changed since the diff was shown" }
+func (changedSincePlan) Unwrap() error { return safefile.ErrChanged }
 
 // FilePlan is the patch of one spog_config.js, worked out but not written.
 type FilePlan struct {
@@ -41,7 +45,7 @@ func PlanFile(path string, want Want) (*FilePlan, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	return &FilePlan{Path: path, Want: want, Result: r, BaseSum: Sum(src)}, nil
+	return &FilePlan{Path: path, Want: want, Result: r, BaseSum: safefile.SHA256Hex(src)}, nil
 }
 
 func readError(path string, err error) error {
@@ -52,12 +56,6 @@ func readError(path string, err error) error {
 		return fmt.Errorf("read %s: permission denied; run as an administrator of that web server", path)
 	}
 	return fmt.Errorf("read %s: %w", path, err)
-}
-
-// Sum is the SHA-256 (hex) of b, as FilePlan.BaseSum holds it.
-func Sum(b []byte) string {
-	s := sha256.Sum256(b)
-	return hex.EncodeToString(s[:])
 }
 
 // Written says what Write did.
@@ -76,15 +74,11 @@ func (p *FilePlan) Write(now func() time.Time) (Written, error) {
 	if !p.Changed() {
 		return w, nil
 	}
-	cur, err := os.ReadFile(p.Path)
-	if err != nil {
-		return w, readError(p.Path, err)
-	}
-	if Sum(cur) != p.BaseSum {
+	res, err := safefile.Replace(p.Path, p.Result.New, safefile.Options{Now: now, Base: p.BaseSum, Verify: VerifyFunc(p.Result.New, p.Want)})
+	w.Backup = res.Backup
+	if errors.Is(err, safefile.ErrChanged) {
 		return w, fmt.Errorf("%s: %w; nothing was written — review the diff again", p.Path, ErrChangedSincePlan)
 	}
-	res, err := safefile.Replace(p.Path, p.Result.New, safefile.Options{Now: now, Verify: VerifyFunc(p.Result.New, p.Want)})
-	w.Backup = res.Backup
 	if err != nil {
 		return w, err
 	}

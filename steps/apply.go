@@ -1,15 +1,6 @@
 package steps
 
-import (
-	"crypto/sha256"
-	"encoding/hex"
-	"errors"
-	"fmt"
-	"io/fs"
-	"os"
-
-	"ccewiz/safefile"
-)
+import "ccewiz/safefile"
 
 // ApplyFiles writes every changed file of a plan through safefile: Verify,
 // backup, temp file, fsync, rename, read back. It refuses a file that
@@ -20,15 +11,6 @@ func ApplyFiles(env *Env, p *Plan) (*Outcome, error) {
 	for _, f := range p.Files {
 		if f.Action == Unchanged {
 			continue
-		}
-		if f.BaseSHA256 != "" {
-			cur, err := fileSHA256(f.Path)
-			if err != nil {
-				return out, fmt.Errorf("%s: %w", f.Path, err)
-			}
-			if cur != f.BaseSHA256 {
-				return out, fmt.Errorf("%s changed since the plan was made; nothing was written to it — review the plan again", f.Path)
-			}
 		}
 		mode := f.Mode
 		if mode == 0 && f.Sensitive {
@@ -45,6 +27,7 @@ func ApplyFiles(env *Env, p *Plan) (*Outcome, error) {
 			NoBackup: !f.Backup,
 			Now:      env.now,
 			Verify:   f.Verify,
+			Base:     f.BaseSHA256,
 		})
 		if err != nil {
 			return out, err
@@ -54,25 +37,12 @@ func ApplyFiles(env *Env, p *Plan) (*Outcome, error) {
 	return out, nil
 }
 
-func fileSHA256(path string) (string, error) {
-	b, err := os.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return "", nil
-	}
-	if err != nil {
-		return "", err
-	}
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:]), nil
-}
-
 // SHA256Hex is the digest FileChange.BaseSHA256 expects ("" for a missing file).
 func SHA256Hex(b []byte) string {
 	if b == nil {
 		return ""
 	}
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:])
+	return safefile.SHA256Hex(b)
 }
 
 // MarkDone records that step id was completed, for resuming.
