@@ -1,27 +1,15 @@
 package lab
 
 import (
-	"context"
 	"crypto/x509"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"ccewiz/certs"
 	"ccewiz/testpeer"
 )
-
-func needJava(t *testing.T) {
-	t.Helper()
-	for _, tool := range []string{"java", "javac"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("%s not installed (CI installs openjdk-17-jdk-headless)", tool)
-		}
-	}
-}
 
 // trustStore writes a JKS holding only the certificates given.
 func trustStore(t *testing.T, cs ...*x509.Certificate) string {
@@ -45,7 +33,6 @@ func trustStore(t *testing.T, cs ...*x509.Certificate) string {
 // without SNI; with "Require Server Name Indication" IIS — and the lab —
 // drop it, with SNI it gets through.
 func TestJavaAgainstWebServer(t *testing.T) {
-	needJava(t)
 	plain := startLab(t, Options{})
 	sni := startLab(t, Options{SNIRequired: true})
 	leaf := testpeer.NewLeaf(t, ECEFQDN, nil)
@@ -80,17 +67,7 @@ func TestJavaAgainstWebServer(t *testing.T) {
 // TestJNDIReferrals: ECE's JNDI search at the domain root fails with
 // PartialResultException on the DC port and succeeds on the Global Catalog.
 func TestJNDIReferrals(t *testing.T) {
-	needJava(t)
 	l := startLab(t, Options{})
-	dir := t.TempDir()
-	src, err := os.ReadFile(filepath.Join("testdata", "LabJNDI.java"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	os.WriteFile(filepath.Join(dir, "LabJNDI.java"), src, 0o644)
-	if out, err := exec.Command("javac", "-d", dir, filepath.Join(dir, "LabJNDI.java")).CombinedOutput(); err != nil {
-		t.Fatalf("javac: %v\n%s", err, out)
-	}
 	ts := trustStore(t, l.CACert)
 	filter := "(userPrincipalName=jdoe@example.local)"
 	cases := []struct {
@@ -105,15 +82,11 @@ func TestJNDIReferrals(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-			defer cancel()
-			cmd := exec.CommandContext(ctx, "java", "-Xshare:auto", "-XX:TieredStopAtLevel=1",
+			out := testpeer.JNDISearch(t, c.url, ServiceAccount, filepath.Join(l.Dir, "secrets", "ldap-password"), domainDN, filter,
 				"-Djavax.net.ssl.trustStore="+ts, "-Djavax.net.ssl.trustStorePassword=changeit",
 				// The lab is dialled by IP; the name check is the Go tests' job.
-				"-Dcom.sun.jndi.ldap.object.disableEndpointIdentification=true",
-				"-cp", dir, "LabJNDI", c.url, ServiceAccount, filepath.Join(l.Dir, "secrets", "ldap-password"), domainDN, filter)
-			out, _ := cmd.CombinedOutput()
-			if !strings.Contains(string(out), c.want) {
+				"-Dcom.sun.jndi.ldap.object.disableEndpointIdentification=true")
+			if !strings.Contains(out, c.want) {
 				t.Errorf("JNDI said:\n%s\nwant %q", out, c.want)
 			}
 		})

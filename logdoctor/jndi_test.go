@@ -4,36 +4,21 @@ import (
 	"context"
 	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
-	"time"
 
 	"ccewiz/testpeer"
 )
 
 // TestSignaturesMatchJNDI runs the JNDI lookup ECE's partition
-// administrator login makes (ldapcfg's ECEJNDI.java) against a real slapd,
+// administrator login makes (testpeer.JNDISearch) against a real slapd,
 // and feeds what Java prints, shaped as an ECE ApplicationServer log, to
 // the log doctor: a wrong bind password, a DC certificate missing from the
 // AD keystore, and the DC down must each be recognised.
 func TestSignaturesMatchJNDI(t *testing.T) {
-	for _, tool := range []string{"java", "javac"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("%s not installed (CI installs openjdk-17-jdk-headless)", tool)
-		}
-	}
 	dir := t.TempDir()
-	src, err := os.ReadFile(filepath.Join("..", "ldapcfg", "testdata", "ECEJNDI.java"))
-	if err != nil {
-		t.Fatalf("the JNDI client of ldapcfg's tests: %v", err)
-	}
-	os.WriteFile(filepath.Join(dir, "ECEJNDI.java"), src, 0o644)
-	if out, err := exec.Command("javac", "-d", dir, filepath.Join(dir, "ECEJNDI.java")).CombinedOutput(); err != nil {
-		t.Fatalf("javac: %v\n%s", err, out)
-	}
 	dc := testpeer.StartSlapd(t, testpeer.SlapdOptions{})
 	hosts := filepath.Join(dir, "hosts")
 	os.WriteFile(hosts, []byte("127.0.0.1 "+dc.Name+"\n"), 0o644)
@@ -49,12 +34,8 @@ func TestSignaturesMatchJNDI(t *testing.T) {
 	filter := "(userPrincipalName=" + testpeer.SlapdAgentUPN + ")"
 
 	jndi := func(url, store, pwFile string) string {
-		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-		defer cancel()
-		out, _ := exec.CommandContext(ctx, "java", "-Xshare:auto", "-XX:TieredStopAtLevel=1",
-			"-Djdk.net.hosts.file="+hosts, "-Djavax.net.ssl.trustStore="+store,
-			"-cp", dir, "ECEJNDI", url, dc.BindDN, pwFile, testpeer.SlapdUsersBase, filter).CombinedOutput()
-		return string(out)
+		return testpeer.JNDISearch(t, url, dc.BindDN, pwFile, testpeer.SlapdUsersBase, filter,
+			"-Djdk.net.hosts.file="+hosts, "-Djavax.net.ssl.trustStore="+store)
 	}
 	for _, tc := range []struct {
 		name      string

@@ -18,8 +18,14 @@ import (
 	"time"
 )
 
-//go:embed JavaTLSClient.java
-var javaClientSource []byte
+// The Java test clients: JavaTLSClient makes SPOG's TLS handshake, ECEJNDI
+// ECE's JNDI LDAP lookup.
+var (
+	//go:embed JavaTLSClient.java
+	javaClientSource []byte
+	//go:embed ECEJNDI.java
+	jndiClientSource []byte
+)
 
 var (
 	javaOnce sync.Once
@@ -27,10 +33,12 @@ var (
 	javaErr  error
 )
 
-// javaClient compiles JavaTLSClient once per process into a cache folder
-// keyed by the source's hash, so every package's tests share one javac run.
-func javaClient(t testing.TB) string {
+// javaClasses compiles the Java test clients once per process into a cache
+// folder keyed by their sources' hash, so every package's tests share one
+// javac run. It returns the class path.
+func javaClasses(t testing.TB) string {
 	t.Helper()
+	sources := map[string][]byte{"JavaTLSClient.java": javaClientSource, "ECEJNDI.java": jndiClientSource}
 	javaOnce.Do(func() {
 		for _, tool := range []string{"java", "javac"} {
 			if _, err := exec.LookPath(tool); err != nil {
@@ -38,13 +46,25 @@ func javaClient(t testing.TB) string {
 				return
 			}
 		}
-		sum := sha256.Sum256(javaClientSource)
+		h := sha256.New()
+		for _, src := range [][]byte{javaClientSource, jndiClientSource} {
+			h.Write(src)
+		}
+		sum := h.Sum(nil)
 		base, err := os.UserCacheDir()
 		if err != nil {
 			base = os.TempDir()
 		}
-		dir := filepath.Join(base, "ccewiz-testpeer", "javaclient-"+hex.EncodeToString(sum[:8]))
-		if _, err := os.Stat(filepath.Join(dir, "JavaTLSClient.class")); err == nil {
+		dir := filepath.Join(base, "ccewiz-testpeer", "javaclients-"+hex.EncodeToString(sum[:8]))
+		compiled := func(dir string) bool {
+			for name := range sources {
+				if _, err := os.Stat(filepath.Join(dir, strings.TrimSuffix(name, ".java")+".class")); err != nil {
+					return false
+				}
+			}
+			return true
+		}
+		if compiled(dir) {
 			javaDir = dir
 			return
 		}
@@ -60,17 +80,21 @@ func javaClient(t testing.TB) string {
 			return
 		}
 		defer os.RemoveAll(tmp)
-		if err := os.WriteFile(filepath.Join(tmp, "JavaTLSClient.java"), javaClientSource, 0o644); err != nil {
-			javaErr = err
-			return
+		args := []string{"-d", tmp}
+		for name, src := range sources {
+			if err := os.WriteFile(filepath.Join(tmp, name), src, 0o644); err != nil {
+				javaErr = err
+				return
+			}
+			args = append(args, filepath.Join(tmp, name))
 		}
-		out, err := exec.Command("javac", "-d", tmp, filepath.Join(tmp, "JavaTLSClient.java")).CombinedOutput()
+		out, err := exec.Command("javac", args...).CombinedOutput()
 		if err != nil {
-			javaErr = fmt.Errorf("javac JavaTLSClient.java: %v\n%s", err, out)
+			javaErr = fmt.Errorf("javac the Java test clients: %v\n%s", err, out)
 			return
 		}
 		if err := os.Rename(tmp, dir); err != nil {
-			if _, serr := os.Stat(filepath.Join(dir, "JavaTLSClient.class")); serr != nil {
+			if !compiled(dir) {
 				javaErr = err
 				return
 			}
@@ -78,7 +102,7 @@ func javaClient(t testing.TB) string {
 		javaDir = dir
 	})
 	if javaErr != nil {
-		t.Skipf("Java TLS client unavailable: %v", javaErr)
+		t.Skipf("Java test clients unavailable: %v", javaErr)
 	}
 	return javaDir
 }
@@ -96,7 +120,7 @@ var ErrJavaRejected = errors.New("java client refused the connection")
 // JDK is installed.
 func JavaTLSConnect(t testing.TB, trustStore, storePass, addr, serverName string) (string, error) {
 	t.Helper()
-	dir := javaClient(t)
+	dir := javaClasses(t)
 	host, port, err := net.SplitHostPort(addr)
 	if err != nil {
 		t.Fatalf("JavaTLSConnect: %v", err)
@@ -130,4 +154,26 @@ func firstLine(s string) string {
 		return s[:i]
 	}
 	return s
+}
+
+// JNDISearch runs ECEJNDI, the lookup ECE's partition administrator login
+// makes: a JNDI simple bind to url as bindDN with the password in pwFile,
+// then a subtree search from base with JNDI's default referral handling
+// (which throws PartialResultException on a continuation reference).
+// javaOpts go to the JVM (trust store, hosts file). It returns what Java
+// printed: "OK <dn>" of the last entry found, "NOTFOUND", or "ERR <exception>"
+// with its "CAUSE" lines. It skips the test when no JDK is installed.
+func JNDISearch(t testing.TB, url, bindDN, pwFile, base, filter string, javaOpts ...string) string {
+	t.Helper()
+	dir := javaClasses(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	args := append([]string{"-Xshare:auto", "-XX:TieredStopAtLevel=1"}, javaOpts...)
+	args = append(args, "-cp", dir, "ECEJNDI", url, bindDN, pwFile, base, filter)
+	out, err := exec.CommandContext(ctx, "java", args...).CombinedOutput()
+	var ee *exec.ExitError
+	if err != nil && !(errors.As(err, &ee) && ee.ExitCode() == 1) {
+		t.Fatalf("run the JNDI client: %v\n%s", err, out)
+	}
+	return string(out)
 }
