@@ -10,6 +10,8 @@ import (
 	"fmt"
 	"os"
 	"strings"
+
+	"gopkg.in/yaml.v3"
 )
 
 // Mask is what a Secret looks like wherever it is printed.
@@ -53,6 +55,70 @@ func (Secret) MarshalYAML() (interface{}, error) { return nil, ErrMarshal }
 type Ref struct {
 	Env  string `yaml:"env,omitempty" json:"env,omitempty"`
 	File string `yaml:"file,omitempty" json:"file,omitempty"`
+}
+
+// UnmarshalYAML reads {env: NAME} or {file: PATH}. Anything else in a
+// password field may be the password itself, so its errors say where it is
+// and what to write instead, never what it holds (yaml's own message quotes
+// the value).
+func (r *Ref) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind == yaml.AliasNode && n.Alias != nil {
+		n = n.Alias
+	}
+	bad := func(n *yaml.Node, msg string) error {
+		return &yaml.TypeError{Errors: []string{fmt.Sprintf("line %d: %s", n.Line, msg)}}
+	}
+	if n.Kind != yaml.MappingNode {
+		if n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null" {
+			*r = Ref{}
+			return nil
+		}
+		return bad(n, "a password is never stored in the answers file; write where to get it: {env: NAME} or {file: PATH}")
+	}
+	var out Ref
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		if v.Kind == yaml.AliasNode && v.Alias != nil {
+			v = v.Alias
+		}
+		var dst *string
+		switch k.Value {
+		case "env":
+			dst = &out.Env
+		case "file":
+			dst = &out.File
+		default:
+			// {Passw0rd} is a mapping in YAML: name the key only when it
+			// reads like a misspelt source, not like a password.
+			what := "an unknown key"
+			if sourceLike(k.Value) {
+				what = fmt.Sprintf("unknown key %q", k.Value)
+			}
+			return bad(k, what+" in a password source (only env: or file: are allowed)")
+		}
+		if v.Kind != yaml.ScalarNode {
+			return bad(v, fmt.Sprintf("%s: is a password source's %s, so it takes text: {env: NAME} or {file: PATH}", k.Value, map[string]string{"env": "variable name", "file": "file path"}[k.Value]))
+		}
+		if v.ShortTag() != "!!null" {
+			*dst = v.Value
+		}
+	}
+	*r = out
+	return nil
+}
+
+// sourceLike reports a short lower-case word (vault, envv, path): safe to
+// repeat in an error, unlike anything with capitals, digits or symbols.
+func sourceLike(s string) bool {
+	if s == "" || len(s) > 16 {
+		return false
+	}
+	for _, c := range s {
+		if (c < 'a' || c > 'z') && c != '_' {
+			return false
+		}
+	}
+	return true
 }
 
 // IsZero reports whether the Ref names no source.

@@ -102,3 +102,24 @@ func TestResolve(t *testing.T) {
 		}
 	}
 }
+
+func TestRefUnmarshalYAML(t *testing.T) {
+	type holder struct {
+		P Ref `yaml:"p"`
+	}
+	for in, want := range map[string]Ref{
+		"p: {env: X}": {Env: "X"}, "p: {file: pw.txt}": {File: "pw.txt"}, "p:": {}, "p: {}": {}, "p: {env: ~}": {},
+	} {
+		var h holder
+		if err := yaml.Unmarshal([]byte(in), &h); err != nil || h.P != want {
+			t.Errorf("%s: got %+v, %v; want %+v", in, h.P, err, want)
+		}
+	}
+	for _, in := range []string{"p: Hunter2", "p: [Hunter2]", "p: {Hunter2}", "p: {env: [Hunter2]}"} {
+		var h holder
+		err := yaml.Unmarshal([]byte(in), &h)
+		if err == nil || !strings.Contains(err.Error(), "line 1") || strings.Contains(err.Error(), "Hunter2") {
+			t.Errorf("%s: got %v; want an error at line 1 that does not repeat the value", in, err)
+		}
+	}
+}

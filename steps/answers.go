@@ -239,11 +239,6 @@ func explainYAML(err error) string {
 			msgs = append(msgs, fmt.Sprintf("line %s: unknown key %q in %s (a typo? keys are lower_case)", m[1], m[2], sectionName(m[3])))
 			continue
 		}
-		if m := reBadType().FindStringSubmatch(e); m != nil && m[4] == "secret.Ref" {
-			// The value may be the password itself: never repeat it.
-			msgs = append(msgs, fmt.Sprintf("line %s: a password is never stored in the answers file; write where to get it: {env: NAME} or {file: PATH}", m[1]))
-			continue
-		}
 		if m := reBadType().FindStringSubmatch(e); m != nil {
 			msgs = append(msgs, fmt.Sprintf("line %s: %s is a %s, but %s is expected", m[1], m[3], yamlKind(m[2]), goKind(m[4])))
 			continue
@@ -273,8 +268,6 @@ func sectionName(goType string) string {
 		return "integration"
 	case "ValidationAnswers":
 		return "validation"
-	case "Ref":
-		return "a password source (only env: or file: are allowed)"
 	}
 	return strings.ToLower(goType)
 }
@@ -305,8 +298,6 @@ func goKind(t string) string {
 		return "text"
 	case strings.HasPrefix(t, "map"):
 		return "a mapping"
-	case t == "secret.Ref":
-		return "a password source ({env: NAME} or {file: PATH})"
 	}
 	return "a mapping (" + t + ")"
 }

@@ -151,3 +151,27 @@ func TestReportTextIsInert(t *testing.T) {
 		t.Errorf("newlines lost: %q", b.String())
 	}
 }
+
+// A password typed where a password source goes is never repeated, not
+// even its first characters (yaml's own message quotes the value, cut
+// short after an escaped newline).
+func TestParseAnswersNeverEchoesAPassword(t *testing.T) {
+	for _, v := range []string{
+		`"Pa\nssw0rd"`, `Passw0rd`, `'Pa ssw0rd'`, `[Pa, ssw0rd]`, `{Passw0rd}`, `{Pa: ssw0rd}`,
+		`{env: [Pa, ssw0rd]}`, `!!binary UGFzc3cwcmQ=`, `|` + "\n    Pa\n    ssw0rd",
+	} {
+		_, err := ParseAnswers("mem", []byte("version: 1\nsso:\n  bind_password: "+v+"\n"))
+		if err == nil {
+			t.Errorf("bind_password: %s was accepted", v)
+			continue
+		}
+		if !isBadInput(err) || !strings.Contains(err.Error(), "line 3") {
+			t.Errorf("bind_password: %s: error does not say where: %v", v, err)
+		}
+		for _, leak := range []string{"Pa", "ssw0rd", "UGFz"} {
+			if strings.Contains(err.Error(), leak) {
+				t.Errorf("bind_password: %s: error repeats %q: %v", v, leak, err)
+			}
+		}
+	}
+}
