@@ -1,6 +1,13 @@
 package steps
 
-import "ccewiz/safefile"
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+
+	"ccewiz/safefile"
+)
 
 // ApplyFiles writes every changed file of a plan through safefile: Verify,
 // backup, temp file, fsync, rename, read back. It refuses a file that
@@ -11,6 +18,14 @@ func ApplyFiles(env *Env, p *Plan) (*Outcome, error) {
 	for _, f := range p.Files {
 		if f.Action == Unchanged {
 			continue
+		}
+		if f.Action == Create {
+			// Steps plan into folders that may not exist yet (the trust step's
+			// .cer files go into the certificate's out folder).
+			dir := filepath.Dir(f.Path)
+			if err := os.MkdirAll(dir, 0o755); err != nil {
+				return out, fmt.Errorf("create folder %s for %s: %w", dir, filepath.Base(f.Path), err)
+			}
 		}
 		mode := f.Mode
 		if mode == 0 && f.Sensitive {
@@ -47,20 +62,12 @@ func SHA256Hex(b []byte) string {
 
 // MarkDone records that step id was completed, for resuming.
 func (a *Answers) MarkDone(id string) {
-	for _, d := range a.Progress.Done {
-		if d == id {
-			return
-		}
+	if !a.IsDone(id) {
+		a.Progress.Done = append(a.Progress.Done, id)
 	}
-	a.Progress.Done = append(a.Progress.Done, id)
 }
 
 // IsDone reports whether step id was completed.
 func (a *Answers) IsDone(id string) bool {
-	for _, d := range a.Progress.Done {
-		if d == id {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(a.Progress.Done, id)
 }

@@ -50,3 +50,18 @@ func TestApplyFilesTrustStoreKeepsMode(t *testing.T) {
 		t.Errorf("trust store mode = %v, want 0644 kept", fi.Mode().Perm())
 	}
 }
+
+// The trust step plans trust-*.cer into the certificate's out folder, which
+// need not exist yet: ApplyFiles creates the folder of a new file.
+func TestApplyFilesCreatesMissingFolder(t *testing.T) {
+	dir := t.TempDir()
+	cer := filepath.Join(dir, "certs", "trust-root.cer")
+	env := NewEnv(&Answers{}, filepath.Join(dir, "ccewiz.yaml"))
+	p := &Plan{Files: []FileChange{{Path: cer, Action: Create, Backup: true, Mode: 0o644, Data: []byte("CERT")}}}
+	if _, err := ApplyFiles(env, p); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := os.ReadFile(cer); err != nil || string(b) != "CERT" {
+		t.Errorf("%s holds %q, %v", cer, b, err)
+	}
+}
