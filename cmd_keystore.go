@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -118,7 +117,8 @@ func keystorePassword(g *globals, f *keystoreFlags) (secret.Secret, error) {
 
 // keystoreErr sorts errors into bad input (exit 2: wrong password, not a
 // store, alias taken, unusable certificate file) and failures (exit 1).
-func keystoreErr(path string, err error) error {
+// err already names the store.
+func keystoreErr(err error) error {
 	var taken *certs.AliasTakenError
 	switch {
 	case err == nil:
@@ -126,12 +126,7 @@ func keystoreErr(path string, err error) error {
 	case errors.Is(err, certs.ErrWrongPassword), errors.Is(err, certs.ErrNotKeystore),
 		errors.Is(err, certs.ErrUnsupported), errors.Is(err, certs.ErrNeedCA), errors.As(err, &taken),
 		errors.Is(err, os.ErrNotExist):
-		if !strings.Contains(err.Error(), path) {
-			err = fmt.Errorf("keystore %s: %w; the file was not changed", path, err)
-		} else {
-			err = fmt.Errorf("%w; the file was not changed", err)
-		}
-		return steps.BadInput(err)
+		return steps.BadInput(fmt.Errorf("%w; the file was not changed", err))
 	}
 	return err
 }
@@ -147,7 +142,7 @@ func keystoreList(g *globals, f *keystoreFlags) error {
 	}
 	ks, err := certs.OpenKeystore(data, pw.Bytes())
 	if err != nil {
-		return keystoreErr(f.keystore, err)
+		return keystoreErr(fmt.Errorf("keystore %s: %w", f.keystore, err))
 	}
 	entries := ks.Entries()
 	if f.format == "json" {
@@ -189,15 +184,11 @@ func keystoreImport(g *globals, f *keystoreFlags) error {
 	if err != nil {
 		return err
 	}
-	opts := certs.ImportOptions{Alias: f.alias, CA: f.ca, Replace: f.replace, Create: f.create, Kind: kind}
-	var res certs.Result
-	if f.dryRun {
-		res, err = keystoreDryRun(f.keystore, pw.Bytes(), bundle.Certs, opts)
-	} else {
-		res, err = certs.ImportFile(f.keystore, pw.Bytes(), bundle.Certs, opts)
-	}
+	opts := certs.ImportOptions{Alias: f.alias, CA: f.ca, Replace: f.replace, Create: f.create, Kind: kind, DryRun: f.dryRun}
+	res, err := certs.ImportFile(f.keystore, pw.Bytes(), bundle.Certs, opts)
 	if err != nil {
-		return keystoreErr(f.keystore, err)
+		// ImportFile's errors start with "keystore <path>".
+		return keystoreErr(err)
 	}
 	if f.format == "json" {
 		enc := json.NewEncoder(g.stdout)
@@ -232,22 +223,4 @@ func keystoreImport(g *globals, f *keystoreFlags) error {
 		fmt.Fprintln(w, "Next: restart the Java program that uses it (for cacerts on an Admin Data Server: the Apache Tomcat service), and copy it to every server that needs it.")
 	}
 	return nil
-}
-
-// keystoreDryRun works out an import like ImportFile and writes nothing.
-func keystoreDryRun(path string, password []byte, list []*x509.Certificate, opts certs.ImportOptions) (certs.Result, error) {
-	res := certs.Result{Path: path}
-	old, err := os.ReadFile(path)
-	switch {
-	case errors.Is(err, os.ErrNotExist) && opts.Create:
-		old = nil
-	case err != nil:
-		return res, fmt.Errorf("keystore %s: %w", path, err)
-	}
-	p, err := certs.PlanImport(old, password, list, opts)
-	if err != nil {
-		return res, err
-	}
-	res.Kind, res.Created, res.Before, res.After, res.Changes = p.Kind, p.Created, p.Before, p.After, p.Changes
-	return res, nil
 }

@@ -101,3 +101,54 @@ func TestKeystoreCommand(t *testing.T) {
 		t.Fatalf("mydomain.jks list: exit %d\n%s", code, out)
 	}
 }
+
+// TestKeystoreDryRunLikeImport: --dry-run plans against the same file the
+// import would write (a JDK's cacerts is often a link to the system store)
+// and fails the same way on a missing store.
+func TestKeystoreDryRunLikeImport(t *testing.T) {
+	dir := t.TempDir()
+	pwFile := filepath.Join(dir, "pw.txt")
+	os.WriteFile(pwFile, []byte("changeit\n"), 0o600)
+	store, err := certs.NewKeystore(certs.JKS).Marshal([]byte("changeit"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	real := filepath.Join(dir, "system", "java-cacerts")
+	os.MkdirAll(filepath.Dir(real), 0o755)
+	if err := os.WriteFile(real, store, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(dir, "jdk", "lib", "security", "cacerts")
+	os.MkdirAll(filepath.Dir(link), 0o755)
+	if err := os.Symlink(real, link); err != nil {
+		t.Skipf("no symlinks here: %v", err)
+	}
+	ssFile, _ := testpeer.NewLeaf(t, "ece.example.com", nil).WriteFiles(t, dir, "ece")
+
+	var plan, done certs.Result
+	for _, c := range []struct {
+		dryRun bool
+		res    *certs.Result
+	}{{true, &plan}, {false, &done}} {
+		args := []string{"keystore", "import", "--keystore", link, "--cert", ssFile, "--storepass-file", pwFile, "--format", "json"}
+		if c.dryRun {
+			args = append(args, "--dry-run")
+		}
+		code, out, errs := runCLI(t, args...)
+		if code != 0 || json.Unmarshal([]byte(out), c.res) != nil {
+			t.Fatalf("dry run %v: exit %d\nstdout: %s\nstderr: %s", c.dryRun, code, out, errs)
+		}
+	}
+	if plan.Path != real || done.Path != real || plan.Written || !done.Written || plan.After != done.After {
+		t.Errorf("dry run %+v and import %+v differ; both should name %s", plan, done, real)
+	}
+	if fi, err := os.Lstat(link); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+		t.Errorf("the link was replaced: %v", err)
+	}
+
+	code, _, errs := runCLI(t, "keystore", "import", "--keystore", filepath.Join(dir, "none", "cacerts"), "--cert", ssFile,
+		"--storepass-file", pwFile, "--dry-run")
+	if code != 2 || !strings.Contains(errs, `%JAVA_HOME%\lib\security`) {
+		t.Errorf("dry run on a missing store: exit %d, want 2 and the cacerts hint:\n%s", code, errs)
+	}
+}

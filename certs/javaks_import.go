@@ -34,6 +34,9 @@ type ImportOptions struct {
 	Kind Kind
 	// Now stamps the backup name; time.Now when nil.
 	Now func() time.Time
+	// DryRun makes ImportFile stop after planning: the Result says what
+	// would change, and nothing is written.
+	DryRun bool
 }
 
 // Planned is one certificate the import rules chose, with its alias.
@@ -273,7 +276,7 @@ func sameEntry(got, want Entry) bool {
 	return bytes.Equal(got.jks.key, want.jks.key) && slices.EqualFunc(got.jks.chain, want.jks.chain, bytes.Equal)
 }
 
-// Result is what ImportFile did.
+// Result is what ImportFile did (with DryRun: would do).
 type Result struct {
 	Path    string   `json:"path"`
 	Kind    Kind     `json:"kind"`
@@ -291,13 +294,10 @@ type Result struct {
 // replace it atomically keeping its mode, and re-open the written bytes to
 // check every old entry survived plus the new ones. On any error the file
 // is unchanged. It is the one place in certs that writes, and only through
-// safefile.
+// safefile. With opts.DryRun it reads, checks and plans exactly the same
+// way and writes nothing.
 func ImportFile(path string, password []byte, list []*x509.Certificate, opts ImportOptions) (Result, error) {
-	// Debian's and RHEL's JDKs link lib/security/cacerts to the system
-	// store; write through the link as keytool does, never replace the link.
-	if real, err := filepath.EvalSymlinks(path); err == nil {
-		path = real
-	}
+	path = StorePath(path)
 	res := Result{Path: path}
 	old, err := os.ReadFile(path)
 	switch {
@@ -313,7 +313,7 @@ func ImportFile(path string, password []byte, list []*x509.Certificate, opts Imp
 		return res, fmt.Errorf("keystore %s: %w", path, err)
 	}
 	res.Kind, res.Created, res.Before, res.After, res.Changes = p.Kind, p.Created, p.Before, p.After, p.Changes
-	if p.NothingToDo() {
+	if p.NothingToDo() || opts.DryRun {
 		return res, nil
 	}
 	sr, err := safefile.Replace(path, p.Data, safefile.Options{Perm: 0o644, Now: opts.Now, Verify: p.Verify})
@@ -323,4 +323,14 @@ func ImportFile(path string, password []byte, list []*x509.Certificate, opts Imp
 	}
 	res.Written = true
 	return res, nil
+}
+
+// StorePath is the file the key store at path really is. Debian's and
+// RHEL's JDKs link lib/security/cacerts to the system store: a change goes
+// to the target, as keytool writes it, and the link stays a link.
+func StorePath(path string) string {
+	if real, err := filepath.EvalSymlinks(path); err == nil {
+		return real
+	}
+	return path
 }

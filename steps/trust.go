@@ -377,12 +377,7 @@ func trustCerFile(path string, p certs.Planned) (FileChange, error) {
 // planStore works out one reachable cacerts: open and verify it, add what
 // Java lacks; the FileChange carries the new bytes and their verification.
 func planStore(env *Env, st TrustStore, chain []*x509.Certificate, opts certs.ImportOptions) (FileChange, []KeystoreChange, error) {
-	path := env.Path(st.Path)
-	// A JDK's cacerts is often a link to the system store: change the
-	// target, as keytool does, and keep the link.
-	if real, err := filepath.EvalSymlinks(path); err == nil {
-		path = real
-	}
+	path := certs.StorePath(env.Path(st.Path))
 	fc := FileChange{Path: path, Action: Unchanged, Backup: true}
 	old, err := os.ReadFile(path)
 	if err != nil {
