@@ -17,17 +17,18 @@ import (
 
 // DialFunc connects to addr ("host:port"). steps.Env.Dial fits, so the
 // answers file's resolve overrides (and the lab's loopback ports) apply.
-type DialFunc func(ctx context.Context, network, addr string) (net.Conn, error)
+type DialFunc = certs.DialFunc
 
-// Connection failures, for errors.Is on a *ConnectError.
+// Connection failures, for errors.Is on a *ConnectError. Where the words
+// fit LDAP they are certs' own, so one errors.Is serves both probes.
 var (
-	ErrRefused   = errors.New("connection refused")
-	ErrTimeout   = errors.New("no answer in time")
-	ErrNoAddress = errors.New("name does not resolve")
+	ErrRefused   = certs.ErrRefused
+	ErrTimeout   = certs.ErrTimeout
+	ErrNoAddress = certs.ErrNoAddress
+	ErrConnect   = certs.ErrUnreachable
 	ErrNotTLS    = errors.New("the port does not speak TLS")
 	ErrClosed    = errors.New("the server closed the connection")
 	ErrStartTLS  = errors.New("the server refused StartTLS")
-	ErrConnect   = errors.New("cannot connect")
 )
 
 // ConnectError is a failed TCP connection or TLS handshake (other than an
@@ -263,17 +264,17 @@ func classify(addr string, err error, inHandshake bool) error {
 	case kind == certs.ErrNotTLS:
 		ce.Kind = ErrNotTLS
 		ce.Fix = "this port answers in plain LDAP: use the TLS port (3269 on a Global Catalog, 636 on a DC), or ldap:// on 3268/389"
-	case kind == certs.ErrTimeout:
-		ce.Kind = ErrTimeout
+	case kind == ErrTimeout:
+		ce.Kind = kind
 		ce.Fix = "no answer: a firewall drops the packets or the server hangs; check the route and the firewall between ECE's application servers and the DC"
 		if inHandshake {
 			ce.Fix = "the server accepted the connection but never completed the TLS handshake: check that this port is LDAPS and the DC is not overloaded"
 		}
-	case kind == certs.ErrNoAddress:
-		ce.Kind = ErrNoAddress
+	case kind == ErrNoAddress:
+		ce.Kind = kind
 		ce.Fix = "check the DC's name in DNS (ECE's application servers must resolve it too), or add it to the answers file's resolve section"
-	case kind == certs.ErrRefused:
-		ce.Kind = ErrRefused
+	case kind == ErrRefused:
+		ce.Kind = kind
 		ce.Fix = "nothing listens there: the DC is down, the port is wrong, or a firewall rejects the connection"
 	case inHandshake && kind == certs.ErrReset:
 		ce.Kind = ErrClosed
