@@ -132,51 +132,12 @@ func ReadCertFile(path string) ([]*x509.Certificate, []string, error) {
 	return leafFirst(b.Certs), b.Found, nil
 }
 
-// leafFirst puts the certificate that signs nothing else in the list first,
-// then its issuers, whatever order the file had.
+// leafFirst puts the DC's own certificate first, then its issuers, then
+// whatever else the file held, whatever order the file had.
 func leafFirst(list []*x509.Certificate) []*x509.Certificate {
 	if len(list) < 2 {
 		return list
 	}
-	issues := func(p, c *x509.Certificate) bool {
-		return p != c && bytes.Equal(p.RawSubject, c.RawIssuer) && c.CheckSignatureFrom(p) == nil
-	}
-	var leaf *x509.Certificate
-	for _, c := range list {
-		signsOther := false
-		for _, o := range list {
-			if issues(c, o) {
-				signsOther = true
-				break
-			}
-		}
-		if !signsOther {
-			leaf = c
-			break
-		}
-	}
-	if leaf == nil {
-		return list
-	}
-	out := []*x509.Certificate{leaf}
-	used := map[*x509.Certificate]bool{leaf: true}
-	for cur := leaf; ; {
-		var next *x509.Certificate
-		for _, p := range list {
-			if !used[p] && issues(p, cur) {
-				next = p
-				break
-			}
-		}
-		if next == nil {
-			break
-		}
-		out, used[next], cur = append(out, next), true, next
-	}
-	for _, c := range list {
-		if !used[c] {
-			out = append(out, c)
-		}
-	}
-	return out
+	ch := certs.BuildChain(certs.PickLeaf(list), list)
+	return append(ch.Certs(), ch.Extra...)
 }
