@@ -36,7 +36,7 @@ func ParseDN(s string) (*ldap.DN, error) {
 	if s == "" {
 		return nil, &DNError{DN: s, Reason: "it is empty"}
 	}
-	parts, trailingEscape := splitDN(s)
+	parts, trailingEscape := splitUnescaped(s, ",;")
 	if trailingEscape {
 		return nil, &DNError{DN: s, Part: parts[len(parts)-1], Index: len(parts),
 			Reason: `ends with a lone backslash; escape it as \\ or remove it`}
@@ -56,24 +56,6 @@ func ParseDN(s string) (*ldap.DN, error) {
 	return dn, nil
 }
 
-// splitDN cuts a DN at unescaped commas and semicolons (RFC 4514 and the
-// older RFC 2253 separator), keeping each component as typed.
-func splitDN(s string) (parts []string, trailingEscape bool) {
-	start, esc := 0, false
-	for i := 0; i < len(s); i++ {
-		switch {
-		case esc:
-			esc = false
-		case s[i] == '\\':
-			esc = true
-		case s[i] == ',' || s[i] == ';':
-			parts = append(parts, s[start:i])
-			start = i + 1
-		}
-	}
-	return append(parts, s[start:]), esc
-}
-
 // checkRDN explains the mistakes people make in one component, in words
 // the go-ldap parser does not use ("incomplete type, value pair").
 func checkRDN(p string) string {
@@ -81,7 +63,8 @@ func checkRDN(p string) string {
 	if t == "" {
 		return "is empty (two commas in a row, or a comma at the start or end)"
 	}
-	for _, av := range splitUnescaped(t, '+') {
+	avs, _ := splitUnescaped(t, "+")
+	for _, av := range avs {
 		av = strings.TrimSpace(av)
 		eq := strings.IndexByte(av, '=')
 		switch {
@@ -107,8 +90,11 @@ func checkRDN(p string) string {
 	return ""
 }
 
-func splitUnescaped(s string, sep byte) []string {
-	var out []string
+// splitUnescaped cuts s at every byte of seps not escaped by a backslash,
+// keeping each part as typed, and reports whether s ends in a lone
+// backslash. A DN is cut at ",;" (RFC 4514 and the older RFC 2253
+// separator), a multi-valued RDN at "+".
+func splitUnescaped(s, seps string) (parts []string, trailingEscape bool) {
 	start, esc := 0, false
 	for i := 0; i < len(s); i++ {
 		switch {
@@ -116,12 +102,12 @@ func splitUnescaped(s string, sep byte) []string {
 			esc = false
 		case s[i] == '\\':
 			esc = true
-		case s[i] == sep:
-			out = append(out, s[start:i])
+		case strings.IndexByte(seps, s[i]) >= 0:
+			parts = append(parts, s[start:i])
 			start = i + 1
 		}
 	}
-	return append(out, s[start:])
+	return append(parts, s[start:]), esc
 }
 
 // domainOf returns the DNS domain a DN's DC= components spell
