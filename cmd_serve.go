@@ -67,17 +67,35 @@ Examples:
 			if err := srv.Start(); err != nil {
 				return err
 			}
-			select {
-			case <-ctx.Done():
-			case <-srv.Done():
-			}
-			sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			defer cancel()
-			srv.Shutdown(sctx)
-			o.Log.Printf("ccewiz serve: stopped")
-			return nil
+			return serveUntil(ctx, srv, o.Log)
 		},
 	})
+}
+
+// server is what serveUntil needs of a started sshserve.Server.
+type server interface {
+	Done() <-chan struct{}
+	Err() error
+	Shutdown(context.Context) error
+}
+
+// serveUntil waits for ctx (Ctrl+C, SIGTERM) or for the server to stop on
+// its own; the latter is a failure the exit code must show (a supervisor
+// restarts a server that exits 1, not one that exits 0).
+func serveUntil(ctx context.Context, srv server, l *log.Logger) error {
+	select {
+	case <-ctx.Done():
+	case <-srv.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	srv.Shutdown(sctx)
+	if err := srv.Err(); err != nil {
+		l.Printf("ccewiz serve: %v", err)
+		return err
+	}
+	l.Printf("ccewiz serve: stopped")
+	return nil
 }
 
 // envOr returns the environment variable name, or def when it is unset.

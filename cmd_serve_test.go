@@ -1,6 +1,10 @@
 package main
 
 import (
+	"bytes"
+	"context"
+	"errors"
+	"log"
 	"os"
 	"path/filepath"
 	"strings"
@@ -30,5 +34,32 @@ func TestServeUsage(t *testing.T) {
 				t.Errorf("exit %d, stderr:\n%s\nwant exit 2 mentioning %q", code, errs, c.want)
 			}
 		})
+	}
+}
+
+// stoppedServer is a server that stopped serving on its own.
+type stoppedServer struct{ err error }
+
+func (s stoppedServer) Done() <-chan struct{} {
+	c := make(chan struct{})
+	close(c)
+	return c
+}
+func (s stoppedServer) Err() error                     { return s.err }
+func (s stoppedServer) Shutdown(context.Context) error { return nil }
+
+// A server that stops by itself is a failure: `ccewiz serve` must not exit 0.
+func TestServeUntilReportsServerFailure(t *testing.T) {
+	var logb bytes.Buffer
+	l := log.New(&logb, "", 0)
+	failure := errors.New("accept tcp 127.0.0.1:2222: too many open files")
+	if err := serveUntil(context.Background(), stoppedServer{failure}, l); !errors.Is(err, failure) {
+		t.Errorf("serveUntil = %v, want the server's failure", err)
+	}
+	if !strings.Contains(logb.String(), "too many open files") {
+		t.Errorf("the failure is not logged:\n%s", logb.String())
+	}
+	if err := serveUntil(context.Background(), stoppedServer{}, l); err != nil {
+		t.Errorf("serveUntil after a clean stop = %v, want nil", err)
 	}
 }

@@ -423,3 +423,30 @@ func TestConfinedTrustCertFiles(t *testing.T) {
 		}
 	}
 }
+
+// TestServerErr: a server whose listener fails stops with the reason
+// (`ccewiz serve` exits 1 with it); one shut down on purpose has none.
+func TestServerErr(t *testing.T) {
+	f := newFixture(t, Options{}, []string{"alice"})
+	if err := f.srv.Err(); err != nil {
+		t.Fatalf("Err while serving = %v, want nil", err)
+	}
+	f.srv.ln.Close() // what a failing listener looks like to Serve
+	select {
+	case <-f.srv.Done():
+	case <-time.After(5 * time.Second):
+		t.Fatal("the server kept serving without its listener")
+	}
+	if err := f.srv.Err(); err == nil || !strings.Contains(err.Error(), "stopped") {
+		t.Errorf("Err after the listener failed = %v, want why it stopped", err)
+	}
+
+	g := newFixture(t, Options{}, []string{"alice"})
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	g.srv.Shutdown(ctx)
+	<-g.srv.Done()
+	if err := g.srv.Err(); err != nil {
+		t.Errorf("Err after Shutdown = %v, want nil", err)
+	}
+}

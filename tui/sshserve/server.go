@@ -146,6 +146,20 @@ func (s *Server) Addr() net.Addr { return s.ln.Addr() }
 // Done is closed when the server stopped serving.
 func (s *Server) Done() <-chan struct{} { return s.done }
 
+// Err is why the server stopped serving on its own (its listener failed);
+// nil after Shutdown or Close, and while it still serves. Read it once Done
+// is closed.
+func (s *Server) Err() error {
+	select {
+	case <-s.done:
+		if s.serveErr != nil {
+			return fmt.Errorf("ssh server on %s stopped: %w", s.ln.Addr(), s.serveErr)
+		}
+	default:
+	}
+	return nil
+}
+
 // Shutdown stops accepting connections and waits for open sessions to end
 // until ctx is done, then closes them.
 func (s *Server) Shutdown(ctx context.Context) error {
