@@ -17,6 +17,7 @@ import (
 
 	"ccewiz/safefile"
 	"ccewiz/steps"
+	"ccewiz/testpeer"
 )
 
 var (
@@ -252,9 +253,7 @@ func containsAll(list []string, want ...string) bool {
 // terminal (tmux) — and checks the wizard opens on the lab's answers file,
 // then quits and leaves the folder behind.
 func TestLabWizardUnderTmux(t *testing.T) {
-	if _, err := exec.LookPath("tmux"); err != nil {
-		t.Skip("tmux not installed (CI installs it)")
-	}
+	testpeer.Need(t, "tmux")
 	bin := ccewizBinary(t)
 	dir := t.TempDir()
 	sock := fmt.Sprintf("ccewiz-lab-test-%d", os.Getpid())

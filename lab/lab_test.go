@@ -171,9 +171,7 @@ func TestWebServer(t *testing.T) {
 
 // TestWebServerOpenSSL checks the SNI behaviour with a real TLS client.
 func TestWebServerOpenSSL(t *testing.T) {
-	if _, err := exec.LookPath("openssl"); err != nil {
-		t.Skip("openssl not installed (CI installs it)")
-	}
+	testpeer.Need(t, "openssl")
 	sni := startLab(t, Options{SNIRequired: true})
 	run := func(args ...string) (string, error) {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -284,9 +282,7 @@ func TestDirectory(t *testing.T) {
 
 // TestDirectoryLdapsearch asks the GC and the DC with OpenLDAP's client.
 func TestDirectoryLdapsearch(t *testing.T) {
-	if _, err := exec.LookPath("ldapsearch"); err != nil {
-		t.Skip("ldapsearch not installed (CI installs ldap-utils)")
-	}
+	testpeer.Need(t, "ldapsearch")
 	l := startLab(t, Options{})
 	ca := filepath.Join(t.TempDir(), "ca.pem")
 	os.WriteFile(ca, l.CACert.Raw, 0o644)

@@ -12,9 +12,7 @@ import (
 // JDK's own keytool, so tests judge stores a real admin would have.
 func KeytoolStore(t testing.TB, path string, certs ...*Cert) string {
 	t.Helper()
-	if _, err := exec.LookPath("keytool"); err != nil {
-		t.Skip("keytool not found (CI installs openjdk-17-jdk-headless)")
-	}
+	Need(t, "keytool")
 	for i, c := range certs {
 		f := path + "." + strconv.Itoa(i) + ".crt"
 		if err := os.WriteFile(f, c.PEM(), 0o644); err != nil {

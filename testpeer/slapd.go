@@ -154,9 +154,7 @@ func (s *Slapd) Stop() {
 // when slapd is not installed (CI installs it: never rely on the skip).
 func StartSlapd(t testing.TB, opts SlapdOptions) *Slapd {
 	t.Helper()
-	if _, err := os.Stat(SlapdBinary); err != nil {
-		t.Skipf("OpenLDAP slapd not installed (%s): apt-get install slapd ldap-utils", SlapdBinary)
-	}
+	Need(t, SlapdBinary, "/usr/sbin/slapadd")
 	s := &Slapd{Name: opts.Name, GC: opts.GC, Base: SlapdBase, BindDN: SlapdBindDN, Dir: t.TempDir()}
 	if s.Name == "" {
 		s.Name = "dc1.example.local"

@@ -11,9 +11,7 @@ import (
 // The harness is checked with OpenLDAP's own client, so a fault in it is not
 // hidden by the same Go library the code under test uses.
 func TestStartSlapd(t *testing.T) {
-	if _, err := exec.LookPath("ldapsearch"); err != nil {
-		t.Skip("ldapsearch not installed: apt-get install ldap-utils")
-	}
+	Need(t, "ldapsearch")
 	for _, gc := range []bool{false, true} {
 		s := StartSlapd(t, SlapdOptions{GC: gc})
 		ca := filepath.Join(t.TempDir(), "ca.crt")
@@ -62,9 +60,7 @@ func port(addr string) string { return addr[strings.LastIndex(addr, ":")+1:] }
 
 // RequireTLS refuses a simple bind in clear text but accepts it after StartTLS.
 func TestStartSlapdRequireTLS(t *testing.T) {
-	if _, err := exec.LookPath("ldapwhoami"); err != nil {
-		t.Skip("ldapwhoami not installed: apt-get install ldap-utils")
-	}
+	Need(t, "ldapwhoami")
 	s := StartSlapd(t, SlapdOptions{RequireTLS: true})
 	ca := filepath.Join(t.TempDir(), "ca.crt")
 	os.WriteFile(ca, s.CA.PEM(), 0o644)

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"ccewiz/steps"
+	"ccewiz/testpeer"
 )
 
 // binary is ccewiz built once by TestMain for the end-to-end tests.
@@ -51,9 +52,7 @@ type tmuxTerm struct {
 
 func newTmux(t *testing.T) *tmuxTerm {
 	t.Helper()
-	if _, err := exec.LookPath("tmux"); err != nil {
-		t.Skip("tmux is not installed (apt-get install tmux); CI installs it")
-	}
+	testpeer.Need(t, "tmux")
 	tm := &tmuxTerm{t: t, socket: fmt.Sprintf("ccewiz-e2e-%d-%d", os.Getpid(), time.Now().UnixNano())}
 	t.Cleanup(func() { exec.Command("tmux", "-L", tm.socket, "kill-server").Run() })
 	return tm

@@ -12,6 +12,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"ccewiz/testpeer"
 )
 
 // syncBuf is a log sink tests can read while the server writes.
@@ -43,11 +45,7 @@ type fixture struct {
 
 func need(t testing.TB, tools ...string) {
 	t.Helper()
-	for _, tool := range tools {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("%s not installed (CI installs tmux and openssh-client)", tool)
-		}
-	}
+	testpeer.Need(t, tools...)
 }
 
 // newFixture makes keys with the real ssh-keygen — authorized: the ones
