@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"strconv"
 	"time"
 
 	"ccewiz/certs"
@@ -49,9 +48,9 @@ func FetchCert(ctx context.Context, addr string, opts FetchOptions) (*Fetched, e
 	if err != nil {
 		return nil, fmt.Errorf("domain controller address %q: %w; give host:port, e.g. dc1.example.local:636", addr, err)
 	}
-	port, err := strconv.Atoi(ps)
-	if err != nil || port < 1 || port > 65535 {
-		return nil, fmt.Errorf("domain controller address %q: port %q is not a number from 1 to 65535", addr, ps)
+	port, err := parsePort(ps)
+	if err != nil {
+		return nil, fmt.Errorf("domain controller address %q: %w", addr, err)
 	}
 	timeout := opts.Timeout
 	if timeout <= 0 {

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -14,6 +15,7 @@ import (
 	"github.com/go-ldap/ldap/v3"
 
 	"ccewiz/certs"
+	"ccewiz/secret"
 )
 
 // Status is the verdict of one stage of the live test.
@@ -296,7 +298,7 @@ func (t *tester) rootDSE(ctx context.Context) Stage {
 		notes = append(notes, "defaultNamingContext "+r.DefaultNamingContext)
 	}
 	notes = append(notes, "isGlobalCatalogReady "+orNone(r.IsGlobalCatalogReady), "LDAP versions "+orNone(strings.Join(r.SupportedLDAPVersion, ",")))
-	if !contains(r.SupportedLDAPVersion, "3") && len(r.SupportedLDAPVersion) > 0 {
+	if !slices.Contains(r.SupportedLDAPVersion, "3") && len(r.SupportedLDAPVersion) > 0 {
 		warns = append(warns, "the server does not list LDAP version 3, which ECE's Java client speaks")
 		fixes = append(fixes, "point the LDAP URL at an Active Directory domain controller")
 	}
@@ -481,18 +483,9 @@ func scrub(err error, password string) error {
 	var le *ldap.Error
 	if errors.As(err, &le) && le.Err != nil {
 		// Keep the result code callers branch on.
-		return &ldap.Error{ResultCode: le.ResultCode, MatchedDN: le.MatchedDN, Err: errors.New(strings.ReplaceAll(le.Err.Error(), password, "••••"))}
+		return &ldap.Error{ResultCode: le.ResultCode, MatchedDN: le.MatchedDN, Err: errors.New(strings.ReplaceAll(le.Err.Error(), password, secret.Mask))}
 	}
-	return errors.New(strings.ReplaceAll(err.Error(), password, "••••"))
-}
-
-func contains(list []string, v string) bool {
-	for _, s := range list {
-		if s == v {
-			return true
-		}
-	}
-	return false
+	return errors.New(strings.ReplaceAll(err.Error(), password, secret.Mask))
 }
 
 func orNone(s string) string {

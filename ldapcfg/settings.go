@@ -161,15 +161,24 @@ func ParseURL(s string) (Endpoint, error) {
 	case ps == "":
 		ep.Port = PortLDAP
 	default:
-		n, err := strconv.Atoi(ps)
-		if err != nil || n < 1 || n > 65535 {
-			return fail("port %q is not a number from 1 to 65535", ps)
+		n, err := parsePort(ps)
+		if err != nil {
+			return fail("%v", err)
 		}
 		ep.Port = n
 	}
 	ep.GC = ep.Port == PortGC || ep.Port == PortGCTLS
 	ep.TLS = scheme == "ldaps" || ep.Port == PortLDAPS || ep.Port == PortGCTLS
 	return ep, nil
+}
+
+// parsePort reads a TCP port number.
+func parsePort(s string) (int, error) {
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 || n > 65535 {
+		return 0, fmt.Errorf("port %q is not a number from 1 to 65535", s)
+	}
+	return n, nil
 }
 
 func checkHostName(h string) string {
@@ -240,13 +249,14 @@ func (ps Problems) Field(key string) Problems {
 	return out
 }
 
+func (ps *Problems) add(field string, sev Severity, fix, format string, a ...any) {
+	*ps = append(*ps, Problem{Field: field, Severity: sev, Message: fmt.Sprintf(format, a...), Fix: fix})
+}
+
 // Validate checks the settings offline, the way ECE will use them, and
 // returns every problem found (nil when there is none).
 func (s Settings) Validate() Problems {
 	var ps Problems
-	add := func(field string, sev Severity, fix, format string, a ...any) {
-		ps = append(ps, Problem{Field: field, Severity: sev, Message: fmt.Sprintf(format, a...), Fix: fix})
-	}
 	ep, urlErr := ParseURL(s.URL)
 	if urlErr != nil {
 		var ue *URLError
@@ -254,7 +264,7 @@ func (s Settings) Validate() Problems {
 		if errors.As(urlErr, &ue) {
 			msg = ue.Reason
 		}
-		add(FieldURL, Error, "", "%s", msg)
+		ps.add(FieldURL, Error, "", "%s", msg)
 	} else {
 		ps = append(ps, s.checkEndpoint(ep)...)
 	}
@@ -262,11 +272,11 @@ func (s Settings) Validate() Problems {
 	switch a := strings.TrimSpace(s.DNAttribute); {
 	case a == DNAttribute:
 	case strings.EqualFold(a, DNAttribute):
-		add(FieldDNAttribute, Warning, "type it exactly as userPrincipalName", "%q differs from userPrincipalName in case only", a)
+		ps.add(FieldDNAttribute, Warning, "type it exactly as userPrincipalName", "%q differs from userPrincipalName in case only", a)
 	case a == "":
-		add(FieldDNAttribute, Error, "type userPrincipalName", "is empty; it must be userPrincipalName")
+		ps.add(FieldDNAttribute, Error, "type userPrincipalName", "is empty; it must be userPrincipalName")
 	default:
-		add(FieldDNAttribute, Error, "type userPrincipalName",
+		ps.add(FieldDNAttribute, Error, "type userPrincipalName",
 			"%q does not work: SPOG signs the partition administrator in with the user principal name (user@domain), and ECE looks the user up by this attribute, so it must be userPrincipalName", a)
 	}
 
@@ -274,15 +284,15 @@ func (s Settings) Validate() Problems {
 	if base := strings.TrimSpace(s.Base); base == "" {
 		// With an unreadable URL nobody knows whether it is a GC; the URL error says enough.
 		if !gc && urlErr == nil {
-			add(FieldBase, Error, "give the domain's base DN, e.g. DC=example,DC=local, or use a Global Catalog URL (port 3269)",
+			ps.add(FieldBase, Error, "give the domain's base DN, e.g. DC=example,DC=local, or use a Global Catalog URL (port 3269)",
 				"is required when the LDAP URL is not a Global Catalog (ports 3268/3269)")
 		}
 	} else if dn, err := ParseDN(base); err != nil {
-		add(FieldBase, Error, "copy the DN again (e.g. DC=example,DC=local)", "%v", err)
+		ps.add(FieldBase, Error, "copy the DN again (e.g. DC=example,DC=local)", "%v", err)
 	} else if urlErr == nil && !gc && net.ParseIP(ep.Host) == nil {
 		// A DC only holds its own domain; a Base in another one is answered with a referral.
 		if d := domainOf(dn); d != "" && !strings.HasSuffix("."+strings.ToLower(strings.TrimSuffix(ep.Host, ".")), "."+d) {
-			add(FieldBase, Warning, "check the Base, or point the URL at a DC (or a GC) of that domain",
+			ps.add(FieldBase, Warning, "check the Base, or point the URL at a DC (or a GC) of that domain",
 				"names the domain %s, but the LDAP URL's server %s is not in it; a DC answers for other domains only with a referral, which ECE does not follow", d, ep.Host)
 		}
 	}
@@ -290,27 +300,27 @@ func (s Settings) Validate() Problems {
 	bind := strings.TrimSpace(s.BindDN)
 	switch {
 	case bind == "":
-		add(FieldBindDN, Warning, "give the DN of a service account allowed to bind and search, e.g. CN=pcceadmin,CN=Users,DC=example,DC=local",
+		ps.add(FieldBindDN, Warning, "give the DN of a service account allowed to bind and search, e.g. CN=pcceadmin,CN=Users,DC=example,DC=local",
 			"is empty, so ECE binds anonymously; Active Directory refuses anonymous searches unless the forest allows them")
 	default:
 		if _, err := ParseDN(bind); err != nil {
 			if strings.Contains(bind, "@") || strings.Contains(bind, `\`) && !strings.Contains(bind, "=") {
-				add(FieldBindDN, Warning, "in Active Directory Users and Computers enable View › Advanced Features, open the user's Attribute Editor and copy distinguishedName",
+				ps.add(FieldBindDN, Warning, "in Active Directory Users and Computers enable View › Advanced Features, open the user's Attribute Editor and copy distinguishedName",
 					"%q is a logon name, not a distinguished name; AD accepts it for a bind, but ECE's field is \"DN for LDAP search\" — use the DN, e.g. CN=pcceadmin,CN=Users,DC=example,DC=local", bind)
 			} else {
-				add(FieldBindDN, Error, "copy distinguishedName from the user's Attribute Editor in Active Directory Users and Computers", "%v", err)
+				ps.add(FieldBindDN, Error, "copy distinguishedName from the user's Attribute Editor in Active Directory Users and Computers", "%v", err)
 			}
 		}
 		if s.Password.IsZero() {
-			add(FieldPassword, Error, "give the password of the DN for LDAP search", "is empty; ECE cannot bind as %s without it", bind)
+			ps.add(FieldPassword, Error, "give the password of the DN for LDAP search", "is empty; ECE cannot bind as %s without it", bind)
 		}
 	}
 
 	if s.SSLEnabled {
 		if err := checkKeystoreLocation(s.KeystoreLocation); err != "" {
-			add(FieldKeystore, Error, `use the path the AD keystore has on every application server, e.g. c:\ece\pcce\mydomain.jks`, "%s", err)
+			ps.add(FieldKeystore, Error, `use the path the AD keystore has on every application server, e.g. c:\ece\pcce\mydomain.jks`, "%s", err)
 		} else if strings.HasPrefix(strings.TrimSpace(s.KeystoreLocation), `\\`) {
-			add(FieldKeystore, Warning, "copy the keystore to the same local path on every application server, as the guide says",
+			ps.add(FieldKeystore, Warning, "copy the keystore to the same local path on every application server, as the guide says",
 				"is a network path; ECE would then depend on that share being reachable from every application server")
 		}
 	}
@@ -319,38 +329,35 @@ func (s Settings) Validate() Problems {
 
 func (s Settings) checkEndpoint(ep Endpoint) Problems {
 	var ps Problems
-	add := func(field string, sev Severity, fix, format string, a ...any) {
-		ps = append(ps, Problem{Field: field, Severity: sev, Message: fmt.Sprintf(format, a...), Fix: fix})
-	}
 	switch {
 	case ep.Scheme == "ldaps" && ep.Port == PortGC:
-		add(FieldURL, Error, "use ldaps://"+ep.Host+":3269", "ldaps:// on port 3268: 3268 is the Global Catalog's plain port; its TLS port is 3269")
+		ps.add(FieldURL, Error, "use ldaps://"+ep.Host+":3269", "ldaps:// on port 3268: 3268 is the Global Catalog's plain port; its TLS port is 3269")
 	case ep.Scheme == "ldaps" && ep.Port == PortLDAP:
-		add(FieldURL, Error, "use ldaps://"+ep.Host+":3269 (Global Catalog) or :636", "ldaps:// on port 389: 389 is plain LDAP; TLS is on 636 (or 3269 on a Global Catalog)")
+		ps.add(FieldURL, Error, "use ldaps://"+ep.Host+":3269 (Global Catalog) or :636", "ldaps:// on port 389: 389 is plain LDAP; TLS is on 636 (or 3269 on a Global Catalog)")
 	case ep.Port == PortLDAP || ep.Port == PortLDAPS:
-		add(FieldURL, Warning, "use a Global Catalog: ldaps://"+ep.Host+":3269 (the guide's best practice), or make sure Base is set",
+		ps.add(FieldURL, Warning, "use a Global Catalog: ldaps://"+ep.Host+":3269 (the guide's best practice), or make sure Base is set",
 			"port %d is a domain controller, not a Global Catalog: ECE searches from the Base, and the DC refers anything outside its own domain, which ECE logs as %s. A Base is required", ep.Port, ContinuationError)
 	case !ep.GC:
-		add(FieldURL, Warning, "AD listens on 3269 (Global Catalog, TLS), 3268, 636 and 389",
+		ps.add(FieldURL, Warning, "AD listens on 3269 (Global Catalog, TLS), 3268, 636 and 389",
 			"port %d is not an Active Directory port, so ccewiz cannot tell whether it is a Global Catalog; it is treated as a plain DC (a Base is required)", ep.Port)
 	}
 	if net.ParseIP(ep.Host) != nil && ep.TLS {
-		add(FieldURL, Warning, "use the DC's fully qualified name, as in its certificate",
+		ps.add(FieldURL, Warning, "use the DC's fully qualified name, as in its certificate",
 			"%s is an IP address; Java checks the DC's certificate against the name in the URL, and DC certificates rarely hold an IP address", ep.Host)
 	}
 	plainPort := ep.Port == PortLDAP || ep.Port == PortGC
 	switch {
 	case s.SSLEnabled && ep.Scheme == "ldap" && plainPort:
-		add(FieldSSL, Error, "use ldaps://"+ep.Host+":3269 (Global Catalog) or :636 with SSL enabled",
+		ps.add(FieldSSL, Error, "use ldaps://"+ep.Host+":3269 (Global Catalog) or :636 with SSL enabled",
 			"is ticked, but %s is a plain LDAP port: ECE would start TLS where the DC expects plain text", ep)
 	case !s.SSLEnabled && ep.TLS:
-		add(FieldSSL, Error, "tick Is LDAP SSL enabled (and set the Keystore location)",
+		ps.add(FieldSSL, Error, "tick Is LDAP SSL enabled (and set the Keystore location)",
 			"is not ticked, but %s is a TLS port: ECE would send plain LDAP where the DC expects TLS", ep)
 	case !s.SSLEnabled:
-		add(FieldSSL, Error, "tick Is LDAP SSL enabled and use ldaps://"+ep.Host+":3269, trusting the DC through the AD keystore",
+		ps.add(FieldSSL, Error, "tick Is LDAP SSL enabled and use ldaps://"+ep.Host+":3269, trusting the DC through the AD keystore",
 			"is not ticked: the bind password crosses the network in clear text, and DCs that enforce Microsoft's 2020 LDAP channel binding and signing requirements refuse it; treat SSL as mandatory")
 	case s.SSLEnabled && ep.Scheme == "ldap":
-		add(FieldURL, Warning, "write ldaps://"+ep.Addr(), "says ldap:// for TLS port %d; ECE connects with TLS because SSL is enabled, but the URL should say so", ep.Port)
+		ps.add(FieldURL, Warning, "write ldaps://"+ep.Addr(), "says ldap:// for TLS port %d; ECE connects with TLS because SSL is enabled, but the URL should say so", ep.Port)
 	}
 	return ps
 }
