@@ -221,30 +221,14 @@ func keyFile(base string, key crypto.Signer) (outFile, error) {
 	if err != nil {
 		return outFile{}, err
 	}
-	return outFile{name: base + ".key", data: data, sensitive: true, what: "private key, keep it secret",
-		verify: func(b []byte) error {
-			k, err := certs.ParseKey(b)
-			if err == nil && !k.Public().(interface{ Equal(crypto.PublicKey) bool }).Equal(key.Public()) {
-				err = errors.New("key read back differs")
-			}
-			return err
-		}}, nil
+	return outFile{name: base + ".key", data: data, sensitive: true, what: "private key, keep it secret", verify: certs.VerifyKeyPEM(key)}, nil
 }
 
 func certFiles(base string, chain *certs.Chain) []outFile {
-	verify := func(n int) func([]byte) error {
-		return func(b []byte) error {
-			bd, err := certs.ReadBundle(base, b)
-			if err == nil && len(bd.Certs) != n {
-				err = fmt.Errorf("read back %d certificates, want %d", len(bd.Certs), n)
-			}
-			return err
-		}
-	}
 	all := chain.Certs()
 	return []outFile{
-		{name: base + ".crt", data: certs.CertPEM(all...), what: "certificate and chain, PEM", verify: verify(len(all))},
-		{name: base + ".cer", data: certs.CertPEM(chain.Leaf), what: "Base-64 X.509 certificate for the ADS keytool import", verify: verify(1)},
+		{name: base + ".crt", data: certs.CertPEM(all...), what: "certificate and chain, PEM", verify: certs.VerifyCertPEM(all...)},
+		{name: base + ".cer", data: certs.CertPEM(chain.Leaf), what: "Base-64 X.509 certificate for the ADS keytool import", verify: certs.VerifyCertPEM(chain.Leaf)},
 	}
 }
 
@@ -253,13 +237,7 @@ func pfxFile(base string, key crypto.Signer, chain *certs.Chain, pw secret.Secre
 	if err != nil {
 		return outFile{}, err
 	}
-	return outFile{name: base + ".pfx", data: data, sensitive: true, what: "PFX with private key and chain, for IIS",
-		verify: func(b []byte) error {
-			if !certs.PFXHolds(b, pw, chain.Leaf) {
-				return errors.New("PFX read back does not open or lacks the certificate")
-			}
-			return nil
-		}}, nil
+	return outFile{name: base + ".pfx", data: data, sensitive: true, what: "PFX with private key and chain, for IIS", verify: certs.VerifyPFX(pw, chain)}, nil
 }
 
 func iisFiles(base string, chain *certs.Chain, webServers []string, withPFX bool) ([]outFile, error) {

@@ -183,13 +183,7 @@ func ldapFetchCert(ctx context.Context, g *globals, env *steps.Env, f *ldapFlags
 	}
 	var done []written
 	if f.out != "" {
-		res, err := safefile.Replace(f.out, certs.CertPEM(chosen), safefile.Options{Perm: 0o644, Verify: func(b []byte) error {
-			bd, err := certs.ReadBundle(f.out, b)
-			if err == nil && (len(bd.Certs) != 1 || !bd.Certs[0].Equal(chosen)) {
-				err = errors.New("the certificate read back differs")
-			}
-			return err
-		}})
+		res, err := safefile.Replace(f.out, certs.CertPEM(chosen), safefile.Options{Perm: 0o644, Verify: certs.VerifyCertPEM(chosen)})
 		if err != nil {
 			return fmt.Errorf("save the certificate: %w", err)
 		}

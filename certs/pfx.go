@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"slices"
 
 	"software.sslmate.com/src/go-pkcs12"
 
@@ -58,9 +59,16 @@ func DecodePFX(data []byte, password secret.Secret) (crypto.Signer, *Chain, erro
 }
 
 // PFXHolds reports whether the PFX in data opens with password and holds
-// exactly leaf; callers use it to leave a good PFX alone instead of
-// rewriting it (PFX bytes differ on every export because of random salts).
-func PFXHolds(data []byte, password secret.Secret, leaf *x509.Certificate) bool {
-	_, c, err := DecodePFX(data, password)
-	return err == nil && c.Leaf.Equal(leaf)
+// exactly chain — leaf and every CA certificate, so a PFX from before a
+// CA change is not kept. Callers use it to leave a good PFX alone instead
+// of rewriting it (PFX bytes differ on every export because of random salts).
+func PFXHolds(data []byte, password secret.Secret, chain *Chain) bool {
+	if data == nil {
+		return false
+	}
+	_, got, err := DecodePFX(data, password)
+	if err != nil {
+		return false
+	}
+	return slices.EqualFunc(got.Certs(), chain.Certs(), (*x509.Certificate).Equal)
 }

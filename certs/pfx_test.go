@@ -56,8 +56,12 @@ func TestPFXOpenSSL(t *testing.T) {
 	if err != nil || !KeyMatches(back.Leaf, key) || len(back.CACerts()) != 2 || back.Root == nil {
 		t.Fatalf("DecodePFX: %v, chain %+v", err, back)
 	}
-	if !PFXHolds(data, pw, ch.Leaf.Cert) || PFXHolds(data, pw, ch.Root.Cert) {
+	if !PFXHolds(data, pw, chain) || PFXHolds(data, pw, BuildChain(ch.Root.Cert, nil)) {
 		t.Fatal("PFXHolds is wrong")
+	}
+	// The leaf alone is not enough: a PFX from before a CA change must be replaced.
+	if PFXHolds(data, pw, BuildChain(ch.Leaf.Cert, nil)) || VerifyPFX(pw, BuildChain(ch.Leaf.Cert, nil))(data) == nil {
+		t.Fatal("PFXHolds accepts a PFX whose chain differs")
 	}
 }
 

@@ -286,7 +286,7 @@ func planSelfSigned(env *Env, plan *Plan, t certTarget, p certPaths) (crypto.Sig
 	if err != nil {
 		return nil, nil, err
 	}
-	fc, err := fileChange(p.key, kp, "new private key ("+why+")", true, verifyKey(newKey))
+	fc, err := fileChange(p.key, kp, "new private key ("+why+")", true, certs.VerifyKeyPEM(newKey))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -354,7 +354,7 @@ func planCA(env *Env, plan *Plan, t certTarget, p certPaths) (crypto.Signer, *ce
 		if err != nil {
 			return nil, nil, err
 		}
-		fc, err := fileChange(p.key, kp, "private key for the request (keep it: the CA's certificate only works with it)", true, verifyKey(k))
+		fc, err := fileChange(p.key, kp, "private key for the request (keep it: the CA's certificate only works with it)", true, certs.VerifyKeyPEM(k))
 		if err != nil {
 			return nil, nil, err
 		}
@@ -436,11 +436,11 @@ func sameNames(a, b []string) bool {
 // planExports adds the .crt, .cer, .pfx and IIS scripts of one target.
 func planExports(plan *Plan, t certTarget, p certPaths, key crypto.Signer, chain *certs.Chain, pw secret.Secret, several bool) error {
 	all := chain.Certs()
-	crt, err := fileChange(p.crt, certs.CertPEM(all...), "certificate with its chain (PEM)", false, verifyCerts(len(all)))
+	crt, err := fileChange(p.crt, certs.CertPEM(all...), "certificate with its chain (PEM)", false, certs.VerifyCertPEM(all...))
 	if err != nil {
 		return err
 	}
-	cer, err := fileChange(p.cer, certs.CertPEM(chain.Leaf), "Base-64 X.509 certificate for the ADS keytool import", false, verifyCerts(1))
+	cer, err := fileChange(p.cer, certs.CertPEM(chain.Leaf), "Base-64 X.509 certificate for the ADS keytool import", false, certs.VerifyCertPEM(chain.Leaf))
 	if err != nil {
 		return err
 	}
@@ -448,7 +448,7 @@ func planExports(plan *Plan, t certTarget, p certPaths, key crypto.Signer, chain
 	pfx := FileChange{Path: p.pfx, Action: Unchanged, Sensitive: true, Mode: 0o600, Backup: true,
 		Why: "kept: the PFX opens with the password and holds this certificate and chain"}
 	old, err := os.ReadFile(p.pfx)
-	if err != nil || !pfxCurrent(old, pw, chain) {
+	if err != nil || !certs.PFXHolds(old, pw, chain) {
 		data, err := certs.EncodePFX(key, chain, pw)
 		if err != nil {
 			return err
@@ -458,12 +458,7 @@ func planExports(plan *Plan, t certTarget, p certPaths, key crypto.Signer, chain
 		if old != nil {
 			pfx.Action, pfx.BaseSHA256 = Modify, SHA256Hex(old)
 		}
-		pfx.Verify = func(b []byte) error {
-			if !pfxCurrent(b, pw, chain) {
-				return errors.New("the PFX read back does not open or lacks the certificate")
-			}
-			return nil
-		}
+		pfx.Verify = certs.VerifyPFX(pw, chain)
 	}
 	plan.Files = append(plan.Files, pfx)
 	if len(t.web) == 0 {
@@ -509,28 +504,6 @@ func wholeFileDiff(name, content string) string {
 	return b.String()
 }
 
-// pfxCurrent: the PFX opens with pw and holds exactly chain (PFX bytes
-// differ on every export, so content, not bytes, decides).
-func pfxCurrent(data []byte, pw secret.Secret, chain *certs.Chain) bool {
-	if data == nil {
-		return false
-	}
-	_, got, err := certs.DecodePFX(data, pw)
-	if err != nil {
-		return false
-	}
-	a, b := got.Certs(), chain.Certs()
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if !a[i].Equal(b[i]) {
-			return false
-		}
-	}
-	return true
-}
-
 // fileChange compares data with what is on disk: Unchanged, Create, or
 // Modify (backed up first, refused if the file changes after planning).
 func fileChange(path string, data []byte, why string, sensitive bool, verify func([]byte) error) (FileChange, error) {
@@ -550,34 +523,6 @@ func fileChange(path string, data []byte, why string, sensitive bool, verify fun
 		fc.Action, fc.Data, fc.BaseSHA256 = Modify, data, SHA256Hex(old)
 	}
 	return fc, nil
-}
-
-func verifyKey(k crypto.Signer) func([]byte) error {
-	return func(b []byte) error {
-		got, err := certs.ParseKey(b)
-		if err != nil {
-			return err
-		}
-		if !bytes.Equal(mustPKIX(got.Public()), mustPKIX(k.Public())) {
-			return errors.New("the key read back differs from the one generated")
-		}
-		return nil
-	}
-}
-
-func mustPKIX(pub crypto.PublicKey) []byte {
-	b, _ := x509.MarshalPKIXPublicKey(pub)
-	return b
-}
-
-func verifyCerts(n int) func([]byte) error {
-	return func(b []byte) error {
-		bd, err := certs.ReadBundle("written file", b)
-		if err == nil && len(bd.Certs) != n {
-			err = fmt.Errorf("read back %d certificate(s), want %d", len(bd.Certs), n)
-		}
-		return err
-	}
 }
 
 func orInt(v, d int) int {

@@ -5,7 +5,6 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
-	"io/fs"
 	"net"
 	"os"
 	"path/filepath"
@@ -353,25 +352,8 @@ func (s trustStep) Plan(ctx context.Context, env *Env) (*Plan, error) {
 }
 
 func trustCerFile(path string, p certs.Planned) (FileChange, error) {
-	data := certs.CertPEM(p.Cert)
-	fc := FileChange{Path: path, Action: Create, Why: fmt.Sprintf("Base-64 certificate %q to copy to every ADS for keytool (alias %q)", p.Cert.Subject.CommonName, p.Alias),
-		Backup: true, Mode: 0o644, Data: data}
-	old, err := os.ReadFile(path)
-	switch {
-	case err == nil && string(old) == string(data):
-		fc.Action, fc.Data = Unchanged, nil
-	case err == nil:
-		fc.Action, fc.BaseSHA256 = Modify, SHA256Hex(old)
-	case !errors.Is(err, fs.ErrNotExist):
-		return fc, fmt.Errorf("read %s: %w", path, err)
-	}
-	fc.Verify = func(b []byte) error {
-		if string(b) != string(data) {
-			return errors.New("the written certificate differs")
-		}
-		return nil
-	}
-	return fc, nil
+	return fileChange(path, certs.CertPEM(p.Cert), fmt.Sprintf("Base-64 certificate %q to copy to every ADS for keytool (alias %q)", p.Cert.Subject.CommonName, p.Alias),
+		false, certs.VerifyCertPEM(p.Cert))
 }
 
 // planStore works out one reachable cacerts: open and verify it, add what
