@@ -177,10 +177,17 @@ func checkPaths(env *steps.Env, root string) error {
 	return errors.Join(errs...)
 }
 
-func (c confinedStep) guard(env *steps.Env, p *steps.Plan) error {
+// checkAnswers refuses password sources and answers naming files outside
+// the session's folder.
+func (c confinedStep) checkAnswers(env *steps.Env) error {
 	if err := errors.Join(checkRefs(env, c.root), checkPaths(env, c.root)); err != nil {
 		return steps.BadInput(err)
 	}
+	return nil
+}
+
+// checkPlan refuses a plan that writes outside the session's folder.
+func (c confinedStep) checkPlan(p *steps.Plan) error {
 	if p == nil {
 		return nil
 	}
@@ -196,7 +203,7 @@ func (c confinedStep) guard(env *steps.Env, p *steps.Plan) error {
 }
 
 func (c confinedStep) Plan(ctx context.Context, env *steps.Env) (*steps.Plan, error) {
-	if err := c.guard(env, nil); err != nil {
+	if err := c.checkAnswers(env); err != nil {
 		return nil, err
 	}
 	p, err := c.Step.Plan(ctx, env)
@@ -204,11 +211,14 @@ func (c confinedStep) Plan(ctx context.Context, env *steps.Env) (*steps.Plan, er
 		return p, err
 	}
 	// Refuse at plan time too, so the admin never reviews a change that cannot happen.
-	return p, c.guard(env, p)
+	return p, c.checkPlan(p)
 }
 
 func (c confinedStep) Apply(ctx context.Context, env *steps.Env, p *steps.Plan) (*steps.Outcome, error) {
-	if err := c.guard(env, p); err != nil {
+	if err := c.checkAnswers(env); err != nil {
+		return nil, err
+	}
+	if err := c.checkPlan(p); err != nil {
 		return nil, err
 	}
 	return c.Step.Apply(ctx, env, p)
@@ -231,7 +241,7 @@ func (c confinedStep) wrap(cs []steps.Check) []steps.Check {
 			continue
 		}
 		cs[i].Run = func(ctx context.Context, env *steps.Env) steps.Result {
-			if err := errors.Join(checkRefs(env, c.root), checkPaths(env, c.root)); err != nil {
+			if err := c.checkAnswers(env); err != nil {
 				return steps.Result{Status: steps.Fail, Detail: err.Error(),
 					Fix: "over ccewiz serve, type passwords in the wizard, and keep every file (password files, certificates, keystores, spog_config.js copies) in your own folder"}
 			}
