@@ -46,31 +46,35 @@ const (
 	backLimit = 1 << 16 // how far back a hit looks for its line's timestamp
 )
 
-var (
-	// table is built on first use, not at start-up: every ccewiz command
-	// would otherwise pay for it (about a millisecond) before main runs.
-	table     = sync.OnceValue(func() *matcher { return newMatcher(allPatterns()) })
-	patternOf []int // pattern index → signature index
-)
+// table is built on first use, not at start-up: every ccewiz command
+// would otherwise pay for it (about a millisecond) before main runs.
+var table = sync.OnceValue(func() *search {
+	ps, sigOf := patterns()
+	return &search{matcher: newMatcher(ps), sigOf: sigOf}
+})
 
-func allPatterns() []string {
-	var ps []string
+// search finds every signature's patterns at once.
+type search struct {
+	*matcher
+	sigOf []int // pattern index → signature index
+}
+
+// patterns lists every signature's literal patterns, in order, and the
+// signature each belongs to.
+func patterns() (ps []string, sigOf []int) {
 	for i, s := range Signatures {
 		for _, p := range s.Patterns {
 			ps = append(ps, p)
-			patternOf = append(patternOf, i)
+			sigOf = append(sigOf, i)
 		}
 	}
-	return ps
+	return ps, sigOf
 }
 
 // Patterns returns every literal pattern, one per signature row, as
 // `grep -F -f` takes them.
 func Patterns() []string {
-	var ps []string
-	for _, s := range Signatures {
-		ps = append(ps, s.Patterns...)
-	}
+	ps, _ := patterns()
 	return ps
 }
 
@@ -165,13 +169,14 @@ func (fs *fileScan) chunk(c []byte, last bool) {
 	counted, lines := 0, fs.lines
 	lineStart := -1 // the line the previous hit was on
 	var seen [64]bool
-	table().each(c, func(pos, pat int) {
+	t := table()
+	t.each(c, func(pos, pat int) {
 		ls := bytes.LastIndexByte(c[:pos], '\n') + 1
 		if ls != lineStart {
 			lineStart = ls
 			seen = [64]bool{}
 		}
-		sig := patternOf[pat]
+		sig := t.sigOf[pat]
 		if sig < len(seen) {
 			if seen[sig] {
 				return
