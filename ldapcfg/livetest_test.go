@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"net"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -40,53 +39,12 @@ func keystorePool(t testing.TB, c *x509.Certificate) *x509.CertPool {
 func loopbackResolve(context.Context, string) ([]string, error) { return []string{"127.0.0.1"}, nil }
 
 // silentServer accepts TCP connections and never says a word.
-func silentServer(t *testing.T) string { return holdingServer(t, nil) }
+func silentServer(t *testing.T) string { return testpeer.HoldingServer(t, nil) }
 
 // muteTLSServer completes TLS handshakes with cert, then never says a word:
 // a DC whose LDAP service hangs behind a working TLS front.
 func muteTLSServer(t *testing.T, cert *testpeer.Cert) string {
-	return holdingServer(t, &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{cert.DER}, PrivateKey: cert.Key}}})
-}
-
-// holdingServer accepts connections (completing TLS when tc is set) and
-// holds them open without a word until the test ends.
-func holdingServer(t *testing.T, tc *tls.Config) string {
-	t.Helper()
-	var l net.Listener
-	var err error
-	if tc != nil {
-		l, err = tls.Listen("tcp", "127.0.0.1:0", tc)
-	} else {
-		l, err = net.Listen("tcp", "127.0.0.1:0")
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	var mu sync.Mutex
-	var conns []net.Conn
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			if tc, ok := c.(*tls.Conn); ok {
-				go tc.Handshake()
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-		}
-	}()
-	t.Cleanup(func() {
-		l.Close()
-		mu.Lock()
-		for _, c := range conns {
-			c.Close()
-		}
-		mu.Unlock()
-	})
-	return l.Addr().String()
+	return testpeer.HoldingServer(t, &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{cert.DER}, PrivateKey: cert.Key}}})
 }
 
 func dialTo(addr string) DialFunc {

@@ -3,7 +3,6 @@ package logdoctor
 import (
 	"context"
 	"errors"
-	"net"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -27,12 +26,7 @@ func TestSignaturesMatchTheJDK(t *testing.T) {
 
 	good := testpeer.ServeTLS(t, chain.Leaf, chain.Intermediate)
 	old := testpeer.ServeTLS(t, expired, chain.Intermediate)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	refused := ln.Addr().String()
-	ln.Close()
+	refused := testpeer.ClosedAddr(t)
 
 	for _, tc := range []struct {
 		name, store, addr, serverName string

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -297,9 +296,7 @@ func TestCertificateTLSCheck(t *testing.T) {
 		})
 	}
 	// Nothing listens: a clear failure, not a hang.
-	ln, _ := net.Listen("tcp", "127.0.0.1:0")
-	env.Answers.Resolve = map[string]string{"ece.example.com:443": ln.Addr().String()}
-	ln.Close()
+	env.Answers.Resolve = map[string]string{"ece.example.com:443": testpeer.ClosedAddr(t)}
 	if r := runCertCheck(t, env, "certificate.tls"); r.Status != Fail || !strings.Contains(r.Detail, "connection refused") {
 		t.Fatalf("closed port: %s %s", r.Status, r.Detail)
 	}

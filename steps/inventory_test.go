@@ -3,9 +3,7 @@ package steps
 import (
 	"bytes"
 	"context"
-	"crypto/tls"
 	"encoding/csv"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -187,21 +185,7 @@ func TestCertRuleFindsTheCertificate(t *testing.T) {
 	}
 
 	// The server presents it.
-	ln, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{leaf.DER}, PrivateKey: leaf.Key}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func(c net.Conn) { c.(*tls.Conn).Handshake(); c.Close() }(c)
-		}
-	}()
-	a.Resolve = map[string]string{"ece.example.com": ln.Addr().String()}
+	a.Resolve = map[string]string{"ece.example.com": testpeer.ServeTLS(t, leaf)}
 	if r := CertRule(ctx, env, "ece.example.com"); r.Status != Pass || !strings.Contains(r.Detail, "the server at ece.example.com:443") {
 		t.Errorf("probe: %+v", r)
 	}

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"io"
 	"log"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -157,34 +156,15 @@ func TestValidateHTTPS(t *testing.T) {
 }
 
 func TestValidateUnreachable(t *testing.T) {
-	// A port that was just free: nothing listens.
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	closed := ln.Addr().String()
-	ln.Close()
+	closed := testpeer.ClosedAddr(t)
 	// A listener that accepts and never speaks TLS.
-	silent, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer silent.Close()
-	go func() {
-		for {
-			c, err := silent.Accept()
-			if err != nil {
-				return
-			}
-			defer c.Close()
-		}
-	}()
+	silent := testpeer.HoldingServer(t, nil)
 	for _, tc := range []struct {
 		name, addr, detail, fix string
 		timeout                 time.Duration
 	}{
 		{"refused", closed, "cannot connect to " + closed, "start IIS", 0},
-		{"silent", silent.Addr().String(), "no answer", "port 443", 300 * time.Millisecond},
+		{"silent", silent, "no answer", "port 443", 300 * time.Millisecond},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			env := eceEnv(t, tc.addr)
