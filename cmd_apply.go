@@ -125,8 +125,8 @@ func (a *applier) step(ctx context.Context, st steps.Step) error {
 	out, err := st.Apply(ctx, a.env, plan)
 	if out != nil {
 		out.WriteText(w)
-		a.env.Answers.RecordWritten(out.Written...)
 	}
+	out.Record(a.env.Answers)
 	var errs []error
 	if err != nil {
 		errs = append(errs, fmt.Errorf("apply %s: %w", st.ID(), err))

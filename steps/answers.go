@@ -162,6 +162,20 @@ type Progress struct {
 	Written []Written `yaml:"written,omitempty"`
 }
 
+// Record keeps what an Apply did in the answers: the files it wrote (with
+// their backups) and a confirmation it took. Call it on the goroutine that
+// owns the answers, after Apply returns — also when Apply failed or was
+// cancelled, since files written before that are changed all the same.
+func (o *Outcome) Record(a *Answers) {
+	if o == nil {
+		return
+	}
+	a.RecordWritten(o.Written...)
+	if c := o.Confirmed; c != nil {
+		a.Integration.ConfirmedAt, a.Integration.ConfirmedInstance = c.At, c.Instance
+	}
+}
+
 // RecordWritten adds what an Apply wrote to the progress (a write listed
 // already is not repeated). Callers record on the goroutine that owns the
 // answers, not inside Apply: the TUI runs Apply in the background.

@@ -212,11 +212,22 @@ type Irreversible struct {
 	Confirm string `json:"confirm"` // the exact text the user must type
 }
 
-// Outcome is what Apply did.
+// Outcome is what Apply did. Apply never edits the answers (a UI may run it
+// in the background while the admin edits them): what it has to record goes
+// here, and the driver calls Record on the goroutine that owns the answers.
 type Outcome struct {
 	Written []Written `json:"written,omitempty"`
 	Results []Result  `json:"results,omitempty"`
 	Notes   []string  `json:"notes,omitempty"`
+	// Confirmed is the admin's confirmation of a permanent change (the
+	// integration step's Save), to be kept in the answers file.
+	Confirmed *Confirmation `json:"confirmed,omitempty"`
+}
+
+// Confirmation is when the admin confirmed the permanent integration Save, and for which Application Instance.
+type Confirmation struct {
+	At       string `json:"at"` // RFC 3339
+	Instance string `json:"instance"`
 }
 
 // Written is one file Apply wrote and where the previous version went.

@@ -187,8 +187,9 @@ func (s integrationStep) Plan(ctx context.Context, env *Env) (*Plan, error) {
 	return plan, nil
 }
 
-// Apply records the admin's confirmation (the driver has checked the typed
-// Application Instance) — but only after the guards pass again, right now.
+// Apply returns the admin's confirmation for the driver to record (it has
+// checked the typed Application Instance) — but only after the guards pass
+// again, right now.
 func (s integrationStep) Apply(ctx context.Context, env *Env, _ *Plan) (*Outcome, error) {
 	a := env.Answers
 	inst, err := AppInstance(a.Profile)
@@ -200,10 +201,10 @@ func (s integrationStep) Apply(ctx context.Context, env *Env, _ *Plan) (*Outcome
 	if bad := failed(guards); len(bad) > 0 {
 		return out, fmt.Errorf("refusing to confirm the permanent Save: %s; fix these, then run the step again", strings.Join(bad, "; "))
 	}
-	a.Integration.ConfirmedAt = env.now().UTC().Format(time.RFC3339)
-	a.Integration.ConfirmedInstance = inst
+	// Recorded by the driver (Outcome.Record): Apply may run in the background.
+	out.Confirmed = &Confirmation{At: env.now().UTC().Format(time.RFC3339), Instance: inst}
 	out.Notes = append(out.Notes, fmt.Sprintf("confirmed for %s at %s (recorded in the answers file); now select %s in ECE's Configuration tab, add every Agent PG and Save",
-		inst, a.Integration.ConfirmedAt, inst))
+		inst, out.Confirmed.At, inst))
 	return out, nil
 }
 

@@ -120,7 +120,8 @@ func TestIntegrationGuardsRefuse(t *testing.T) {
 			if !strings.Contains(strings.Join(plan.Notes, " "), "DO NOT SAVE") {
 				t.Errorf("plan does not warn: %v", plan.Notes)
 			}
-			_, err = st.Apply(context.Background(), env, plan)
+			out, err := st.Apply(context.Background(), env, plan)
+			out.Record(env.Answers)
 			if err == nil || !strings.Contains(err.Error(), "refusing") || !strings.Contains(err.Error(), c.why) {
 				t.Fatalf("apply: %v", err)
 			}
@@ -146,9 +147,11 @@ func TestIntegrationApplyRecordsConfirmation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.Apply(ctx, env, plan); err != nil {
+	out, err := st.Apply(ctx, env, plan)
+	if err != nil {
 		t.Fatal(err)
 	}
+	out.Record(env.Answers)
 	ig := env.Answers.Integration
 	if ig.ConfirmedAt != "2026-11-23T09:15:00Z" || ig.ConfirmedInstance != "MultiChannel" {
 		t.Errorf("recorded %q %q", ig.ConfirmedAt, ig.ConfirmedInstance)

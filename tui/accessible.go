@@ -230,8 +230,8 @@ func (lp *linePrompt) step(ctx context.Context, s steps.Step) (bool, error) {
 		actx, cancel := context.WithTimeout(ctx, m.o.ActionTimeout)
 		out, err := s.Apply(actx, env, p)
 		cancel()
+		out.Record(env.Answers)
 		if out != nil {
-			env.Answers.RecordWritten(out.Written...)
 			lp.printf("%s", strings.Join(writtenLines(out.Written), "\n"))
 			if len(out.Written) > 0 {
 				lp.printf("\n")

@@ -372,10 +372,8 @@ func (m *Model) finish(msg actionDoneMsg) tea.Cmd {
 			m.confirm.Focus()
 		}
 	case actApply:
-		if msg.outcome != nil {
-			m.env.Answers.RecordWritten(msg.outcome.Written...)
-		}
-		m.dirty = true // Apply may record answers too (a confirmation time)
+		msg.outcome.Record(m.env.Answers)
+		m.dirty = true // the outcome may carry a confirmation to keep
 		m.refreshNeeds()
 		if msg.err != nil {
 			m.outcome = msg.outcome
