@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto"
 	"crypto/x509"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -143,16 +142,11 @@ func (f *certFlags) request() certs.Request {
 // or asks twice on a terminal. required=false returns a zero Secret when
 // nobody can be asked (the PFX is then skipped).
 func pfxPassword(g *globals, f *certFlags, required bool) (secret.Secret, error) {
-	ref, err := secret.FromFlags("pfx-pass", f.pfxPassEnv, f.pfxPassFile)
-	if err != nil {
-		return secret.Secret{}, usagef("%v", err)
+	s, ask, err := flagSecret(g, "pfx-pass", f.pfxPassEnv, f.pfxPassFile, "PFX password")
+	if err != nil || !s.IsZero() {
+		return s, err
 	}
-	if !ref.IsZero() {
-		s, err := ref.Resolve("PFX password")
-		return s, steps.BadInput(err)
-	}
-	ask := secret.TerminalPrompter(g.stderr)
-	if ask == nil || !isTerminalReader(g.stdin) {
+	if ask == nil {
 		if required {
 			return secret.Secret{}, usagef("the PFX needs a password: give --pfx-pass-env VAR or --pfx-pass-file FILE")
 		}
@@ -538,9 +532,7 @@ func certInspect(g *globals, f *certFlags, file string) error {
 		rep.Findings = append(rep.Findings, certs.Assess(chain, certs.AssessOptions{Name: strings.TrimSpace(f.name), Roots: roots})...)
 	}
 	if f.format == "json" {
-		enc := json.NewEncoder(g.stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(rep); err != nil {
+		if err := writeJSON(g.stdout, rep); err != nil {
 			return err
 		}
 	} else {
@@ -587,9 +579,7 @@ func certProbe(ctx context.Context, g *globals, f *certFlags) error {
 		res.Findings = []certs.Finding{}
 	}
 	if f.format == "json" {
-		enc := json.NewEncoder(g.stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(res); err != nil {
+		if err := writeJSON(g.stdout, res); err != nil {
 			return err
 		}
 	} else {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
@@ -93,9 +92,7 @@ Examples:
 			}
 			switch format {
 			case "json":
-				enc := json.NewEncoder(g.stdout)
-				enc.SetIndent("", "  ")
-				if err := enc.Encode(struct {
+				if err := writeJSON(g.stdout, struct {
 					Sheet  *steps.InventorySheet `json:"inventory"`
 					CSV    *steps.InventoryCSV   `json:"csv,omitempty"`
 					Checks []steps.Result        `json:"checks"`

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -95,22 +94,16 @@ Examples:
 // keystorePassword resolves --storepass-env/--storepass-file; for a file
 // named cacerts it falls back to the JDK default, as every ADS has it.
 func keystorePassword(g *globals, f *keystoreFlags) (secret.Secret, error) {
-	ref, err := secret.FromFlags("storepass", f.passEnv, f.passFile)
-	if err != nil {
-		return secret.Secret{}, usagef("%v", err)
-	}
-	if !ref.IsZero() {
-		s, err := ref.Resolve("key store password")
-		return s, steps.BadInput(err)
+	s, ask, err := flagSecret(g, "storepass", f.passEnv, f.passFile, "key store password")
+	if err != nil || !s.IsZero() {
+		return s, err
 	}
 	if strings.EqualFold(filepath.Base(strings.ReplaceAll(f.keystore, `\`, "/")), "cacerts") {
-		fmt.Fprintln(g.stderr, "ccewiz keystore: warning: no password given; trying the JDK default \"changeit\" for cacerts (use --storepass-env or --storepass-file if it was changed)")
-		return secret.New("changeit"), nil
+		fmt.Fprintf(g.stderr, "ccewiz keystore: warning: no password given; trying the JDK default %q for cacerts (use --storepass-env or --storepass-file if it was changed)\n", steps.DefaultCacertsPassword)
+		return secret.New(steps.DefaultCacertsPassword), nil
 	}
-	if isTerminalReader(g.stdin) {
-		if p := secret.TerminalPrompter(g.stderr); p != nil {
-			return p("Key store password for " + f.keystore)
-		}
+	if ask != nil {
+		return ask("Key store password for " + f.keystore)
 	}
 	return secret.Secret{}, usagef("no key store password: pass --storepass-env VAR or --storepass-file FILE")
 }
@@ -146,9 +139,7 @@ func keystoreList(g *globals, f *keystoreFlags) error {
 	}
 	entries := ks.Entries()
 	if f.format == "json" {
-		enc := json.NewEncoder(g.stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(struct {
+		return writeJSON(g.stdout, struct {
 			Keystore     string        `json:"keystore"`
 			Kind         certs.Kind    `json:"kind"`
 			Passwordless bool          `json:"passwordless,omitempty"`
@@ -191,9 +182,7 @@ func keystoreImport(g *globals, f *keystoreFlags) error {
 		return keystoreErr(err)
 	}
 	if f.format == "json" {
-		enc := json.NewEncoder(g.stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(res)
+		return writeJSON(g.stdout, res)
 	}
 	w := g.stdout
 	switch {

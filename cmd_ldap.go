@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"crypto/x509"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -124,19 +123,14 @@ func ldapEnv(g *globals) (*steps.Env, error) {
 // ldapSecret reads a password from its --x-env/--x-file pair, or asks on a
 // terminal; label names it.
 func ldapSecret(g *globals, prefix, envName, file, label string) (secret.Secret, error) {
-	ref, err := secret.FromFlags(prefix, envName, file)
-	if err != nil {
-		return secret.Secret{}, usagef("%v", err)
+	s, ask, err := flagSecret(g, prefix, envName, file, label)
+	if err != nil || !s.IsZero() {
+		return s, err
 	}
-	if !ref.IsZero() {
-		s, err := ref.Resolve(label)
-		return s, steps.BadInput(err)
-	}
-	ask := secret.TerminalPrompter(g.stderr)
-	if ask == nil || !isTerminalReader(g.stdin) {
+	if ask == nil {
 		return secret.Secret{}, usagef("%s: give --%s-env VAR or --%s-file FILE", label, prefix, prefix)
 	}
-	s, err := ask(label)
+	s, err = ask(label)
 	return s, steps.BadInput(err)
 }
 
@@ -197,9 +191,7 @@ func ldapFetchCert(ctx context.Context, g *globals, env *steps.Env, f *ldapFlags
 		done = append(done, written{res.Path, res.Backup, "AD keystore (JKS), alias " + ldapcfg.KeystoreAlias})
 	}
 	if f.format == "json" {
-		enc := json.NewEncoder(g.stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(struct {
+		return writeJSON(g.stdout, struct {
 			*ldapcfg.Fetched
 			Trust   string         `json:"trust"`
 			Trusted certs.CertInfo `json:"trusted"`
@@ -318,9 +310,7 @@ func ldapTest(ctx context.Context, g *globals, env *steps.Env, f *ldapFlags) err
 		return steps.BadInput(err)
 	}
 	if f.format == "json" {
-		enc := json.NewEncoder(g.stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(struct {
+		if err := writeJSON(g.stdout, struct {
 			Status   ldapcfg.Status   `json:"status"`
 			Settings ldapcfg.Settings `json:"settings"`
 			Problems ldapcfg.Problems `json:"problems"`

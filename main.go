@@ -6,6 +6,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -17,6 +18,7 @@ import (
 	"strings"
 	"syscall"
 
+	"ccewiz/secret"
 	"ccewiz/steps"
 )
 
@@ -69,8 +71,8 @@ func (u usageError) Error() string { return u.msg }
 
 func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(format, args...)} }
 
-// failed marks an error that means "a check or action failed" (exit 1) and
-// has already been reported, so main prints nothing more.
+// errReported marks an error that means "a check or action failed" (exit 1)
+// and has already been reported, so main prints nothing more.
 var errReported = errors.New("reported")
 
 func main() {
@@ -300,4 +302,30 @@ func loadAnswers(g *globals) (*steps.Env, error) {
 		return nil, err
 	}
 	return steps.NewEnv(a, g.answers), nil
+}
+
+// flagSecret reads a password from its --PREFIX-env / --PREFIX-file pair;
+// label names it in errors. Given neither, it returns a zero Secret and ask,
+// the terminal prompt, or nil when nobody can be asked: what then is the
+// caller's decision (ask twice, skip, a default, or a usage error).
+func flagSecret(g *globals, prefix, envName, file, label string) (s secret.Secret, ask secret.Prompter, err error) {
+	ref, err := secret.FromFlags(prefix, envName, file)
+	if err != nil {
+		return secret.Secret{}, nil, usagef("%v", err)
+	}
+	if !ref.IsZero() {
+		s, err := ref.Resolve(label)
+		return s, nil, steps.BadInput(err)
+	}
+	if !isTerminalReader(g.stdin) {
+		return secret.Secret{}, nil, nil
+	}
+	return secret.Secret{}, secret.TerminalPrompter(g.stderr), nil
+}
+
+// writeJSON is every command's --format json: indented, one value.
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
 }
