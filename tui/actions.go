@@ -35,6 +35,18 @@ type actionDoneMsg struct {
 	outcome *steps.Outcome
 	results []steps.Result
 	err     error
+	// late, for an Apply stopped (Esc, time limit) before it returned,
+	// brings its result when it does: files it wrote after the stop are
+	// changed all the same and must reach progress.written.
+	late <-chan actionDoneMsg
+}
+
+// lateApplyMsg is the result of an Apply that returned after it was stopped.
+type lateApplyMsg struct{ outcome *steps.Outcome }
+
+// waitLate delivers an Apply's late result as a lateApplyMsg.
+func waitLate(ch <-chan actionDoneMsg) tea.Cmd {
+	return func() tea.Msg { return lateApplyMsg{outcome: (<-ch).outcome} }
 }
 
 type savedMsg struct {
@@ -50,7 +62,8 @@ var errCancelled = errors.New("cancelled")
 // start runs fn as a tea.Cmd with a context the admin can cancel (Esc) and
 // a time limit. A step that ignores its context cannot freeze the wizard:
 // the command returns when the context ends, and the step's late answer is
-// dropped.
+// dropped — but for an Apply, whose late answer lists files it wrote, which
+// is recorded when it comes (lateApplyMsg).
 func (m *Model) start(kind actionKind, what string, timeout time.Duration, fn func(ctx context.Context) actionDoneMsg) tea.Cmd {
 	m.nextRun++
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
@@ -86,6 +99,9 @@ func (m *Model) start(kind actionKind, what string, timeout time.Duration, fn fu
 				msg.err = errCancelled
 			} else {
 				msg.err = fmt.Errorf("%s took longer than %s and was stopped; check that the servers are reachable from here", what, timeout)
+			}
+			if kind == actApply {
+				msg.late = ch
 			}
 		}
 		msg.id, msg.kind = r.id, kind

@@ -217,3 +217,12 @@ func keys(s ...any) []tea.Msg {
 	}
 	return out
 }
+
+// slowApply is the demo step with an Apply that ignores its context: it
+// writes a file after the wizard stopped waiting for it.
+type slowApply struct{ demoStep }
+
+func (slowApply) Apply(context.Context, *steps.Env, *steps.Plan) (*steps.Outcome, error) {
+	time.Sleep(300 * time.Millisecond)
+	return &steps.Outcome{Written: []steps.Written{{Path: "out/late.conf", Backup: "out/late.conf.bak"}}}, nil
+}

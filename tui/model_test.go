@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -427,5 +428,24 @@ func TestPlanLinesDetails(t *testing.T) {
 		if wrapped := widest <= 60; wrapped != details || !strings.Contains(got, "END") {
 			t.Errorf("details=%v: widest line %d:\n%s", details, widest, got)
 		}
+	}
+}
+
+// TestLateApplyRecorded: an Apply stopped by its time limit that still
+// writes a file has it recorded in progress.written when it returns.
+func TestLateApplyRecorded(t *testing.T) {
+	m := testModel(t, profileAnswers(), demoStep{}, 100, 30)
+	m.flow = []steps.Step{steps.NewProfileStep(), slowApply{}}
+	m.cur = 1
+	m.plan = &steps.Plan{Step: "demo"}
+	m.o.ActionTimeout = 50 * time.Millisecond
+	m.dirty = false
+	drive(t, m, runCmd(m.applyCmd())...)
+	if m.mode != modeFailed || m.failure == nil || !strings.Contains(m.failure.Error(), "took longer") {
+		t.Fatalf("the apply was not stopped by its time limit: mode %d, %v", m.mode, m.failure)
+	}
+	want := steps.Written{Path: "out/late.conf", Backup: "out/late.conf.bak"}
+	if !slices.Contains(m.env.Answers.Progress.Written, want) || !m.dirty {
+		t.Errorf("the late apply's file is not recorded: written %+v, dirty %v", m.env.Answers.Progress.Written, m.dirty)
 	}
 }

@@ -29,7 +29,14 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.spin, cmd = m.spin.Update(msg)
 		return m, cmd
 	case actionDoneMsg:
-		return m, m.finish(msg)
+		cmd := m.finish(msg)
+		if msg.late != nil {
+			cmd = tea.Batch(cmd, waitLate(msg.late))
+		}
+		return m, cmd
+	case lateApplyMsg:
+		m.lateApply(msg)
+		return m, nil
 	case savedMsg:
 		return m, m.saved(msg)
 	case promptMsg:
@@ -424,6 +431,19 @@ func (m *Model) allResults() []steps.Result {
 		}
 	}
 	return append(out, m.results...)
+}
+
+// lateApply records what an Apply did after it was stopped, whichever run
+// is on screen now: the files are written, the report must list them.
+func (m *Model) lateApply(msg lateApplyMsg) {
+	if msg.outcome == nil {
+		return
+	}
+	msg.outcome.Record(m.env.Answers)
+	m.dirty = true
+	if n := len(msg.outcome.Written); n > 0 {
+		m.setStatus(true, "the stopped apply finished after all and wrote %d file(s); they are recorded — ctrl+s saves the answers", n)
+	}
 }
 
 func (m *Model) fail(act actionKind, err error) tea.Cmd {
