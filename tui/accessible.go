@@ -250,7 +250,7 @@ func (lp *linePrompt) step(ctx context.Context, s steps.Step) (bool, error) {
 		lp.printf("Running the checks…\n")
 		rs := steps.RunChecks(ctx, []steps.Step{s}, env, steps.RunOptions{Timeout: env.Timeout})
 		if out != nil {
-			rs = append(append([]steps.Result{}, out.Results...), rs...)
+			rs = steps.MergeResults(out.Results, rs)
 		}
 		env.Progress = nil
 		failed, err := lp.results(rs)

@@ -173,3 +173,43 @@ func TestAccessibleInterrupted(t *testing.T) {
 		t.Fatalf("progress not saved on interrupt: %v %+v", err, a)
 	}
 }
+
+// verifyingApply is the demo step with an Apply that verifies with one of
+// the step's own checks, as real steps do.
+type verifyingApply struct{ demoStep }
+
+func (v verifyingApply) Apply(ctx context.Context, env *steps.Env, p *steps.Plan) (*steps.Outcome, error) {
+	out, err := v.demoStep.Apply(ctx, env, p)
+	if out != nil {
+		out.Results = append(out.Results,
+			steps.Result{ID: "demo.file", Title: "Configuration file written", Status: steps.Pass, Detail: "verified by Apply"},
+			steps.Result{ID: "demo.verified", Title: "Written bytes read back", Status: steps.Pass})
+	}
+	return out, err
+}
+
+// TestAccessibleCheckOnce: a check Apply already ran is printed once, from
+// the fresh run, as the TUI shows it; Apply's other results stay.
+func TestAccessibleCheckOnce(t *testing.T) {
+	t.Chdir(t.TempDir())
+	env := steps.NewEnv(profileAnswers(), "ccewiz.yaml")
+	env.Now = fixedNow
+	env.Timeout = 2 * time.Second
+	in := strings.Join([]string{"", "1", "4096", "", "", pfxPassword, "ece.example.com", "y", ""}, "\n")
+	var buf bytes.Buffer
+	if err := RunAccessible(context.Background(), Options{Env: env, Flow: []steps.Step{verifyingApply{}}}, strings.NewReader(in), &buf); err != nil {
+		t.Fatalf("%v\n%s", err, buf.String())
+	}
+	out := buf.String()
+	_, checks, ok := strings.Cut(out, "Running the checks…")
+	checks, _, _ = strings.Cut(checks, "== Integration report ==")
+	if !ok {
+		t.Fatalf("no checks printed:\n%s", out)
+	}
+	if n := strings.Count(checks, "Configuration file written"); n != 1 || strings.Contains(checks, "verified by Apply") {
+		t.Errorf("the check Apply ran is printed %d times (want once, the fresh run):\n%s", n, checks)
+	}
+	if !strings.Contains(checks, "Written bytes read back") {
+		t.Errorf("Apply's own result is missing:\n%s", checks)
+	}
+}

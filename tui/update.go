@@ -419,18 +419,7 @@ func (m *Model) allResults() []steps.Result {
 	if m.outcome == nil {
 		return m.results
 	}
-	// Apply often verifies with the step's own checks: the fresh run wins.
-	ran := map[string]bool{}
-	for _, r := range m.results {
-		ran[r.ID] = true
-	}
-	var out []steps.Result
-	for _, r := range m.outcome.Results {
-		if !ran[r.ID] {
-			out = append(out, r)
-		}
-	}
-	return append(out, m.results...)
+	return steps.MergeResults(m.outcome.Results, m.results)
 }
 
 // lateApply records what an Apply did after it was stopped, whichever run
