@@ -564,13 +564,18 @@ func certProbe(ctx context.Context, g *globals, f *certFlags) error {
 		return err
 	}
 	opts := certs.ProbeOptions{Name: strings.TrimSpace(f.name), Timeout: f.timeout, Roots: roots}
-	// The answers file's resolve section (the lab's loopback ports) applies when there is one.
-	if env, err := loadAnswers(g); err == nil {
-		env.Timeout = f.timeout
-		opts.Dial = env.Dial
-	} else if g.answers != steps.DefaultAnswersPath {
+	// The answers file's resolve section (the lab's loopback ports) applies
+	// when there is one; an --answers file named on purpose must exist.
+	load := loadAnswersOrNew
+	if g.answers != steps.DefaultAnswersPath {
+		load = loadAnswers
+	}
+	env, err := load(g)
+	if err != nil {
 		return err
 	}
+	env.Timeout = f.timeout
+	opts.Dial = env.Dial
 	res, perr := certs.Probe(ctx, f.addr, opts)
 	if res == nil {
 		return steps.BadInput(perr)

@@ -15,6 +15,7 @@ import (
 
 	"ccewiz/certs"
 	"ccewiz/secret"
+	"ccewiz/steps"
 	"ccewiz/testpeer"
 )
 
@@ -146,5 +147,23 @@ func TestCertProbeCLI(t *testing.T) {
 	code, all = certCLI(t, "probe", "--addr", closed, "--timeout", "2s")
 	if code != 1 || !strings.Contains(all, "connection refused") {
 		t.Fatalf("closed port: exit %d\n%s", code, all)
+	}
+}
+
+// TestCertProbeBrokenAnswers: a ./ccewiz.yaml that does not load is
+// reported, not silently skipped (its resolve section would be missing).
+func TestCertProbeBrokenAnswers(t *testing.T) {
+	t.Chdir(t.TempDir())
+	if err := os.WriteFile(steps.DefaultAnswersPath, []byte("version: 1\nprofile: [\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := runCLI(t, "cert", "probe", "--addr", "127.0.0.1:1", "--timeout", "1s")
+	if code != 2 || !strings.Contains(errs, steps.DefaultAnswersPath) {
+		t.Fatalf("broken ./ccewiz.yaml: exit %d, want 2 and the file named\nstdout: %s\nstderr: %s", code, out, errs)
+	}
+	// Without a file, probe works as before (here: nothing listens).
+	os.Remove(steps.DefaultAnswersPath)
+	if code, out, errs = runCLI(t, "cert", "probe", "--addr", "127.0.0.1:1", "--timeout", "1s"); code != 1 {
+		t.Fatalf("no answers file: exit %d, want 1\nstdout: %s\nstderr: %s", code, out, errs)
 	}
 }

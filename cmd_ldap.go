@@ -98,7 +98,9 @@ Examples:
 			if f.timeout <= 0 {
 				return usagef("--timeout must be positive")
 			}
-			env, err := ldapEnv(g)
+			// The answers file's resolve section applies when there is one;
+			// these actions need nothing else from it.
+			env, err := loadAnswersOrNew(g)
 			if err != nil {
 				return err
 			}
@@ -109,15 +111,6 @@ Examples:
 			return ldapTest(ctx, g, env, &f)
 		},
 	})
-}
-
-// ldapEnv uses the answers file for its resolve section when it exists;
-// these actions need nothing else from it.
-func ldapEnv(g *globals) (*steps.Env, error) {
-	if _, err := os.Stat(g.answers); errors.Is(err, fs.ErrNotExist) {
-		return steps.NewEnv(steps.NewAnswers(), ""), nil
-	}
-	return loadAnswers(g)
 }
 
 // ldapSecret reads a password from its --x-env/--x-file pair, or asks on a

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io/fs"
 	"os"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -47,14 +46,11 @@ Examples:
 			if len(args) > 0 {
 				return usagef("unexpected argument %q (the wizard takes no arguments; did you mean a command? see ccewiz --help)", args[0])
 			}
-			a, err := steps.LoadAnswers(g.answers)
+			// A first run has no file yet: the wizard creates it.
+			env, err := loadAnswersOrNew(g)
 			if err != nil {
-				if _, serr := os.Stat(g.answers); !errors.Is(serr, fs.ErrNotExist) {
-					return err
-				}
-				a = steps.NewAnswers() // a first run: the wizard creates the file
+				return err
 			}
-			env := steps.NewEnv(a, g.answers)
 			opts := tui.Options{AnswersPath: g.answers, Env: env, NoColor: g.noColor}
 			stdinTTY := false
 			if f, ok := g.stdin.(*os.File); ok {

@@ -11,6 +11,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/signal"
 	"slices"
@@ -300,6 +301,20 @@ func loadAnswers(g *globals) (*steps.Env, error) {
 	a, err := steps.LoadAnswers(g.answers)
 	if err != nil {
 		return nil, err
+	}
+	return steps.NewEnv(a, g.answers), nil
+}
+
+// loadAnswersOrNew is loadAnswers for commands that work without an answers
+// file: a missing file gives empty answers (the wizard then creates it), a
+// file that exists but does not load is an error to show, not to ignore.
+func loadAnswersOrNew(g *globals) (*steps.Env, error) {
+	a, err := steps.LoadAnswers(g.answers)
+	if err != nil {
+		if _, serr := os.Stat(g.answers); !errors.Is(serr, fs.ErrNotExist) {
+			return nil, err
+		}
+		a = steps.NewAnswers()
 	}
 	return steps.NewEnv(a, g.answers), nil
 }
