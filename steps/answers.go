@@ -209,6 +209,18 @@ func (a *Answers) LocalPaths() map[string][]string {
 	return m
 }
 
+// Tick records whether the admin confirmed the manual check id.
+func (a *Answers) Tick(id string, on bool) {
+	if !on {
+		delete(a.Validation.Ticked, id)
+		return
+	}
+	if a.Validation.Ticked == nil {
+		a.Validation.Ticked = map[string]bool{}
+	}
+	a.Validation.Ticked[id] = true
+}
+
 // NewAnswers returns answers with the defaults an experienced admin would pick.
 func NewAnswers() *Answers {
 	return &Answers{Version: AnswersVersion}

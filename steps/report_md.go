@@ -48,7 +48,7 @@ func BuildIntegrationReport(flow []Step, env *Env, checks []Result) IntegrationR
 		Summary: Summarize(checks), Written: a.Progress.Written}
 	for _, s := range flow {
 		need, why := s.Needed(a)
-		r.Steps = append(r.Steps, ReportStep{ID: s.ID(), Title: s.Title(), Need: need, Why: why, Done: doneIn(a, s.ID())})
+		r.Steps = append(r.Steps, ReportStep{ID: s.ID(), Title: s.Title(), Need: need, Why: why, Done: a.IsDone(s.ID())})
 		for _, c := range ChecksOf(s, a) {
 			if c.Manual && a.Validation.Ticked[c.ID] {
 				r.Ticked = append(r.Ticked, TickedItem{ID: c.ID, Title: c.Title, What: c.What})
@@ -209,13 +209,4 @@ func mdCell(s string) string {
 // mdBlock keeps a multi-line detail as separate Markdown lines.
 func mdBlock(s string) string {
 	return strings.ReplaceAll(strings.TrimRight(s, "\n"), "\n", "  \n")
-}
-
-func doneIn(a *Answers, id string) bool {
-	for _, d := range a.Progress.Done {
-		if d == id {
-			return true
-		}
-	}
-	return false
 }

@@ -258,7 +258,7 @@ func (lp *linePrompt) step(ctx context.Context, s steps.Step) (bool, error) {
 			return false, err
 		}
 		if !failed {
-			markDone(env.Answers, s.ID())
+			env.Answers.MarkDone(s.ID())
 		} else {
 			lp.printf("Some checks failed; the step is not recorded as done. Fix it and run ccewiz again, or go on.\n")
 		}
@@ -324,13 +324,7 @@ func (lp *linePrompt) fields(fields []steps.Field) error {
 			continue
 		}
 		for {
-			cur := ""
-			if f.Get != nil {
-				cur = f.Get(a)
-			}
-			if cur == "" && f.Default != nil && f.Kind != steps.SecretField {
-				cur = f.Default(a)
-			}
+			cur := shownValue(f, a)
 			lp.printf("%s", lp.question(f, cur))
 			var v string
 			var err error
@@ -363,17 +357,9 @@ func (lp *linePrompt) fields(fields []steps.Field) error {
 					v = f.Options[n-1]
 				}
 			}
-			if f.Validate != nil {
-				if err := f.Validate(a, v); err != nil {
-					lp.printf("  ✗ %v\n", err)
-					continue
-				}
-			}
-			if f.Set != nil {
-				if err := f.Set(a, v); err != nil {
-					lp.printf("  ✗ %v\n", err)
-					continue
-				}
+			if err := steps.SetField(a, fields, f.Key, v); err != nil {
+				lp.printf("  ✗ %v\n", err)
+				continue
 			}
 			break
 		}
@@ -452,14 +438,7 @@ func (lp *linePrompt) results(rs []steps.Result) (bool, error) {
 			if err != nil {
 				return failed, err
 			}
-			if a.Validation.Ticked == nil {
-				a.Validation.Ticked = map[string]bool{}
-			}
-			if c == 'y' {
-				a.Validation.Ticked[r.ID] = true
-			} else {
-				delete(a.Validation.Ticked, r.ID)
-			}
+			a.Tick(r.ID, c == 'y')
 		}
 	}
 	return failed, nil

@@ -44,13 +44,7 @@ func newForm(fields []steps.Field, env *steps.Env, st styles) *form {
 	a := env.Answers
 	for _, f := range fields {
 		in := &input{f: f, choice: -1, visible: true}
-		v := ""
-		if f.Get != nil {
-			v = f.Get(a)
-		}
-		if v == "" && f.Default != nil && f.Kind != steps.SecretField {
-			v = f.Default(a)
-		}
+		v := shownValue(f, a)
 		switch f.Kind {
 		case steps.Choice:
 			in.choice = indexFold(f.Options, v)
@@ -73,6 +67,20 @@ func newForm(fields []steps.Field, env *steps.Env, st styles) *form {
 	fm.refresh()
 	fm.focus = fm.firstVisible()
 	return fm
+}
+
+// shownValue is what a field starts with: the current answer, else its
+// default — except for a password field, whose "value" is its Ref and
+// which has no default.
+func shownValue(f steps.Field, a *steps.Answers) string {
+	v := ""
+	if f.Get != nil {
+		v = f.Get(a)
+	}
+	if v == "" && f.Default != nil && f.Kind != steps.SecretField {
+		v = f.Default(a)
+	}
+	return v
 }
 
 func secretPlaceholder(env *steps.Env, f steps.Field, ref string) string {

@@ -217,26 +217,11 @@ func (m *Model) startStep() int {
 		}
 	}
 	for i, s := range m.flow {
-		if !isDone(a, s.ID()) && m.needs[i].need != steps.NotNeeded {
+		if !a.IsDone(s.ID()) && m.needs[i].need != steps.NotNeeded {
 			return i
 		}
 	}
 	return 0
-}
-
-func isDone(a *steps.Answers, id string) bool {
-	for _, d := range a.Progress.Done {
-		if d == id {
-			return true
-		}
-	}
-	return false
-}
-
-func markDone(a *steps.Answers, id string) {
-	if !isDone(a, id) {
-		a.Progress.Done = append(a.Progress.Done, id)
-	}
 }
 
 func (m *Model) refreshNeeds() {

@@ -267,16 +267,8 @@ func (m *Model) resultsKey(msg tea.KeyMsg) tea.Cmd {
 		return m.checksCmd()
 	case key.Matches(msg, k.Tick):
 		if m.resSel < len(m.results) && m.results[m.resSel].Status == steps.Manual {
-			a := m.env.Answers
-			if a.Validation.Ticked == nil {
-				a.Validation.Ticked = map[string]bool{}
-			}
-			id := m.results[m.resSel].ID
-			if a.Validation.Ticked[id] {
-				delete(a.Validation.Ticked, id)
-			} else {
-				a.Validation.Ticked[id] = true
-			}
+			a, id := m.env.Answers, m.results[m.resSel].ID
+			a.Tick(id, !a.Validation.Ticked[id])
 			m.dirty = true
 		}
 	case msg.Type == tea.KeyUp:
@@ -293,7 +285,7 @@ func (m *Model) nextStep() tea.Cmd {
 	a := m.env.Answers
 	id := m.flow[m.cur].ID()
 	if !m.attention[m.cur] {
-		markDone(a, id)
+		a.MarkDone(id)
 	}
 	m.refreshNeeds()
 	next := -1

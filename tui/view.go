@@ -29,7 +29,7 @@ func (m *Model) state(i int) stepState {
 	switch {
 	case m.attention[i]:
 		return attention
-	case isDone(m.env.Answers, id):
+	case m.env.Answers.IsDone(id):
 		return stepDone
 	case m.needs[i].need == steps.NotNeeded:
 		return skipped
