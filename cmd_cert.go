@@ -251,16 +251,18 @@ func iisFiles(base string, chain *certs.Chain, webServers []string, withPFX bool
 	return out, nil
 }
 
-func webServersOr(list []string, cn string) []string {
+// webServersOr is the --web-server list, or name when there is none; a
+// name that is not fully qualified is refused by name.
+func webServersOr(list []string, name string) ([]string, error) {
 	if len(list) == 0 {
-		return []string{cn}
+		return []string{name}, nil
 	}
 	for _, w := range list {
 		if err := steps.ValidateFQDN(w); err != nil {
-			return nil
+			return nil, steps.BadInput(fmt.Errorf("--web-server: %w", err))
 		}
 	}
-	return list
+	return list, nil
 }
 
 func certSelfSigned(g *globals, f *certFlags) error {
@@ -268,9 +270,9 @@ func certSelfSigned(g *globals, f *certFlags) error {
 	if err := r.Validate(false); err != nil {
 		return steps.BadInput(err)
 	}
-	web := webServersOr(f.webServers, r.CN)
-	if web == nil {
-		return steps.BadInput(fmt.Errorf("--web-server: give fully qualified names, e.g. web1.example.com"))
+	web, err := webServersOr(f.webServers, r.CN)
+	if err != nil {
+		return err
 	}
 	if f.out == "" {
 		return usagef("--out FOLDER is required")
@@ -405,9 +407,9 @@ func certComplete(g *globals, f *certFlags) error {
 		fmt.Fprintln(g.stdout, "\nNothing written: SPOG would reject this certificate (see above).")
 		return errReported
 	}
-	web := webServersOr(f.webServers, name)
-	if web == nil {
-		return steps.BadInput(fmt.Errorf("--web-server: give fully qualified names, e.g. web1.example.com"))
+	web, err := webServersOr(f.webServers, name)
+	if err != nil {
+		return err
 	}
 	base := certs.FileBase(name)
 	pf, err := pfxFile(base, key, chain, pw)

@@ -167,3 +167,16 @@ func TestCertProbeBrokenAnswers(t *testing.T) {
 		t.Fatalf("no answers file: exit %d, want 1\nstdout: %s\nstderr: %s", code, out, errs)
 	}
 }
+
+// TestCertWebServerNamed: a --web-server that is not a fully qualified
+// name is refused by name, and nothing is written.
+func TestCertWebServerNamed(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "certs")
+	code, stdout, errs := runCLI(t, "cert", "selfsigned", "--cn", "ece.example.com", "--web-server", "web1.example.com,iis-a", "--out", out)
+	if code != 2 || !strings.Contains(errs, `"iis-a" is a short host name`) {
+		t.Fatalf("exit %d, want 2 and iis-a named\nstdout: %s\nstderr: %s", code, stdout, errs)
+	}
+	if _, err := os.Stat(out); err == nil {
+		t.Fatal("files were written for a refused --web-server")
+	}
+}
