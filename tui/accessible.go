@@ -451,7 +451,7 @@ func (lp *linePrompt) report(ctx context.Context) error {
 	rep := steps.BuildIntegrationReport(m.flow, m.env, rs)
 	lp.printf("%s", rep.Text())
 	if path := m.reportPath(); path != "" {
-		if err := writeReport(path, rep.Markdown()); err != nil {
+		if _, err := writeReport(path, rep.Markdown()); err != nil {
 			return err
 		}
 		lp.printf("\nReport saved to %s\n", path)

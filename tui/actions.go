@@ -131,7 +131,7 @@ func (m *Model) applyCmd() tea.Cmd {
 
 func (m *Model) checksCmd() tea.Cmd {
 	st, env := m.flow[m.cur], m.env
-	return m.start(actChecks, "Running the checks of "+st.Title(), m.checksTimeout(len(st.Checks())), func(ctx context.Context) actionDoneMsg {
+	return m.start(actChecks, "Running the checks of "+st.Title(), m.checksTimeout(), func(ctx context.Context) actionDoneMsg {
 		return actionDoneMsg{results: steps.RunChecks(ctx, []steps.Step{st}, env, steps.RunOptions{Timeout: env.Timeout})}
 	})
 }
@@ -139,18 +139,14 @@ func (m *Model) checksCmd() tea.Cmd {
 // reportCmd runs every check of the flow for the final report.
 func (m *Model) reportCmd() tea.Cmd {
 	flow, env := m.flow, m.env
-	n := 0
-	for _, s := range flow {
-		n += len(s.Checks())
-	}
-	return m.start(actReport, "Running every check for the integration report", m.checksTimeout(n), func(ctx context.Context) actionDoneMsg {
+	return m.start(actReport, "Running every check for the integration report", m.checksTimeout(), func(ctx context.Context) actionDoneMsg {
 		return actionDoneMsg{results: steps.RunChecks(ctx, flow, env, steps.RunOptions{Timeout: env.Timeout})}
 	})
 }
 
-// checksTimeout bounds a run of n checks: they run in parallel, each under
-// Env.Timeout, so a little more than one timeout is enough.
-func (m *Model) checksTimeout(int) time.Duration {
+// checksTimeout bounds a run of checks, however many: they run in
+// parallel, each under Env.Timeout, so a little more than one timeout is enough.
+func (m *Model) checksTimeout() time.Duration {
 	t := m.env.Timeout
 	if t <= 0 {
 		t = 5 * time.Second
@@ -191,7 +187,7 @@ func (m *Model) saveReportCmd(md []byte) tea.Cmd {
 		return nil
 	}
 	return func() tea.Msg {
-		res, err := safefile.Replace(path, md, safefile.Options{Perm: 0o644})
+		res, err := writeReport(path, md)
 		return savedMsg{what: "report", res: res, err: err}
 	}
 }
@@ -205,9 +201,10 @@ func cloneAnswers(a *steps.Answers) (*steps.Answers, error) {
 }
 
 // writeReport saves the Markdown report; an earlier report is kept as a backup.
-func writeReport(path string, md []byte) error {
-	if _, err := safefile.Replace(path, md, safefile.Options{Perm: 0o644}); err != nil {
-		return fmt.Errorf("save the integration report: %w", err)
+func writeReport(path string, md []byte) (safefile.Result, error) {
+	res, err := safefile.Replace(path, md, safefile.Options{Perm: 0o644})
+	if err != nil {
+		return res, fmt.Errorf("save the integration report: %w", err)
 	}
-	return nil
+	return res, nil
 }

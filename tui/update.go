@@ -439,8 +439,10 @@ func (m *Model) saved(msg savedMsg) tea.Cmd {
 	if msg.err != nil {
 		if msg.what == "answers" {
 			m.dirty = true
+			m.setStatus(true, "could not save the answers: %v", msg.err)
+		} else {
+			m.setStatus(true, "%v", msg.err) // writeReport says what failed
 		}
-		m.setStatus(true, "could not save the %s: %v", msg.what, msg.err)
 		return nil
 	}
 	if msg.what == "report" {
