@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"encoding/xml"
 	"os"
@@ -36,13 +34,9 @@ func writeAnswers(t *testing.T, body string) string {
 	return p
 }
 
-// checkCLI calls main's run in-process, as a user's shell would call ccewiz.
-func checkCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
-	t.Helper()
-	var out, errb bytes.Buffer
-	code = run(context.Background(), args, strings.NewReader(""), &out, &errb)
-	return code, out.String(), errb.String()
-}
+// checkCLI is runCLI under its old name, for cmd_integration_test.go until
+// it calls runCLI itself.
+var checkCLI = runCLI
 
 func TestCheckExitCodes(t *testing.T) {
 	good := writeAnswers(t, goodProfile)
@@ -69,7 +63,7 @@ func TestCheckExitCodes(t *testing.T) {
 		{"unknown flag", []string{"check", "--bogus"}, 2, "", "flag provided but not defined"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			code, out, errs := checkCLI(t, tc.args...)
+			code, out, errs := runCLI(t, tc.args...)
 			if code != tc.code {
 				t.Errorf("exit code %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tc.code, out, errs)
 			}
@@ -86,7 +80,7 @@ func TestCheckExitCodes(t *testing.T) {
 func TestCheckFormats(t *testing.T) {
 	unpatched := writeAnswers(t, strings.Replace(goodProfile, "ece_es: 1", "ece_es: 0", 1)+"  wxm_analyzer: true\n")
 	t.Run("json", func(t *testing.T) {
-		code, out, _ := checkCLI(t, "check", "--answers", unpatched, "--only", "profile", "--format", "json")
+		code, out, _ := runCLI(t, "check", "--answers", unpatched, "--only", "profile", "--format", "json")
 		if code != 1 {
 			t.Errorf("exit %d, want 1", code)
 		}
@@ -102,7 +96,7 @@ func TestCheckFormats(t *testing.T) {
 		}
 	})
 	t.Run("junit", func(t *testing.T) {
-		code, out, _ := checkCLI(t, "check", "--answers", unpatched, "--only", "profile", "--format", "junit")
+		code, out, _ := runCLI(t, "check", "--answers", unpatched, "--only", "profile", "--format", "junit")
 		if code != 1 {
 			t.Errorf("exit %d, want 1", code)
 		}

@@ -41,7 +41,7 @@ func inventoryFixture(t *testing.T, model, extra string) string {
 
 func TestInventoryShow(t *testing.T) {
 	gui := inventoryFixture(t, "2000", "")
-	code, out, errOut := checkCLI(t, "inventory", "show", "--answers", gui)
+	code, out, errOut := runCLI(t, "inventory", "show", "--answers", gui)
 	if code != 0 || !strings.Contains(out, "Application Instance   MultiChannel") || !strings.Contains(out, "svc2.example.com") {
 		t.Errorf("text: code %d\n%s\n%s", code, out, errOut)
 	}
@@ -49,7 +49,7 @@ func TestInventoryShow(t *testing.T) {
 		t.Error("data servers must come first (step 4.2 before 4.3)")
 	}
 
-	code, out, _ = checkCLI(t, "inventory", "show", "--answers", gui, "--format", "json")
+	code, out, _ = runCLI(t, "inventory", "show", "--answers", gui, "--format", "json")
 	var doc struct {
 		Inventory struct {
 			Method  string `json:"method"`
@@ -71,20 +71,20 @@ func TestInventoryShow(t *testing.T) {
 
 	// A case slip in the Application Instance fails (exit 1) but still shows.
 	bad := inventoryFixture(t, "2000", "inventory:\n  app_instance: Multichannel\n")
-	code, out, _ = checkCLI(t, "inventory", "show", "--answers", bad)
+	code, out, _ = runCLI(t, "inventory", "show", "--answers", bad)
 	if code != 1 || !strings.Contains(out, "only in case") {
 		t.Errorf("bad instance: code %d\n%s", code, out)
 	}
 
 	// 4000 agents: CSV only from a template; never an invented format.
 	csvA := inventoryFixture(t, "4000", "")
-	code, _, errOut = checkCLI(t, "inventory", "show", "--answers", csvA, "--format", "csv")
+	code, _, errOut = runCLI(t, "inventory", "show", "--answers", csvA, "--format", "csv")
 	if code != 2 || !strings.Contains(errOut, "template") {
 		t.Errorf("csv without template: code %d %s", code, errOut)
 	}
 	tmpl := filepath.Join(t.TempDir(), "template.csv")
 	os.WriteFile(tmpl, []byte("Type,Hostname,Username,Password,Application Instance,Data Center\r\n"), 0o644)
-	code, out, errOut = checkCLI(t, "inventory", "show", "--answers", csvA, "--format", "csv", "--template", tmpl)
+	code, out, errOut = runCLI(t, "inventory", "show", "--answers", csvA, "--format", "csv", "--template", tmpl)
 	if code != 0 {
 		t.Fatalf("csv: code %d\n%s", code, errOut)
 	}
@@ -98,7 +98,7 @@ func TestInventoryShow(t *testing.T) {
 	if !strings.Contains(errOut, "could not fill (fill them before uploading): Data Center") || !strings.Contains(errOut, "Password") {
 		t.Errorf("stderr = %s", errOut)
 	}
-	code, _, _ = checkCLI(t, "inventory", "list", "--answers", csvA)
+	code, _, _ = runCLI(t, "inventory", "list", "--answers", csvA)
 	if code != 2 {
 		t.Errorf("unknown action: code %d", code)
 	}

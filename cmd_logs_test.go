@@ -41,7 +41,7 @@ func TestLogsCommand(t *testing.T) {
 		{"bad format", []string{"logs", "--format", "xml", bundle}, 2, "", "choose text or json"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			code, out, errs := checkCLI(t, tc.args...)
+			code, out, errs := runCLI(t, tc.args...)
 			if code != tc.code || !strings.Contains(out, tc.inStdout) || !strings.Contains(errs, tc.inStderr) {
 				t.Errorf("ccewiz %v: exit %d (want %d)\nstdout (want %q):\n%s\nstderr (want %q):\n%s", tc.args, code, tc.code, tc.inStdout, out, tc.inStderr, errs)
 			}
@@ -50,7 +50,7 @@ func TestLogsCommand(t *testing.T) {
 }
 
 func TestLogsJSON(t *testing.T) {
-	code, out, _ := checkCLI(t, "logs", "--format", "json", "--pcce-tz", "UTC", "logdoctor/testdata/bundle")
+	code, out, _ := runCLI(t, "logs", "--format", "json", "--pcce-tz", "UTC", "logdoctor/testdata/bundle")
 	var r logdoctor.Report
 	if err := json.Unmarshal([]byte(out), &r); err != nil || code != 1 {
 		t.Fatalf("exit %d, %v:\n%s", code, err, out)

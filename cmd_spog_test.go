@@ -41,7 +41,7 @@ func TestSpogCLI(t *testing.T) {
 		{"check passes", []string{"spog", "check", "--file", f, "--server-name", "ece.example.com"}, 0, "ok ", "", patched},
 	}
 	for _, s := range steps {
-		code, out, errOut := checkCLI(t, s.args...)
+		code, out, errOut := runCLI(t, s.args...)
 		if code != s.code || !strings.Contains(out, s.inStdout) || !strings.Contains(errOut, s.inStderr) {
 			t.Errorf("%s: code %d (want %d)\nstdout: %s\nstderr: %s", s.name, code, s.code, out, errOut)
 		}
@@ -57,12 +57,12 @@ func TestSpogCLI(t *testing.T) {
 func TestSpogCLIFlagsBeforeAction(t *testing.T) {
 	f := filepath.Join(t.TempDir(), "spog_config.js")
 	os.WriteFile(f, []byte("var web_server_protocol = \"https\";\nvar web_server_name = \"ece.example.com\";\n"), 0o644)
-	code, out, errOut := checkCLI(t, "spog", "--file", f, "--server-name", "ece.example.com", "check", "--no-color")
+	code, out, errOut := runCLI(t, "spog", "--file", f, "--server-name", "ece.example.com", "check", "--no-color")
 	if code != 0 || !strings.Contains(out, "ok ") {
 		t.Errorf("code %d\n%s\n%s", code, out, errOut)
 	}
 	// State from one run never leaks into the next (flags reset to defaults).
-	code, _, errOut = checkCLI(t, "spog", "check")
+	code, _, errOut = runCLI(t, "spog", "check")
 	if code != 2 || !strings.Contains(errOut, "--file is required") {
 		t.Errorf("second run: code %d %s", code, errOut)
 	}
@@ -78,11 +78,11 @@ func TestApplySpogStep(t *testing.T) {
 	os.MkdirAll(filepath.Dir(f), 0o755)
 	os.WriteFile(f, src, 0o644)
 
-	code, out, _ := checkCLI(t, "check", "--answers", answers, "--only", "spog", "--format", "json")
+	code, out, _ := runCLI(t, "check", "--answers", answers, "--only", "spog", "--format", "json")
 	if code != 1 || !strings.Contains(out, `"spog.1"`) || !strings.Contains(out, `"fail"`) {
 		t.Errorf("check before: code %d\n%s", code, out)
 	}
-	code, out, errOut := checkCLI(t, "apply", "--answers", answers, "--step", "spog", "--yes")
+	code, out, errOut := runCLI(t, "apply", "--answers", answers, "--step", "spog", "--yes")
 	if code != 0 || !strings.Contains(out, "+var web_server_name = \"ece.example.com\";") || !strings.Contains(out, ".bak") {
 		t.Fatalf("apply: code %d\n%s\n%s", code, out, errOut)
 	}
@@ -92,7 +92,7 @@ func TestApplySpogStep(t *testing.T) {
 	if b, _ := os.ReadFile(answers); !strings.Contains(string(b), "- spog") {
 		t.Errorf("progress not recorded:\n%s", b)
 	}
-	code, out, _ = checkCLI(t, "check", "--answers", answers, "--only", "spog")
+	code, out, _ = runCLI(t, "check", "--answers", answers, "--only", "spog")
 	if code != 0 {
 		t.Errorf("check after: code %d\n%s", code, out)
 	}

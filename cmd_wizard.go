@@ -52,11 +52,7 @@ Examples:
 				return err
 			}
 			opts := tui.Options{AnswersPath: g.answers, Env: env, NoColor: g.noColor}
-			stdinTTY := false
-			if f, ok := g.stdin.(*os.File); ok {
-				stdinTTY = isTerminal(f)
-			}
-			if accessible || !isTerminal(g.stdout) || !stdinTTY || os.Getenv("TERM") == "dumb" {
+			if accessible || !isTerminal(g.stdout) || !isTerminalReader(g.stdin) || os.Getenv("TERM") == "dumb" {
 				err := tui.RunAccessible(ctx, opts, g.stdin, g.stdout)
 				if err != nil && ctx.Err() != nil {
 					fmt.Fprintf(g.stderr, "ccewiz: interrupted; the answers given so far are saved in %s — run ccewiz again to resume\n", g.answers)
