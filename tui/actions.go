@@ -67,7 +67,7 @@ var errCancelled = errors.New("cancelled")
 func (m *Model) start(kind actionKind, what string, timeout time.Duration, fn func(ctx context.Context) actionDoneMsg) tea.Cmd {
 	m.nextRun++
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
-	r := &running{id: m.nextRun, kind: kind, what: what, cancel: cancel, stage: &stageBox{}}
+	r := &running{id: m.nextRun, what: what, cancel: cancel, stage: &stageBox{}}
 	m.run = r
 	m.mode = modeRunning
 	m.env.Progress = r.stage.set

@@ -208,7 +208,8 @@ func (fm *form) focused() *input {
 	return fm.inputs[fm.focus]
 }
 
-func (fm *form) focusCmd() tea.Cmd {
+// focusInputs puts the cursor in the focused text input and takes it out of the others.
+func (fm *form) focusInputs() {
 	for i, in := range fm.inputs {
 		if in.usesText() {
 			if i == fm.focus {
@@ -218,7 +219,6 @@ func (fm *form) focusCmd() tea.Cmd {
 			}
 		}
 	}
-	return nil
 }
 
 // move focuses the next (d=1) or previous (d=-1) visible input; it returns
@@ -233,7 +233,7 @@ func (fm *form) move(d int) bool {
 		return false
 	}
 	fm.focus = n
-	fm.focusCmd()
+	fm.focusInputs()
 	return true
 }
 
@@ -324,7 +324,7 @@ func (fm *form) commit() int {
 	}
 	if bad > 0 {
 		fm.focus = first
-		fm.focusCmd()
+		fm.focusInputs()
 		return bad
 	}
 	fm.apply(func(*input) bool { return true })

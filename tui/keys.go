@@ -10,7 +10,7 @@ import (
 // that every printable key can be typed into a field.
 type keyMap struct {
 	Next, Back, Jump, Save, Quit, Details key.Binding
-	Field, PrevField, Choose, Toggle      key.Binding
+	Field, PrevField, Choose              key.Binding
 	Continue, Confirm, Cancel, Tick       key.Binding
 	Scroll, Rerun                         key.Binding
 	Yes, No, SaveQuit                     key.Binding
@@ -27,7 +27,6 @@ func newKeyMap() keyMap {
 		Field:     key.NewBinding(key.WithKeys("tab", "down"), key.WithHelp("tab/↓", "next field")),
 		PrevField: key.NewBinding(key.WithKeys("shift+tab", "up"), key.WithHelp("shift+tab/↑", "previous field")),
 		Choose:    key.NewBinding(key.WithKeys("left", "right"), key.WithHelp("←/→", "choose")),
-		Toggle:    key.NewBinding(key.WithKeys(" "), key.WithHelp("space", "toggle")),
 		Continue:  key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "next")),
 		Confirm:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "confirm")),
 		Cancel:    key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),

@@ -449,3 +449,24 @@ func TestLateApplyRecorded(t *testing.T) {
 		t.Errorf("the late apply's file is not recorded: written %+v, dirty %v", m.env.Answers.Progress.Written, m.dirty)
 	}
 }
+
+// TestQuitViewListsStepsInOrder: the steps with unsaved input are named in
+// flow order, every time (the forms are kept in a map).
+func TestQuitViewListsStepsInOrder(t *testing.T) {
+	m := testModel(t, profileAnswers(), demoStep{}, 100, 30)
+	for i := range m.flow {
+		m.cur = i
+		for _, in := range m.form().inputs {
+			if in.usesText() && in.f.Kind != steps.SecretField {
+				in.ti.SetValue(in.ti.Value() + "x")
+				break
+			}
+		}
+	}
+	want := "in: Deployment profile and prerequisites, Demo web server change."
+	for range 20 {
+		if v := strings.Join(m.quitView(200), "\n"); !strings.Contains(v, want) {
+			t.Fatalf("quit screen does not list the steps in flow order:\n%s", v)
+		}
+	}
+}

@@ -77,17 +77,16 @@ const (
 
 // Model is the wizard. Use New; the zero value is not usable.
 type Model struct {
-	o     Options
-	flow  []steps.Step
-	env   *steps.Env
-	path  string // answers file, "" = never saved
-	r     *lipgloss.Renderer
-	st    styles
-	keys  keyMap
-	help  help.Model
-	spin  spinner.Model
-	w, h  int
-	ready bool
+	o    Options
+	flow []steps.Step
+	env  *steps.Env
+	path string // answers file, "" = never saved
+	r    *lipgloss.Renderer
+	st   styles
+	keys keyMap
+	help help.Model
+	spin spinner.Model
+	w, h int
 
 	cur   int
 	mode  mode
@@ -234,7 +233,8 @@ func (m *Model) refreshNeeds() {
 
 // Init starts the cursor of the first form.
 func (m *Model) Init() tea.Cmd {
-	return m.form().focusCmd()
+	m.form().focusInputs()
+	return nil
 }
 
 // form returns the current step's form, building it on first visit so
@@ -287,7 +287,6 @@ func (m *Model) ExitMessage() string {
 // running is the action in flight: one at a time, cancellable.
 type running struct {
 	id     int
-	kind   actionKind
 	what   string
 	cancel context.CancelFunc
 	stage  *stageBox

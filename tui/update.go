@@ -19,7 +19,6 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.w, m.h = msg.Width, msg.Height
-		m.ready = true
 		return m, nil
 	case spinner.TickMsg:
 		if m.run == nil {
@@ -326,7 +325,7 @@ func (m *Model) goStep(i int) tea.Cmd {
 	}
 	f := m.form()
 	f.refresh()
-	f.focusCmd()
+	f.focusInputs()
 	if a := m.env.Answers; a.Progress.Current != m.flow[i].ID() {
 		a.Progress.Current = m.flow[i].ID()
 		m.navDirty = true

@@ -270,9 +270,9 @@ func (m *Model) runningView(w int) []string {
 func (m *Model) quitView(w int) []string {
 	st := m.st
 	var names []string
-	for i, f := range m.forms {
-		if f.changed() {
-			names = append(names, m.flow[i].Title())
+	for i, s := range m.flow { // in flow order: m.forms is a map
+		if f, ok := m.forms[i]; ok && f.changed() {
+			names = append(names, s.Title())
 		}
 	}
 	lines := []string{st.bold.Render("Quit ccewiz?"), ""}
