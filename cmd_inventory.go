@@ -84,12 +84,6 @@ Examples:
 			}
 			flow := []steps.Step{steps.NewInventoryStep()}
 			results := steps.RunChecks(ctx, flow, env, steps.RunOptions{Timeout: timeout})
-			failed := false
-			for _, r := range results {
-				if r.Status == steps.Fail {
-					failed = true
-				}
-			}
 			switch format {
 			case "json":
 				if err := writeJSON(g.stdout, struct {
@@ -115,7 +109,7 @@ Examples:
 			default:
 				writeInventoryText(g, sheet, filled, results)
 			}
-			if failed {
+			if steps.NewReport(results).Failed() {
 				return errReported
 			}
 			return nil
