@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/x509"
 	"errors"
 	"flag"
 	"fmt"
@@ -277,13 +276,9 @@ func ldapTest(ctx context.Context, g *globals, env *steps.Env, f *ldapFlags) err
 		}
 		opts.Roots, opts.RootsName = ks.CertPool(), "keystore "+filepath.Base(f.keystore)
 	case f.ca != "":
-		list, _, err := ldapcfg.ReadCertFile(f.ca)
+		pool, err := readRoots(f.ca)
 		if err != nil {
-			return steps.BadInput(err)
-		}
-		pool := x509.NewCertPool()
-		for _, c := range list {
-			pool.AddCert(c)
+			return err
 		}
 		opts.Roots, opts.RootsName = pool, filepath.Base(f.ca)
 	}
