@@ -12,21 +12,21 @@ import (
 	"ccewiz/steps"
 )
 
+// spogFlags are the flags of `ccewiz spog patch|check`.
+type spogFlags struct {
+	file, serverName, protocol string
+	dryRun                     bool
+}
+
+func (f *spogFlags) declare(fs *flag.FlagSet) {
+	fs.StringVar(&f.file, "file", "", "the spog_config.js `path` (local, or UNC from Windows)")
+	fs.StringVar(&f.serverName, "server-name", "", "the `FQDN` users type to reach ECE (web_server_name)")
+	fs.StringVar(&f.protocol, "protocol", "https", "web_server_protocol (ECE needs https)")
+	fs.BoolVar(&f.dryRun, "dry-run", false, "patch: show the diff, write nothing")
+}
+
 func init() {
-	var (
-		file       string
-		serverName string
-		protocol   string
-		dryRun     bool
-	)
-	declare := func(fs *flag.FlagSet) {
-		// Current values are the defaults, so flags given before the action
-		// word survive the second parse of the flags after it.
-		fs.StringVar(&file, "file", file, "the spog_config.js `path` (local, or UNC from Windows)")
-		fs.StringVar(&serverName, "server-name", serverName, "the `FQDN` users type to reach ECE (web_server_name)")
-		fs.StringVar(&protocol, "protocol", protocol, "web_server_protocol (ECE needs https)")
-		fs.BoolVar(&dryRun, "dry-run", dryRun, "patch: show the diff, write nothing")
-	}
+	var help spogFlags
 	register(&command{
 		name:    "spog",
 		summary: "check or patch spog_config.js on an ECE web server (step 3)",
@@ -45,34 +45,31 @@ Examples:
   ccewiz spog check --file 'C:\Cisco\eService\templates\finesse\gadget\spog\spog_config.js' --server-name ece.example.com
   ccewiz spog patch --file '\\web1\c$\Cisco\eService\templates\finesse\gadget\spog\spog_config.js' --server-name ece.example.com --dry-run
   ccewiz spog patch --file spog_config.js --server-name chat.example.com`,
-		flags: func(fs *flag.FlagSet) {
-			file, serverName, protocol, dryRun = "", "", "https", false
-			declare(fs)
-		},
+		flags:   help.declare,
 		actions: []string{"patch", "check"},
 		run: func(ctx context.Context, g *globals, args []string) error {
-			file, serverName, protocol, dryRun = "", "", "https", false
-			action, positional, err := parseAction(g, "spog", args, declare)
+			var f spogFlags
+			action, positional, err := parseAction(g, "spog", args, f.declare)
 			if err != nil {
 				return err
 			}
 			if err := noArgs(positional); err != nil {
 				return err
 			}
-			if file == "" {
+			if f.file == "" {
 				return usagef("--file is required")
 			}
-			if err := steps.ValidateFQDN(serverName); err != nil {
+			if err := steps.ValidateFQDN(f.serverName); err != nil {
 				return steps.BadInput(fmt.Errorf("--server-name: %w", err))
 			}
-			want := spogjs.Want{Protocol: protocol, ServerName: strings.TrimSuffix(strings.TrimSpace(serverName), ".")}
+			want := spogjs.Want{Protocol: f.protocol, ServerName: strings.TrimSuffix(strings.TrimSpace(f.serverName), ".")}
 			if err := want.Validate(); err != nil {
 				return steps.BadInput(fmt.Errorf("--protocol: %w", err))
 			}
-			if protocol != "https" {
+			if f.protocol != "https" {
 				fmt.Fprintf(g.stderr, "warning: ECE does not support non-SSL access; SPOG needs web_server_protocol \"https\"\n")
 			}
-			plan, err := spogjs.PlanFile(file, want)
+			plan, err := spogjs.PlanFile(f.file, want)
 			if err != nil {
 				// An unreadable, missing-variable or duplicated file is the
 				// admin's to fix; nothing was written.
@@ -81,7 +78,7 @@ Examples:
 			if action == "check" {
 				return spogCheck(g, plan)
 			}
-			return spogPatch(g, plan, dryRun)
+			return spogPatch(g, plan, f.dryRun)
 		},
 	})
 }
