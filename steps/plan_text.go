@@ -8,65 +8,70 @@ import (
 
 // WriteText renders a plan for a terminal or a log: files (with diffs),
 // keystore entries, commands for other machines, values to type into GUIs.
-// Sensitive files are described, never shown.
-func (p *Plan) WriteText(w io.Writer) error {
+// Sensitive files are described, never shown. Its text comes from servers,
+// certificates and files: it is made inert for a terminal (Printable).
+func (p *Plan) WriteText(out io.Writer) error {
+	var w strings.Builder
 	if p.Summary != "" {
-		fmt.Fprintf(w, "%s\n", p.Summary)
+		fmt.Fprintf(&w, "%s\n", p.Summary)
 	}
 	for _, f := range p.Files {
 		backup := ""
 		if f.Backup && f.Action == Modify {
 			backup = " (backed up first)"
 		}
-		fmt.Fprintf(w, "  %-9s %s%s\n", f.Action, f.Path, backup)
+		fmt.Fprintf(&w, "  %-9s %s%s\n", f.Action, f.Path, backup)
 		if f.Why != "" {
-			fmt.Fprintf(w, "            %s\n", f.Why)
+			fmt.Fprintf(&w, "            %s\n", f.Why)
 		}
 		if f.Diff != "" && !f.Sensitive {
-			fmt.Fprintf(w, "%s\n", indent(f.Diff, "            "))
+			fmt.Fprintf(&w, "%s\n", indent(f.Diff, "            "))
 		}
 	}
 	for _, k := range p.Keystore {
-		fmt.Fprintf(w, "  keystore  %s: %s alias %q — %s (SHA-256 %s)\n", k.Keystore, k.Action, k.Alias, k.Subject, k.SHA256)
+		fmt.Fprintf(&w, "  keystore  %s: %s alias %q — %s (SHA-256 %s)\n", k.Keystore, k.Action, k.Alias, k.Subject, k.SHA256)
 	}
 	for _, c := range p.Commands {
-		fmt.Fprintf(w, "  run on %s (%s):", c.Host, c.Shell)
+		fmt.Fprintf(&w, "  run on %s (%s):", c.Host, c.Shell)
 		if c.Why != "" {
-			fmt.Fprintf(w, "  # %s", c.Why)
+			fmt.Fprintf(&w, "  # %s", c.Why)
 		}
-		fmt.Fprintf(w, "\n%s\n", indent(c.Script, "      "))
+		fmt.Fprintf(&w, "\n%s\n", indent(c.Script, "      "))
 	}
 	where := ""
 	for _, g := range p.GUI {
 		if g.Where != where {
-			fmt.Fprintf(w, "  in %s:\n", g.Where)
+			fmt.Fprintf(&w, "  in %s:\n", g.Where)
 			where = g.Where
 		}
-		fmt.Fprintf(w, "      %-28s %s\n", g.Field, g.Value)
+		fmt.Fprintf(&w, "      %-28s %s\n", g.Field, g.Value)
 	}
 	for _, n := range p.Notes {
-		fmt.Fprintf(w, "  note: %s\n", n)
+		fmt.Fprintf(&w, "  note: %s\n", n)
 	}
 	if p.Irreversible != nil {
-		fmt.Fprintf(w, "  IRREVERSIBLE: %s\n  confirm by typing: %s\n", p.Irreversible.What, p.Irreversible.Confirm)
+		fmt.Fprintf(&w, "  IRREVERSIBLE: %s\n  confirm by typing: %s\n", p.Irreversible.What, p.Irreversible.Confirm)
 	}
-	return nil
+	_, err := io.WriteString(out, Printable(w.String()))
+	return err
 }
 
-// WriteText renders what Apply did.
-func (o *Outcome) WriteText(w io.Writer) error {
+// WriteText renders what Apply did, inert for a terminal as Plan.WriteText.
+func (o *Outcome) WriteText(out io.Writer) error {
+	var w strings.Builder
 	for _, f := range o.Written {
 		if f.Backup != "" {
-			fmt.Fprintf(w, "  wrote %s (previous version: %s)\n", f.Path, f.Backup)
+			fmt.Fprintf(&w, "  wrote %s (previous version: %s)\n", f.Path, f.Backup)
 		} else {
-			fmt.Fprintf(w, "  wrote %s\n", f.Path)
+			fmt.Fprintf(&w, "  wrote %s\n", f.Path)
 		}
 	}
 	for _, r := range o.Results {
-		fmt.Fprintf(w, "  %s %s: %s\n", Symbol(r.Status), r.Title, r.Detail)
+		fmt.Fprintf(&w, "  %s %s: %s\n", Symbol(r.Status), r.Title, r.Detail)
 	}
 	for _, n := range o.Notes {
-		fmt.Fprintf(w, "  %s\n", strings.TrimSpace(n))
+		fmt.Fprintf(&w, "  %s\n", strings.TrimSpace(n))
 	}
-	return nil
+	_, err := io.WriteString(out, Printable(w.String()))
+	return err
 }

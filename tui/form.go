@@ -462,10 +462,13 @@ func (fm *form) valueView(in *input, focused bool, w int) string {
 	return in.ti.View()
 }
 
-// wrap breaks s into lines of at most w cells, on words where it can.
+// wrap breaks s into lines of at most w cells, on words where it can. It
+// is where text from steps (subjects, server replies, file content) meets
+// the screen, so control characters are made inert here (steps.Printable):
+// an escape sequence in a certificate subject must not drive the terminal.
 func wrap(s string, w int) []string {
 	if w < 10 {
 		w = 10
 	}
-	return strings.Split(ansi.Wrap(s, w, ""), "\n")
+	return strings.Split(ansi.Wrap(steps.Printable(s), w, ""), "\n")
 }

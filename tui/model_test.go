@@ -470,3 +470,19 @@ func TestQuitViewListsStepsInOrder(t *testing.T) {
 		}
 	}
 }
+
+// TestPlanLinesInert: a plan's text from servers (a certificate subject
+// with an escape sequence) is drawn inert, in the TUI and plain mode alike.
+func TestPlanLinesInert(t *testing.T) {
+	r := lipgloss.NewRenderer(io.Discard)
+	r.SetColorProfile(termenv.Ascii)
+	evil := "CN=ece.example.com\x1b[2J\x1b]0;pwned\x07"
+	p := &steps.Plan{Summary: evil, Notes: []string{evil},
+		Keystore: []steps.KeystoreChange{{Keystore: "cacerts", Alias: "ece", Subject: evil, Action: "add"}},
+		Files:    []steps.FileChange{{Path: "spog_config.js", Action: steps.Modify, Diff: "+" + evil}}}
+	for _, details := range []bool{false, true} {
+		if v := strings.Join(planLines(p, 80, details, plainStyles(r)), "\n"); strings.ContainsAny(v, "\x1b\x07") {
+			t.Errorf("plan lines (details %v) carry control characters: %q", details, v)
+		}
+	}
+}

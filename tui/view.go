@@ -471,7 +471,7 @@ func (m *Model) resultsView(w, h int) []string {
 				box = "[x] "
 			}
 		}
-		title := box + r.Title
+		title := box + steps.Printable(r.Title) // titles may name servers: inert, as in wrap
 		if sel {
 			title = st.focus.Render(title)
 		}
@@ -567,6 +567,7 @@ func (m *Model) helpLine(w int) string {
 // long returns a line as is (the frame truncates it), or with details on,
 // hard-wrapped so a long diff or script line can be read to its end.
 func long(l string, w int, details bool) []string {
+	l = steps.Printable(l) // a diff or script line is file content: inert, as in wrap
 	if !details || ansi.StringWidth(l) <= w || w < 10 {
 		return []string{l}
 	}
