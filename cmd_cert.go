@@ -7,6 +7,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -398,7 +399,7 @@ func certComplete(g *globals, f *certFlags) error {
 		return err
 	}
 	for _, line := range bundle.Found {
-		fmt.Fprintln(g.stdout, "found "+line)
+		fmt.Fprintln(g.stdout, "found "+steps.PrintableLine(line))
 	}
 	printChain(g, chain)
 	findings := certs.Assess(chain, certs.AssessOptions{Name: name})
@@ -431,13 +432,24 @@ func certComplete(g *globals, f *certFlags) error {
 
 func printChain(g *globals, c *certs.Chain) {
 	fmt.Fprintln(g.stdout, "\nChain (leaf first):")
-	for i, cert := range c.Certs() {
-		info := certs.Describe(cert)
-		fmt.Fprintf(g.stdout, "  %d. %s\n     issuer %s, %s, valid %s to %s\n     SHA-256 %s\n", i+1, info.Subject, info.Issuer,
-			info.Key, info.NotBefore.Format("2006-01-02"), info.NotAfter.Format("2006-01-02"), info.SHA256)
-		if i == 0 && len(info.DNSNames) > 0 {
-			fmt.Fprintf(g.stdout, "     DNS names: %s\n", strings.Join(info.DNSNames, ", "))
+	var list []certs.CertInfo
+	for _, cert := range c.Certs() {
+		list = append(list, certs.Describe(cert))
+	}
+	writeCerts(g.stdout, list, func(i int) string { return map[bool]string{true: "certificate", false: "issuer"}[i == 0] })
+}
+
+// writeCerts prints certificates for people, one block each; role names
+// the one at i. What a certificate says goes through steps.PrintableLine:
+// a crafted subject must not drive the admin's terminal (JSON stays raw).
+func writeCerts(w io.Writer, list []certs.CertInfo, role func(i int) string) {
+	for i, c := range list {
+		fmt.Fprintf(w, "  [%d] %s\n      subject  %s\n      issuer   %s\n", i, role(i), steps.PrintableLine(c.Subject), steps.PrintableLine(c.Issuer))
+		if names := append(append([]string{}, c.DNSNames...), c.IPs...); len(names) > 0 {
+			fmt.Fprintf(w, "      names    %s\n", steps.PrintableLine(strings.Join(names, ", ")))
 		}
+		fmt.Fprintf(w, "      key      %s\n      valid    %s to %s\n      SHA-256  %s\n      SHA-1    %s (the Thumbprint Windows shows)\n",
+			c.Key, c.NotBefore.Format(time.DateOnly), c.NotAfter.Format(time.DateOnly), c.SHA256, c.Thumbprint)
 	}
 }
 
@@ -450,9 +462,10 @@ func printFindings(g *globals, fs []certs.Finding) {
 	}
 	fmt.Fprintln(g.stdout)
 	for _, f := range fs {
-		fmt.Fprintf(g.stdout, "%s %-5s %s: %s\n", findingSymbol[f.Severity], f.Severity, f.Code, f.Message)
+		// Messages quote the certificate's names.
+		fmt.Fprintf(g.stdout, "%s %-5s %s: %s\n", findingSymbol[f.Severity], f.Severity, f.Code, steps.Printable(f.Message))
 		if f.Fix != "" {
-			fmt.Fprintf(g.stdout, "        fix: %s\n", f.Fix)
+			fmt.Fprintf(g.stdout, "        fix: %s\n", steps.Printable(f.Fix))
 		}
 	}
 }
@@ -539,10 +552,11 @@ func certInspect(g *globals, f *certFlags, file string) error {
 		}
 	} else {
 		for _, line := range rep.Found {
-			fmt.Fprintln(g.stdout, "found "+line)
+			fmt.Fprintln(g.stdout, "found "+steps.PrintableLine(line))
 		}
 		if rep.CSR != nil {
-			fmt.Fprintf(g.stdout, "Certificate request\n  subject %s\n  DNS names %s\n  key %s\n", rep.CSR.Subject, strings.Join(rep.CSR.DNSNames, ", "), rep.CSR.Key)
+			fmt.Fprintf(g.stdout, "Certificate request\n  subject %s\n  DNS names %s\n  key %s\n", steps.PrintableLine(rep.CSR.Subject),
+				steps.PrintableLine(strings.Join(rep.CSR.DNSNames, ", ")), rep.CSR.Key)
 		} else {
 			printChain(g, chain)
 		}
@@ -599,19 +613,20 @@ func certProbe(ctx context.Context, g *globals, f *certFlags) error {
 }
 
 func printProbe(g *globals, r *certs.ProbeResult, perr error) {
+	// What the server sent (names, alerts) is printed through steps.Printable*.
 	fmt.Fprintf(g.stdout, "Probe of %s (name %s)\n", r.Addr, orDash(r.Name))
 	if perr != nil {
-		fmt.Fprintf(g.stdout, "\n✗ %v\n", perr)
+		fmt.Fprintf(g.stdout, "\n✗ %s\n", steps.Printable(perr.Error()))
 		return
 	}
 	show := func(label string, h *certs.Handshake, errText string) {
 		if h == nil {
-			fmt.Fprintf(g.stdout, "  %-12s failed: %s\n", label, errText)
+			fmt.Fprintf(g.stdout, "  %-12s failed: %s\n", label, steps.PrintableLine(errText))
 			return
 		}
 		leaf := h.Certs[0]
 		fmt.Fprintf(g.stdout, "  %-12s %s, %s: %s (DNS %s), until %s, name match %v\n  %-12s SHA-256 %s, %d certificate(s) sent\n",
-			label, h.Version, h.Cipher, leaf.Subject, strings.Join(leaf.DNSNames, ", "), leaf.NotAfter.Format("2006-01-02"), h.NameMatch,
+			label, h.Version, h.Cipher, steps.PrintableLine(leaf.Subject), steps.PrintableLine(strings.Join(leaf.DNSNames, ", ")), leaf.NotAfter.Format("2006-01-02"), h.NameMatch,
 			"", leaf.SHA256, len(h.Certs))
 	}
 	show("without SNI", r.NoSNI, r.NoSNIError)

@@ -180,3 +180,42 @@ func TestCertWebServerNamed(t *testing.T) {
 		t.Fatal("files were written for a refused --web-server")
 	}
 }
+
+// TestTextOutputIsInert: a certificate whose names carry terminal escapes
+// (an OSC title change, a bell) is shown with them replaced in text
+// output, in cert inspect and keystore list; JSON keeps the real value.
+func TestTextOutputIsInert(t *testing.T) {
+	const evil = "evil\x1b]0;pwned\x07.example.com"
+	dir := t.TempDir()
+	leaf := testpeer.NewLeaf(t, evil, nil)
+	crt, _ := leaf.WriteFiles(t, dir, "evil")
+	ks := certs.NewKeystore(certs.JKS)
+	if _, err := ks.AddTrusted("evil\x1b[2J", leaf.Cert, false); err != nil {
+		t.Fatal(err)
+	}
+	data, err := ks.Marshal([]byte("changeit"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cacerts := filepath.Join(dir, "cacerts")
+	os.WriteFile(cacerts, data, 0o644)
+
+	for _, args := range [][]string{
+		{"cert", "inspect", crt, "--name", evil},
+		{"cert", "inspect", crt},
+		{"keystore", "list", "--keystore", cacerts},
+	} {
+		_, out, errs := runCLI(t, args...)
+		if strings.ContainsAny(out+errs, "\x1b\x07") {
+			t.Errorf("%v printed a control character:\n%q", args, out+errs)
+		}
+		if !strings.Contains(out, "evil\uFFFD") {
+			t.Errorf("%v does not show the name at all:\n%s", args, out)
+		}
+	}
+	_, out, _ := runCLI(t, "cert", "inspect", crt, "--format", "json")
+	var rep struct{ Chain []certs.CertInfo }
+	if err := json.Unmarshal([]byte(out), &rep); err != nil || len(rep.Chain) != 1 || rep.Chain[0].CN != evil {
+		t.Errorf("JSON must keep the real name: %v\n%s", err, out)
+	}
+}

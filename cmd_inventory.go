@@ -103,7 +103,7 @@ Examples:
 				writeCSVNotes(g, filled)
 				for _, r := range results {
 					if r.Status == steps.Fail || r.Status == steps.Warn {
-						fmt.Fprintf(g.stderr, "%s %s: %s\n", strings.ToUpper(string(r.Status)), r.Title, r.Detail)
+						fmt.Fprintf(g.stderr, "%s %s: %s\n", strings.ToUpper(string(r.Status)), steps.PrintableLine(r.Title), steps.Printable(r.Detail))
 					}
 				}
 			default:
@@ -150,9 +150,10 @@ func writeInventoryText(g *globals, s *steps.InventorySheet, c *steps.InventoryC
 	}
 	fmt.Fprintln(w, "\nChecks:")
 	for _, r := range results {
-		fmt.Fprintf(w, "  %s %s: %s\n", steps.Symbol(r.Status), r.Title, r.Detail)
+		// Details quote what the web server presented.
+		fmt.Fprintf(w, "  %s %s: %s\n", steps.Symbol(r.Status), steps.PrintableLine(r.Title), steps.Printable(r.Detail))
 		if r.Fix != "" && (r.Status == steps.Fail || r.Status == steps.Warn) {
-			fmt.Fprintf(w, "      fix: %s\n", r.Fix)
+			fmt.Fprintf(w, "      fix: %s\n", steps.Printable(r.Fix))
 		}
 	}
 }

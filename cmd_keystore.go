@@ -154,7 +154,9 @@ func keystoreList(g *globals, f *keystoreFlags) error {
 		if !e.NotAfter.IsZero() && now.After(e.NotAfter) {
 			exp = "EXPIRED " + e.NotAfter.Format(time.DateOnly)
 		}
-		fmt.Fprintf(g.stdout, "%s  %s  %s\n  subject %s\n  issuer  %s\n  SHA-256 %s\n", e.Alias, e.Type, exp, e.Subject, e.Issuer, e.SHA256)
+		// Aliases and names are the store's text, not ours.
+		fmt.Fprintf(g.stdout, "%s  %s  %s\n  subject %s\n  issuer  %s\n  SHA-256 %s\n", steps.PrintableLine(e.Alias), e.Type, exp,
+			steps.PrintableLine(e.Subject), steps.PrintableLine(e.Issuer), e.SHA256)
 	}
 	return nil
 }
@@ -196,13 +198,14 @@ func keystoreImport(g *globals, f *keystoreFlags) error {
 		fmt.Fprintf(w, "Nothing to do in %s (%s, %d entries): every certificate is already trusted\n", res.Path, res.Kind, res.Before)
 	}
 	for _, ch := range res.Changes {
+		alias, subject := steps.PrintableLine(ch.Alias), steps.PrintableLine(ch.Subject)
 		switch ch.Action {
 		case certs.Present:
-			fmt.Fprintf(w, "  = %s already present as %q\n", ch.Subject, ch.PresentAs)
+			fmt.Fprintf(w, "  = %s already present as %q\n", subject, ch.PresentAs)
 		case certs.Replace:
-			fmt.Fprintf(w, "  ~ %s replaced: %s\n    SHA-256 %s\n", ch.Alias, ch.Subject, ch.SHA256)
+			fmt.Fprintf(w, "  ~ %s replaced: %s\n    SHA-256 %s\n", alias, subject, ch.SHA256)
 		default:
-			fmt.Fprintf(w, "  + %s: %s\n    SHA-256 %s\n", ch.Alias, ch.Subject, ch.SHA256)
+			fmt.Fprintf(w, "  + %s: %s\n    SHA-256 %s\n", alias, subject, ch.SHA256)
 		}
 	}
 	if res.Backup != "" {

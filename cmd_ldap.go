@@ -193,12 +193,10 @@ func ldapFetchCert(ctx context.Context, g *globals, env *steps.Env, f *ldapFlags
 	}
 	w := g.stdout
 	fmt.Fprintf(w, "%s presented %d certificate(s) over %s (%s):\n", got.Addr, len(got.Chain), got.Mode, got.TLS)
-	for i, c := range got.Certs {
-		writeCertInfo(w, i, c)
-	}
+	writeCerts(w, got.Certs, func(i int) string { return map[bool]string{true: "DC certificate", false: "issuer"}[i == 0] })
 	fmt.Fprintf(w, "\nNOTE: %s.\n\n", got.Notice)
 	fmt.Fprintf(w, "trusting the %s: %s (SHA-256 %s)\n", map[string]string{ldapcfg.TrustLeaf: "DC's own certificate", ldapcfg.TrustCA: "issuing CA"}[f.trust],
-		chosen.Subject.String(), certs.Fingerprint(chosen.Raw))
+		steps.PrintableLine(chosen.Subject.String()), certs.Fingerprint(chosen.Raw))
 	if plan != nil && plan.NothingToDo() {
 		fmt.Fprintf(w, "%s already trusts it; unchanged\n", f.keystore)
 	}
@@ -223,19 +221,6 @@ func planChanges(p *certs.ImportPlan) []certs.Change {
 		return nil
 	}
 	return p.Changes
-}
-
-func writeCertInfo(w io.Writer, i int, c certs.CertInfo) {
-	role := "DC certificate"
-	if i > 0 {
-		role = "issuer"
-	}
-	fmt.Fprintf(w, "  [%d] %s\n      subject  %s\n      issuer   %s\n", i, role, c.Subject, c.Issuer)
-	if len(c.DNSNames) > 0 || len(c.IPs) > 0 {
-		fmt.Fprintf(w, "      names    %s\n", strings.Join(append(append([]string{}, c.DNSNames...), c.IPs...), ", "))
-	}
-	fmt.Fprintf(w, "      valid    %s to %s\n      SHA-256  %s\n      SHA-1    %s (the Thumbprint Windows shows)\n",
-		c.NotBefore.Format(time.DateOnly), c.NotAfter.Format(time.DateOnly), c.SHA256, c.Thumbprint)
 }
 
 func ldapTest(ctx context.Context, g *globals, env *steps.Env, f *ldapFlags) error {
@@ -321,9 +306,10 @@ func writeLDAPReport(w io.Writer, rep *ldapcfg.Report, problems ldapcfg.Problems
 		fmt.Fprintf(w, "  !! %s\n", ldapcfg.InsecureWarning)
 	}
 	for _, s := range rep.Stages {
-		fmt.Fprintf(w, "  %-4s  %-9s %6s  %s\n", s.Status, s.Name, fmt.Sprintf("%dms", s.Millis), s.Detail)
+		// Details quote the directory server's own messages.
+		fmt.Fprintf(w, "  %-4s  %-9s %6s  %s\n", s.Status, s.Name, fmt.Sprintf("%dms", s.Millis), steps.Printable(s.Detail))
 		if s.Fix != "" && s.Status != ldapcfg.Pass {
-			fmt.Fprintf(w, "                          fix: %s\n", s.Fix)
+			fmt.Fprintf(w, "                          fix: %s\n", steps.Printable(s.Fix))
 		}
 	}
 	for _, p := range problems {

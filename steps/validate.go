@@ -145,10 +145,10 @@ func httpsCheck(partition string) func(context.Context, *Env) Result {
 		case code >= 300 && code < 400:
 			loc := resp.Header.Get("Location")
 			if strings.HasPrefix(strings.ToLower(loc), "http://") {
-				return Result{Status: Warn, Detail: what + " → " + shown(loc) + " (plain HTTP)",
+				return Result{Status: Warn, Detail: what + " → " + PrintableLine(loc) + " (plain HTTP)",
 					Fix: "ECE does not support non-SSL access: make IIS (or the load balancer) redirect to https://" + fqdn}
 			}
-			return Result{Status: Pass, Detail: what + " → " + shown(orDefault(loc, "(no Location)")) + trustedVia(resp.TLS)}
+			return Result{Status: Pass, Detail: what + " → " + PrintableLine(orDefault(loc, "(no Location)")) + trustedVia(resp.TLS)}
 		case code == http.StatusNotFound:
 			return Result{Status: Fail, Detail: what,
 				Fix: fmt.Sprintf("the web server answers but has no /%s: check that %s is the ECE web server (not another IIS site) and that ECE is installed on it", partition, fqdn)}
@@ -187,8 +187,8 @@ func trustedVia(cs *tls.ConnectionState) string {
 		return ""
 	}
 	ch := cs.VerifiedChains[0]
-	return fmt.Sprintf("; certificate %s, valid until %s, trusted via %s", shown(ch[0].Subject.CommonName),
-		ch[0].NotAfter.UTC().Format("2006-01-02"), shown(ch[len(ch)-1].Subject.CommonName))
+	return fmt.Sprintf("; certificate %s, valid until %s, trusted via %s", PrintableLine(ch[0].Subject.CommonName),
+		ch[0].NotAfter.UTC().Format("2006-01-02"), PrintableLine(ch[len(ch)-1].Subject.CommonName))
 }
 
 // httpsFailure turns a failed GET into what went wrong and what to do.
@@ -205,8 +205,8 @@ func httpsFailure(url, fqdn, dialed, trustNote string, err error) Result {
 	)
 	if errors.As(err, &verify) && len(verify.UnverifiedCertificates) > 0 {
 		leaf := verify.UnverifiedCertificates[0]
-		served = fmt.Sprintf(" (served: CN=%s, DNS names %s, issuer %s, valid %s to %s)", shown(leaf.Subject.CommonName),
-			shown(orDefault(strings.Join(leaf.DNSNames, ", "), "none")), shown(leaf.Issuer.CommonName),
+		served = fmt.Sprintf(" (served: CN=%s, DNS names %s, issuer %s, valid %s to %s)", PrintableLine(leaf.Subject.CommonName),
+			PrintableLine(orDefault(strings.Join(leaf.DNSNames, ", "), "none")), PrintableLine(leaf.Issuer.CommonName),
 			leaf.NotBefore.UTC().Format("2006-01-02"), leaf.NotAfter.UTC().Format("2006-01-02"))
 	}
 	switch {
@@ -250,9 +250,11 @@ func isTimeout(err error) bool {
 	return errors.As(err, &ne) && ne.Timeout()
 }
 
-// shown makes text that came from the server (certificate names, headers)
-// safe to print: a crafted name must not drive the admin's terminal.
-func shown(s string) string {
+// PrintableLine makes text that came from a server or a certificate
+// (names, headers) safe to print inside one line: a crafted name must not
+// drive the admin's terminal, nor break the line it sits in. Unlike
+// Printable, a newline or a tab becomes U+FFFD too.
+func PrintableLine(s string) string {
 	return strings.Map(func(r rune) rune {
 		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
 			return '\uFFFD'
