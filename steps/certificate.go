@@ -169,7 +169,16 @@ func certTargets(a *Answers) ([]certTarget, error) {
 
 func normName(s string) string { return strings.ToLower(strings.TrimSuffix(strings.TrimSpace(s), ".")) }
 
-func certOutDir(env *Env) string { return env.Path(orDefault(env.Answers.Certificate.OutDir, "certs")) }
+// CertOutDir is the folder the certificate step writes into:
+// certificate.out_dir (default certs), beside the answers file.
+func CertOutDir(env *Env) string { return env.Path(orDefault(env.Answers.Certificate.OutDir, "certs")) }
+
+// eceCertFile is the .crt the certificate step writes for the ECE FQDN;
+// everything that looks for "step 1's certificate" looks here, so an FQDN
+// typed in capitals or with a final dot still finds it.
+func eceCertFile(env *Env) string {
+	return filepath.Join(CertOutDir(env), certs.FileBase(normName(env.Answers.Profile.ECEFQDN))+".crt")
+}
 
 // certFiles are where one target's files live.
 type certPaths struct{ key, csr, crt, cer, pfx string }
@@ -188,7 +197,7 @@ func (s certificateStep) Plan(_ context.Context, env *Env) (*Plan, error) {
 	if err != nil {
 		return nil, BadInput(err)
 	}
-	dir := certOutDir(env)
+	dir := CertOutDir(env)
 	plan := &Plan{Step: s.ID()}
 	var cached secret.Secret
 	password := func() (secret.Secret, error) {
@@ -599,7 +608,7 @@ func checkCertFiles(_ context.Context, env *Env) Result {
 	if err != nil {
 		return Result{Status: Fail, Detail: err.Error(), Fix: "complete the profile first"}
 	}
-	dir := certOutDir(env)
+	dir := CertOutDir(env)
 	st := Pass
 	var details []string
 	fix := ""
@@ -658,7 +667,7 @@ func checkCertPFX(_ context.Context, env *Env) Result {
 	if err != nil {
 		return Result{Status: Fail, Detail: err.Error(), Fix: "complete the profile first"}
 	}
-	dir := certOutDir(env)
+	dir := CertOutDir(env)
 	var details []string
 	for _, t := range targets {
 		p := pathsFor(dir, t)
@@ -712,7 +721,7 @@ func checkCertTLS(ctx context.Context, env *Env) Result {
 			add(net.JoinHostPort(w, "443"), t.req.CN)
 		}
 	}
-	dir := certOutDir(env)
+	dir := CertOutDir(env)
 	expect := map[string]*certs.Chain{}
 	for _, t := range targets {
 		if _, chain, why := loadPair(pathsFor(dir, t)); why == "" {

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"path/filepath"
 	"sort"
 	"strings"
 
@@ -221,7 +220,7 @@ func WebFQDNRule(name string) Result {
 // DNS SANs, the way SPOG's Java client checks it — when the certificate has
 // DNS SANs, Java ignores the CN.
 func CertNameRule(c *x509.Certificate, name string) Result {
-	name = normHost(name)
+	name = normName(name)
 	cn := c.Subject.CommonName
 	for _, san := range c.DNSNames {
 		if matchHost(san, name) {
@@ -249,7 +248,7 @@ func CertNameRule(c *x509.Certificate, name string) Result {
 // matchHost compares a certificate name with a host name; a wildcard covers
 // exactly one leftmost label.
 func matchHost(pattern, host string) bool {
-	pattern = normHost(pattern)
+	pattern = normName(pattern)
 	if pattern == host {
 		return true
 	}
@@ -306,7 +305,7 @@ func DataServersRule(a *Answers) Result {
 	}
 	has := func(list []string, s string) bool {
 		for _, v := range list {
-			if normHost(v) == normHost(s) {
+			if normName(v) == normName(s) {
 				return true
 			}
 		}
@@ -334,7 +333,7 @@ func DataServersRule(a *Answers) Result {
 // ResolveRule: the web server name resolves — through the answers file's
 // resolve overrides first, as every ccewiz connection does.
 func ResolveRule(ctx context.Context, env *Env, name string) Result {
-	n := normHost(name)
+	n := normName(name)
 	if env.Answers != nil {
 		keys := make([]string, 0, len(env.Answers.Resolve))
 		for k := range env.Answers.Resolve {
@@ -346,7 +345,7 @@ func ResolveRule(ctx context.Context, env *Env, name string) Result {
 			if h, _, err := net.SplitHostPort(k); err == nil {
 				host = h
 			}
-			if normHost(host) == n {
+			if normName(host) == n {
 				return Result{Status: Pass, Detail: fmt.Sprintf("%s resolves through the answers file's resolve override (%s → %s)", n, k, env.Answers.Resolve[k])}
 			}
 		}
@@ -365,9 +364,8 @@ func ResolveRule(ctx context.Context, env *Env, name string) Result {
 func ECECertificate(ctx context.Context, env *Env, webServer string) (c *x509.Certificate, source string, err error) {
 	a := env.Answers
 	var tried []string
-	outDir := orDefault(a.Certificate.OutDir, "certs")
-	if fqdn := strings.TrimSpace(a.Profile.ECEFQDN); fqdn != "" {
-		p := env.Path(filepath.Join(outDir, fqdn+".crt"))
+	if normName(a.Profile.ECEFQDN) != "" {
+		p := eceCertFile(env)
 		if b, err := certs.ReadBundleFiles(p); err == nil && len(b.Certs) > 0 {
 			return certs.PickLeaf(b.Certs), p, nil
 		} else {
@@ -386,9 +384,9 @@ func ECECertificate(ctx context.Context, env *Env, webServer string) (c *x509.Ce
 		}
 	}
 	if webServer != "" {
-		addr := net.JoinHostPort(normHost(webServer), "443")
+		addr := net.JoinHostPort(normName(webServer), "443")
 		env.Stage("reading the certificate %s presents…", addr)
-		res, err := certs.Probe(ctx, addr, certs.ProbeOptions{Name: normHost(webServer), Dial: env.Dial, Timeout: env.timeout()})
+		res, err := certs.Probe(ctx, addr, certs.ProbeOptions{Name: normName(webServer), Dial: env.Dial, Timeout: env.timeout()})
 		if err == nil && res.Leaf() != nil {
 			return res.Leaf(), "the server at " + addr, nil
 		}

@@ -39,20 +39,18 @@ func (spogStep) Needed(a *Answers) (Need, string) {
 	if strings.HasSuffix(p.ECEShape, "-ha") {
 		return Required, fmt.Sprintf("ECE is installed for high availability (%s): every web server must name the shared FQDN", p.ECEShape)
 	}
-	fqdn := normHost(p.ECEFQDN)
+	fqdn := normName(p.ECEFQDN)
 	if fqdn == "" || len(p.WebServers) == 0 {
 		return Recommended, "cannot tell yet: set profile.ece_fqdn and profile.web_servers; the step is required when a web server's host name differs from the FQDN users type"
 	}
 	for _, w := range p.WebServers {
-		if normHost(w) != fqdn {
+		if normName(w) != fqdn {
 			return Required, fmt.Sprintf("web server %s is not the name users type (%s): spog_config.js must name %s", w, p.ECEFQDN, p.ECEFQDN)
 		}
 	}
 	return Optional, fmt.Sprintf("ECE %s is not 12.0, not HA, and its web server's host name is the FQDN users type (%s); checking the file does no harm",
 		orDefault(p.ECEVersion, "(version not set)"), p.ECEFQDN)
 }
-
-func normHost(s string) string { return strings.ToLower(strings.TrimSuffix(strings.TrimSpace(s), ".")) }
 
 // DefaultSpogPath is the proposed UNC path of spog_config.js on a web server.
 func DefaultSpogPath(webServer string) string {

@@ -167,7 +167,7 @@ func trustCertFiles(env *Env) []string {
 		}
 		return files
 	}
-	crt := filepath.Join(certOutDir(env), certs.FileBase(normName(a.Profile.ECEFQDN))+".crt")
+	crt := eceCertFile(env)
 	if _, err := os.Stat(crt); err == nil {
 		files = append(files, crt)
 	}
@@ -193,7 +193,7 @@ func eceChain(ctx context.Context, env *Env, preferLive bool) (chain []*x509.Cer
 		files := trustCertFiles(env)
 		if len(files) == 0 {
 			return nil, "", fmt.Errorf("no certificate file: %s does not exist and trust.cert_files is empty",
-				filepath.Join(certOutDir(env), certs.FileBase(fqdn)+".crt"))
+				eceCertFile(env))
 		}
 		b, err := certs.ReadBundleFiles(files...)
 		if err != nil {
@@ -312,7 +312,7 @@ func (s trustStep) Plan(ctx context.Context, env *Env) (*Plan, error) {
 	}
 	if needCommands {
 		for _, p := range planned {
-			path := filepath.Join(certOutDir(env), "trust-"+certs.FileBase(p.Alias)+".cer")
+			path := filepath.Join(CertOutDir(env), "trust-"+certs.FileBase(p.Alias)+".cer")
 			fc, err := trustCerFile(path, p)
 			if err != nil {
 				return nil, err

@@ -10,7 +10,6 @@ import (
 	"io/fs"
 	"net"
 	"net/http"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -115,12 +114,12 @@ func (s validateStep) ChecksFor(a *Answers) []Check {
 // certificate passes here exactly when the admin has it.
 func httpsCheck(partition string) func(context.Context, *Env) Result {
 	return func(ctx context.Context, env *Env) Result {
-		fqdn := normHost(env.Answers.Profile.ECEFQDN)
+		fqdn := normName(env.Answers.Profile.ECEFQDN)
 		if fqdn == "" {
 			return Result{Status: Skip, Detail: "profile.ece_fqdn is not set: nothing to reach", Fix: "set the FQDN users type to reach ECE in the profile"}
 		}
 		url := "https://" + fqdn + "/" + partition
-		roots, trustNote := validateRoots(env, fqdn)
+		roots, trustNote := validateRoots(env)
 		client := env.HTTPClient(&tls.Config{RootCAs: roots})
 		client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 		defer client.CloseIdleConnections() // one request per run: leave no connection behind
@@ -163,12 +162,12 @@ func httpsCheck(partition string) func(context.Context, *Env) Result {
 
 // validateRoots returns the system roots plus the step-1 certificate, and
 // a note for messages saying which were used.
-func validateRoots(env *Env, fqdn string) (*x509.CertPool, string) {
+func validateRoots(env *Env) (*x509.CertPool, string) {
 	pool, err := x509.SystemCertPool()
 	if err != nil || pool == nil {
 		pool = x509.NewCertPool()
 	}
-	p := env.Path(filepath.Join(orDefault(env.Answers.Certificate.OutDir, "certs"), fqdn+".crt"))
+	p := eceCertFile(env)
 	b, err := certs.ReadBundleFiles(p)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
