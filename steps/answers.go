@@ -360,6 +360,13 @@ func SaveAnswers(path string, a *Answers, backup bool) (safefile.Result, error) 
 	if err != nil {
 		return safefile.Result{}, err
 	}
+	return WriteAnswers(path, data, backup)
+}
+
+// WriteAnswers writes answers already rendered by MarshalAnswers: a UI
+// renders them where it owns them and writes the bytes in the background.
+// They are parsed back before the file is replaced.
+func WriteAnswers(path string, data []byte, backup bool) (safefile.Result, error) {
 	return safefile.Replace(path, data, safefile.Options{
 		Perm:     0o644,
 		NoBackup: !backup,

@@ -154,9 +154,9 @@ func (m *Model) checksTimeout() time.Duration {
 	return 2*t + 5*time.Second
 }
 
-// saveCmd writes a snapshot of the answers: Update may change them again
-// before the write runs. The first save of a session keeps a backup of the
-// file as it was when the wizard started.
+// saveCmd writes the answers as they are now, rendered here (Update may
+// change them again before the write runs). The first save of a session
+// keeps a backup of the file as it was when the wizard started.
 func (m *Model) saveCmd(quit bool) tea.Cmd {
 	m.navDirty = false
 	if m.path == "" {
@@ -166,7 +166,7 @@ func (m *Model) saveCmd(quit bool) tea.Cmd {
 		}
 		return nil
 	}
-	snap, err := cloneAnswers(m.env.Answers)
+	data, err := steps.MarshalAnswers(m.env.Answers)
 	if err != nil {
 		m.setStatus(true, "cannot save: %v", err)
 		return nil
@@ -176,7 +176,7 @@ func (m *Model) saveCmd(quit bool) tea.Cmd {
 	m.saving = true
 	m.dirty = false
 	return func() tea.Msg {
-		res, err := steps.SaveAnswers(path, snap, backup)
+		res, err := steps.WriteAnswers(path, data, backup)
 		return savedMsg{what: "answers", res: res, err: err, quit: quit}
 	}
 }
@@ -190,14 +190,6 @@ func (m *Model) saveReportCmd(md []byte) tea.Cmd {
 		res, err := writeReport(path, md)
 		return savedMsg{what: "report", res: res, err: err}
 	}
-}
-
-func cloneAnswers(a *steps.Answers) (*steps.Answers, error) {
-	b, err := steps.MarshalAnswers(a)
-	if err != nil {
-		return nil, err
-	}
-	return steps.ParseAnswers("(answers in memory)", b)
 }
 
 // writeReport saves the Markdown report; an earlier report is kept as a backup.
