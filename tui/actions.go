@@ -156,14 +156,21 @@ func (m *Model) checksTimeout() time.Duration {
 
 // saveCmd writes the answers as they are now, rendered here (Update may
 // change them again before the write runs). The first save of a session
-// keeps a backup of the file as it was when the wizard started.
+// keeps a backup of the file as it was when the wizard started. One save
+// runs at a time: two writers replacing the same file could leave the older
+// snapshot last, so a save asked for meanwhile runs when the pending one ends.
 func (m *Model) saveCmd(quit bool) tea.Cmd {
-	m.navDirty = false
 	if m.path == "" {
+		m.navDirty = false
 		m.dirty = false
 		if quit {
 			return tea.Quit
 		}
+		return nil
+	}
+	if m.saving {
+		m.resave = true
+		m.resaveQuit = m.resaveQuit || quit
 		return nil
 	}
 	data, err := steps.MarshalAnswers(m.env.Answers)
@@ -171,6 +178,7 @@ func (m *Model) saveCmd(quit bool) tea.Cmd {
 		m.setStatus(true, "cannot save: %v", err)
 		return nil
 	}
+	m.navDirty = false
 	path, backup := m.path, !m.savedOnce
 	m.savedOnce = true
 	m.saving = true

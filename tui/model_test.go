@@ -486,3 +486,28 @@ func TestPlanLinesInert(t *testing.T) {
 		}
 	}
 }
+
+// TestOneSaveAtATime: a save asked for while one runs does not start a
+// second writer on the same file; it runs when the first ends, with the
+// answers as they are then.
+func TestOneSaveAtATime(t *testing.T) {
+	m := testModel(t, profileAnswers(), demoStep{}, 100, 30)
+	m.dirty = true
+	first := m.saveCmd(false)
+	if first == nil {
+		t.Fatal("no save started")
+	}
+	m.env.Answers.Certificate.O = "changed while saving"
+	m.dirty = true
+	if second := m.saveCmd(false); second != nil {
+		t.Fatal("a second save started while the first was running")
+	}
+	drive(t, m, first())
+	a, err := steps.LoadAnswers("ccewiz.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Certificate.O != "changed while saving" || m.saving || m.unsaved() {
+		t.Errorf("the change made during the first save was not saved after it: o %q, saving %v, unsaved %v", a.Certificate.O, m.saving, m.unsaved())
+	}
+}

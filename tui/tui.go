@@ -118,9 +118,12 @@ type Model struct {
 	dirty     bool // answers changed since the last save
 	navDirty  bool // only the resume point (progress.current) changed: saved on quit without asking
 	savedOnce bool
-	saving    bool
-	status    string
-	statusErr bool
+	saving    bool // an answers save is running
+	// resave: a save was asked for while one ran; it runs when that ends
+	// (resaveQuit: and then quits).
+	resave, resaveQuit bool
+	status             string
+	statusErr          bool
 
 	prompts   *promptBridge
 	asking    *promptReq // a running step waits for a password

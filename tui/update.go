@@ -434,19 +434,21 @@ func (m *Model) fail(act actionKind, err error) tea.Cmd {
 }
 
 func (m *Model) saved(msg savedMsg) tea.Cmd {
-	m.saving = false
-	if msg.err != nil {
-		if msg.what == "answers" {
-			m.dirty = true
-			m.setStatus(true, "could not save the answers: %v", msg.err)
-		} else {
-			m.setStatus(true, "%v", msg.err) // writeReport says what failed
-		}
-		return nil
-	}
 	if msg.what == "report" {
+		if msg.err != nil {
+			m.setStatus(true, "%v", msg.err) // writeReport says what failed
+			return nil
+		}
 		m.report = msg.res.Path
 		m.setStatus(false, "report saved to %s", msg.res.Path)
+		return nil
+	}
+	m.saving = false
+	resave, quit := m.resave, m.resaveQuit || msg.quit
+	m.resave, m.resaveQuit = false, false
+	if msg.err != nil {
+		m.dirty = true
+		m.setStatus(true, "could not save the answers: %v", msg.err)
 		return nil
 	}
 	// A save finishes in the background: it must not hide a newer message
@@ -458,7 +460,10 @@ func (m *Model) saved(msg savedMsg) tea.Cmd {
 			m.setStatus(false, "saved %s", msg.res.Path)
 		}
 	}
-	if msg.quit {
+	if resave && (m.dirty || m.navDirty) {
+		return m.saveCmd(quit) // what changed while this save ran
+	}
+	if quit {
 		return m.quit()
 	}
 	return nil
