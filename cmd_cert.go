@@ -11,7 +11,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"time"
 
@@ -192,15 +191,11 @@ func writeOut(g *globals, dir string, files []outFile) error {
 		if o.sensitive {
 			perm = 0o600
 		}
-		res, err := safefile.Replace(p, o.data, safefile.Options{Perm: perm, Verify: o.verify})
+		// Private: a key must never stay world-readable because an older
+		// file at the same path was.
+		res, err := safefile.Replace(p, o.data, safefile.Options{Perm: perm, Private: o.sensitive, Verify: o.verify})
 		if err != nil {
 			return fmt.Errorf("save %s: %w", o.what, err)
-		}
-		if o.sensitive && runtime.GOOS != "windows" {
-			// safefile keeps an existing file's mode; a key must never stay world-readable.
-			if err := os.Chmod(p, 0o600); err != nil {
-				return fmt.Errorf("restrict %s to its owner: %w", p, err)
-			}
 		}
 		line := fmt.Sprintf("wrote %s  (%s)", p, o.what)
 		if res.Backup != "" {
