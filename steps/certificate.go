@@ -542,14 +542,7 @@ func orInt(v, d int) int {
 }
 
 func (s certificateStep) Apply(ctx context.Context, env *Env, p *Plan) (*Outcome, error) {
-	for _, f := range p.Files {
-		if f.Action != Unchanged {
-			if err := os.MkdirAll(filepath.Dir(f.Path), 0o755); err != nil {
-				return &Outcome{}, fmt.Errorf("create the certificate folder: %w", err)
-			}
-		}
-	}
-	out, err := ApplyFiles(env, p)
+	out, err := ApplyFiles(env, p) // creates the out folder too
 	if err != nil {
 		return out, err
 	}
