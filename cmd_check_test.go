@@ -34,10 +34,6 @@ func writeAnswers(t *testing.T, body string) string {
 	return p
 }
 
-// checkCLI is runCLI under its old name, for cmd_integration_test.go until
-// it calls runCLI itself.
-var checkCLI = runCLI
-
 func TestCheckExitCodes(t *testing.T) {
 	good := writeAnswers(t, goodProfile)
 	// 12.0(1) without ES37 fails profile.pcce-patch.

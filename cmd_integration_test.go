@@ -20,15 +20,15 @@ func TestApplyIntegrationGuards(t *testing.T) {
 	// Step 1's certificate names another host: Save would be a mistake.
 	testpeer.NewLeaf(t, "chat.example.com", nil).WriteFiles(t, dir, "ece.example.com")
 
-	code, out, errOut := checkCLI(t, "apply", "--answers", answers, "--step", "integration", "--dry-run")
+	code, out, errOut := runCLI(t, "apply", "--answers", answers, "--step", "integration", "--dry-run")
 	if code != 0 || !strings.Contains(out, "IRREVERSIBLE") || !strings.Contains(out, "confirm by typing: MultiChannel") || !strings.Contains(out, "DO NOT SAVE") {
 		t.Errorf("dry run: code %d\n%s\n%s", code, out, errOut)
 	}
-	code, _, errOut = checkCLI(t, "apply", "--answers", answers, "--step", "integration", "--yes", "--confirm", "Multichannel")
+	code, _, errOut = runCLI(t, "apply", "--answers", answers, "--step", "integration", "--yes", "--confirm", "Multichannel")
 	if code != 2 || !strings.Contains(errOut, "does not match") {
 		t.Errorf("wrong confirm: code %d\n%s", code, errOut)
 	}
-	code, _, errOut = checkCLI(t, "apply", "--answers", answers, "--step", "integration", "--yes", "--confirm", "MultiChannel")
+	code, _, errOut = runCLI(t, "apply", "--answers", answers, "--step", "integration", "--yes", "--confirm", "MultiChannel")
 	if code != 1 || !strings.Contains(errOut, "refusing to confirm") || !strings.Contains(errOut, "ece.example.com is neither the CN") {
 		t.Errorf("guard: code %d\n%s", code, errOut)
 	}

@@ -170,7 +170,7 @@ type FileChange struct {
 	Why    string      `json:"why,omitempty"`
 	Backup bool        `json:"backup"`         // a timestamped backup is made first
 	Diff   string      `json:"diff,omitempty"` // unified diff for text files
-	Mode   fs.FileMode `json:"mode,omitempty"` // for new files; existing files keep theirs
+	Mode   fs.FileMode `json:"mode,omitempty"` // for new files; existing files keep theirs, except an owner-only Sensitive file (a key), which is always written owner-only
 	// Secret content (a private key, a PFX) is never shown, only described.
 	Sensitive bool   `json:"sensitive,omitempty"`
 	Data      []byte `json:"-"`
