@@ -132,6 +132,9 @@ func SetField(a *Answers, fields []Field, key, v string) error {
 				return BadInput(err)
 			}
 		}
+		if f.Set == nil {
+			return nil // shown, not stored: the TUI's form skips it too
+		}
 		return BadInput(f.Set(a, v))
 	}
 	return BadInput(fmt.Errorf("no field %q", key))
