@@ -1,7 +1,6 @@
 package spogjs
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -74,7 +73,7 @@ func (p *FilePlan) Write(now func() time.Time) (Written, error) {
 	if !p.Changed() {
 		return w, nil
 	}
-	res, err := safefile.Replace(p.Path, p.Result.New, safefile.Options{Now: now, Base: p.BaseSum, Verify: VerifyFunc(p.Result.New, p.Want)})
+	res, err := safefile.Replace(p.Path, p.Result.New, safefile.Options{Now: now, Base: p.BaseSum, Verify: VerifyFunc(p.Want)})
 	w.Backup = res.Backup
 	if errors.Is(err, safefile.ErrChanged) {
 		return w, fmt.Errorf("%s: %w; nothing was written — review the diff again", p.Path, ErrChangedSincePlan)
@@ -87,13 +86,11 @@ func (p *FilePlan) Write(now func() time.Time) (Written, error) {
 }
 
 // VerifyFunc returns the check run on the new content before it is written
-// (safefile then proves the disk holds exactly those bytes):
-// they are exactly what was meant to be written and parse to want.
-func VerifyFunc(expect []byte, want Want) func([]byte) error {
+// (safefile then proves the disk holds exactly those bytes): it parses to
+// want. safefile hands Verify the very bytes it writes, so comparing them
+// with the patch again could never fail.
+func VerifyFunc(want Want) func([]byte) error {
 	return func(got []byte) error {
-		if !bytes.Equal(got, expect) {
-			return fmt.Errorf("the content to write differs from the patch")
-		}
 		mm, err := Check(got, want)
 		if err != nil {
 			return fmt.Errorf("the patched file no longer parses: %w", err)

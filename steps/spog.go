@@ -132,7 +132,7 @@ func (s spogStep) Plan(_ context.Context, env *Env) (*Plan, error) {
 			}
 			fc.Action, fc.Why, fc.Diff = Modify, strings.Join(why, "; "), fp.Diff()
 			fc.Data, fc.BaseSHA256 = fp.Result.New, SHA256Hex(fp.Result.Old)
-			fc.Verify = spogjs.VerifyFunc(fp.Result.New, want)
+			fc.Verify = spogjs.VerifyFunc(want)
 		}
 		plan.Files = append(plan.Files, fc)
 	}
