@@ -107,18 +107,43 @@ func (r *Ref) UnmarshalYAML(n *yaml.Node) error {
 	return nil
 }
 
-// sourceLike reports a short lower-case word (vault, envv, path): safe to
-// repeat in an error, unlike anything with capitals, digits or symbols.
+// sourceLike reports a key that is a known password-source word (vault,
+// path, value…) or a typo of env/file: safe to repeat in an error. A
+// lower-case password is a short lower-case word too, so the shape alone
+// is not enough.
 func sourceLike(s string) bool {
-	if s == "" || len(s) > 16 {
-		return false
+	s = strings.ToLower(s)
+	switch s {
+	case "vault", "path", "value", "var", "variable", "environment", "password", "secret", "keyring", "cmd", "command":
+		return true
 	}
-	for _, c := range s {
-		if (c < 'a' || c > 'z') && c != '_' {
-			return false
+	return editDistance(s, "env") <= 1 || editDistance(s, "file") <= 1
+}
+
+// editDistance counts the edits (insert, delete, change, swap two
+// neighbours) from a to b: "fiel" is one from "file".
+func editDistance(a, b string) int {
+	d := make([][]int, len(a)+1)
+	for i := range d {
+		d[i] = make([]int, len(b)+1)
+		d[i][0] = i
+	}
+	for j := range d[0] {
+		d[0][j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
+			}
 		}
 	}
-	return true
+	return d[len(a)][len(b)]
 }
 
 // IsZero reports whether the Ref names no source.

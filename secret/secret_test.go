@@ -115,11 +115,27 @@ func TestRefUnmarshalYAML(t *testing.T) {
 			t.Errorf("%s: got %+v, %v; want %+v", in, h.P, err, want)
 		}
 	}
-	for _, in := range []string{"p: Hunter2", "p: [Hunter2]", "p: {Hunter2}", "p: {env: [Hunter2]}"} {
+	for _, in := range []string{"p: Hunter2", "p: [Hunter2]", "p: {Hunter2}", "p: {env: [Hunter2]}", "p: {hunter}"} {
 		var h holder
 		err := yaml.Unmarshal([]byte(in), &h)
-		if err == nil || !strings.Contains(err.Error(), "line 1") || strings.Contains(err.Error(), "Hunter2") {
+		if err == nil || !strings.Contains(err.Error(), "line 1") || strings.Contains(strings.ToLower(err.Error()), "hunter") {
 			t.Errorf("%s: got %v; want an error at line 1 that does not repeat the value", in, err)
+		}
+	}
+}
+
+// TestRefUnknownKeyNamed: a misspelt source is named so the admin can fix
+// it; anything that might be a password is not.
+func TestRefUnknownKeyNamed(t *testing.T) {
+	for in, named := range map[string]bool{"p: {envv: X}": true, "p: {fiel: x}": true, "p: {vault: x}": true, "p: {dragon: x}": false, "p: {s3cret: x}": false} {
+		var h struct {
+			P Ref `yaml:"p"`
+		}
+		err := yaml.Unmarshal([]byte(in), &h)
+		key := strings.SplitN(in, "{", 2)[1]
+		key = key[:strings.Index(key, ":")]
+		if err == nil || strings.Contains(err.Error(), `"`+key+`"`) != named {
+			t.Errorf("%s: %v; key named: want %v", in, err, named)
 		}
 	}
 }
