@@ -6,7 +6,6 @@ import (
 	"crypto/tls"
 	"encoding/json"
 	"errors"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -141,9 +140,7 @@ func TestCertProbeCLI(t *testing.T) {
 	if code != 1 || !res.NeedsSNI || res.SNI == nil || res.NoSNI != nil || !certs.Has(res.Findings, certs.CodeNeedsSNI) {
 		t.Fatalf("SNI-required server: exit %d %+v", code, res)
 	}
-	ln, _ := net.Listen("tcp", "127.0.0.1:0")
-	closed := ln.Addr().String()
-	ln.Close()
+	closed := testpeer.ClosedAddr(t)
 	code, all = certCLI(t, "probe", "--addr", closed, "--timeout", "2s")
 	if code != 1 || !strings.Contains(all, "connection refused") {
 		t.Fatalf("closed port: exit %d\n%s", code, all)

@@ -167,15 +167,7 @@ func TestProbeFindings(t *testing.T) {
 
 // TestProbeErrors: each way of not getting a handshake is its own typed error.
 func TestProbeErrors(t *testing.T) {
-	closed := func() string {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		a := ln.Addr().String()
-		ln.Close()
-		return a
-	}()
+	closed := testpeer.ClosedAddr(t)
 	plain := listen(t, func(c net.Conn) {
 		defer c.Close()
 		c.Write([]byte("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n"))
@@ -261,12 +253,7 @@ func TestProbeOpenSSLServer(t *testing.T) {
 	ece := testpeer.NewLeaf(t, "ece.example.com", nil)
 	defCrt, defKey := def.WriteFiles(t, dir, "default")
 	eceCrt, eceKey := ece.WriteFiles(t, dir, "ece")
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
+	addr := testpeer.ClosedAddr(t) // openssl listens there
 	cmd := exec.Command(path, "s_server", "-accept", addr, "-cert", defCrt, "-key", defKey,
 		"-servername", "ece.example.com", "-cert2", eceCrt, "-key2", eceKey, "-www", "-quiet")
 	cmd.Dir = dir
