@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -10,8 +9,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -20,99 +17,28 @@ import (
 	"ccewiz/testpeer"
 )
 
-var (
-	binOnce sync.Once
-	binPath string
-	binErr  error
-)
-
 // TestMain removes the ccewiz binary the lab tests built. It is package
 // main's only TestMain: add to it rather than writing another.
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if binPath != "" {
-		os.RemoveAll(filepath.Dir(binPath))
-	}
+	testpeer.RemoveBuilds()
 	os.Exit(code)
 }
 
-// ccewizBinary builds ccewiz once per test run: the lab test drives the
-// real executable, signals included, as a script would.
-func ccewizBinary(t *testing.T) string {
-	t.Helper()
-	binOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "ccewiz-bin-")
-		if err != nil {
-			binErr = err
-			return
-		}
-		binPath = filepath.Join(dir, "ccewiz")
-		out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
-		if err != nil {
-			binErr = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if binErr != nil {
-		t.Fatal(binErr)
-	}
-	return binPath
-}
-
-// startLabCLI runs `ccewiz lab --no-tui` and returns the answers file from
-// its ready line. The lab is stopped with SIGTERM when the test ends, and
-// must exit 0.
+// startLabCLI runs `ccewiz lab --no-tui` — the real executable, signals
+// included, as a script would — and returns the answers file from its
+// ready line. The lab is stopped with SIGTERM when the test ends, and must
+// exit 0.
 func startLabCLI(t *testing.T, extra ...string) string {
 	t.Helper()
-	dir := t.TempDir()
-	cmd := exec.Command(ccewizBinary(t), append([]string{"lab", "--no-tui", "--dir", dir}, extra...)...)
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		cmd.Process.Signal(syscall.SIGTERM)
-		done := make(chan error, 1)
-		go func() { done <- cmd.Wait() }()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("lab exited with %v after SIGTERM\n%s", err, stderr.String())
-			}
-		case <-time.After(10 * time.Second):
-			cmd.Process.Kill()
-			t.Error("lab did not stop within 10s of SIGTERM")
-		}
-	})
-	line := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(stdout)
-		if sc.Scan() {
-			line <- sc.Text()
-		}
-		close(line)
-	}()
-	want := "ready " + filepath.Join(dir, "ccewiz.yaml")
-	select {
-	case got := <-line:
-		if got != want {
-			t.Fatalf("first line %q, want %q\n%s", got, want, stderr.String())
-		}
-	case <-time.After(30 * time.Second):
-		t.Fatalf("no ready line within 30s\n%s", stderr.String())
-	}
-	return filepath.Join(dir, "ccewiz.yaml")
+	return testpeer.StartLab(t, testpeer.BuildCcewiz(t), t.TempDir(), extra...)
 }
 
 func runBinary(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, ccewizBinary(t), args...)
+	cmd := exec.CommandContext(ctx, testpeer.BuildCcewiz(t), args...)
 	var out, errb strings.Builder
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()
@@ -253,43 +179,22 @@ func containsAll(list []string, want ...string) bool {
 // terminal (tmux) — and checks the wizard opens on the lab's answers file,
 // then quits and leaves the folder behind.
 func TestLabWizardUnderTmux(t *testing.T) {
-	testpeer.Need(t, "tmux")
-	bin := ccewizBinary(t)
+	tm := testpeer.NewTmux(t)
+	tm.Join = true
+	bin := testpeer.BuildCcewiz(t)
 	dir := t.TempDir()
-	sock := fmt.Sprintf("ccewiz-lab-test-%d", os.Getpid())
-	tmux := func(args ...string) string {
-		out, err := exec.Command("tmux", append([]string{"-L", sock}, args...)...).CombinedOutput()
-		if err != nil {
-			t.Fatalf("tmux %v: %v\n%s", args, err, out)
-		}
-		return string(out)
-	}
-	t.Cleanup(func() { exec.Command("tmux", "-L", sock, "kill-server").Run() })
-	tmux("new-session", "-d", "-s", "lab", "-x", "120", "-y", "40", bin+" lab --dir '"+dir+"'; echo exit=$?; sleep 30")
-	waitPane := func(want string) string {
-		deadline := time.Now().Add(30 * time.Second)
-		var screen string
-		for time.Now().Before(deadline) {
-			screen = tmux("capture-pane", "-p", "-J", "-t", "lab")
-			if strings.Contains(screen, want) {
-				return screen
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
-		t.Fatalf("the pane never showed %q; last screen:\n%s", want, screen)
-		return ""
-	}
+	tm.Start("lab", testpeer.ShellQuote(bin, "lab", "--dir", dir)+"; echo exit=$?; sleep 30")
 	// The lab's banner names the answers file too; the wizard's status line
 	// ("answers: …") is what shows the TUI has drawn.
-	screen := waitPane("answers: " + filepath.Join(dir, "ccewiz.yaml"))
+	screen := tm.WaitForText("lab", "answers: "+filepath.Join(dir, "ccewiz.yaml"), 30*time.Second)
 	if !strings.Contains(screen, "Deployment profile") {
 		t.Errorf("the wizard did not open on the profile step:\n%s", screen)
 	}
-	for i := 0; i < 3 && !strings.Contains(tmux("capture-pane", "-p", "-J", "-t", "lab"), "exit="); i++ {
-		tmux("send-keys", "-t", "lab", "C-c")
+	for i := 0; i < 3 && !strings.Contains(tm.Capture("lab"), "exit="); i++ {
+		tm.Keys("lab", "C-c")
 		time.Sleep(500 * time.Millisecond)
 	}
-	screen = waitPane("exit=0")
+	screen = tm.WaitForText("lab", "exit=0", 30*time.Second)
 	if !strings.Contains(screen, "lab stopped; the folder "+dir+" is kept") {
 		t.Errorf("after quitting:\n%s", screen)
 	}

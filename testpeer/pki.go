@@ -1,7 +1,9 @@
 // Package testpeer starts and prepares the real peers ccewiz's tests talk
-// to — a throwaway PKI, OpenLDAP slapd, a Java TLS client, TLS servers — on
-// loopback only, and stops them when the test ends. Test code only: nothing
-// outside _test.go files imports it.
+// to — a throwaway PKI, OpenLDAP slapd, the JDK's TLS and JNDI clients, TLS
+// servers, tmux, the ccewiz binary and its lab — on loopback only, and
+// stops them when the test ends. Need says which peers a test requires.
+// Test code only: nothing outside _test.go files imports it, and it imports
+// no ccewiz package (it builds ccewiz with the go command).
 package testpeer
 
 import (

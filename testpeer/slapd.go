@@ -1,7 +1,6 @@
 package testpeer
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -105,7 +104,7 @@ type Slapd struct {
 	Dir   string // the private config and database folder
 
 	cmd  *exec.Cmd
-	out  *syncBuffer
+	out  *SyncBuffer
 	done chan struct{}
 	once sync.Once
 }
@@ -318,7 +317,7 @@ func (s *Slapd) start(t testing.TB) error {
 	}
 	s.PlainAddr = net.JoinHostPort("127.0.0.1", strconv.Itoa(p1))
 	s.TLSAddr = net.JoinHostPort("127.0.0.1", strconv.Itoa(p2))
-	s.out = &syncBuffer{}
+	s.out = &SyncBuffer{}
 	// -d 0 keeps slapd in the foreground (so the test owns the process)
 	// without debug noise; errors still reach stderr.
 	s.cmd = exec.Command(SlapdBinary, "-d", "0", "-f", s.path("slapd.conf"),
@@ -355,22 +354,4 @@ func (s *Slapd) start(t testing.TB) error {
 		}
 	}
 	return nil
-}
-
-// syncBuffer collects slapd's output from the exec goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
 }

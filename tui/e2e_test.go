@@ -1,13 +1,10 @@
 package tui
 
 import (
-	"bufio"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -16,55 +13,25 @@ import (
 	"ccewiz/testpeer"
 )
 
-// binary is ccewiz built once by TestMain for the end-to-end tests.
-var binary string
-
+// TestMain removes the ccewiz binary the end-to-end tests built.
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "ccewiz-tui-e2e-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	binary = filepath.Join(dir, "ccewiz")
-	if runtime.GOOS == "windows" {
-		binary += ".exe"
-	}
-	build := exec.Command("go", "build", "-o", binary, ".")
-	build.Dir = ".." // the module root: package main
-	if out, err := build.CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "build ccewiz for the end-to-end test: %v\n%s", err, out)
-		os.RemoveAll(dir)
-		os.Exit(1)
-	}
 	code := m.Run()
-	os.RemoveAll(dir)
+	testpeer.RemoveBuilds()
 	os.Exit(code)
 }
 
-// tmuxTerm is one ccewiz run in a detached tmux session on a private tmux
-// server (-L), so the test never touches the user's own tmux.
+// tmuxTerm is one ccewiz run at a time in a detached tmux session on a
+// private tmux server, so the test never touches the user's own tmux.
 type tmuxTerm struct {
+	*testpeer.Tmux
 	t      *testing.T
-	socket string
 	n      int    // sessions started
 	target string // the current session
 }
 
 func newTmux(t *testing.T) *tmuxTerm {
 	t.Helper()
-	testpeer.Need(t, "tmux")
-	tm := &tmuxTerm{t: t, socket: fmt.Sprintf("ccewiz-e2e-%d-%d", os.Getpid(), time.Now().UnixNano())}
-	t.Cleanup(func() { exec.Command("tmux", "-L", tm.socket, "kill-server").Run() })
-	return tm
-}
-
-func (tm *tmuxTerm) tmux(args ...string) string {
-	tm.t.Helper()
-	out, err := exec.Command("tmux", append([]string{"-L", tm.socket}, args...)...).CombinedOutput()
-	if err != nil {
-		tm.t.Fatalf("tmux %s: %v\n%s", strings.Join(args, " "), err, out)
-	}
-	return string(out)
+	return &tmuxTerm{Tmux: testpeer.NewTmux(t), t: t}
 }
 
 // start runs ccewiz at 120×40; the shell prints its exit code and keeps
@@ -74,43 +41,23 @@ func (tm *tmuxTerm) start(args ...string) {
 	prev := tm.target
 	tm.n++
 	tm.target = fmt.Sprintf("w%d", tm.n)
-	cmd := shellQuote(binary) + " " + strings.Join(quoteAll(args), " ") + "; echo EXIT=$?; sleep 600"
-	tm.tmux("new-session", "-d", "-x", "120", "-y", "40", "-s", tm.target, cmd)
+	tm.Start(tm.target, testpeer.ShellQuote(append([]string{testpeer.BuildCcewiz(tm.t)}, args...)...)+"; echo EXIT=$?; sleep 600")
 	if prev != "" {
 		// Only now: killing the last session first would stop the tmux server under the new one.
-		tm.tmux("kill-session", "-t", prev)
+		tm.Run("kill-session", "-t", prev)
 	}
 }
 
-func (tm *tmuxTerm) screen() string { return tm.tmux("capture-pane", "-p", "-t", tm.target) }
+func (tm *tmuxTerm) screen() string { return tm.Capture(tm.target) }
 
-func (tm *tmuxTerm) keys(k ...string) {
-	tm.tmux(append([]string{"send-keys", "-t", tm.target}, k...)...)
-}
+func (tm *tmuxTerm) keys(k ...string) { tm.Keys(tm.target, k...) }
 
-func (tm *tmuxTerm) literal(s string) { tm.tmux("send-keys", "-t", tm.target, "-l", s) }
+func (tm *tmuxTerm) literal(s string) { tm.Keys(tm.target, "-l", s) }
 
 // waitFor polls the screen until cond holds.
 func (tm *tmuxTerm) waitFor(what string, d time.Duration, cond func(string) bool) string {
 	tm.t.Helper()
-	var s string
-	for end := time.Now().Add(d); time.Now().Before(end); time.Sleep(50 * time.Millisecond) {
-		if s = tm.screen(); cond(s) {
-			return s
-		}
-	}
-	tm.t.Fatalf("waiting for %s: screen is\n%s", what, s)
-	return ""
-}
-
-func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
-
-func quoteAll(ss []string) []string {
-	out := make([]string, len(ss))
-	for i, s := range ss {
-		out[i] = shellQuote(s)
-	}
-	return out
+	return tm.WaitFor(tm.target, what, d, cond)
 }
 
 // startLab runs `ccewiz lab --no-tui` — a real HTTPS "ECE web server", an
@@ -118,41 +65,7 @@ func quoteAll(ss []string) []string {
 // loopback — and returns its answers file. It is stopped when the test ends.
 func startLab(t *testing.T) string {
 	t.Helper()
-	dir := filepath.Join(t.TempDir(), "lab")
-	cmd := exec.Command(binary, "lab", "--no-tui", "--dir", dir)
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		stopProcess(cmd)
-		cmd.Wait()
-	})
-	ready := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(out)
-		for sc.Scan() {
-			if p, ok := strings.CutPrefix(sc.Text(), "ready "); ok {
-				ready <- p
-			}
-		}
-		close(ready)
-	}()
-	select {
-	case p, ok := <-ready:
-		if !ok {
-			t.Fatalf("ccewiz lab ended before it was ready:\n%s", stderr.String())
-		}
-		return p
-	case <-time.After(60 * time.Second):
-		t.Fatalf("ccewiz lab not ready after 60s:\n%s", stderr.String())
-	}
-	return ""
+	return testpeer.StartLab(t, testpeer.BuildCcewiz(t), filepath.Join(t.TempDir(), "lab"))
 }
 
 var reConfirm = regexp.MustCompile(`Type (\S+) to confirm:`)
@@ -287,14 +200,4 @@ func TestE2ETmux(t *testing.T) {
 	}
 	tm.keys("C-c")
 	tm.waitFor("ccewiz to exit", 10*time.Second, func(s string) bool { return strings.Contains(s, "EXIT=0") })
-}
-
-// stopProcess asks the lab to stop (it cleans up on an interrupt) and kills
-// it if it has not ended within five seconds.
-func stopProcess(cmd *exec.Cmd) {
-	if err := cmd.Process.Signal(os.Interrupt); err != nil {
-		cmd.Process.Kill() // Windows has no interrupt for other processes
-		return
-	}
-	time.AfterFunc(5*time.Second, func() { cmd.Process.Kill() })
 }

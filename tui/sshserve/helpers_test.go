@@ -1,44 +1,22 @@
 package sshserve
 
 import (
-	"bytes"
-	"context"
-	"fmt"
 	"log"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"ccewiz/testpeer"
 )
 
-// syncBuf is a log sink tests can read while the server writes.
-type syncBuf struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuf) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuf) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 type fixture struct {
 	dir     string
 	srv     *Server
 	port    string
-	log     *syncBuf
+	log     *testpeer.SyncBuffer
 	keys    map[string]string // name → private key file
 	workdir string
 }
@@ -53,7 +31,7 @@ func need(t testing.TB, tools ...string) {
 func newFixture(t testing.TB, o Options, allowed []string, others ...string) *fixture {
 	t.Helper()
 	need(t, "ssh-keygen")
-	f := &fixture{dir: t.TempDir(), log: &syncBuf{}, keys: map[string]string{}}
+	f := &fixture{dir: t.TempDir(), log: &testpeer.SyncBuffer{}, keys: map[string]string{}}
 	var auth []byte
 	for i, name := range append(append([]string{}, allowed...), others...) {
 		key := filepath.Join(f.dir, "id_"+name)
@@ -101,62 +79,28 @@ func portOf(s *Server) string {
 	return a[strings.LastIndex(a, ":")+1:]
 }
 
-// tmux runs a private tmux server for the test (its own socket), so the
-// test never touches a user's tmux.
-type tmux struct {
-	t      testing.TB
-	socket string
-}
+// tmux drives OpenSSH sessions in a private tmux server (testpeer.Tmux).
+type tmux struct{ *testpeer.Tmux }
 
-func newTmux(t testing.TB) *tmux {
+func newTmux(t testing.TB) tmux {
 	t.Helper()
 	need(t, "tmux", "ssh")
-	tm := &tmux{t: t, socket: fmt.Sprintf("ccewiz-test-%d-%d", os.Getpid(), time.Now().UnixNano())}
-	t.Cleanup(func() { exec.Command("tmux", "-L", tm.socket, "kill-server").Run() })
-	return tm
+	return tmux{testpeer.NewTmux(t)}
 }
 
-func (tm *tmux) run(args ...string) string {
-	tm.t.Helper()
-	out, err := exec.Command("tmux", append([]string{"-L", tm.socket}, args...)...).CombinedOutput()
-	if err != nil {
-		tm.t.Fatalf("tmux %v: %v\n%s", args, err, out)
-	}
-	return string(out)
+func (tm tmux) run(args ...string) string { return tm.Run(args...) }
+
+// start opens a detached 120×40 session running argv; the sleep keeps the
+// pane (and ssh's last words) for capture.
+func (tm tmux) start(name string, argv []string) {
+	tm.Start(name, testpeer.ShellQuote(argv...)+"; sleep 30")
 }
 
-// start opens a detached 120×40 session running argv.
-func (tm *tmux) start(name string, argv []string) {
-	tm.t.Helper()
-	quoted := make([]string, len(argv))
-	for i, a := range argv {
-		quoted[i] = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
-	}
-	// remain-on-exit keeps the pane (and ssh's last words) for capture.
-	tm.run("new-session", "-d", "-s", name, "-x", "120", "-y", "40", strings.Join(quoted, " ")+"; sleep 30")
-}
+func (tm tmux) capture(name string) string { return tm.Capture(name) }
 
-func (tm *tmux) capture(name string) string {
-	return tm.run("capture-pane", "-p", "-t", name)
-}
-
-func (tm *tmux) keys(name string, keys ...string) {
-	tm.run(append([]string{"send-keys", "-t", name}, keys...)...)
-}
+func (tm tmux) keys(name string, keys ...string) { tm.Keys(name, keys...) }
 
 // waitFor polls the pane until it contains want.
-func (tm *tmux) waitFor(name, want string, within time.Duration) string {
-	tm.t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), within)
-	defer cancel()
-	var last string
-	for ctx.Err() == nil {
-		last = tm.capture(name)
-		if strings.Contains(last, want) {
-			return last
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	tm.t.Fatalf("pane %s never showed %q within %s; last screen:\n%s", name, want, within, last)
-	return ""
+func (tm tmux) waitFor(name, want string, within time.Duration) string {
+	return tm.WaitForText(name, want, within)
 }
