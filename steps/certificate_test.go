@@ -40,15 +40,7 @@ func certActions(p *Plan) map[string]FileAction {
 
 func runCertCheck(t *testing.T, env *Env, id string) Result {
 	t.Helper()
-	for _, c := range NewCertificateStep().Checks() {
-		if c.ID == id {
-			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			defer cancel()
-			return c.Run(ctx, env)
-		}
-	}
-	t.Fatalf("no check %s", id)
-	return Result{}
+	return checkResult(t, env, NewCertificateStep(), id, 5*time.Second)
 }
 
 func certPlanApply(t *testing.T, env *Env) *Plan {

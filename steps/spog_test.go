@@ -72,7 +72,7 @@ func TestSpogPlanApplyCheck(t *testing.T) {
 	env, paths := spogEnv(t)
 	st := NewSpogStep()
 	orig, _ := os.ReadFile(paths[0])
-	if r := runCheck(ctx, st.Checks()[0], env); r.Status != Fail || !strings.Contains(r.Detail, `web_server_name is "localhost"`) {
+	if r := st.Checks()[0].Run(ctx, env); r.Status != Fail || !strings.Contains(r.Detail, `web_server_name is "localhost"`) {
 		t.Errorf("before: %+v", r)
 	}
 	plan, err := st.Plan(ctx, env)
@@ -106,7 +106,7 @@ func TestSpogPlanApplyCheck(t *testing.T) {
 	if strings.Join(ids, ",") != "spog.1=pass,spog.2=pass" {
 		t.Errorf("results after apply = %v", ids)
 	}
-	if r := runCheck(ctx, st.Checks()[0], env); r.Status != Pass {
+	if r := st.Checks()[0].Run(ctx, env); r.Status != Pass {
 		t.Errorf("after: %+v", r)
 	}
 	again, err := st.Plan(ctx, env)
@@ -144,19 +144,15 @@ func TestSpogWithoutFilesPrintsCommands(t *testing.T) {
 	if len(plan.Commands) != 2 || plan.Commands[1].Host != "web2.example.com" || !strings.Contains(plan.Commands[0].Script, "--server-name ece.example.com") {
 		t.Errorf("commands = %+v", plan.Commands)
 	}
-	r := runCheck(context.Background(), NewSpogStep().Checks()[0], env)
+	r := NewSpogStep().Checks()[0].Run(context.Background(), env)
 	if r.Status != Manual {
 		t.Errorf("check without files = %+v", r)
 	}
 	env.Answers.Profile = Profile{PCCEVersion: "12.5(1)", ECEVersion: "12.5(1)", ECEShape: "400-single", ECEFQDN: "ece.example.com", WebServers: []string{"ece.example.com"}}
-	if r := runCheck(context.Background(), NewSpogStep().Checks()[0], env); r.Status != Skip {
+	if r := NewSpogStep().Checks()[0].Run(context.Background(), env); r.Status != Skip {
 		t.Errorf("optional step without files = %+v", r)
 	}
 	if got := NewSpogStep().Fields()[0].Default(env.Answers); got != `\\ece.example.com\C$\Cisco\eService\templates\finesse\gadget\spog\spog_config.js` {
 		t.Errorf("default path = %s", got)
 	}
-}
-
-func runCheck(ctx context.Context, c Check, env *Env) Result {
-	return c.Run(ctx, env)
 }

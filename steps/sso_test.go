@@ -54,11 +54,7 @@ func ssoEnv(t *testing.T, dir string, p *testpeer.Slapd) *Env {
 
 func runSSOChecks(t *testing.T, env *Env) map[string]Result {
 	t.Helper()
-	out := map[string]Result{}
-	for _, c := range NewSSOStep().Checks() {
-		out[c.ID] = c.Run(context.Background(), env)
-	}
-	return out
+	return checkResults(t, env, []Step{NewSSOStep()}, time.Minute)
 }
 
 func TestSSOStep(t *testing.T) {

@@ -50,16 +50,7 @@ func trustEnv(t *testing.T, dir string) *Env {
 
 func runTrustCheck(t *testing.T, env *Env, id string) Result {
 	t.Helper()
-	for _, c := range NewTrustStep().(DynamicChecks).ChecksFor(env.Answers) {
-		if c.ID == id {
-			if c.Run == nil {
-				return Result{Status: Manual, Detail: c.What}
-			}
-			return c.Run(context.Background(), env)
-		}
-	}
-	t.Fatalf("no check %s", id)
-	return Result{}
+	return checkResult(t, env, NewTrustStep(), id, time.Minute)
 }
 
 // The whole step, both seed cases: a reachable cacerts (ads1) is imported

@@ -88,11 +88,7 @@ func status(code int, loc string) http.HandlerFunc {
 
 func runValidate(t *testing.T, env *Env) map[string]Result {
 	t.Helper()
-	out := map[string]Result{}
-	for _, r := range RunChecks(context.Background(), []Step{NewValidateStep()}, env, RunOptions{Timeout: 5 * time.Second}) {
-		out[r.ID] = r
-	}
-	return out
+	return checkResults(t, env, []Step{NewValidateStep()}, 5*time.Second)
 }
 
 func TestValidateHTTPS(t *testing.T) {
