@@ -20,6 +20,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -60,6 +61,7 @@ type Server struct {
 	users    map[string]string // user → "from <addr> since <time>" while a session is open
 	done     chan struct{}
 	serveErr error
+	stopped  atomic.Bool // Shutdown or Close was called
 }
 
 // New checks the options and prepares the server; Start listens.
@@ -130,7 +132,7 @@ func (s *Server) Start() error {
 	s.ln = ln
 	go func() {
 		err := s.srv.Serve(ln)
-		if errors.Is(err, ssh.ErrServerClosed) {
+		if errors.Is(err, ssh.ErrServerClosed) || s.stopped.Load() {
 			err = nil
 		}
 		s.serveErr = err
@@ -163,6 +165,8 @@ func (s *Server) Err() error {
 // Shutdown stops accepting connections and waits for open sessions to end
 // until ctx is done, then closes them.
 func (s *Server) Shutdown(ctx context.Context) error {
+	s.stopped.Store(true)
+	s.closeListener()
 	err := s.srv.Shutdown(ctx)
 	if err != nil {
 		s.srv.Close()
@@ -171,7 +175,22 @@ func (s *Server) Shutdown(ctx context.Context) error {
 }
 
 // Close stops the server and every session now.
-func (s *Server) Close() error { return s.srv.Close() }
+func (s *Server) Close() error {
+	s.stopped.Store(true)
+	s.closeListener()
+	return s.srv.Close()
+}
+
+// closeListener closes the listener Start opened. The ssh package closes
+// only listeners its Serve has registered, and a Serve that starts after a
+// Shutdown takes the server as reused and serves again: a stop that comes
+// before the Serve goroutine runs would leave it accepting, and Done never
+// closed. (stopped tells that accept error from a failing listener.)
+func (s *Server) closeListener() {
+	if s.ln != nil {
+		s.ln.Close()
+	}
+}
 
 type ctxKey string
 
