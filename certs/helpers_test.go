@@ -7,16 +7,16 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"ccewiz/testpeer"
 )
 
 // openssl runs the real openssl with args; tests that need it skip with a
 // reason when it is missing (CI installs it).
 func openssl(t testing.TB, env []string, args ...string) (string, error) {
 	t.Helper()
-	path, err := exec.LookPath("openssl")
-	if err != nil {
-		t.Skip("openssl is not installed (CI installs it: apt-get install openssl)")
-	}
+	testpeer.Need(t, "openssl")
+	path, _ := exec.LookPath("openssl")
 	cmd := exec.Command(path, args...)
 	cmd.Env = append(os.Environ(), env...)
 	out, err := cmd.CombinedOutput()

@@ -18,31 +18,9 @@ import (
 	"ccewiz/testpeer"
 )
 
-// jdkCacerts returns the path of the installed JDK's cacerts, following
-// `readlink -f $(which java)` as an admin would.
-func jdkCacerts(t testing.TB) string {
-	t.Helper()
-	java, err := exec.LookPath("java")
-	if err != nil {
-		t.Skip("java not installed (CI installs openjdk-17-jdk-headless)")
-	}
-	real, err := filepath.EvalSymlinks(java)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := filepath.Join(filepath.Dir(filepath.Dir(real)), "lib", "security", "cacerts")
-	if _, err := os.Stat(p); err != nil {
-		t.Skipf("no cacerts next to %s: %v", real, err)
-	}
-	return p
-}
+func jdkCacerts(t testing.TB) string { return testpeer.JDKCacerts(t) }
 
-func needKeytool(t testing.TB) {
-	t.Helper()
-	if _, err := exec.LookPath("keytool"); err != nil {
-		t.Skip("keytool not installed (CI installs openjdk-17-jdk-headless)")
-	}
-}
+func needKeytool(t testing.TB) { testpeer.Need(t, "keytool") }
 
 func keytool(t testing.TB, args ...string) string {
 	t.Helper()

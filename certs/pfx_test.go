@@ -94,10 +94,8 @@ func TestEncodePFXRefuses(t *testing.T) {
 // TestPFXKeytool: Java's keytool (the JDK on the ECE and PCCE servers)
 // opens our PFX too and sees one key entry with the whole chain.
 func TestPFXKeytool(t *testing.T) {
-	kt, err := exec.LookPath("keytool")
-	if err != nil {
-		t.Skip("keytool is not installed (CI installs openjdk-17-jdk-headless)")
-	}
+	testpeer.Need(t, "keytool")
+	kt, _ := exec.LookPath("keytool")
 	ch := testpeer.NewChain(t, "ece.example.com")
 	data, err := EncodePFX(ch.Leaf.Key, BuildChain(ch.Leaf.Cert, []*x509Cert{ch.Intermediate.Cert, ch.Root.Cert}), secret.New("kt-Pass-1"))
 	if err != nil {

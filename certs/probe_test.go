@@ -244,10 +244,8 @@ func TestProbeDial(t *testing.T) {
 // to clients without SNI and another to those that send ece.example.com —
 // exactly an IIS site with an extra SNI binding. The probe must say so.
 func TestProbeOpenSSLServer(t *testing.T) {
-	path, err := exec.LookPath("openssl")
-	if err != nil {
-		t.Skip("openssl is not installed (CI installs it)")
-	}
+	testpeer.Need(t, "openssl")
+	path, _ := exec.LookPath("openssl")
 	dir := t.TempDir()
 	def := testpeer.NewLeaf(t, "web1.example.com", nil)
 	ece := testpeer.NewLeaf(t, "ece.example.com", nil)

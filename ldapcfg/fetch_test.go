@@ -160,10 +160,8 @@ func TestReadCertFile(t *testing.T) {
 // TestKeystoreWithKeytool checks the AD keystore with the JDK's keytool,
 // the tool the guide uses and the JDK ECE opens it with.
 func TestKeystoreWithKeytool(t *testing.T) {
-	keytool, err := exec.LookPath("keytool")
-	if err != nil {
-		t.Skip("keytool not installed (apt-get install openjdk-17-jdk-headless)")
-	}
+	testpeer.Need(t, "keytool")
+	keytool, _ := exec.LookPath("keytool")
 	ch := testpeer.NewChain(t, "dc1.example.local")
 	pw := secret.New("MyP@ssword")
 	p, err := PlanKeystore(nil, pw, ch.Leaf.Cert)

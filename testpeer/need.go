@@ -41,13 +41,19 @@ func Need(t testing.TB, tools ...string) {
 		if pkg, ok := peerPackages[filepath.Base(tool)]; ok {
 			msg += ": apt-get install " + pkg
 		}
-		if os.Getenv(RequirePeersEnv) == "1" {
-			t.Fatalf("%s (%s=1 requires every real peer)", msg, RequirePeersEnv)
-			return
-		}
-		t.Skip(msg)
+		missing(t, msg)
 		return
 	}
+}
+
+// missing skips the test for want of a real peer, or fails it when
+// CCEWIZ_REQUIRE_PEERS=1.
+func missing(t testing.TB, msg string) {
+	t.Helper()
+	if os.Getenv(RequirePeersEnv) == "1" {
+		t.Fatalf("%s (%s=1 requires every real peer)", msg, RequirePeersEnv)
+	}
+	t.Skip(msg)
 }
 
 func installed(tool string) bool {
