@@ -181,12 +181,7 @@ func Start(ctx context.Context, opts Options) (l *Lab, err error) {
 	if err != nil {
 		return nil, err
 	}
-	outDir := a.Certificate.OutDir
-	if outDir == "" {
-		outDir = "certs"
-	}
-	env := steps.NewEnv(a, l.AnswersPath)
-	outDir = env.Path(outDir)
+	outDir := steps.CertOutDir(steps.NewEnv(a, l.AnswersPath))
 	if err := os.MkdirAll(outDir, 0o755); err != nil {
 		return nil, err
 	}

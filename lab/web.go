@@ -173,7 +173,7 @@ func (w *webServer) followOutDir() {
 	if err != nil {
 		return // mid-edit or broken: keep watching where we were
 	}
-	dir := steps.NewEnv(a, w.answers).Path(orDefault(a.Certificate.OutDir, "certs"))
+	dir := steps.CertOutDir(steps.NewEnv(a, w.answers))
 	crt, key := filepath.Join(dir, w.fqdn+".crt"), filepath.Join(dir, w.fqdn+".key")
 	if crt != w.certFile {
 		if w.logf != nil {
@@ -181,13 +181,6 @@ func (w *webServer) followOutDir() {
 		}
 		w.certFile, w.keyFile = crt, key
 	}
-}
-
-func orDefault(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
 }
 
 func fileStamp(path string) string {
