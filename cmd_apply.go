@@ -28,7 +28,9 @@ func init() {
 For each step (in the order of Cisco's guide) ccewiz prints the plan — files
 with diffs and backups, keystore entries, commands to run on other servers,
 values to type into a GUI — and applies it: every file is backed up first and
-replaced atomically. It stops at the first step that fails.
+replaced atomically, then the step's checks run: a step is done only when
+none fails. A step whose checks fail is reported and apply goes on with the
+next; a step that cannot be applied stops it. Exit 1 when any step is not done.
 Without a terminal, --yes is required to change anything. A step that cannot be
 undone (ECE's Unified CCE integration Save) is only recorded when --confirm
 gives exactly the value it asks for (the Application Instance name).
@@ -58,7 +60,7 @@ Examples:
 			if !yes && !dryRun && !interactive {
 				return usagef("no terminal to ask for confirmation: add --yes to apply, or --dry-run to only print the plans")
 			}
-			flow := steps.Flow()
+			flow := env.Flow
 			selected := steps.SplitList(only)
 			for _, id := range selected {
 				if steps.Find(flow, id) == nil {
@@ -66,13 +68,29 @@ Examples:
 				}
 			}
 			a := &applier{g: g, env: env, yes: yes, dryRun: dryRun, confirm: confirm, in: bufio.NewReader(g.stdin)}
+			var notDone []string
 			for _, st := range flow {
 				if len(selected) > 0 && !contains(selected, st.ID()) {
 					continue
 				}
-				if err := a.step(ctx, st); err != nil {
+				err := a.step(ctx, flow, st)
+				var nd *notDoneError
+				var ge *steps.GuardError
+				if errors.As(err, &nd) || errors.As(err, &ge) {
+					// Not done, or waiting for a step that is not: the later
+					// steps may still be applied (an irreversible one waits
+					// through its guard), and the run ends with exit 1.
+					fmt.Fprintf(g.stderr, "ccewiz apply: %v\n", err)
+					notDone = append(notDone, st.ID())
+					continue
+				}
+				if err != nil {
 					return err
 				}
+			}
+			if len(notDone) > 0 {
+				return fmt.Errorf("not done: %s (see above); ccewiz check --only %s lists every failing check with its fix",
+					strings.Join(notDone, ", "), strings.Join(notDone, ","))
 			}
 			return nil
 		},
@@ -88,7 +106,10 @@ type applier struct {
 	in      *bufio.Reader
 }
 
-func (a *applier) step(ctx context.Context, st steps.Step) error {
+// step runs one step through the engine's loop (steps.PlanStep, RunStep,
+// Record) — the same loop as the wizard's — and saves the answers after it.
+// A step whose checks fail after Apply is not done: apply stops there, exit 1.
+func (a *applier) step(ctx context.Context, flow []steps.Step, st steps.Step) error {
 	w := a.g.stdout
 	need, why := st.Needed(a.env.Answers)
 	fmt.Fprintf(w, "\n== %s (%s) — %s\n", st.Title(), st.ID(), need)
@@ -96,7 +117,7 @@ func (a *applier) step(ctx context.Context, st steps.Step) error {
 		fmt.Fprintf(w, "  skipped: %s\n", why)
 		return nil
 	}
-	plan, err := st.Plan(ctx, a.env)
+	plan, err := steps.PlanStep(ctx, flow, st, a.env)
 	if err != nil {
 		return fmt.Errorf("plan %s: %w", st.ID(), err)
 	}
@@ -104,13 +125,13 @@ func (a *applier) step(ctx context.Context, st steps.Step) error {
 	if a.dryRun {
 		return nil
 	}
-	if plan.Irreversible != nil {
-		if a.confirm != plan.Irreversible.Confirm {
-			if a.confirm != "" {
-				return steps.BadInput(fmt.Errorf("%s: --confirm %q does not match %q exactly; nothing was recorded", st.ID(), a.confirm, plan.Irreversible.Confirm))
-			}
-			fmt.Fprintf(w, "  not applied: this step cannot be undone; re-run with --step %s --confirm %q once you are sure\n", st.ID(), plan.Irreversible.Confirm)
+	if irr := plan.Irreversible; irr != nil {
+		switch {
+		case a.confirm == "" && len(plan.Blocked) == 0:
+			fmt.Fprintf(w, "  not applied: this step cannot be undone; re-run with --step %s --confirm %q once you are sure\n", st.ID(), irr.Confirm)
 			return nil
+		case a.confirm != "" && a.confirm != irr.Confirm:
+			return steps.BadInput(fmt.Errorf("%s: --confirm %q does not match %q exactly; nothing was recorded", st.ID(), a.confirm, irr.Confirm))
 		}
 	} else if !a.yes {
 		ok, err := a.ask(fmt.Sprintf("Apply %s? [y/N] ", st.ID()))
@@ -122,23 +143,49 @@ func (a *applier) step(ctx context.Context, st steps.Step) error {
 			return nil
 		}
 	}
-	out, err := st.Apply(ctx, a.env, plan)
-	if out != nil {
-		out.WriteText(w)
+	run := steps.RunStep(ctx, flow, st, a.env, plan, a.confirm)
+	if run.Outcome != nil {
+		did := *run.Outcome
+		did.Results = nil // merged into run.Results, printed once below
+		did.WriteText(w)
 	}
-	out.Record(a.env.Answers)
+	for _, r := range run.Results {
+		fmt.Fprint(w, steps.Printable(fmt.Sprintf("  %s %-6s %s: %s\n", steps.Symbol(r.Status), r.Status, r.Title, r.Detail)))
+		if r.Status == steps.Fail && r.Fix != "" {
+			fmt.Fprint(w, steps.Printable(fmt.Sprintf("           fix: %s\n", r.Fix)))
+		}
+	}
+	run.Record(a.env)
 	var errs []error
-	if err != nil {
-		errs = append(errs, fmt.Errorf("apply %s: %w", st.ID(), err))
-	} else {
-		a.env.Answers.MarkDone(st.ID())
+	switch failed := run.Failed(); {
+	case run.Err != nil:
+		errs = append(errs, fmt.Errorf("apply %s: %w", st.ID(), run.Err))
+	case len(failed) > 0:
+		errs = append(errs, &notDoneError{step: st.ID(), failed: failed})
 	}
-	// Saved after a failure too: the files written before it are recorded,
-	// and the report lists them with their backups.
-	if _, err := steps.SaveAnswers(a.g.answers, a.env.Answers, false); err != nil {
-		errs = append(errs, fmt.Errorf("record progress in %s: %w", a.g.answers, err))
+	if run.Outcome != nil {
+		// Saved after a failure too: the files written before it are
+		// recorded, and the report lists them with their backups.
+		if _, err := steps.SaveAnswers(a.g.answers, a.env.Answers, false); err != nil {
+			errs = append(errs, fmt.Errorf("record progress in %s: %w", a.g.answers, err))
+		}
 	}
 	return errors.Join(errs...)
+}
+
+// notDoneError: the step was applied but a check of it fails, so it is not done.
+type notDoneError struct {
+	step   string
+	failed []steps.Result
+}
+
+func (e *notDoneError) Error() string {
+	ids := make([]string, len(e.failed))
+	for i, r := range e.failed {
+		ids[i] = r.ID
+	}
+	return fmt.Sprintf("%s is not done: %s fail(s) after the change; fix what the check says, then run ccewiz apply --step %s again",
+		e.step, strings.Join(ids, ", "), e.step)
 }
 
 func (a *applier) ask(q string) (bool, error) {

@@ -52,7 +52,7 @@ Examples:
 				return err
 			}
 			env.Timeout = timeout
-			flow := steps.Flow()
+			flow := env.Flow
 			opts := steps.RunOptions{Only: steps.SplitList(only), Skip: steps.SplitList(skip), Timeout: timeout}
 			if bad := steps.UnknownIDs(flow, env.Answers, opts); len(bad) > 0 {
 				return usagef("no check or step is called %s", strings.Join(bad, ", "))

@@ -126,7 +126,7 @@ func TestLabCheckBeforeAndAfterApply(t *testing.T) {
 			t.Errorf("progress.written has no %s with a backup: %+v", name, a.Progress.Written)
 		}
 	}
-	md := string(steps.BuildIntegrationReport(steps.Flow(), steps.NewEnv(a, answers), nil).Markdown())
+	md := string(steps.BuildIntegrationReport(steps.ECEFlow().Steps, steps.NewEnv(a, answers), nil).Markdown())
 	if !strings.Contains(md, "spog_config.js` — previous version kept as `") {
 		t.Errorf("a later session's report does not list spog_config.js and its backup:\n%s", md)
 	}
@@ -134,10 +134,22 @@ func TestLabCheckBeforeAndAfterApply(t *testing.T) {
 
 func TestLabSNIRequiredFailsOnlyTheSNICheck(t *testing.T) {
 	answers := startLabCLI(t, "--sni-required")
-	labApply(t, answers)
+	a, err := steps.LoadAnswers(answers)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inst, _ := steps.AppInstance(a.Profile)
+	// Step 1 is applied but not done (its TLS check fails), so the permanent
+	// Save waits: apply goes through the other steps and exits 1 naming both.
+	code, out, errs := runBinary(t, "apply", "--answers", answers, "--yes", "--confirm", inst)
+	if code != 1 || !strings.Contains(errs, "certificate is not done: certificate.tls fail(s)") ||
+		!strings.Contains(errs, "ECE web server certificate (certificate): check certificate.tls fails") ||
+		!strings.Contains(errs, "not done: certificate, integration") {
+		t.Errorf("apply with Require SNI: exit %d\n%s\n%s", code, out, errs)
+	}
 	_, failed, r := labCheck(t, answers)
-	if len(failed) != 1 || failed[0] != "certificate.tls" {
-		t.Errorf("with Require SNI, failed checks = %v, want exactly [certificate.tls]\n%s", failed, describeFailures(r))
+	if strings.Join(failed, " ") != "certificate.tls integration.ready" {
+		t.Errorf("with Require SNI, failed checks = %v, want exactly [certificate.tls integration.ready]\n%s", failed, describeFailures(r))
 	}
 }
 
@@ -213,8 +225,13 @@ func TestLabCASignedCertificate(t *testing.T) {
 	if _, err := steps.SaveAnswers(answers, a, false); err != nil {
 		t.Fatal(err)
 	}
-	if code, out, errs := runBinary(t, "apply", "--answers", answers, "--yes", "--step", "certificate"); code != 0 {
+	// The key and CSR are written, but the step is not done until the CA answers.
+	if code, out, errs := runBinary(t, "apply", "--answers", answers, "--yes", "--step", "certificate"); code != 1 ||
+		!strings.Contains(errs, "certificate is not done: certificate.files") {
 		t.Fatalf("apply --step certificate (CSR): exit %d\n%s\n%s", code, out, errs)
+	}
+	if a, err := steps.LoadAnswers(answers); err != nil || a.IsDone("certificate") || len(a.Progress.Written) != 2 {
+		t.Fatalf("after the CSR: %v, done %v, written %+v", err, a.Progress.Done, a.Progress.Written)
 	}
 	dir := filepath.Dir(answers)
 	issued := filepath.Join(dir, "ca", "issued", a.Profile.ECEFQDN+".cer")
@@ -282,5 +299,34 @@ func TestApplyFailureRecordsWhatWasWritten(t *testing.T) {
 	}
 	if _, err := os.Stat(a.Progress.Written[0].Path); err != nil {
 		t.Errorf("the recorded file: %v", err)
+	}
+}
+
+// TestLabPermanentSaveWaitsForSSO: with every step before the integration
+// applied and then the SSO pointed at a DC port (its referral check fails),
+// apply refuses the permanent Save even with the exact confirmation,
+// naming the SSO check, and records nothing.
+func TestLabPermanentSaveWaitsForSSO(t *testing.T) {
+	answers := startLabCLI(t)
+	if code, out, errs := runBinary(t, "apply", "--answers", answers, "--yes", "--step", "profile,certificate,sso,spog,trust,inventory"); code != 0 {
+		t.Fatalf("apply of the earlier steps: exit %d\n%s\n%s", code, out, errs)
+	}
+	a, err := steps.LoadAnswers(answers)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.SSO.LDAPURL = "ldaps://dc1.example.local:636"
+	a.SSO.Base = "DC=example,DC=local"
+	if _, err := steps.SaveAnswers(answers, a, false); err != nil {
+		t.Fatal(err)
+	}
+	inst, _ := steps.AppInstance(a.Profile)
+	code, out, errs := runBinary(t, "apply", "--answers", answers, "--yes", "--step", "integration", "--confirm", inst)
+	if code != 1 || !strings.Contains(out, "NOT YET") || !strings.Contains(errs, "(sso): check sso.ldap fails") ||
+		strings.Contains(errs, "(certificate)") {
+		t.Errorf("apply --step integration with the SSO failing: exit %d\n%s\n%s", code, out, errs)
+	}
+	if b, _ := os.ReadFile(answers); strings.Contains(string(b), "confirmed_at") {
+		t.Errorf("a confirmation was recorded:\n%s", b)
 	}
 }

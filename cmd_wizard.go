@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"os"
 
@@ -14,7 +13,6 @@ import (
 )
 
 func init() {
-	var accessible bool
 	register(&command{
 		name:    "wizard",
 		summary: "the interactive wizard (what `ccewiz` runs with no command)",
@@ -39,9 +37,6 @@ Examples:
   ccewiz --answers site-a.yaml
   ccewiz --accessible --no-color
   CCEWIZ_ACCESSIBLE=1 ccewiz`,
-		flags: func(fs *flag.FlagSet) {
-			fs.BoolVar(&accessible, "accessible", os.Getenv("CCEWIZ_ACCESSIBLE") != "", "plain line prompts instead of the full-screen wizard (env CCEWIZ_ACCESSIBLE)")
-		},
 		run: func(ctx context.Context, g *globals, args []string) error {
 			if len(args) > 0 {
 				return usagef("unexpected argument %q (the wizard takes no arguments; did you mean a command? see ccewiz --help)", args[0])
@@ -51,8 +46,8 @@ Examples:
 			if err != nil {
 				return err
 			}
-			opts := tui.Options{AnswersPath: g.answers, Env: env, NoColor: g.noColor}
-			if accessible || !isTerminal(g.stdout) || !isTerminalReader(g.stdin) || os.Getenv("TERM") == "dumb" {
+			opts := tui.Options{AnswersPath: g.answers, Env: env, Flow: env.Flow, NoColor: g.noColor}
+			if g.accessible || !isTerminal(g.stdout) || !isTerminalReader(g.stdin) || os.Getenv("TERM") == "dumb" {
 				err := tui.RunAccessible(ctx, opts, g.stdin, g.stdout)
 				if err != nil && ctx.Err() != nil {
 					fmt.Fprintf(g.stderr, "ccewiz: interrupted; the answers given so far are saved in %s — run ccewiz again to resume\n", g.answers)

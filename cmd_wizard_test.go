@@ -66,3 +66,38 @@ func TestWizardCommand(t *testing.T) {
 		})
 	}
 }
+
+// TestGlobalFlags: --accessible and --flow are global (before or after the
+// command), CCEWIZ_ACCESSIBLE turns plain mode on, and an unknown flow is
+// one line with the flows there are, exit 2.
+func TestGlobalFlags(t *testing.T) {
+	cases := []struct {
+		args   []string
+		env    string
+		code   int
+		stdout string
+		stderr string
+	}{
+		{args: []string{"--accessible"}, code: 2, stdout: "plain mode", stderr: "input ended"},
+		{args: []string{"wizard", "--accessible"}, code: 2, stdout: "plain mode", stderr: "input ended"},
+		{args: []string{"wizard"}, env: "1", code: 2, stdout: "plain mode", stderr: "input ended"},
+		{args: []string{"--flow", "ece", "--accessible"}, code: 2, stdout: "plain mode", stderr: "input ended"},
+		{args: []string{"--flow", "nope"}, code: 2, stderr: `no flow is called "nope"; choose ece`},
+		{args: []string{"check", "--flow", "nope"}, code: 2, stderr: `no flow is called "nope"; choose ece`},
+	}
+	for _, c := range cases {
+		t.Run(strings.Join(c.args, " ")+" "+c.env, func(t *testing.T) {
+			t.Setenv("CCEWIZ_ACCESSIBLE", c.env)
+			path := filepath.Join(t.TempDir(), "ccewiz.yaml")
+			if err := os.WriteFile(path, []byte("version: 1\nprofile: {}\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			var out, errb bytes.Buffer
+			code := run(context.Background(), append(c.args, "--answers", path), strings.NewReader(""), &out, &errb)
+			if code != c.code || !strings.Contains(out.String(), c.stdout) || !strings.Contains(errb.String(), c.stderr) ||
+				strings.Contains(errb.String(), "not defined") {
+				t.Errorf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, c.code, out.String(), errb.String())
+			}
+		})
+	}
+}

@@ -35,11 +35,13 @@ const (
 
 // globals are the flags every subcommand accepts.
 type globals struct {
-	answers string
-	noColor bool
-	stdout  io.Writer
-	stderr  io.Writer
-	stdin   io.Reader
+	answers    string
+	flow       string // --flow: which integration's steps (steps.FlowByID)
+	noColor    bool
+	accessible bool // --accessible: plain line prompts instead of the full-screen wizard
+	stdout     io.Writer
+	stderr     io.Writer
+	stdin      io.Reader
 }
 
 // command is one subcommand.
@@ -246,6 +248,17 @@ func addGlobalFlags(fs *flag.FlagSet, g *globals) {
 	}
 	fs.StringVar(&g.answers, "answers", def, "the answers `file` (YAML; never holds passwords)")
 	fs.BoolVar(&g.noColor, "no-color", g.noColor, "no colour in the output (NO_COLOR is honoured too)")
+	fs.StringVar(&g.flow, "flow", g.flow, "the integration whose steps to run: "+strings.Join(flowIDs(), ", ")+" (default "+flowIDs()[0]+")")
+	acc := g.accessible || os.Getenv("CCEWIZ_ACCESSIBLE") != ""
+	fs.BoolVar(&g.accessible, "accessible", acc, "plain line prompts instead of the full-screen wizard (env CCEWIZ_ACCESSIBLE=1)")
+}
+
+func flowIDs() []string {
+	var ids []string
+	for _, f := range steps.Flows() {
+		ids = append(ids, f.ID)
+	}
+	return ids
 }
 
 func topUsage(w io.Writer) {
@@ -272,6 +285,8 @@ Commands:
 Global flags:
   --answers FILE   answers file (default ./ccewiz.yaml)
   --no-color       no colour (NO_COLOR is honoured too)
+  --flow ID        the integration: `+strings.Join(flowIDs(), ", ")+` (default `+flowIDs()[0]+`)
+  --accessible     plain line prompts instead of the full-screen wizard (CCEWIZ_ACCESSIBLE=1)
   --version        print the version
 
 Exit codes: 0 success, 1 a check or an action failed, 2 bad usage or bad input.
@@ -302,7 +317,18 @@ func loadAnswers(g *globals) (*steps.Env, error) {
 	if err != nil {
 		return nil, err
 	}
-	return steps.NewEnv(a, g.answers), nil
+	return newEnv(g, a)
+}
+
+// newEnv is the Env of a command that runs the steps of --flow.
+func newEnv(g *globals, a *steps.Answers) (*steps.Env, error) {
+	f, err := steps.FlowByID(g.flow)
+	if err != nil {
+		return nil, err
+	}
+	env := steps.NewEnv(a, g.answers)
+	env.Flow = f.Steps
+	return env, nil
 }
 
 // loadAnswersOrNew is loadAnswers for commands that work without an answers
@@ -316,7 +342,7 @@ func loadAnswersOrNew(g *globals) (*steps.Env, error) {
 		}
 		a = steps.NewAnswers()
 	}
-	return steps.NewEnv(a, g.answers), nil
+	return newEnv(g, a)
 }
 
 // flagSecret reads a password from its --PREFIX-env / --PREFIX-file pair;

@@ -221,6 +221,23 @@ func (a *Answers) Tick(id string, on bool) {
 	a.Validation.Ticked[id] = true
 }
 
+// Clone returns a deep copy of a, made through the answers file's own
+// encoding so that no slice or map is shared: a background run works on a
+// copy while the admin edits the original.
+func (a *Answers) Clone() *Answers {
+	v := *a
+	v.Version = AnswersVersion // a test's zero version must not stop the copy
+	data, err := MarshalAnswers(&v)
+	if err == nil {
+		var c *Answers
+		if c, err = ParseAnswers("(copy)", data); err == nil {
+			c.Version = a.Version
+			return c
+		}
+	}
+	panic("steps: answers do not survive their own encoding: " + err.Error())
+}
+
 // NewAnswers returns answers with the defaults an experienced admin would pick.
 func NewAnswers() *Answers {
 	return &Answers{Version: AnswersVersion}

@@ -67,6 +67,11 @@ func (a *Answers) MarkDone(id string) {
 	}
 }
 
+// MarkUndone forgets that step id was completed: a check of it fails now.
+func (a *Answers) MarkUndone(id string) {
+	a.Progress.Done = slices.DeleteFunc(a.Progress.Done, func(d string) bool { return d == id })
+}
+
 // IsDone reports whether step id was completed.
 func (a *Answers) IsDone(id string) bool {
 	return slices.Contains(a.Progress.Done, id)

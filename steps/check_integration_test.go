@@ -22,12 +22,12 @@ import (
 func flowResults(t *testing.T, env *Env, only ...string) map[string]Result {
 	t.Helper()
 	out := map[string]Result{}
-	for _, r := range RunChecks(context.Background(), Flow(), env, RunOptions{Only: only, Timeout: 20 * time.Second}) {
+	for _, r := range RunChecks(context.Background(), ECEFlow().Steps, env, RunOptions{Only: only, Timeout: 20 * time.Second}) {
 		out[r.ID] = r
 	}
 	for _, id := range only {
 		if _, ok := out[id]; !ok && !strings.HasSuffix(id, ".") {
-			if Find(Flow(), stepOf(id)) == nil {
+			if Find(ECEFlow().Steps, stepOf(id)) == nil {
 				t.Fatalf("the flow has no step %q (steps/flow.go)", stepOf(id))
 			}
 		}

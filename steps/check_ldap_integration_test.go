@@ -15,7 +15,7 @@ func TestLDAPDownInTheFlow(t *testing.T) {
 	gc := testpeer.StartSlapd(t, testpeer.SlapdOptions{GC: true})
 	env := ssoEnv(t, t.TempDir(), gc)
 	ctx := context.Background()
-	step := Find(Flow(), "sso")
+	step := Find(ECEFlow().Steps, "sso")
 	if step == nil {
 		t.Fatal("the flow has no sso step (steps/flow.go)")
 	}

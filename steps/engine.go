@@ -137,6 +137,10 @@ type Plan struct {
 	Notes    []string         `json:"notes,omitempty"`
 	// Irreversible, when set, means the user must type Confirm exactly before Apply.
 	Irreversible *Irreversible `json:"irreversible,omitempty"`
+	// Blocked lists, for an irreversible plan, the earlier steps that are not
+	// done or fail a check now (PlanStep sets it): while it is not empty no
+	// driver takes the confirmation.
+	Blocked []Blocker `json:"blocked,omitempty"`
 	// Private is the step's own state between Plan and Apply (a generated key, a parsed chain).
 	Private any `json:"-"`
 }
@@ -268,4 +272,7 @@ type Env struct {
 	Now func() time.Time
 	// Timeout bounds each network operation.
 	Timeout time.Duration
+	// Flow is the flow the step runs in, for a step that needs its siblings
+	// (an irreversible step's guard). Drivers set it; nil outside a flow.
+	Flow []Step
 }

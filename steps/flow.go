@@ -1,11 +1,28 @@
 package steps
 
-// Flow is the ECE ↔ PCCE integration in the order of Cisco's guide:
+import (
+	"fmt"
+	"strings"
+)
+
+// Flow is one integration as a value: its ID (what --flow takes), a title,
+// and its steps in order. Drivers take a Flow and know no integration; a
+// step finds its siblings through the flow it is run in (Env.Flow), never
+// through a global.
+type Flow struct {
+	ID    string // "ece"
+	Title string // "ECE ↔ PCCE"
+	Steps []Step
+}
+
+// Find returns the step with id, or nil.
+func (f *Flow) Find(id string) Step { return Find(f.Steps, id) }
+
+// ECEFlow is the ECE ↔ PCCE integration in the order of Cisco's guide:
 // profile, 1 certificate, 2 SSO, 3 spog_config.js, 4.1 ADS trust,
 // 4.2/4.3 inventory, 5 ECE integration, 6 validation.
-// Adding a flow is adding steps here, never editing a UI.
-func Flow() []Step {
-	return []Step{
+func ECEFlow() *Flow {
+	return &Flow{ID: "ece", Title: "ECE ↔ PCCE", Steps: []Step{
 		NewProfileStep(),
 		NewCertificateStep(),
 		NewSSOStep(),
@@ -14,12 +31,32 @@ func Flow() []Step {
 		NewInventoryStep(),
 		NewIntegrationStep(),
 		NewValidateStep(),
-	}
+	}}
 }
 
-// Find returns the step with id, or nil.
-func Find(flow []Step, id string) Step {
-	for _, s := range flow {
+// Flows are every integration this build carries, the default first.
+func Flows() []*Flow { return []*Flow{ECEFlow()} }
+
+// FlowByID returns the flow called id ("" is the default), or a bad-input
+// error naming the flows there are.
+func FlowByID(id string) (*Flow, error) {
+	all := Flows()
+	if id == "" {
+		return all[0], nil
+	}
+	var ids []string
+	for _, f := range all {
+		if strings.EqualFold(f.ID, id) {
+			return f, nil
+		}
+		ids = append(ids, f.ID)
+	}
+	return nil, BadInput(fmt.Errorf("no flow is called %q; choose %s", id, strings.Join(ids, ", ")))
+}
+
+// Find returns the step with id among steps, or nil.
+func Find(steps []Step, id string) Step {
+	for _, s := range steps {
 		if s.ID() == id {
 			return s
 		}

@@ -12,10 +12,7 @@ import (
 // means uninstalling ECE and dropping its databases — so ccewiz lists what to
 // fill in, re-runs every check that would make Save a mistake, and only
 // records the admin's typed confirmation when they all pass.
-type integrationStep struct {
-	// flow is where the trust step's checks come from; nil = Flow().
-	flow func() []Step
-}
+type integrationStep struct{}
 
 // NewIntegrationStep returns step 5, ECE's Unified CCE integration.
 func NewIntegrationStep() Step { return integrationStep{} }
@@ -32,7 +29,7 @@ func (integrationStep) Title() string { return "ECE integration with Unified CCE
 func (integrationStep) Intro() string {
 	return "In ECE (CCE Administration's Email and Chat card), Integration › Unified CCE takes the AWDB details and " +
 		"the Application Instance with every Agent PG. Its Save is permanent: a wrong value means reinstalling ECE. " +
-		"ccewiz re-checks the certificate trust, the web server name and the Application Instance first, and asks " +
+		"ccewiz waits for every earlier step to be done and pass, re-checks the web server name and the Application Instance, and asks " +
 		"you to type the Application Instance to confirm."
 }
 
@@ -89,49 +86,50 @@ func authLabel(s string) string {
 	return "Windows authentication"
 }
 
-// Guards re-runs the checks that would make Save a mistake: ECE's
-// certificate trusted on every ADS (the trust step's checks), the web server
-// name in that certificate, and the exact Application Instance. Any Fail
-// means: do not Save.
+// Guards re-runs this step's own reasons that would make Save a mistake:
+// the web server name in ECE's certificate and the exact Application
+// Instance. Any Fail means: do not Save. That every earlier step (ECE's
+// certificate trusted on every ADS among them) is done and passes is the
+// engine's guard (Guard), which every driver applies to an irreversible plan.
 func (s integrationStep) Guards(ctx context.Context, env *Env) []Result {
 	a := env.Answers
-	flow := Flow
-	if s.flow != nil {
-		flow = s.flow
-	}
-	var out []Result
-	trust := Result{ID: "integration.guard-trust", Title: "ECE's certificate is trusted on every ADS"}
-	if st := Find(flow(), "trust"); st == nil {
-		trust.Status, trust.Detail = Warn, "this build has no trust step to run; confirm by hand that every ADS's Java cacerts holds ECE's certificate (or its CA) and that each ADS was restarted"
-	} else {
-		checks := ChecksOf(st, a)
-		var bad, manual []string
-		for _, c := range checks {
-			if c.Manual || c.Run == nil {
-				manual = append(manual, c.What)
-				continue
-			}
-			r := runOne(ctx, c, env, env.timeout())
-			if r.Status == Fail {
-				bad = append(bad, fmt.Sprintf("%s: %s", r.ID, r.Detail))
-				trust.Fix = r.Fix
-			}
-		}
-		switch {
-		case len(bad) > 0:
-			trust.Status, trust.Detail = Fail, strings.Join(bad, "; ")
-		case len(manual) > 0:
-			trust.Status, trust.Detail = Warn, "automated trust checks pass; also confirm: "+strings.Join(manual, "; ")
-		default:
-			trust.Status, trust.Detail = Pass, fmt.Sprintf("%d trust check(s) pass", len(checks))
-		}
-	}
-	out = append(out, trust)
 	cert := CertRule(ctx, env, invWebServer(a))
 	cert.ID, cert.Title = "integration.guard-cert", "the web server name is in ECE's certificate"
 	inst := AppInstanceRule(a)
 	inst.ID, inst.Title = "integration.guard-app-instance", "the Application Instance is exact"
-	return append(out, cert, inst)
+	return []Result{cert, inst}
+}
+
+// earlierSteps is the engine's guard as a result, for the ready check: a
+// failing earlier check fails it; a step not recorded as done (the admin may
+// have done it by hand) only warns, since the check cannot know.
+func (s integrationStep) earlierSteps(ctx context.Context, env *Env) Result {
+	r := Result{ID: "integration.guard-earlier", Title: "every earlier step is done and passes its checks"}
+	if len(env.Flow) == 0 {
+		r.Status, r.Detail = Warn, "run outside its flow: confirm by hand that every earlier step is done and passes its checks"
+		return r
+	}
+	var failing, undone []string
+	for _, b := range Guard(ctx, env.Flow, s.ID(), env) {
+		if b.Why == "not done yet" {
+			undone = append(undone, b.Step)
+			continue
+		}
+		failing = append(failing, b.String())
+		if r.Fix == "" {
+			r.Fix = b.Fix
+		}
+	}
+	switch {
+	case len(failing) > 0:
+		r.Status, r.Detail = Fail, strings.Join(failing, "; ")
+	case len(undone) > 0:
+		r.Status, r.Detail = Warn, "no check fails, but not recorded as done: "+strings.Join(undone, ", ")
+		r.Fix = "run those steps in the wizard or with ccewiz apply --step ID; the Save waits for them"
+	default:
+		r.Status, r.Detail = Pass, "every earlier step is done and passes its checks"
+	}
+	return r
 }
 
 func failed(rs []Result) []string {
@@ -211,7 +209,7 @@ func (s integrationStep) Apply(ctx context.Context, env *Env, _ *Plan) (*Outcome
 func (s integrationStep) Checks() []Check {
 	return []Check{
 		{ID: "integration.ready", Title: "Nothing would make the permanent Save a mistake", Run: func(ctx context.Context, env *Env) Result {
-			rs := s.Guards(ctx, env)
+			rs := append([]Result{s.earlierSteps(ctx, env)}, s.Guards(ctx, env)...)
 			if bad := failed(rs); len(bad) > 0 {
 				return Result{Status: Fail, Detail: strings.Join(bad, "; "), Fix: "fix these before ECE's Integration › Unified CCE › Save"}
 			}

@@ -2,6 +2,7 @@ package steps
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -42,13 +43,19 @@ func integrationEnv(t *testing.T, certName string) *Env {
 	return env
 }
 
-func withTrust(st Status) integrationStep {
-	return integrationStep{flow: func() []Step { return []Step{NewProfileStep(), trustFake{st}} }}
+// withTrust puts the integration step in a flow whose trust step's verdict
+// is st, with the earlier steps recorded as done: what is left to refuse the
+// Save is that verdict and the step's own guards.
+func withTrust(env *Env, st Status) integrationStep {
+	env.Flow = []Step{NewProfileStep(), trustFake{st}, NewIntegrationStep()}
+	env.Answers.MarkDone("profile")
+	env.Answers.MarkDone("trust")
+	return integrationStep{}
 }
 
 func TestIntegrationPlanIsIrreversible(t *testing.T) {
 	env := integrationEnv(t, "ece.example.com")
-	plan, err := withTrust(Pass).Plan(context.Background(), env)
+	plan, err := PlanStep(context.Background(), env.Flow, withTrust(env, Pass), env)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,8 +73,8 @@ func TestIntegrationPlanIsIrreversible(t *testing.T) {
 			t.Errorf("GUI lacks %q:\n%s", want, joined)
 		}
 	}
-	if strings.Contains(strings.Join(plan.Notes, " "), "DO NOT SAVE") {
-		t.Errorf("notes warn although every guard passes: %v", plan.Notes)
+	if strings.Contains(strings.Join(plan.Notes, " "), "DO NOT SAVE") || len(plan.Blocked) > 0 {
+		t.Errorf("plan warns although every guard passes: %v %v", plan.Notes, plan.Blocked)
 	}
 }
 
@@ -94,41 +101,48 @@ func TestIntegrationFields(t *testing.T) {
 }
 
 // TestIntegrationGuardsRefuse: each reason that would make Save a mistake
-// stops Apply, and nothing is recorded.
+// stops the run with the right confirmation typed, and nothing is recorded.
+// An earlier step's failing check is the engine's guard (plan.Blocked); the
+// certificate name and the instance are the step's own (DO NOT SAVE).
 func TestIntegrationGuardsRefuse(t *testing.T) {
 	cases := []struct {
-		name   string
-		cert   string
-		trust  Status
-		change func(a *Answers)
-		why    string
+		name    string
+		cert    string
+		trust   Status
+		change  func(a *Answers)
+		blocked bool
+		why     string
 	}{
-		{"certificate not trusted on an ADS", "ece.example.com", Fail, func(*Answers) {}, "cacerts on aw1a: fail"},
-		{"web server name not in the certificate", "other.example.com", Pass, func(*Answers) {}, "neither the CN"},
-		{"instance case slip", "ece.example.com", Pass, func(a *Answers) { a.Inventory.AppInstance = "Multichannel" }, "only in case"},
-		{"UQ instance", "ece.example.com", Pass, func(a *Answers) { a.Inventory.AppInstance = "UQ_MultiChannel" }, "UQ"},
+		{"certificate not trusted on an ADS", "ece.example.com", Fail, func(*Answers) {}, true, "cacerts on aw1a: fail"},
+		{"web server name not in the certificate", "other.example.com", Pass, func(*Answers) {}, false, "neither the CN"},
+		{"instance case slip", "ece.example.com", Pass, func(a *Answers) { a.Inventory.AppInstance = "Multichannel" }, false, "only in case"},
+		{"UQ instance", "ece.example.com", Pass, func(a *Answers) { a.Inventory.AppInstance = "UQ_MultiChannel" }, false, "UQ"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
+			ctx := context.Background()
 			env := integrationEnv(t, c.cert)
 			c.change(env.Answers)
-			st := withTrust(c.trust)
-			plan, err := st.Plan(context.Background(), env)
+			st := withTrust(env, c.trust)
+			plan, err := PlanStep(ctx, env.Flow, st, env)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !strings.Contains(strings.Join(plan.Notes, " "), "DO NOT SAVE") {
+			if c.blocked && len(plan.Blocked) == 0 {
+				t.Errorf("plan not blocked: %+v", plan)
+			}
+			if !c.blocked && !strings.Contains(strings.Join(plan.Notes, " "), "DO NOT SAVE") {
 				t.Errorf("plan does not warn: %v", plan.Notes)
 			}
-			out, err := st.Apply(context.Background(), env, plan)
-			out.Record(env.Answers)
-			if err == nil || !strings.Contains(err.Error(), "refusing") || !strings.Contains(err.Error(), c.why) {
-				t.Fatalf("apply: %v", err)
+			r := RunStep(ctx, env.Flow, st, env, plan, plan.Irreversible.Confirm)
+			r.Record(env)
+			if r.Err == nil || !strings.Contains(r.Err.Error(), c.why) || r.Done {
+				t.Fatalf("run: done %v, %v", r.Done, r.Err)
 			}
-			if env.Answers.Integration.ConfirmedAt != "" || env.Answers.Integration.ConfirmedInstance != "" {
+			if env.Answers.Integration.ConfirmedAt != "" || env.Answers.Integration.ConfirmedInstance != "" || env.Answers.IsDone("integration") {
 				t.Error("a confirmation was recorded")
 			}
-			if r := st.Checks()[0].Run(context.Background(), env); r.Status != Fail {
+			if r := st.Checks()[0].Run(ctx, env); r.Status != Fail || !strings.Contains(r.Detail, c.why) {
 				t.Errorf("integration.ready = %+v", r)
 			}
 		})
@@ -138,20 +152,29 @@ func TestIntegrationGuardsRefuse(t *testing.T) {
 func TestIntegrationApplyRecordsConfirmation(t *testing.T) {
 	ctx := context.Background()
 	env := integrationEnv(t, "ece.example.com")
-	st := withTrust(Pass)
+	st := withTrust(env, Pass)
 	confirmed := func() Result { return st.Checks()[1].Run(ctx, env) }
 	if r := confirmed(); r.Status != Manual || !strings.Contains(r.Fix, "--confirm MultiChannel") {
 		t.Errorf("before: %+v", r)
 	}
-	plan, err := st.Plan(ctx, env)
+	plan, err := PlanStep(ctx, env.Flow, st, env)
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, err := st.Apply(ctx, env, plan)
-	if err != nil {
-		t.Fatal(err)
+	if r := RunStep(ctx, env.Flow, st, env, plan, "multichannel"); !errors.Is(r.Err, ErrNotConfirmed) || r.Outcome != nil {
+		t.Fatalf("a confirmation in the wrong case ran: %+v", r)
 	}
-	out.Record(env.Answers)
+	r := RunStep(ctx, env.Flow, st, env.Snapshot(), plan, "MultiChannel")
+	if r.Err != nil || !r.Done {
+		t.Fatalf("run: %v, failed %+v", r.Err, r.Failed())
+	}
+	if env.Answers.Integration.ConfirmedAt != "" {
+		t.Fatal("a run on a snapshot changed the owner's answers before Record")
+	}
+	r.Record(env)
+	if !env.Answers.IsDone("integration") {
+		t.Error("not recorded as done")
+	}
 	ig := env.Answers.Integration
 	if ig.ConfirmedAt != "2026-11-23T09:15:00Z" || ig.ConfirmedInstance != "MultiChannel" {
 		t.Errorf("recorded %q %q", ig.ConfirmedAt, ig.ConfirmedInstance)
@@ -182,11 +205,17 @@ func TestIntegrationApplyRecordsConfirmation(t *testing.T) {
 	}
 }
 
-func TestIntegrationWithoutTrustStepWarns(t *testing.T) {
+// TestIntegrationReadyOutsideFlow: without its flow the ready check cannot
+// see the earlier steps, and says so instead of passing.
+func TestIntegrationReadyOutsideFlow(t *testing.T) {
 	env := integrationEnv(t, "ece.example.com")
-	st := integrationStep{flow: func() []Step { return []Step{NewProfileStep()} }}
-	g := st.Guards(context.Background(), env)
-	if g[0].Status != Warn || !strings.Contains(g[0].Detail, "by hand") {
-		t.Errorf("trust guard = %+v", g[0])
+	r := integrationStep{}.earlierSteps(context.Background(), env)
+	if r.Status != Warn || !strings.Contains(r.Detail, "by hand") {
+		t.Errorf("earlier steps = %+v", r)
+	}
+	env.Flow = []Step{NewProfileStep(), trustFake{Pass}, NewIntegrationStep()}
+	r = integrationStep{}.earlierSteps(context.Background(), env)
+	if r.Status != Warn || !strings.Contains(r.Detail, "not recorded as done: profile, trust") {
+		t.Errorf("undone earlier steps = %+v", r)
 	}
 }

@@ -50,7 +50,15 @@ func (p *Plan) WriteText(out io.Writer) error {
 		fmt.Fprintf(&w, "  note: %s\n", n)
 	}
 	if p.Irreversible != nil {
-		fmt.Fprintf(&w, "  IRREVERSIBLE: %s\n  confirm by typing: %s\n", p.Irreversible.What, p.Irreversible.Confirm)
+		fmt.Fprintf(&w, "  IRREVERSIBLE: %s\n", p.Irreversible.What)
+		if len(p.Blocked) > 0 {
+			fmt.Fprintf(&w, "  NOT YET: it waits for every earlier step; %d not ready:\n", len(p.Blocked))
+			for _, b := range p.Blocked {
+				fmt.Fprintf(&w, "    - %s\n", b)
+			}
+		} else {
+			fmt.Fprintf(&w, "  confirm by typing: %s\n", p.Irreversible.Confirm)
+		}
 	}
 	_, err := io.WriteString(out, Printable(w.String()))
 	return err

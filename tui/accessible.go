@@ -201,7 +201,7 @@ func (lp *linePrompt) step(ctx context.Context, s steps.Step) (bool, error) {
 		}
 		env.Progress = func(stage string) { lp.printf("  … %s\n", stage) }
 		pctx, cancel := context.WithTimeout(ctx, m.o.ActionTimeout)
-		p, err := s.Plan(pctx, env)
+		p, err := steps.PlanStep(pctx, m.flow, s, env)
 		cancel()
 		if err != nil {
 			lp.printf("✗ Working out the plan failed:\n%s\n", indentText(err.Error(), "  "))
@@ -210,14 +210,11 @@ func (lp *linePrompt) step(ctx context.Context, s steps.Step) (bool, error) {
 			}
 			continue
 		}
-		if p == nil {
-			p = &steps.Plan{Step: s.ID()}
-		}
 		lp.printf("\nPlan:\n")
 		for _, l := range planLines(p, 100, true, lp.st) {
 			lp.printf("%s\n", strings.TrimRight(l, " "))
 		}
-		ok, err := lp.confirm(p)
+		typed, ok, err := lp.confirm(p)
 		if err != nil {
 			return false, err
 		}
@@ -228,10 +225,12 @@ func (lp *linePrompt) step(ctx context.Context, s steps.Step) (bool, error) {
 			continue
 		}
 		actx, cancel := context.WithTimeout(ctx, m.o.ActionTimeout)
-		out, err := s.Apply(actx, env, p)
+		lp.printf("Applying, then running the checks…\n")
+		run := steps.RunStep(actx, m.flow, s, env, p, typed)
 		cancel()
-		out.Record(env.Answers)
-		if out != nil {
+		run.Record(env)
+		env.Progress = nil
+		if out := run.Outcome; out != nil {
 			lp.printf("%s", strings.Join(writtenLines(out.Written), "\n"))
 			if len(out.Written) > 0 {
 				lp.printf("\n")
@@ -240,47 +239,44 @@ func (lp *linePrompt) step(ctx context.Context, s steps.Step) (bool, error) {
 				lp.printf("  %s\n", n)
 			}
 		}
-		if err != nil {
-			lp.printf("✗ Applying failed:\n%s\n", indentText(err.Error(), "  "))
+		if run.Err != nil {
+			lp.printf("✗ Applying failed:\n%s\n", indentText(run.Err.Error(), "  "))
 			if again, skipped, err := lp.afterFailure("[r]etry (a fresh plan), [s]kip this step, or [q]uit?", "rsq"); !again {
 				return skipped, err
 			}
 			continue
 		}
-		lp.printf("Running the checks…\n")
-		rs := steps.RunChecks(ctx, []steps.Step{s}, env, steps.RunOptions{Timeout: env.Timeout})
-		if out != nil {
-			rs = steps.MergeResults(out.Results, rs)
-		}
-		env.Progress = nil
-		failed, err := lp.results(rs)
-		if err != nil {
+		if _, err := lp.results(run.Results); err != nil {
 			return false, err
 		}
-		if !failed {
-			env.Answers.MarkDone(s.ID())
-		} else {
+		if !run.Done {
 			lp.printf("Some checks failed; the step is not recorded as done. Fix it and run ccewiz again, or go on.\n")
 		}
 		return true, nil
 	}
 }
 
-func (lp *linePrompt) confirm(p *steps.Plan) (bool, error) {
+// confirm asks for the go-ahead: y/n, or for an irreversible plan its exact
+// value — which is not even asked while the guard lists earlier steps.
+func (lp *linePrompt) confirm(p *steps.Plan) (typed string, ok bool, err error) {
 	if irr := p.Irreversible; irr != nil {
+		if len(p.Blocked) > 0 {
+			lp.printf("This step cannot be undone and waits for the earlier steps above (NOT YET); nothing can be confirmed now.\n")
+			return "", false, nil
+		}
 		lp.printf("IRREVERSIBLE: %s\nType %s exactly to confirm (anything else cancels): ", irr.What, irr.Confirm)
 		v, err := lp.readLine()
 		if err != nil {
-			return false, err
+			return "", false, err
 		}
 		if v != irr.Confirm {
 			lp.printf("That is not %q; nothing was done.\n", irr.Confirm)
-			return false, nil
+			return "", false, nil
 		}
-		return true, nil
+		return v, true, nil
 	}
 	c, err := lp.choose("Apply this plan? [y]es or [n]o", "yn")
-	return c == 'y', err
+	return "", c == 'y', err
 }
 
 // choose asks until one of the letters in opts is typed.

@@ -34,6 +34,8 @@ type actionDoneMsg struct {
 	plan    *steps.Plan
 	outcome *steps.Outcome
 	results []steps.Result
+	run     *steps.Run // an Apply's pass through the engine's loop
+	env     *steps.Env // the snapshot the action ran on (passwords typed at its prompts)
 	err     error
 	// late, for an Apply stopped (Esc, time limit) before it returned,
 	// brings its result when it does: files it wrote after the stop are
@@ -42,11 +44,11 @@ type actionDoneMsg struct {
 }
 
 // lateApplyMsg is the result of an Apply that returned after it was stopped.
-type lateApplyMsg struct{ outcome *steps.Outcome }
+type lateApplyMsg struct{ run *steps.Run }
 
 // waitLate delivers an Apply's late result as a lateApplyMsg.
 func waitLate(ch <-chan actionDoneMsg) tea.Cmd {
-	return func() tea.Msg { return lateApplyMsg{outcome: (<-ch).outcome} }
+	return func() tea.Msg { return lateApplyMsg{run: (<-ch).run} }
 }
 
 type savedMsg struct {
@@ -64,13 +66,14 @@ var errCancelled = errors.New("cancelled")
 // the command returns when the context ends, and the step's late answer is
 // dropped — but for an Apply, whose late answer lists files it wrote, which
 // is recorded when it comes (lateApplyMsg).
-func (m *Model) start(kind actionKind, what string, timeout time.Duration, fn func(ctx context.Context) actionDoneMsg) tea.Cmd {
+func (m *Model) start(kind actionKind, what string, timeout time.Duration, fn func(ctx context.Context, env *steps.Env) actionDoneMsg) tea.Cmd {
 	m.nextRun++
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	r := &running{id: m.nextRun, what: what, cancel: cancel, stage: &stageBox{}}
 	m.run = r
 	m.mode = modeRunning
 	m.env.Progress = r.stage.set
+	env := m.env.Snapshot()
 	var wait tea.Cmd
 	if kind == actPlan || kind == actApply {
 		pr := &promptRun{id: r.id, done: ctx.Done()}
@@ -88,7 +91,7 @@ func (m *Model) start(kind actionKind, what string, timeout time.Duration, fn fu
 					ch <- actionDoneMsg{err: fmt.Errorf("internal error: %v — please report it with the answers file (it holds no passwords)\n%s", p, debug.Stack())}
 				}
 			}()
-			ch <- fn(ctx)
+			ch <- fn(ctx, env)
 		}()
 		var msg actionDoneMsg
 		select {
@@ -110,36 +113,38 @@ func (m *Model) start(kind actionKind, what string, timeout time.Duration, fn fu
 	return tea.Batch(cmd, m.spin.Tick, wait)
 }
 
+// Every action runs on a snapshot of the answers (Env.Snapshot): it goes on
+// in the background, maybe after Esc, while the admin edits the form, and
+// must never read what the form writes. What it did comes back in its
+// actionDoneMsg and is recorded in finish, on the Update goroutine.
+
 func (m *Model) planCmd() tea.Cmd {
-	st, env := m.flow[m.cur], m.env
-	return m.start(actPlan, "Working out what "+st.Title()+" would change", m.o.ActionTimeout, func(ctx context.Context) actionDoneMsg {
-		p, err := st.Plan(ctx, env)
-		if err == nil && p == nil {
-			p = &steps.Plan{Step: st.ID()}
-		}
-		return actionDoneMsg{plan: p, err: err}
+	st, flow := m.flow[m.cur], m.flow
+	return m.start(actPlan, "Working out what "+st.Title()+" would change", m.o.ActionTimeout, func(ctx context.Context, env *steps.Env) actionDoneMsg {
+		p, err := steps.PlanStep(ctx, flow, st, env)
+		return actionDoneMsg{plan: p, env: env, err: err}
 	})
 }
 
 func (m *Model) applyCmd() tea.Cmd {
-	st, env, p := m.flow[m.cur], m.env, m.plan
-	return m.start(actApply, "Applying "+st.Title(), m.o.ActionTimeout, func(ctx context.Context) actionDoneMsg {
-		out, err := st.Apply(ctx, env, p)
-		return actionDoneMsg{outcome: out, err: err}
+	st, flow, p, typed := m.flow[m.cur], m.flow, m.plan, m.confirm.Value()
+	return m.start(actApply, "Applying "+st.Title(), m.o.ActionTimeout, func(ctx context.Context, env *steps.Env) actionDoneMsg {
+		run := steps.RunStep(ctx, flow, st, env, p, typed)
+		return actionDoneMsg{run: run, outcome: run.Outcome, results: run.Results, err: run.Err}
 	})
 }
 
 func (m *Model) checksCmd() tea.Cmd {
-	st, env := m.flow[m.cur], m.env
-	return m.start(actChecks, "Running the checks of "+st.Title(), m.checksTimeout(), func(ctx context.Context) actionDoneMsg {
+	st := m.flow[m.cur]
+	return m.start(actChecks, "Running the checks of "+st.Title(), m.checksTimeout(), func(ctx context.Context, env *steps.Env) actionDoneMsg {
 		return actionDoneMsg{results: steps.RunChecks(ctx, []steps.Step{st}, env, steps.RunOptions{Timeout: env.Timeout})}
 	})
 }
 
 // reportCmd runs every check of the flow for the final report.
 func (m *Model) reportCmd() tea.Cmd {
-	flow, env := m.flow, m.env
-	return m.start(actReport, "Running every check for the integration report", m.checksTimeout(), func(ctx context.Context) actionDoneMsg {
+	flow := m.flow
+	return m.start(actReport, "Running every check for the integration report", m.checksTimeout(), func(ctx context.Context, env *steps.Env) actionDoneMsg {
 		return actionDoneMsg{results: steps.RunChecks(ctx, flow, env, steps.RunOptions{Timeout: env.Timeout})}
 	})
 }

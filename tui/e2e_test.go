@@ -123,13 +123,13 @@ func walk(t *testing.T, tm *tmuxTerm, stop func(screen string) bool) string {
 	return ""
 }
 
-// TestE2ETmux runs the real binary and the real steps.Flow() in tmux
+// TestE2ETmux runs the real binary and the real steps.ECEFlow().Steps in tmux
 // against the lab: two steps, quit, resume at the third, walk to the
 // report, quit, and start once more.
 func TestE2ETmux(t *testing.T) {
 	tm := newTmux(t)
 	answers := startLab(t)
-	flow := steps.Flow()
+	flow := steps.ECEFlow().Steps
 	if len(flow) < 2 {
 		t.Skip("the flow has a single step; nothing to resume between")
 	}

@@ -64,6 +64,9 @@ func (m *Model) bindings() helpKeys {
 		}
 		return helpKeys{k.Cancel, k.Quit}
 	case modePlan:
+		if m.plan != nil && len(m.plan.Blocked) > 0 {
+			return helpKeys{withHelp(k.Cancel, "esc", "back to form"), k.Scroll, withHelp(k.Jump, "ctrl+g", "jump to a step"), k.Quit}
+		}
 		return helpKeys{withHelp(k.Confirm, "enter", "apply"), withHelp(k.Cancel, "esc", "back to form"), k.Scroll, withHelp(k.Details, "ctrl+t", "full diff"), k.Quit}
 	case modeResults:
 		return helpKeys{withHelp(k.Continue, "enter", "next step"), withHelp(k.Tick, "space", "tick"), withHelp(k.Scroll, "↑/↓", "select"), withHelp(k.Details, "ctrl+t", "fix/details"),

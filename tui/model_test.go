@@ -146,6 +146,7 @@ func TestResume(t *testing.T) {
 func TestVisibleFollowsTheForm(t *testing.T) {
 	a := profileAnswers()
 	a.Progress.Current = "demo"
+	a.MarkDone("profile") // resumed past it: the demo step is irreversible, so it waits for it
 	m := testModel(t, a, demoStep{}, 100, 30)
 	if strings.Contains(m.View(), "Organisational unit") {
 		t.Fatal("OU shown before ca is chosen")
@@ -221,6 +222,7 @@ func TestQuit(t *testing.T) {
 func TestPlanErrorAndSkip(t *testing.T) {
 	a := profileAnswers()
 	a.Progress.Current = "demo"
+	a.MarkDone("profile") // resumed past it: the demo step is irreversible, so it waits for it
 	a.Certificate.Mode = "selfsigned"
 	m := testModel(t, a, demoStep{}, 100, 30)
 	drive(t, m, keys(tea.KeyCtrlN)...) // no password typed, none in the answers
@@ -297,6 +299,7 @@ func rendererWith(p termenv.Profile) *lipgloss.Renderer {
 func TestEscCancels(t *testing.T) {
 	a := profileAnswers()
 	a.Progress.Current = "demo"
+	a.MarkDone("profile") // resumed past it: the demo step is irreversible, so it waits for it
 	a.Certificate.Mode = "selfsigned"
 	m := testModel(t, a, demoStep{blockPlan: true}, 100, 30)
 	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(100, 30))
@@ -357,6 +360,7 @@ func TestJumpThenQuit(t *testing.T) {
 func TestPasswordPrompt(t *testing.T) {
 	a := profileAnswers()
 	a.Progress.Current = "demo"
+	a.MarkDone("profile") // resumed past it: the demo step is irreversible, so it waits for it
 	a.Certificate.Mode = "selfsigned"
 	m := testModel(t, a, demoStep{}, 100, 30)
 	m.env.Prompt = m.prompts.prompt // the session's own bridge, as in production

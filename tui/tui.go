@@ -1,5 +1,5 @@
 // Package tui is the interactive wizard: a Bubble Tea model that renders the
-// steps of steps.Flow() — a sidebar with every step and its state, the
+// steps of a flow (steps.ECEFlow() by default) — a sidebar with every step and its state, the
 // current step's form, its plan, its checks — and the final integration
 // report. It only renders and reads keys: every piece of domain work (plans,
 // changes, checks, saving the answers file) goes through the steps package
@@ -37,7 +37,7 @@ type Options struct {
 	Env *steps.Env
 	// Answers is used when Env is nil; nil means steps.NewAnswers().
 	Answers *steps.Answers
-	// Flow is the list of steps; nil means steps.Flow().
+	// Flow is the list of steps; nil means steps.ECEFlow().
 	Flow []steps.Step
 	// NoColor renders without colour (NO_COLOR, --no-color, dumb terminals).
 	NoColor bool
@@ -103,6 +103,9 @@ type Model struct {
 	failAct actionKind
 	outcome *steps.Outcome
 	results []steps.Result
+	// lastRun is the step's last pass through the engine's loop: a re-run of
+	// its checks (ctrl+r) decides done anew from it.
+	lastRun *steps.Run
 	resSel  int
 	details bool
 	scroll  int
@@ -166,8 +169,9 @@ func newModel(o Options) *Model {
 	}
 	flow := o.Flow
 	if flow == nil {
-		flow = steps.Flow()
+		flow = steps.ECEFlow().Steps
 	}
+	env.Flow = flow
 	r := o.Renderer
 	if o.NoColor {
 		// A renderer of our own: never change the caller's (an SSH session's) profile.

@@ -223,6 +223,10 @@ func (m *Model) planKey(msg tea.KeyMsg) tea.Cmd {
 		m.plan = nil
 		return nil
 	case key.Matches(msg, k.Confirm):
+		if len(m.plan.Blocked) > 0 {
+			m.setStatus(true, "this step waits for the earlier steps listed under NOT YET; esc, then fix them first")
+			return nil
+		}
 		if irr := m.plan.Irreversible; irr != nil && m.confirm.Value() != irr.Confirm {
 			m.setStatus(true, "type %q exactly (case matters) to confirm, or esc to go back", irr.Confirm)
 			return nil
@@ -283,8 +287,8 @@ func (m *Model) resultsKey(msg tea.KeyMsg) tea.Cmd {
 func (m *Model) nextStep() tea.Cmd {
 	a := m.env.Answers
 	id := m.flow[m.cur].ID()
-	if !m.attention[m.cur] {
-		a.MarkDone(id)
+	if m.attention[m.cur] {
+		a.MarkUndone(id) // skipped while it fails: done is the engine's word (Run.Record)
 	}
 	m.refreshNeeds()
 	next := -1
@@ -359,41 +363,42 @@ func (m *Model) finish(msg actionDoneMsg) tea.Cmd {
 	}
 	switch msg.kind {
 	case actPlan:
+		m.env.KeepSecrets(msg.env)
 		if msg.err != nil {
 			return m.fail(actPlan, msg.err)
 		}
 		m.plan = msg.plan
 		m.mode = modePlan
 		m.confirm = newInput(m.st)
-		if m.plan.Irreversible != nil {
+		if m.plan.Irreversible != nil && len(m.plan.Blocked) == 0 {
 			m.confirm.Placeholder = "type it here"
 			m.confirm.Focus()
 		}
 	case actApply:
-		msg.outcome.Record(m.env.Answers)
-		m.dirty = true // the outcome may carry a confirmation to keep
+		// The engine ran Apply and the step's checks on a snapshot; Record
+		// keeps the files, a confirmation and done/not done in the answers.
+		// A run stopped by its time limit has none yet: lateApply records it.
+		m.lastRun, m.outcome = msg.run, nil
+		if msg.run != nil {
+			msg.run.Record(m.env)
+			m.outcome = msg.run.Outcome
+		}
+		m.dirty = true
 		m.refreshNeeds()
 		if msg.err != nil {
-			m.outcome = msg.outcome
 			return m.fail(actApply, msg.err)
 		}
-		m.outcome = msg.outcome
-		return m.checksCmd()
+		m.results = msg.run.Results
+		return m.showResults()
 	case actChecks:
 		m.results = msg.results
-		m.resSel = 0
-		m.mode = modeResults
-		m.attention[m.cur] = false
-		for _, r := range m.allResults() {
-			if r.Status == steps.Fail {
-				m.attention[m.cur] = true
-			}
+		if r := m.lastRun; r != nil && r.Step == m.flow[m.cur].ID() {
+			// A re-run after a fix elsewhere: done is decided anew.
+			r.Recheck(msg.results)
+			r.Record(m.env)
+			m.dirty = true
 		}
-		if m.attention[m.cur] {
-			m.setStatus(true, "some checks failed: select one and press ctrl+t for the fix")
-		} else {
-			m.setStatus(false, "")
-		}
+		return m.showResults()
 	case actReport:
 		m.allChecks = msg.results
 		m.mode = modeReport
@@ -401,6 +406,25 @@ func (m *Model) finish(msg actionDoneMsg) tea.Cmd {
 		m.reportMD = rep.Markdown()
 		m.reportText = rep.Text()
 		return m.saveReportCmd(m.reportMD)
+	}
+	return nil
+}
+
+// showResults puts the step's check results on screen; a failing one
+// needs attention.
+func (m *Model) showResults() tea.Cmd {
+	m.resSel = 0
+	m.mode = modeResults
+	m.attention[m.cur] = false
+	for _, r := range m.allResults() {
+		if r.Status == steps.Fail {
+			m.attention[m.cur] = true
+		}
+	}
+	if m.attention[m.cur] {
+		m.setStatus(true, "some checks failed: select one and press ctrl+t for the fix")
+	} else {
+		m.setStatus(false, "")
 	}
 	return nil
 }
@@ -416,12 +440,12 @@ func (m *Model) allResults() []steps.Result {
 // lateApply records what an Apply did after it was stopped, whichever run
 // is on screen now: the files are written, the report must list them.
 func (m *Model) lateApply(msg lateApplyMsg) {
-	if msg.outcome == nil {
+	if msg.run == nil || msg.run.Outcome == nil {
 		return
 	}
-	msg.outcome.Record(m.env.Answers)
+	msg.run.Record(m.env)
 	m.dirty = true
-	if n := len(msg.outcome.Written); n > 0 {
+	if n := len(msg.run.Outcome.Written); n > 0 {
 		m.setStatus(true, "the stopped apply finished after all and wrote %d file(s); they are recorded — ctrl+s saves the answers", n)
 	}
 }

@@ -322,7 +322,10 @@ func (m *Model) planView(w, h int) []string {
 	st, p := m.st, m.plan
 	lines := planLines(p, w, m.details, st)
 	var foot []string
-	if irr := p.Irreversible; irr != nil {
+	if irr := p.Irreversible; irr != nil && len(p.Blocked) > 0 {
+		foot = append(foot, "", st.fail.Render("IRREVERSIBLE — NOT YET"))
+		foot = append(foot, wrap(fmt.Sprintf("This step cannot be undone, so it waits for the %d earlier item(s) under \"Not yet\" above. Press esc, fix them, and come back.", len(p.Blocked)), w)...)
+	} else if irr != nil {
 		foot = append(foot, "", st.fail.Render("IRREVERSIBLE"))
 		foot = append(foot, wrap(irr.What, w)...)
 		prompt := fmt.Sprintf("Type %s to confirm: ", st.bold.Render(irr.Confirm))
@@ -344,6 +347,16 @@ func planLines(p *steps.Plan, w int, details bool, st styles) []string {
 		lines = append(lines, wrap(p.Summary, w)...)
 	}
 	section := func(t string) { lines = append(lines, "", st.bold.Render(t)) }
+	// First: while it is not empty, nothing below can be confirmed.
+	if len(p.Blocked) > 0 {
+		section("Not yet: this step waits for")
+		for _, b := range p.Blocked {
+			lines = append(lines, indentLines(wrap(st.fail.Render("✗")+" "+b.Title+" ("+b.Step+"): "+b.Why, w-4), "  ")...)
+			if b.Fix != "" {
+				lines = append(lines, indentLines(wrap("fix: "+b.Fix, w-6), "      ")...)
+			}
+		}
+	}
 	if len(p.Files) > 0 {
 		section("Files")
 		for _, f := range p.Files {

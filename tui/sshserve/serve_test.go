@@ -403,7 +403,7 @@ func TestConfinedTrustCertFiles(t *testing.T) {
 	root := t.TempDir()
 	outside := filepath.Join(t.TempDir(), "server.crt")
 	os.WriteFile(outside, []byte("-----BEGIN CERTIFICATE-----\n"), 0o644)
-	st := steps.Find(confine(steps.Flow(), root), "trust")
+	st := steps.Find(confine(steps.ECEFlow().Steps, root), "trust")
 	if st == nil {
 		t.Fatal("no trust step in the flow")
 	}

@@ -45,7 +45,7 @@ type Options struct {
 	IdleTimeout time.Duration
 	// Log receives connect/disconnect/refusal lines. Nil: discarded.
 	Log *log.Logger
-	// Flow overrides steps.Flow() (tests). Every step is confined to the user's folder.
+	// Flow overrides steps.ECEFlow() (tests). Every step is confined to the user's folder.
 	Flow func() []steps.Step
 }
 
@@ -85,7 +85,7 @@ func New(o Options) (*Server, error) {
 		o.IdleTimeout = 30 * time.Minute
 	}
 	if o.Flow == nil {
-		o.Flow = steps.Flow
+		o.Flow = func() []steps.Step { return steps.ECEFlow().Steps }
 	}
 	if _, err := authorizedKeys(o.AuthorizedKeys); err != nil {
 		return nil, steps.BadInput(err)

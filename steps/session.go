@@ -1,0 +1,239 @@
+package steps
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"strings"
+
+	"ccewiz/secret"
+)
+
+// This file is the one loop every driver runs — the TUI, plain mode,
+// `apply`, `serve` and the CLI subcommands that front a step:
+//
+//	PlanStep → the driver shows the plan and gets a yes → RunStep (in the
+//	background if it likes, on a snapshot) → Run.Record (on the goroutine
+//	that owns the answers).
+//
+// "Done" has one meaning here: Apply succeeded and no check of the step
+// fails afterwards. A step whose plan is irreversible waits for every
+// earlier required step to be done with no failing check (Guard).
+
+// Blocker is one reason an irreversible step may not run yet.
+type Blocker struct {
+	Step  string `json:"step"`  // the earlier step's ID
+	Title string `json:"title"` // its title
+	Why   string `json:"why"`   // "not done yet", or the failing check with its detail
+	Fix   string `json:"fix"`
+}
+
+func (b Blocker) String() string {
+	s := fmt.Sprintf("%s (%s): %s", b.Title, b.Step, b.Why)
+	if b.Fix != "" {
+		s += " — fix: " + b.Fix
+	}
+	return s
+}
+
+// GuardError is why an irreversible step refused to run.
+type GuardError struct {
+	Step     string
+	Blockers []Blocker
+}
+
+func (e *GuardError) Error() string {
+	lines := make([]string, len(e.Blockers))
+	for i, b := range e.Blockers {
+		lines[i] = "  - " + b.String()
+	}
+	return fmt.Sprintf("%s cannot be undone, so it waits for every earlier step; %d not ready:\n%s",
+		e.Step, len(e.Blockers), strings.Join(lines, "\n"))
+}
+
+// ErrNotConfirmed means an irreversible plan was not confirmed with its exact value.
+var ErrNotConfirmed = errors.New("not confirmed")
+
+// Guard returns what stops step id of flow from making a permanent change:
+// every earlier step the deployment needs (Required) that is not recorded as
+// done, or whose automated checks fail now. Warnings and manual items do not
+// block; they are the admin's to weigh on the plan.
+func Guard(ctx context.Context, flow []Step, id string, env *Env) []Blocker {
+	var earlier []Step
+	for _, st := range flow {
+		if st.ID() == id {
+			break
+		}
+		if need, _ := st.Needed(env.Answers); need == Required {
+			earlier = append(earlier, st)
+		}
+	}
+	if len(earlier) == 0 {
+		return nil
+	}
+	byStep := map[string][]Result{}
+	for _, r := range RunChecks(ctx, earlier, env, RunOptions{Timeout: env.timeout()}) {
+		byStep[stepOf(r.ID)] = append(byStep[stepOf(r.ID)], r)
+	}
+	var out []Blocker
+	for _, st := range earlier {
+		var failing []Blocker
+		for _, r := range byStep[st.ID()] {
+			if r.Status == Fail {
+				failing = append(failing, Blocker{Step: st.ID(), Title: st.Title(),
+					Why: fmt.Sprintf("check %s fails: %s", r.ID, firstLine(r.Detail)), Fix: firstLine(r.Fix)})
+			}
+		}
+		switch {
+		case len(failing) > 0:
+			out = append(out, failing...)
+		case !env.Answers.IsDone(st.ID()):
+			out = append(out, Blocker{Step: st.ID(), Title: st.Title(), Why: "not done yet",
+				Fix: fmt.Sprintf("apply it first (ccewiz apply --step %s)", st.ID())})
+		}
+	}
+	return out
+}
+
+func firstLine(s string) string {
+	s, _, _ = strings.Cut(strings.TrimSpace(s), "\n")
+	return s
+}
+
+// PlanStep works out st's plan. An irreversible plan carries the guard's
+// blockers, so every driver can show them before asking for the confirmation.
+func PlanStep(ctx context.Context, flow []Step, st Step, env *Env) (*Plan, error) {
+	p, err := st.Plan(ctx, env)
+	if err != nil {
+		return nil, err
+	}
+	if p == nil {
+		p = &Plan{Step: st.ID()}
+	}
+	if p.Irreversible != nil {
+		p.Blocked = Guard(ctx, flow, st.ID(), env)
+	}
+	return p, nil
+}
+
+// Run is what one pass of a step did: the outcome of Apply, the checks run
+// after it (Apply's own results merged in), and whether that makes the step done.
+type Run struct {
+	Step    string
+	Outcome *Outcome // nil when Apply never ran (refused by the guard or the confirmation)
+	Results []Result
+	Err     error // from Apply, the guard or the confirmation; nil when Apply succeeded
+	Done    bool  // Err is nil and no result is a Fail
+	// env is the one the run used (a snapshot, maybe): passwords typed at a
+	// prompt during the run go back to the owner's Env from there.
+	env *Env
+}
+
+// Failed lists the results that keep the step from being done.
+func (r *Run) Failed() []Result {
+	var out []Result
+	for _, x := range r.Results {
+		if x.Status == Fail {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// RunStep applies plan p of st and then runs the step's checks, all against
+// env as it is now. Give it a Snapshot when the caller may change the
+// answers meanwhile (a UI running it in the background): RunStep records the
+// outcome into the env it was given, so the checks see what Apply did,
+// and the caller calls Record to keep it in the answers it owns.
+//
+// confirm is what the admin typed for an irreversible plan; it must match
+// exactly, and the guard is evaluated again right before Apply.
+func RunStep(ctx context.Context, flow []Step, st Step, env *Env, p *Plan, confirm string) *Run {
+	r := &Run{Step: st.ID(), env: env}
+	if irr := p.Irreversible; irr != nil {
+		if confirm != irr.Confirm {
+			r.Err = BadInput(fmt.Errorf("%s: %w: type %q exactly (case matters) to confirm; nothing was recorded", st.ID(), ErrNotConfirmed, irr.Confirm))
+			return r
+		}
+		if b := Guard(ctx, flow, st.ID(), env); len(b) > 0 {
+			r.Err = &GuardError{Step: st.ID(), Blockers: b}
+			return r
+		}
+	}
+	out, err := st.Apply(ctx, env, p)
+	if out == nil {
+		out = &Outcome{}
+	}
+	r.Outcome, r.Err = out, err
+	out.Record(env.Answers)
+	if err != nil {
+		return r
+	}
+	if ctx.Err() != nil {
+		r.Err = ctx.Err()
+		return r
+	}
+	r.Results = MergeResults(out.Results, RunChecks(ctx, []Step{st}, env, RunOptions{Timeout: env.timeout()}))
+	r.Done = len(r.Failed()) == 0
+	return r
+}
+
+// Recheck replaces the run's check results with a fresh run of the step's
+// checks (the admin fixed something elsewhere and asked again) and decides
+// Done anew by the same rule. Record it afterwards.
+func (r *Run) Recheck(fresh []Result) {
+	if r.Outcome == nil {
+		return
+	}
+	r.Results = MergeResults(r.Outcome.Results, fresh)
+	r.Done = r.Err == nil && len(r.Failed()) == 0
+}
+
+// Record keeps what the run did in the answers of env (the owner's, not the
+// snapshot the run used): the files written, a confirmation taken, and the
+// step done or — when a check now fails — no longer done. Call it also for
+// a failed or cancelled run: files written before the failure are changed
+// all the same.
+func (r *Run) Record(env *Env) {
+	if r == nil {
+		return
+	}
+	r.Outcome.Record(env.Answers)
+	env.KeepSecrets(r.env)
+	if r.Outcome == nil {
+		return // refused before Apply: nothing changed
+	}
+	if r.Done {
+		env.Answers.MarkDone(r.Step)
+	} else {
+		env.Answers.MarkUndone(r.Step)
+	}
+}
+
+// Snapshot returns a copy of env whose answers are a deep copy, for one
+// run in the background: nothing it does reads or writes the answers the
+// caller goes on editing. Secrets typed so far come along.
+func (e *Env) Snapshot() *Env {
+	c := *e
+	c.Answers = e.Answers.Clone()
+	c.Secrets = maps.Clone(e.Secrets)
+	if c.Secrets == nil {
+		c.Secrets = map[string]secret.Secret{}
+	}
+	return &c
+}
+
+// KeepSecrets takes the passwords typed at a prompt during a run on
+// snapshot s (a plan or an apply in the background) that e does not have
+// yet, so the admin is not asked twice. Call it on the goroutine that owns e.
+func (e *Env) KeepSecrets(s *Env) {
+	if s == nil || s == e || e.Secrets == nil {
+		return
+	}
+	for k, v := range s.Secrets {
+		if _, ok := e.Secrets[k]; !ok {
+			e.Secrets[k] = v
+		}
+	}
+}
