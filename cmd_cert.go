@@ -237,7 +237,7 @@ func iisFiles(base string, chain *certs.Chain, webServers []string, withPFX bool
 		pfx = base + ".pfx"
 	}
 	for _, ws := range webServers {
-		s, err := certs.IISScript(certs.IISBinding{Host: ws, Thumbprint: certs.Thumbprint(chain.Leaf),
+		s, err := certs.IISScript(certs.IISBinding{Host: ws, Name: chain.Leaf.Subject.CommonName, Thumbprint: certs.Thumbprint(chain.Leaf),
 			Subject: chain.Leaf.Subject.String(), PFXFile: pfx})
 		if err != nil {
 			return nil, err

@@ -57,7 +57,7 @@ Examples:
 			if bad := steps.UnknownIDs(flow, env.Answers, opts); len(bad) > 0 {
 				return usagef("no check or step is called %s", strings.Join(bad, ", "))
 			}
-			report := steps.NewReport(steps.RunChecks(ctx, flow, env, opts))
+			report := steps.NewReport(steps.RunChecks(ctx, flow, env, opts), time.Now())
 			if err := writer(g, report); err != nil {
 				return fmt.Errorf("write report: %w", err)
 			}

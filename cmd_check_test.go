@@ -46,9 +46,9 @@ func TestCheckExitCodes(t *testing.T) {
 		inStdout string
 		inStderr string
 	}{
-		{"all pass", []string{"check", "--answers", good, "--only", "profile"}, 0, "OK: ", ""},
+		{"all pass", []string{"check", "--answers", good, "--only", "profile"}, 0, "ALMOST — 1 manual item(s) not confirmed yet\n", ""},
 		{"a check fails", []string{"check", "--answers", unpatched, "--only", "profile"}, 1, "ES37", ""},
-		{"skip the failing check", []string{"check", "--answers", unpatched, "--only", "profile", "--skip", "profile.pcce-patch"}, 0, "OK: ", ""},
+		{"skip the failing check", []string{"check", "--answers", unpatched, "--only", "profile", "--skip", "profile.pcce-patch"}, 0, "ALMOST — 1 manual item(s) not confirmed yet\n", ""},
 		{"unknown --only", []string{"check", "--answers", good, "--only", "profle"}, 2, "", "no check or step is called profle"},
 		{"unknown --skip", []string{"check", "--answers", good, "--skip", "profile.nope"}, 2, "", "profile.nope"},
 		{"bad format", []string{"check", "--answers", good, "--format", "xml"}, 2, "", "choose text, json, junit"},

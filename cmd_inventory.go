@@ -109,7 +109,7 @@ Examples:
 			default:
 				writeInventoryText(g, sheet, filled, results)
 			}
-			if steps.NewReport(results).Failed() {
+			if steps.Summarize(results).Fail > 0 {
 				return errReported
 			}
 			return nil

@@ -23,9 +23,6 @@ import (
 	"ccewiz/steps"
 )
 
-// version is set at build time with -ldflags "-X main.version=…".
-var version = "dev"
-
 // Exit codes, the same for every subcommand.
 const (
 	exitOK      = 0
@@ -102,7 +99,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return exitBadUsed
 	}
 	if *showVersion {
-		fmt.Fprintln(stdout, "ccewiz", version)
+		fmt.Fprintln(stdout, "ccewiz", steps.Version())
 		return exitOK
 	}
 	rest := top.Args()

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -32,8 +33,8 @@ func TestCLIBasics(t *testing.T) {
 		{"bad format", []string{"check", "--answers", "examples/ccewiz.yaml", "--format", "xml"}, 2, "--format"},
 		{"unknown check id", []string{"check", "--answers", "examples/ccewiz.yaml", "--only", "nosuch.check"}, 2, "nosuch.check"},
 		{"missing answers", []string{"check", "--answers", "does-not-exist.yaml"}, 2, "does not exist"},
-		{"example passes", []string{"check", "--answers", "examples/ccewiz.yaml", "--only", "profile"}, 0, "OK:"},
-		{"answers before the command", []string{"--answers", "examples/ccewiz.yaml", "check", "--only", "profile"}, 0, "OK:"},
+		{"example passes", []string{"check", "--answers", "examples/ccewiz.yaml", "--only", "profile"}, 0, "ALMOST — 1 manual item(s) not confirmed yet"},
+		{"answers before the command", []string{"--answers", "examples/ccewiz.yaml", "check", "--only", "profile"}, 0, "ALMOST — 1 manual item(s) not confirmed yet"},
 		{"help after an action", []string{"cert", "selfsigned", "--help"}, 0, "ccewiz cert"},
 		{"flags before the action", []string{"spog", "--server-name", "ece", "check", "--file", "x.js"}, 2, "short host name"},
 		{"no action", []string{"keystore"}, 2, "say what to do: list or import"},
@@ -98,5 +99,27 @@ func TestApplyRecordsProgress(t *testing.T) {
 	code, _, errs = runCLI(t, "apply", "--answers", p, "--step", "nosuch", "--yes")
 	if code != 2 || !strings.Contains(errs, "nosuch") {
 		t.Errorf("unknown step: exit %d: %s", code, errs)
+	}
+}
+
+// TestVersionFromBuildInfo: a binary built from a checkout says which
+// commit it was built from, as the Go toolchain stamped it (-buildvcs=true,
+// since a machine may turn stamping off in its go env).
+func TestVersionFromBuildInfo(t *testing.T) {
+	head, err := exec.Command("git", "rev-parse", "HEAD").Output()
+	if err != nil {
+		t.Skipf("not a git checkout: %v", err)
+	}
+	bin := filepath.Join(t.TempDir(), "ccewiz")
+	if out, err := exec.Command("go", "build", "-buildvcs=true", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	out, err := exec.Command(bin, "--version").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "(rev " + string(head[:12]) + ", "; !strings.HasPrefix(string(out), "ccewiz v") || !strings.Contains(string(out), want) ||
+		!strings.Contains(string(out), ", go1.") {
+		t.Errorf("--version = %q, want the module version and %q", out, want)
 	}
 }

@@ -10,6 +10,7 @@ import (
 // IISBinding describes the https binding the ECE web server needs.
 type IISBinding struct {
 	Host       string // the web server (FQDN) the script is for; names the script
+	Name       string // the name SPOG reaches ECE by (the ECE FQDN, the certificate's CN); "" = Host
 	Site       string // "" = Default Web Site
 	Thumbprint string // SHA-1 hex of the certificate to bind (Thumbprint(cert))
 	Subject    string // shown in messages
@@ -81,7 +82,12 @@ func IISScript(b IISBinding) (string, error) {
 		return "", fmt.Errorf("IIS script for %s: PFX file name %q must be a plain file name (letters, digits, . _ -)", b.Host, b.PFXFile)
 	}
 	host := oneLine(b.Host)
+	name := oneLine(b.Name)
+	if name == "" {
+		name = host
+	}
 	r := strings.NewReplacer(
+		"{{ECE}}", name,
 		"{{NAME}}", IISScriptName(b.Host),
 		"{{HOST}}", host,
 		"{{SUBJECT}}", oneLine(b.Subject),
@@ -187,6 +193,6 @@ if ($problems.Count -gt 0) {
     exit 1
 }
 Write-Host "OK: '$site' has https *:${port}: (no host name, no SNI) with certificate $thumbprint."
-Write-Host "Check from a PCCE ADS: ccewiz cert probe --addr {{HOST}}:443 --name <ECE FQDN>"
+Write-Host "Check from a PCCE ADS: ccewiz cert probe --addr {{HOST}}:443 --name {{ECE}}"
 exit 0
 `

@@ -13,12 +13,12 @@ func TestIISScript(t *testing.T) {
 		want []string
 		err  string
 	}{
-		{"passthrough with PFX", IISBinding{Host: "web1.example.com", Thumbprint: thumb, Subject: "CN=ece.example.com", PFXFile: "ece.example.com.pfx"},
+		{"passthrough with PFX", IISBinding{Host: "web1.example.com", Name: "ece.example.com", Thumbprint: thumb, Subject: "CN=ece.example.com", PFXFile: "ece.example.com.pfx"},
 			[]string{"$site = 'Default Web Site'", "$thumbprint = '0123456789ABCDEF0123456789ABCDEF01234567'",
 				"New-WebBinding -Name $site -Protocol https -IPAddress '*' -Port $port -HostHeader '' -SslFlags 0",
 				"Join-Path $PSScriptRoot 'ece.example.com.pfx'", "Import-PfxCertificate", "$b | Remove-WebBinding",
 				"IIS:\\SslBindings\\!$port!$hostHeader", "[switch]$CheckOnly", "#Requires -RunAsAdministrator",
-				"iis-binding-web1.example.com.ps1"}, ""},
+				"iis-binding-web1.example.com.ps1", "cert probe --addr web1.example.com:443 --name ece.example.com\""}, ""},
 		{"site name with a quote is a literal", IISBinding{Host: "web1.example.com", Site: "ECE's site", Thumbprint: thumb},
 			[]string{"$site = 'ECE''s site'", "if ('')"}, ""},
 		{"bad thumbprint", IISBinding{Host: "web1.example.com", Thumbprint: "xyz"}, nil, "not 40 hex digits"},

@@ -334,12 +334,19 @@ func (s Settings) checkEndpoint(ep Endpoint) Problems {
 		ps.add(FieldURL, Error, "use ldaps://"+ep.Host+":3269", "ldaps:// on port 3268: 3268 is the Global Catalog's plain port; its TLS port is 3269")
 	case ep.Scheme == "ldaps" && ep.Port == PortLDAP:
 		ps.add(FieldURL, Error, "use ldaps://"+ep.Host+":3269 (Global Catalog) or :636", "ldaps:// on port 389: 389 is plain LDAP; TLS is on 636 (or 3269 on a Global Catalog)")
+	case (ep.Port == PortLDAP || ep.Port == PortLDAPS) && strings.TrimSpace(s.Base) == "":
+		// Base's own error asks for it; this says why a DC port needs one.
+		ps.add(FieldURL, Warning, "use a Global Catalog: ldaps://"+ep.Host+":3269 (the guide's best practice), or set Base to the domain's DN",
+			"port %d is a domain controller, not a Global Catalog: ECE searches from the Base, and a DC without one finds nothing; it also refers anything outside its own domain, which ECE logs as %s", ep.Port, ContinuationError)
 	case ep.Port == PortLDAP || ep.Port == PortLDAPS:
-		ps.add(FieldURL, Warning, "use a Global Catalog: ldaps://"+ep.Host+":3269 (the guide's best practice), or make sure Base is set",
-			"port %d is a domain controller, not a Global Catalog: ECE searches from the Base, and the DC refers anything outside its own domain, which ECE logs as %s. A Base is required", ep.Port, ContinuationError)
+		ps.add(FieldURL, Warning, "use a Global Catalog: ldaps://"+ep.Host+":3269 (the guide's best practice), so users of every domain of the forest are found",
+			"port %d is a domain controller, not a Global Catalog: ECE finds users under %s in this DC's own domain only; a user of another domain is answered with a referral, which ECE logs as %s", ep.Port, strings.TrimSpace(s.Base), ContinuationError)
+	case !ep.GC && strings.TrimSpace(s.Base) == "":
+		ps.add(FieldURL, Warning, "AD listens on 3269 (Global Catalog, TLS), 3268, 636 and 389; on another port, set Base to the domain's DN",
+			"port %d is not an Active Directory port, so ccewiz cannot tell whether it is a Global Catalog; it is treated as a plain DC, which needs a Base", ep.Port)
 	case !ep.GC:
 		ps.add(FieldURL, Warning, "AD listens on 3269 (Global Catalog, TLS), 3268, 636 and 389",
-			"port %d is not an Active Directory port, so ccewiz cannot tell whether it is a Global Catalog; it is treated as a plain DC (a Base is required)", ep.Port)
+			"port %d is not an Active Directory port, so ccewiz cannot tell whether it is a Global Catalog; it is treated as a plain DC, searched from %s", ep.Port, strings.TrimSpace(s.Base))
 	}
 	if net.ParseIP(ep.Host) != nil && ep.TLS {
 		ps.add(FieldURL, Warning, "use the DC's fully qualified name, as in its certificate",

@@ -225,3 +225,31 @@ func dump(ps Problems) string {
 	}
 	return b.String()
 }
+
+// TestDCPortWarningFitsTheBase: a DC port warns about referrals to other
+// domains when Base is set, and asks for a Base only when it is not.
+func TestDCPortWarningFitsTheBase(t *testing.T) {
+	cases := []struct {
+		url, base   string
+		want, never string
+	}{
+		{"ldaps://dc1.example.local:636", "DC=example,DC=local", "finds users under DC=example,DC=local in this DC's own domain only", "needs a Base"},
+		{"ldaps://dc1.example.local:636", "", "a DC without one finds nothing", "finds users under"},
+		{"ldaps://dc1.example.local:1636", "DC=example,DC=local", "searched from DC=example,DC=local", "needs a Base"},
+		{"ldaps://dc1.example.local:1636", "", "which needs a Base", "searched from"},
+	}
+	for _, c := range cases {
+		s := Settings{URL: c.url, Base: c.base, BindDN: "CN=pcceadmin,CN=Users,DC=example,DC=local", Password: secret.New("x"),
+			SSLEnabled: true, KeystoreLocation: `c:\ece\pcce\mydomain.jks`}
+		var urlMsgs []string
+		for _, p := range s.Validate() {
+			if p.Field == FieldURL {
+				urlMsgs = append(urlMsgs, p.Message+" / "+p.Fix)
+			}
+		}
+		got := strings.Join(urlMsgs, "\n")
+		if !strings.Contains(got, c.want) || strings.Contains(got, c.never) || strings.Contains(got, "make sure Base is set") {
+			t.Errorf("%s base %q: URL warnings:\n%s\nwant %q, never %q", c.url, c.base, got, c.want, c.never)
+		}
+	}
+}

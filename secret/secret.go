@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"unicode/utf16"
 
 	"gopkg.in/yaml.v3"
 )
@@ -212,12 +213,37 @@ func (r Ref) Resolve(label string) (Secret, error) {
 		if err != nil {
 			return Secret{}, fmt.Errorf("%s: read password file: %w", label, err)
 		}
-		// Editors and `echo` add a final newline; it is never part of the password.
-		v := strings.TrimRight(string(b), "\r\n")
+		v := passwordLine(b)
 		if v == "" {
 			return Secret{}, fmt.Errorf("%s: password file %s is empty", label, r.File)
 		}
 		return New(v), nil
 	}
 	return Secret{}, fmt.Errorf("%s: %w (use an env var or a file, or run interactively to be asked)", label, ErrNotGiven)
+}
+
+// passwordLine is the password in a password file: its first line, without
+// the line end an editor or `echo` adds, decoded from UTF-16 when the file
+// starts with a UTF-16 byte-order mark (what Windows PowerShell 5's
+// `"pw" > file` writes) and without a UTF-8 one (Notepad's "UTF-8 with BOM").
+func passwordLine(b []byte) string {
+	var s string
+	switch {
+	case len(b) >= 2 && (b[0] == 0xFF && b[1] == 0xFE || b[0] == 0xFE && b[1] == 0xFF):
+		le := b[0] == 0xFF
+		b = b[2:]
+		u := make([]uint16, 0, len(b)/2)
+		for i := 0; i+1 < len(b); i += 2 {
+			if le {
+				u = append(u, uint16(b[i])|uint16(b[i+1])<<8)
+			} else {
+				u = append(u, uint16(b[i])<<8|uint16(b[i+1]))
+			}
+		}
+		s = string(utf16.Decode(u))
+	default:
+		s = strings.TrimPrefix(string(b), "\uFEFF")
+	}
+	s, _, _ = strings.Cut(s, "\n")
+	return strings.TrimRight(s, "\r")
 }

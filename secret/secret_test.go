@@ -139,3 +139,45 @@ func TestRefUnknownKeyNamed(t *testing.T) {
 		}
 	}
 }
+
+// TestPasswordFileEncodings: what Windows tools write into a password file
+// reads back as the password — the first line, whatever the encoding.
+func TestPasswordFileEncodings(t *testing.T) {
+	utf16le := func(s string, bom bool) []byte {
+		var b []byte
+		if bom {
+			b = append(b, 0xFF, 0xFE)
+		}
+		for _, r := range s {
+			b = append(b, byte(r), byte(r>>8))
+		}
+		return b
+	}
+	cases := []struct {
+		name string
+		data []byte
+	}{
+		{"plain", []byte("pä55word")},
+		{"echo (LF)", []byte("pä55word\n")},
+		{"notepad (CRLF, UTF-8 BOM)", []byte("\ufeffpä55word\r\n")},
+		{"second line ignored", []byte("pä55word\nold password\n")},
+		{"PowerShell 5 > (UTF-16LE, BOM, CRLF)", utf16le("pä55word\r\n", true)},
+		{"UTF-16BE with BOM", func() []byte {
+			b := []byte{0xFE, 0xFF}
+			for _, r := range "pä55word\r\n" {
+				b = append(b, byte(r>>8), byte(r))
+			}
+			return b
+		}()},
+	}
+	for _, c := range cases {
+		path := filepath.Join(t.TempDir(), "pw")
+		if err := os.WriteFile(path, c.data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		s, err := Ref{File: path}.Resolve("test")
+		if err != nil || s.Reveal() != "pä55word" {
+			t.Errorf("%s: %v, got %d runes", c.name, err, len([]rune(s.Reveal())))
+		}
+	}
+}

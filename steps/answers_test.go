@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"ccewiz/secret"
 )
@@ -141,7 +142,7 @@ func TestLoadAnswersMissingFile(t *testing.T) {
 }
 
 func TestReportTextIsInert(t *testing.T) {
-	r := NewReport([]Result{{ID: "x.y", Title: "t\x1b[2J", Status: Fail, Detail: "subject CN=\x1b]0;pwned\x07evil\nsecond line", Fix: "do\x1b[31m this"}})
+	r := NewReport([]Result{{ID: "x.y", Title: "t\x1b[2J", Status: Fail, Detail: "subject CN=\x1b]0;pwned\x07evil\nsecond line", Fix: "do\x1b[31m this"}}, time.Time{})
 	var b strings.Builder
 	r.WriteText(&b, false)
 	if strings.ContainsAny(b.String(), "\x1b\x07") {

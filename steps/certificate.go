@@ -477,7 +477,7 @@ func planExports(plan *Plan, t certTarget, p certPaths, key crypto.Signer, chain
 		return nil
 	}
 	for i, w := range t.web {
-		s, err := certs.IISScript(certs.IISBinding{Host: w, Thumbprint: certs.Thumbprint(chain.Leaf),
+		s, err := certs.IISScript(certs.IISBinding{Host: w, Name: t.req.CN, Thumbprint: certs.Thumbprint(chain.Leaf),
 			Subject: chain.Leaf.Subject.String(), PFXFile: filepath.Base(p.pfx)})
 		if err != nil {
 			return err

@@ -34,6 +34,10 @@ type Result struct {
 	Status Status `json:"status"`
 	Detail string `json:"detail"`
 	Fix    string `json:"fix"`
+	// Confirmed is set on a Manual result the admin ticked.
+	Confirmed bool `json:"confirmed,omitempty"`
+	// Elapsed is how long the check ran (JUnit's time attribute).
+	Elapsed time.Duration `json:"-"`
 }
 
 // Check is one automated or manual verification of a step.
@@ -81,6 +85,9 @@ type Field struct {
 	Validate func(a *Answers, v string) error
 	// Visible hides fields that do not apply (site only for 4000/12000 agents). Nil = always.
 	Visible func(a *Answers) bool
+	// InForce, for a password field with no source of its own, says what is
+	// used instead (another answer's source, a default). May be nil.
+	InForce func(a *Answers) string
 }
 
 // Need says whether a step must be done for this deployment.

@@ -157,3 +157,57 @@ func ValidateFields(a *Answers, fields []Field) []error {
 	}
 	return errs
 }
+
+// SecretSource says, in words, where the password of field f comes from
+// now: typed this session, the field's source in the answers, or what is
+// in force without one (Field.InForce). Every UI shows it in full at the
+// field, so the admin never types over a source without knowing.
+func SecretSource(env *Env, f Field) string {
+	ref := ""
+	if f.Get != nil {
+		ref = f.Get(env.Answers)
+	}
+	switch {
+	case !env.Secrets[f.Key].IsZero():
+		return "typed earlier in this session — leave empty to keep it"
+	case ref != "":
+		return "from " + ref + " (in the answers file) — leave empty to use it"
+	case f.InForce != nil:
+		if s := f.InForce(env.Answers); s != "" {
+			return s
+		}
+	}
+	return "typed here, kept for this session only; or type env:NAME or file:PATH to keep a source in the answers file"
+}
+
+// EnterSecret takes what the admin typed into password field f, by one
+// rule for every UI: env:NAME or file:PATH is a source, kept in the answers;
+// anything else is the password itself, kept in env.Secrets for this session
+// only. note is what the UI should say about it ("" for nothing typed).
+func EnterSecret(env *Env, f Field, typed string) (note string, err error) {
+	typed = strings.TrimSpace(typed)
+	if typed == "" {
+		return "", nil
+	}
+	if strings.HasPrefix(typed, "env:") || strings.HasPrefix(typed, "file:") {
+		if f.Set == nil {
+			return "", BadInput(fmt.Errorf("%s: this password cannot come from a source; type the password itself", f.Label))
+		}
+		if err := f.Set(env.Answers, typed); err != nil {
+			return "", BadInput(err)
+		}
+		delete(env.Secrets, f.Key)
+		return fmt.Sprintf("%s: the password now comes from %s (kept in the answers file)", f.Label, typed), nil
+	}
+	if env.Secrets == nil {
+		env.Secrets = map[string]secret.Secret{}
+	}
+	env.Secrets[f.Key] = secret.New(typed)
+	if f.Get != nil {
+		if ref := f.Get(env.Answers); ref != "" {
+			return fmt.Sprintf("%s: the password typed is used in this session only; a later `ccewiz check` or `apply` still reads %s — "+
+				"to keep the typed one, save it in a file (or an environment variable) and type file:PATH (or env:NAME) here instead", f.Label, ref), nil
+		}
+	}
+	return "", nil
+}

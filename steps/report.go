@@ -5,21 +5,25 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 )
 
 // Report is the output of a validation run; its JSON form is the stable
 // schema of `ccewiz check --format json`.
 type Report struct {
-	Checks  []Result `json:"checks"`
-	Summary Summary  `json:"summary"`
+	Verdict Verdict   `json:"verdict"`
+	At      time.Time `json:"timestamp"` // when the run ended
+	Checks  []Result  `json:"checks"`
+	Summary Summary   `json:"summary"`
 }
 
-// NewReport wraps results with their summary.
-func NewReport(rs []Result) Report {
+// NewReport wraps results with their summary and verdict, as of at.
+func NewReport(rs []Result, at time.Time) Report {
 	if rs == nil {
 		rs = []Result{}
 	}
-	return Report{Checks: rs, Summary: Summarize(rs)}
+	s := Summarize(rs)
+	return Report{Verdict: s.Verdict(), At: at.UTC().Truncate(time.Second), Checks: rs, Summary: s}
 }
 
 // Failed reports whether any check failed (exit code 1).
@@ -65,13 +69,14 @@ func (r Report) WriteText(w io.Writer, color bool) error {
 		}
 	}
 	s := r.Summary
-	verdict := "OK"
-	if s.Fail > 0 {
-		verdict = "FAILED"
-	}
-	_, err := fmt.Fprintf(w, "\n%s: %d checks — %d passed, %d warnings, %d failed, %d skipped, %d manual\n",
-		verdict, s.Total, s.Pass, s.Warn, s.Fail, s.Skip, s.Manual)
+	_, err := fmt.Fprintf(w, "\n%s\n%s\n", s.VerdictText(), s.Counts())
 	return err
+}
+
+// Counts is the summary line every report shares.
+func (s Summary) Counts() string {
+	return fmt.Sprintf("%d checks — %d passed, %d warnings, %d failed, %d skipped, %d manual (%d confirmed)",
+		s.Total, s.Pass, s.Warn, s.Fail, s.Skip, s.Manual, s.Confirmed)
 }
 
 func indent(s, prefix string) string {

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 )
 
 // -update rewrites the golden files. Other test files of this package may
@@ -53,7 +54,8 @@ func sampleReport() Report {
 		{ID: "certificate.tls", Title: "ECE answers TLS without SNI", Status: Fail,
 			Detail: "ece.example.com:443: certificate expired on 2025-01-01\nserved chain: CN=ece.example.com", Fix: "renew the certificate (step 1) & bind it <without> SNI \x01"},
 		{ID: "validate.https-system", Title: "https://ece.example.com/system answers", Status: Skip, Detail: "profile.ece_fqdn is not set"},
-	})
+		{ID: "validate.agent-login", Title: "A test agent logs in", Status: Manual, Confirmed: true, Detail: "confirmed by the admin: Finesse › Email and Chat", Elapsed: 1500 * time.Microsecond},
+	}, time.Date(2026, 11, 23, 5, 0, 0, 0, time.UTC))
 }
 
 func TestReportGolden(t *testing.T) {
@@ -104,8 +106,9 @@ func TestJUnitParsesBack(t *testing.T) {
 	if err := xml.Unmarshal(b.Bytes(), &doc); err != nil {
 		t.Fatalf("JUnit output is not XML: %v\n%s", err, b.String())
 	}
-	if doc.Tests != 5 || doc.Failures != 1 || doc.Skipped != 2 {
-		t.Errorf("totals: tests=%d failures=%d skipped=%d, want 5, 1, 2", doc.Tests, doc.Failures, doc.Skipped)
+	if doc.Tests != 6 || doc.Failures != 1 || doc.Skipped != 2 || doc.Time != "0.002" || doc.Stamp != "2026-11-23T05:00:00Z" {
+		t.Errorf("totals: tests=%d failures=%d skipped=%d time=%s at %s, want 6, 1, 2, 0.002 at 2026-11-23T05:00:00Z",
+			doc.Tests, doc.Failures, doc.Skipped, doc.Time, doc.Stamp)
 	}
 	var names []string
 	for _, s := range doc.Suites {
@@ -120,12 +123,16 @@ func TestJUnitParsesBack(t *testing.T) {
 			return c.Failure == nil && c.Skipped == nil && bytes.Contains([]byte(c.SystemOut), []byte("warning: 400-agent"))
 		},
 		"profile.mrds": func(c junitCase) bool {
-			return c.Skipped != nil && bytes.HasPrefix([]byte(c.Skipped.Message), []byte("manual: "))
+			return c.Skipped != nil && bytes.HasPrefix([]byte(c.Skipped.Message), []byte("manual item, not confirmed yet"))
 		},
 		"certificate.tls": func(c junitCase) bool {
 			return c.Failure != nil && c.Failure.Message == r.Checks[3].Detail && bytes.Contains([]byte(c.Failure.Text), []byte("& bind it <without> SNI"))
 		},
 		"validate.https-system": func(c junitCase) bool { return c.Skipped != nil && c.Skipped.Message == "profile.ece_fqdn is not set" },
+		// A confirmed manual item is a pass, with its time.
+		"validate.agent-login": func(c junitCase) bool {
+			return c.Skipped == nil && c.Failure == nil && c.Time == "0.002" && bytes.HasPrefix([]byte(c.SystemOut), []byte("confirmed by the admin"))
+		},
 	}
 	seen := 0
 	for _, s := range doc.Suites {

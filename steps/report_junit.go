@@ -5,13 +5,16 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 )
 
 // JUnit XML is what CI systems (Jenkins, GitLab, Azure DevOps) render as a
 // test report, so a scheduled `ccewiz check --format junit` shows a broken
 // certificate next to the build that broke it. One testsuite per step, one
-// testcase per check: fail → <failure>, skip and manual → <skipped> (CI
-// cannot tick a manual item), warn → a pass whose output says why.
+// testcase per check: fail → <failure>, skip → <skipped>, a manual item →
+// a pass once the admin confirmed it, else <skipped> saying it waits for a
+// person (CI cannot tick it), warn → a pass whose output says why. Every
+// testcase carries how long its check ran.
 
 type junitSuites struct {
 	XMLName  xml.Name     `xml:"testsuites"`
@@ -20,6 +23,8 @@ type junitSuites struct {
 	Failures int          `xml:"failures,attr"`
 	Errors   int          `xml:"errors,attr"`
 	Skipped  int          `xml:"skipped,attr"`
+	Time     string       `xml:"time,attr"`
+	Stamp    string       `xml:"timestamp,attr,omitempty"`
 	Suites   []junitSuite `xml:"testsuite"`
 }
 
@@ -29,12 +34,15 @@ type junitSuite struct {
 	Failures int         `xml:"failures,attr"`
 	Errors   int         `xml:"errors,attr"`
 	Skipped  int         `xml:"skipped,attr"`
+	Time     string      `xml:"time,attr"`
 	Cases    []junitCase `xml:"testcase"`
+	elapsed  time.Duration
 }
 
 type junitCase struct {
 	Name      string        `xml:"name,attr"`
 	Classname string        `xml:"classname,attr"`
+	Time      string        `xml:"time,attr"`
 	Failure   *junitFailure `xml:"failure,omitempty"`
 	Skipped   *junitSkipped `xml:"skipped,omitempty"`
 	SystemOut string        `xml:"system-out,omitempty"`
@@ -58,9 +66,15 @@ func stepOf(id string) string {
 	return id
 }
 
+// seconds is JUnit's time attribute: seconds with millisecond precision.
+func seconds(d time.Duration) string { return fmt.Sprintf("%.3f", d.Seconds()) }
+
 // WriteJUnit writes the report as JUnit XML.
 func (r Report) WriteJUnit(w io.Writer) error {
-	doc := junitSuites{Name: "ccewiz check"}
+	doc := junitSuites{Name: "ccewiz check: " + r.Summary.VerdictText()}
+	if !r.At.IsZero() {
+		doc.Stamp = r.At.UTC().Format(time.RFC3339)
+	}
 	index := map[string]int{}
 	for _, c := range r.Checks {
 		step := stepOf(c.ID)
@@ -71,7 +85,8 @@ func (r Report) WriteJUnit(w io.Writer) error {
 			doc.Suites = append(doc.Suites, junitSuite{Name: step})
 		}
 		s := &doc.Suites[i]
-		tc := junitCase{Name: c.ID + ": " + c.Title, Classname: "ccewiz." + step}
+		tc := junitCase{Name: c.ID + ": " + c.Title, Classname: "ccewiz." + step, Time: seconds(c.Elapsed)}
+		s.elapsed += c.Elapsed
 		switch c.Status {
 		case Fail:
 			tc.Failure = &junitFailure{Message: c.Detail, Type: string(Fail), Text: c.Fix}
@@ -80,7 +95,11 @@ func (r Report) WriteJUnit(w io.Writer) error {
 			tc.Skipped = &junitSkipped{Message: c.Detail}
 			s.Skipped++
 		case Manual:
-			tc.Skipped = &junitSkipped{Message: "manual: " + c.Detail}
+			if c.Confirmed {
+				tc.SystemOut = c.Detail // "confirmed by the admin: …"
+				break
+			}
+			tc.Skipped = &junitSkipped{Message: "manual item, not confirmed yet (a person must look, then tick it in the wizard): " + c.Detail}
 			s.Skipped++
 		case Warn:
 			out := "warning: " + c.Detail
@@ -94,11 +113,15 @@ func (r Report) WriteJUnit(w io.Writer) error {
 		s.Tests++
 		s.Cases = append(s.Cases, tc)
 	}
-	for _, s := range doc.Suites {
+	var total time.Duration
+	for i, s := range doc.Suites {
+		doc.Suites[i].Time = seconds(s.elapsed)
+		total += s.elapsed
 		doc.Tests += s.Tests
 		doc.Failures += s.Failures
 		doc.Skipped += s.Skipped
 	}
+	doc.Time = seconds(total) // the checks' own times, added up: they run in parallel
 	if _, err := io.WriteString(w, xml.Header); err != nil {
 		return err
 	}

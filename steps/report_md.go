@@ -3,6 +3,7 @@ package steps
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -15,6 +16,7 @@ import (
 // and paths only).
 type IntegrationReport struct {
 	Generated   time.Time
+	Version     string // the ccewiz that judged it (Version)
 	AnswersPath string
 	Steps       []ReportStep
 	Checks      []Result
@@ -28,7 +30,7 @@ type ReportStep struct {
 	ID, Title string
 	Need      Need
 	Why       string
-	Done      bool
+	State     State
 }
 
 // TickedItem is a manual check the admin confirmed.
@@ -44,11 +46,19 @@ func BuildIntegrationReport(flow []Step, env *Env, checks []Result) IntegrationR
 	if a == nil {
 		a = NewAnswers()
 	}
-	r := IntegrationReport{Generated: env.now(), AnswersPath: env.AnswersPath, Checks: checks,
+	// The answers are the record of what the admin confirmed, whenever the
+	// checks ran: a manual item ticked since counts as confirmed.
+	checks = slices.Clone(checks)
+	for i, c := range checks {
+		if c.Status == Manual {
+			checks[i].Confirmed = a.Validation.Ticked[c.ID]
+		}
+	}
+	r := IntegrationReport{Generated: env.now(), Version: Version(), AnswersPath: env.AnswersPath, Checks: checks,
 		Summary: Summarize(checks), Written: a.Progress.Written}
 	for _, s := range flow {
 		need, why := s.Needed(a)
-		r.Steps = append(r.Steps, ReportStep{ID: s.ID(), Title: s.Title(), Need: need, Why: why, Done: a.IsDone(s.ID())})
+		r.Steps = append(r.Steps, ReportStep{ID: s.ID(), Title: s.Title(), Need: need, Why: why, State: StateOf(s, a, checks)})
 		for _, c := range ChecksOf(s, a) {
 			if c.Manual && a.Validation.Ticked[c.ID] {
 				r.Ticked = append(r.Ticked, TickedItem{ID: c.ID, Title: c.Title, What: c.What})
@@ -73,40 +83,21 @@ func BuildIntegrationReport(flow []Step, env *Env, checks []Result) IntegrationR
 	return r
 }
 
-func (r IntegrationReport) verdict() string {
-	s := r.Summary
-	switch {
-	case s.Fail > 0:
-		return fmt.Sprintf("NOT READY — %d check(s) failed", s.Fail)
-	case s.Manual > len(r.Ticked):
-		return fmt.Sprintf("ALMOST — %d manual item(s) not confirmed yet", s.Manual-len(r.Ticked))
-	case s.Warn > 0:
-		return fmt.Sprintf("READY with %d warning(s)", s.Warn)
-	}
-	return "READY — every check passed"
-}
+func (r IntegrationReport) verdict() string { return r.Summary.VerdictText() }
 
-func (st ReportStep) state() string {
-	switch {
-	case st.Done:
-		return "done"
-	case st.Need == NotNeeded:
-		return "not needed"
-	}
-	return "not done"
-}
+func (st ReportStep) state() string { return string(st.State) }
 
 // Markdown renders the report as a Markdown document (ccewiz-report.md).
 func (r IntegrationReport) Markdown() []byte {
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "# ECE ↔ PCCE integration report\n\n")
-	fmt.Fprintf(&b, "- Generated: %s\n", r.Generated.Format(time.RFC3339))
+	fmt.Fprintf(&b, "- Generated: %s by ccewiz %s\n", r.Generated.Format(time.RFC3339), r.Version)
 	if r.AnswersPath != "" {
 		fmt.Fprintf(&b, "- Answers file: `%s`\n", r.AnswersPath)
 	}
 	s := r.Summary
 	fmt.Fprintf(&b, "- Verdict: **%s**\n", r.verdict())
-	fmt.Fprintf(&b, "- Checks: %d — %d passed, %d warnings, %d failed, %d skipped, %d manual\n\n", s.Total, s.Pass, s.Warn, s.Fail, s.Skip, s.Manual)
+	fmt.Fprintf(&b, "- Checks: %s\n\n", s.Counts())
 
 	b.WriteString("## Steps\n\n| Step | State | Need |\n|---|---|---|\n")
 	for _, st := range r.Steps {
@@ -164,10 +155,10 @@ func (r IntegrationReport) Text() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s\n", r.verdict())
 	s := r.Summary
-	fmt.Fprintf(&b, "%d checks — %d passed, %d warnings, %d failed, %d skipped, %d manual\n\n", s.Total, s.Pass, s.Warn, s.Fail, s.Skip, s.Manual)
+	fmt.Fprintf(&b, "%s\n\n", s.Counts())
 	b.WriteString("Steps\n")
 	for _, st := range r.Steps {
-		fmt.Fprintf(&b, "  %-10s %s\n", st.state(), st.Title)
+		fmt.Fprintf(&b, "  %-15s %s\n", st.state(), st.Title)
 	}
 	b.WriteString("\nChecks\n")
 	for _, c := range r.Checks {

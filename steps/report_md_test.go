@@ -37,7 +37,7 @@ func TestIntegrationReportMarkdown(t *testing.T) {
 			name:   "failed check with fix, nothing ticked",
 			checks: []Result{{ID: "rs.a", Title: "A", Status: Fail, Detail: "line one\nline two", Fix: "do this"}, {ID: "rs.look", Title: "Look at it", Status: Manual}},
 			want: []string{"Verdict: **NOT READY — 1 check(s) failed**", "| ✗ | fail | `rs.a` | A |", "line one  \nline two",
-				"**Fix:** do this", "## Manual items confirmed by the admin\n\nNone.", "## Files written\n\nNone yet.", "| Report \\| step (`rs`) | not done | optional: for the test |"},
+				"**Fix:** do this", "## Manual items confirmed by the admin\n\nNone.", "## Files written\n\nNone yet.", "| Report \\| step (`rs`) | needs attention | optional: for the test |"},
 		},
 		{
 			name:   "manual item not ticked",

@@ -17,6 +17,8 @@ type Summary struct {
 	Fail   int `json:"fail"`
 	Skip   int `json:"skip"`
 	Manual int `json:"manual"`
+	// Confirmed counts the manual items the admin ticked (part of Manual).
+	Confirmed int `json:"confirmed"`
 }
 
 // Summarize counts rs.
@@ -34,9 +36,49 @@ func Summarize(rs []Result) Summary {
 			s.Skip++
 		case Manual:
 			s.Manual++
+			if r.Confirmed {
+				s.Confirmed++
+			}
 		}
 	}
 	return s
+}
+
+// Verdict is the one verdict of a validation run: `check` prints it (text,
+// JSON, JUnit) and the wizard's report leads with it.
+type Verdict string
+
+const (
+	Ready             Verdict = "ready"
+	ReadyWithWarnings Verdict = "ready-with-warnings"
+	Almost            Verdict = "almost"    // nothing fails, but manual items are not confirmed
+	NotReady          Verdict = "not-ready" // a check fails
+)
+
+// Verdict decides the run's verdict from its counts.
+func (s Summary) Verdict() Verdict {
+	switch {
+	case s.Fail > 0:
+		return NotReady
+	case s.Manual > s.Confirmed:
+		return Almost
+	case s.Warn > 0:
+		return ReadyWithWarnings
+	}
+	return Ready
+}
+
+// VerdictText is the verdict in words, with the count behind it.
+func (s Summary) VerdictText() string {
+	switch s.Verdict() {
+	case NotReady:
+		return fmt.Sprintf("NOT READY — %d check(s) failed", s.Fail)
+	case Almost:
+		return fmt.Sprintf("ALMOST — %d manual item(s) not confirmed yet", s.Manual-s.Confirmed)
+	case ReadyWithWarnings:
+		return fmt.Sprintf("READY with %d warning(s)", s.Warn)
+	}
+	return "READY — every check passed"
 }
 
 // RunOptions select and bound a validation run.
@@ -139,6 +181,7 @@ func manualResult(c Check, env *Env) Result {
 	r := Result{ID: c.ID, Title: c.Title, Status: Manual, Detail: c.What}
 	if env != nil && env.Answers != nil && env.Answers.Validation.Ticked[c.ID] {
 		r.Detail = "confirmed by the admin: " + c.What
+		r.Confirmed = true
 	}
 	return r
 }
@@ -146,6 +189,7 @@ func manualResult(c Check, env *Env) Result {
 func runOne(parent context.Context, c Check, env *Env, timeout time.Duration) Result {
 	ctx, cancel := context.WithTimeout(parent, timeout)
 	defer cancel()
+	start := time.Now()
 	done := make(chan Result, 1)
 	go func() {
 		defer func() {
@@ -163,6 +207,7 @@ func runOne(parent context.Context, c Check, env *Env, timeout time.Duration) Re
 		r = Result{Status: Fail, Detail: fmt.Sprintf("no answer within %s", timeout),
 			Fix: "check that the server is up and reachable from here, or raise --timeout"}
 	}
+	r.Elapsed = time.Since(start)
 	if r.ID == "" {
 		r.ID = c.ID
 	}

@@ -79,7 +79,7 @@ func TestRunChecksVerdicts(t *testing.T) {
 	if !strings.Contains(rs[4].Fix, "run_test.go") {
 		t.Errorf("a panic's fix should carry the stack for the bug report, got %q", rs[4].Fix)
 	}
-	if s := Summarize(rs); s != (Summary{Total: 7, Pass: 1, Warn: 1, Fail: 4, Manual: 1}) {
+	if s := Summarize(rs); s != (Summary{Total: 7, Pass: 1, Warn: 1, Fail: 4, Manual: 1, Confirmed: 1}) {
 		t.Errorf("summary = %+v", s)
 	}
 }

@@ -237,3 +237,33 @@ func (e *Env) KeepSecrets(s *Env) {
 		}
 	}
 }
+
+// State is where a step stands, in the words every UI and report uses.
+type State string
+
+const (
+	NotStarted     State = "not started"
+	InProgress     State = "in progress"
+	Done           State = "done"
+	NeedsAttention State = "needs attention" // a check of it fails, or its Apply did
+	Skipped        State = "skipped"         // not needed for this deployment
+)
+
+// StateOf is st's state in answers a, given the results of a run that
+// included its checks: a failing check of it outranks everything.
+func StateOf(st Step, a *Answers, results []Result) State {
+	for _, r := range results {
+		if r.Status == Fail && stepOf(r.ID) == st.ID() {
+			return NeedsAttention
+		}
+	}
+	switch need, _ := st.Needed(a); {
+	case a.IsDone(st.ID()):
+		return Done
+	case need == NotNeeded:
+		return Skipped
+	case a.Progress.Current == st.ID():
+		return InProgress
+	}
+	return NotStarted
+}

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"ccewiz/secret"
 )
 
 // loopStep is a step of the session tests: its need, its Apply's error and
@@ -176,5 +178,70 @@ func TestSnapshotSharesNothing(t *testing.T) {
 	s.Answers.MarkDone("profile")
 	if a.Profile.WebServers[0] != "web1" || a.Resolve["x"] != "y" || !a.Validation.Ticked["validate.x"] || a.IsDone("profile") {
 		t.Errorf("the snapshot shares state with the owner: %+v", a)
+	}
+}
+
+// TestEnterSecret: one rule for every UI — a typed source is kept in the
+// answers, anything else is this session's password, and typing over a
+// stored source says that later runs still read the source.
+func TestEnterSecret(t *testing.T) {
+	f := SecretRefField("certificate.pfx_password", "PFX password", "", func(a *Answers) *secret.Ref { return &a.Certificate.PFXPassword })
+	cases := []struct {
+		name, stored, typed string
+		wantRef             string
+		wantSecret          bool
+		note, err           string
+	}{
+		{name: "nothing typed", typed: ""},
+		{name: "a file source", typed: "file:secrets/pfx", wantRef: "file:secrets/pfx", note: "now comes from file:secrets/pfx"},
+		{name: "an env source replaces a file", stored: "file:old", typed: "env:PFX_PW", wantRef: "env:PFX_PW", note: "now comes from env:PFX_PW"},
+		{name: "a password", typed: "S3cret!", wantSecret: true},
+		{name: "a password over a source", stored: "file:secrets/pfx", typed: "S3cret!", wantRef: "file:secrets/pfx", wantSecret: true,
+			note: "a later `ccewiz check` or `apply` still reads file:secrets/pfx"},
+		{name: "a source without its path", typed: "file:", err: "the path is missing"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			env := NewEnv(NewAnswers(), "")
+			if c.stored != "" {
+				if err := f.Set(env.Answers, c.stored); err != nil {
+					t.Fatal(err)
+				}
+			}
+			note, err := EnterSecret(env, f, c.typed)
+			if c.err != "" {
+				if err == nil || !strings.Contains(err.Error(), c.err) || !errors.Is(err, ErrBadInput) {
+					t.Fatalf("err = %v, want %q", err, c.err)
+				}
+				return
+			}
+			if err != nil || !strings.Contains(note, c.note) || (c.note == "") != (note == "") {
+				t.Fatalf("note %q, err %v; want %q", note, err, c.note)
+			}
+			if got := f.Get(env.Answers); got != c.wantRef {
+				t.Errorf("stored source = %q, want %q", got, c.wantRef)
+			}
+			if _, ok := env.Secrets[f.Key]; ok != c.wantSecret {
+				t.Errorf("session password kept = %v, want %v", ok, c.wantSecret)
+			}
+			if strings.Contains(note, "S3cret") {
+				t.Error("the note repeats the password")
+			}
+		})
+	}
+}
+
+// TestTrustPasswordInForce: with every store's own source set, the
+// shared field says so instead of "typed here".
+func TestTrustPasswordInForce(t *testing.T) {
+	env := NewEnv(NewAnswers(), "")
+	env.Answers.Trust.Stores = []TrustStore{{Server: "aw1a.example.com", Path: "ads/cacerts", Password: secret.Ref{File: "secrets/storepass"}}}
+	f := trustPasswordField()
+	if got := SecretSource(env, f); !strings.Contains(got, "each store uses its own password (aw1a.example.com from file:secrets/storepass)") {
+		t.Errorf("source = %q", got)
+	}
+	env.Answers.Trust.Stores = append(env.Answers.Trust.Stores, TrustStore{Server: "aw1b.example.com"})
+	if got := SecretSource(env, f); !strings.Contains(got, "the others (aw1b.example.com) use the JDK default changeit") {
+		t.Errorf("source = %q", got)
 	}
 }

@@ -91,8 +91,7 @@ func (trustStep) Fields() []Field {
 	}
 	return []Field{
 		stores,
-		SecretRefField("trust.password", "cacerts password", "empty: the JDK default changeit (what Cisco's guide uses)",
-			func(a *Answers) *secret.Ref { return &a.Trust.Password }),
+		trustPasswordField(),
 		ListField("trust.cert_files", "Certificates to trust", "empty: what the certificate step wrote (<out_dir>/<ece_fqdn>.crt and the CA's answer)",
 			func(a *Answers) *[]string { return &a.Trust.CertFiles }),
 	}
@@ -241,6 +240,31 @@ func leafFirst(list []*x509.Certificate, fqdn string) []*x509.Certificate {
 		return list
 	}
 	return certs.BuildChain(leaf, list).Certs()
+}
+
+// trustPasswordField is the password of every store without its own; what
+// is in force without it is each store's own source, else changeit.
+func trustPasswordField() Field {
+	f := SecretRefField("trust.password", "cacerts password", "the password of every store without its own (trust.stores[].password); empty: the JDK default changeit (what Cisco's guide uses)",
+		func(a *Answers) *secret.Ref { return &a.Trust.Password })
+	f.InForce = func(a *Answers) string {
+		var own, def []string
+		for _, st := range trustStores(a) {
+			if st.Password.IsZero() {
+				def = append(def, st.Server)
+			} else {
+				own = append(own, st.Server+" from "+st.Password.String())
+			}
+		}
+		switch {
+		case len(own) > 0 && len(def) == 0:
+			return "each store uses its own password (" + strings.Join(own, "; ") + "); this field is only for stores without one"
+		case len(own) > 0:
+			return strings.Join(own, "; ") + "; the others (" + strings.Join(def, ", ") + ") use the JDK default changeit unless you type one here"
+		}
+		return "the JDK default changeit unless you type one here (or env:NAME / file:PATH)"
+	}
+	return f
 }
 
 // storePassword is the password of one store: its own, trust.password, or changeit.
@@ -439,6 +463,9 @@ func (s trustStep) Checks() []Check {
 		var fails, manual, good []string
 		var fix string
 		for _, c := range s.ChecksFor(env.Answers) {
+			if strings.HasSuffix(c.ID, ".restarted") {
+				continue // a person's to confirm, not a store's state
+			}
 			if c.Run == nil {
 				manual = append(manual, strings.TrimPrefix(c.ID, "trust."))
 				continue
@@ -481,6 +508,12 @@ func (s trustStep) ChecksFor(a *Answers) []Check {
 		out = append(out, Check{ID: id, Title: title, Run: func(ctx context.Context, env *Env) Result {
 			return checkStore(ctx, env, st)
 		}})
+	}
+	// Java reads cacerts only at start: an import is not in force until the
+	// restart, which only the admin can do and confirm.
+	for _, st := range trustStores(a) {
+		out = append(out, Check{ID: "trust." + normName(st.Server) + ".restarted", Title: "Apache Tomcat on " + st.Server + " restarted since the import",
+			Manual: true, What: fmt.Sprintf("On %s: Services › Apache Tomcat (SPOG) restarted after ECE's certificate went into its cacerts — Java reads cacerts only at start", st.Server)})
 	}
 	return out
 }

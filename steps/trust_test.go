@@ -269,3 +269,20 @@ func TestTrustStepOnTheADS(t *testing.T) {
 		t.Fatalf("the local cacerts is not in the plan: %+v", plan.Files)
 	}
 }
+
+// TestTrustRestartIsAManualItem: each ADS's restart after the import is a
+// manual item to tick, not a note that scrolls away.
+func TestTrustRestartIsAManualItem(t *testing.T) {
+	a := NewAnswers()
+	a.Profile.AdminDataServers = []string{"aw1a.example.com", "aw1b.example.com"}
+	a.Trust.Stores = []TrustStore{{Server: "aw1a.example.com", Path: "ads/cacerts"}}
+	var manual []string
+	for _, c := range NewTrustStep().(DynamicChecks).ChecksFor(a) {
+		if c.Manual && strings.HasSuffix(c.ID, ".restarted") && strings.Contains(c.What, "Apache Tomcat") {
+			manual = append(manual, c.ID)
+		}
+	}
+	if strings.Join(manual, " ") != "trust.aw1a.example.com.restarted trust.aw1b.example.com.restarted" {
+		t.Errorf("restart items = %v", manual)
+	}
+}

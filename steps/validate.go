@@ -68,7 +68,9 @@ func (s validateStep) Plan(_ context.Context, env *Env) (*Plan, error) {
 }
 
 func (validateStep) Apply(_ context.Context, _ *Env, _ *Plan) (*Outcome, error) {
-	return &Outcome{Notes: []string{"validation changes nothing; run `ccewiz check --only validate` and tick the manual checks"}}, nil
+	// Every driver shows the step's checks right after this (RunStep): the
+	// note points at them, not at another command.
+	return &Outcome{Notes: []string{"validation changes nothing: the checks below are the proof; look at each manual item where it says, then confirm it (in the wizard: select it and press space)"}}, nil
 }
 
 // Checks lists the two HTTPS checks, then the manual items in the order of the guide's step 6.

@@ -209,3 +209,12 @@ func TestValidateManualAndSkip(t *testing.T) {
 		t.Errorf("plan: %+v %v", p, err)
 	}
 }
+
+// TestValidateApplyPointsAtItsChecks: the note after Apply speaks of the
+// checks every driver shows next, not of a command to run elsewhere.
+func TestValidateApplyPointsAtItsChecks(t *testing.T) {
+	out, err := NewValidateStep().Apply(context.Background(), NewEnv(NewAnswers(), ""), &Plan{})
+	if err != nil || len(out.Notes) != 1 || strings.Contains(out.Notes[0], "ccewiz check") || !strings.Contains(out.Notes[0], "the checks below") {
+		t.Errorf("apply note = %q, %v", out.Notes, err)
+	}
+}

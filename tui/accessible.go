@@ -338,8 +338,13 @@ func (lp *linePrompt) fields(fields []steps.Field) error {
 				continue
 			}
 			if f.Kind == steps.SecretField {
-				if v != "" {
-					env.Secrets[f.Key] = secret.New(v)
+				note, err := steps.EnterSecret(env, f, v)
+				if err != nil {
+					lp.printf("  ✗ %v\n", err)
+					continue
+				}
+				if note != "" {
+					lp.printf("  %s\n", note)
 				}
 				break
 			}
@@ -386,14 +391,7 @@ func (lp *linePrompt) question(f steps.Field, cur string) string {
 	case steps.List:
 		b.WriteString(" (comma-separated)")
 	case steps.SecretField:
-		switch {
-		case !lp.m.env.Secrets[f.Key].IsZero():
-			b.WriteString(" (input hidden; Enter keeps the one typed before)")
-		case cur != "":
-			b.WriteString(" (input hidden; Enter uses " + cur + ")")
-		default:
-			b.WriteString(" (input hidden; kept for this session only)")
-		}
+		b.WriteString(" (input hidden; " + steps.SecretSource(lp.m.env, f) + ")")
 		return b.String() + ": "
 	}
 	if cur != "" {

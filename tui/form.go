@@ -25,6 +25,9 @@ type form struct {
 	// Validate and Default see what the admin is typing, not what was saved.
 	scratch steps.Answers
 	tried   bool // the admin tried to continue: show every error
+	// notes are what committing the passwords had to say (a source set, a
+	// typed password that a later check will not use); the caller shows them.
+	notes []string
 }
 
 type input struct {
@@ -56,7 +59,7 @@ func newForm(fields []steps.Field, env *steps.Env, st styles) *form {
 			if f.Kind == steps.SecretField {
 				in.ti.EchoMode = textinput.EchoPassword
 				in.ti.EchoCharacter = '•'
-				in.ti.Placeholder = secretPlaceholder(env, f, v)
+				in.ti.Placeholder = steps.SecretSource(env, f)
 				v = ""
 			}
 			in.ti.SetValue(v)
@@ -81,16 +84,6 @@ func shownValue(f steps.Field, a *steps.Answers) string {
 		v = f.Default(a)
 	}
 	return v
-}
-
-func secretPlaceholder(env *steps.Env, f steps.Field, ref string) string {
-	switch {
-	case !env.Secrets[f.Key].IsZero():
-		return "typed earlier in this session — leave empty to keep it"
-	case ref != "":
-		return "from " + ref + " — leave empty to use it"
-	}
-	return "typed here, kept for this session only"
 }
 
 func indexFold(opts []string, v string) int {
@@ -155,7 +148,16 @@ func (fm *form) refresh() {
 			}
 		}
 		in.err = ""
-		if !in.visible || !(in.touched || fm.tried) || in.f.Kind == steps.SecretField {
+		if in.f.Kind == steps.SecretField && in.visible && (in.touched || fm.tried) {
+			// A typed source must parse; a password itself is never checked here.
+			if v := strings.TrimSpace(in.ti.Value()); strings.HasPrefix(v, "env:") || strings.HasPrefix(v, "file:") {
+				if _, err := secret.ParseRef(v); err != nil {
+					in.err = err.Error()
+				}
+			}
+			continue
+		}
+		if !in.visible || !(in.touched || fm.tried) {
 			continue
 		}
 		if in.f.Validate != nil {
@@ -360,12 +362,15 @@ func (fm *form) apply(ok func(*input) bool) {
 		v := in.value()
 		if in.f.Kind == steps.SecretField {
 			if v != "" {
-				if fm.env.Secrets == nil {
-					fm.env.Secrets = map[string]secret.Secret{}
+				// One rule for every UI: env:/file: is a source, else the password.
+				if note, err := steps.EnterSecret(fm.env, in.f, v); err != nil {
+					in.err = err.Error()
+					continue
+				} else if note != "" {
+					fm.notes = append(fm.notes, note)
 				}
-				fm.env.Secrets[in.f.Key] = secret.New(v)
 				in.ti.SetValue("")
-				in.ti.Placeholder = secretPlaceholder(fm.env, in.f, in.f.Get(a))
+				in.ti.Placeholder = steps.SecretSource(fm.env, in.f)
 			}
 			in.initial = ""
 			continue
@@ -413,6 +418,12 @@ func (fm *form) view(width int, details bool) ([]string, int) {
 		}
 		if (focused || details) && in.f.Help != "" {
 			for _, l := range wrap(in.f.Help, width-4) {
+				lines = append(lines, "    "+st.dim.Render(l))
+			}
+		}
+		if (focused || details) && in.f.Kind == steps.SecretField {
+			// The input shows it cut to its width; here it is whole.
+			for _, l := range wrap("password: "+steps.SecretSource(fm.env, in.f), width-4) {
 				lines = append(lines, "    "+st.dim.Render(l))
 			}
 		}

@@ -228,7 +228,7 @@ func TestPlanErrorAndSkip(t *testing.T) {
 	drive(t, m, keys(tea.KeyCtrlN)...) // no password typed, none in the answers
 	mustView(t, m, "✗ Working out the plan failed", "PFX password: no password given")
 	drive(t, m, keys(tea.KeyCtrlN)...)
-	v := mustView(t, m, "Integration report", "not done")
+	v := mustView(t, m, "Integration report", "needs attention Demo web server change")
 	if !strings.Contains(v, "! 2 Demo web server") {
 		t.Fatalf("skipped failing step not marked:\n%s", v)
 	}

@@ -210,7 +210,8 @@ func (m *Model) continueStep() tea.Cmd {
 	m.env.Answers.Progress.Current = m.flow[m.cur].ID()
 	m.dirty = true
 	m.refreshNeeds()
-	m.setStatus(false, "")
+	m.setStatus(false, "%s", strings.Join(f.notes, " · "))
+	f.notes = nil
 	save := m.saveCmd(false)
 	return tea.Batch(save, m.planCmd())
 }

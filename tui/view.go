@@ -22,7 +22,8 @@ const (
 )
 
 var stateIcon = [...]string{"○", "◐", "●", "!", "–"}
-var stateWord = [...]string{"not started", "in progress", "done", "needs attention", "skipped"}
+// The words are the engine's (steps.State), so the report says what the sidebar says.
+var stateWord = [...]string{string(steps.NotStarted), string(steps.InProgress), string(steps.Done), string(steps.NeedsAttention), string(steps.Skipped)}
 
 func (m *Model) state(i int) stepState {
 	id := m.flow[i].ID()
