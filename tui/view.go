@@ -22,6 +22,7 @@ const (
 )
 
 var stateIcon = [...]string{"○", "◐", "●", "!", "–"}
+
 // The words are the engine's (steps.State), so the report says what the sidebar says.
 var stateWord = [...]string{string(steps.NotStarted), string(steps.InProgress), string(steps.Done), string(steps.NeedsAttention), string(steps.Skipped)}
 
