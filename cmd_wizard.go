@@ -25,7 +25,8 @@ answers file). Progress is saved to the answers file after every step;
 run ccewiz again to resume where you stopped. Passwords are never saved.
 
 Keys: enter next field / continue · tab, shift+tab, ↑/↓ move between fields ·
-←/→ or typing the start of an option choose · space ticks · ctrl+n next step ·
+←/→ or typing the start of an option choose · ctrl+o review the plan from any
+field · space ticks · ctrl+n next step (nothing recorded) ·
 ctrl+p back · ctrl+g jump to a step · ctrl+s save · ctrl+t details (help,
 fixes, full diffs) · esc cancel / back · ctrl+c quit (asks if input is unsaved).
 

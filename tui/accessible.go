@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
 	"github.com/muesli/termenv"
 	"golang.org/x/term"
 
@@ -31,7 +32,12 @@ func RunAccessible(ctx context.Context, o Options, in io.Reader, out io.Writer) 
 	m := newModel(o) // the same state rules as the TUI: resume point, needs, saving
 	r := lipgloss.NewRenderer(io.Discard)
 	r.SetColorProfile(termenv.Ascii)
-	lp := &linePrompt{ctx: ctx, m: m, in: bufio.NewReader(in), raw: in, out: out, st: plainStyles(r)}
+	lp := &linePrompt{ctx: ctx, m: m, in: bufio.NewReader(in), raw: in, out: out, st: plainStyles(r), width: o.Width}
+	if f, ok := out.(*os.File); ok && lp.width <= 0 && term.IsTerminal(int(f.Fd())) {
+		if w, _, err := term.GetSize(int(f.Fd())); err == nil {
+			lp.width = w
+		}
+	}
 	if m.ownPrompt { // no Bubble Tea loop here to answer the bridge: ask on the line
 		m.env.Prompt = func(label string) (secret.Secret, error) {
 			lp.printf("%s (input hidden): ", label)
@@ -62,9 +68,36 @@ type linePrompt struct {
 	out   io.Writer
 	st    styles
 	saved bool
+	// width is the terminal's: text is wrapped on words before its edge
+	// (the terminal would cut "patch l|evels"). 0: a pipe, nothing wrapped.
+	width int
 }
 
-func (lp *linePrompt) printf(format string, args ...any) { fmt.Fprintf(lp.out, format, args...) }
+func (lp *linePrompt) printf(format string, args ...any) {
+	s := fmt.Sprintf(format, args...)
+	if lp.width > 0 {
+		s = wrapLines(s, lp.width-1) // the last column would wrap by itself
+	}
+	io.WriteString(lp.out, s)
+}
+
+// wrapLines wraps every line of s longer than w on word boundaries; the
+// continuation keeps the line's indentation, so details stay under their check.
+func wrapLines(s string, w int) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		if ansi.StringWidth(l) <= w {
+			continue
+		}
+		body := strings.TrimLeft(l, " ")
+		ind := l[:len(l)-len(body)]
+		if len(ind) > w/2 {
+			ind = ind[:w/2]
+		}
+		lines[i] = ind + strings.ReplaceAll(ansi.Wrap(body, w-len(ind), ""), "\n", "\n"+ind)
+	}
+	return strings.Join(lines, "\n")
+}
 
 // readLine waits for a line or for the context (Ctrl+C arrives as a
 // signal in line mode): a blocked read must not keep the admin waiting.

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/charmbracelet/x/ansi"
+
 	"ccewiz/steps"
 )
 
@@ -212,5 +214,49 @@ func TestAccessibleCheckOnce(t *testing.T) {
 	}
 	if !strings.Contains(checks, "Written bytes read back") {
 		t.Errorf("Apply's own result is missing:\n%s", checks)
+	}
+}
+
+// TestAccessibleWrapsOnWords: in a narrow terminal, plain mode breaks long
+// lines between words, never inside one, and keeps the indentation.
+func TestAccessibleWrapsOnWords(t *testing.T) {
+	t.Chdir(t.TempDir())
+	env := steps.NewEnv(profileAnswers(), "ccewiz.yaml")
+	env.Timeout = 2 * time.Second
+	var out bytes.Buffer
+	in := strings.Repeat("\n", 14) + "n\nq\n"
+	if err := RunAccessible(context.Background(), Options{Env: env, Flow: testFlow(demoStep{}), Width: 40}, strings.NewReader(in), &out); err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	text := out.String()
+	// The step's header lines (need, intro), up to its first question; the
+	// questions themselves run on when stdin is a pipe (nothing echoes Enter).
+	_, head, _ := strings.Cut(text, "== Step 1 of 2")
+	head, _, _ = strings.Cut(head, "PCCE version")
+	if n := strings.Count(head, "\n"); n < 6 {
+		t.Fatalf("the header was not wrapped into lines (%d):\n%s", n, head)
+	}
+	for _, l := range strings.Split(head, "\n") {
+		if ansi.StringWidth(l) > 39 {
+			t.Errorf("line wider than the terminal: %q", l)
+		}
+	}
+	// Every word of the intro is still whole.
+	joined := strings.Join(strings.Fields(text), " ")
+	for _, w := range []string{"minimum patch levels", "case-sensitive Application Instance"} {
+		if !strings.Contains(text, strings.Fields(w)[0]) {
+			t.Fatalf("%q not printed", w)
+		}
+		if !strings.Contains(joined, w) {
+			t.Errorf("%q was split:\n%s", w, text)
+		}
+	}
+}
+
+func TestWrapLines(t *testing.T) {
+	got := wrapLines("short\n         a detail line that is much longer than twenty cells\nend", 20)
+	want := "short\n         a detail\n         line that\n         is much\n         longer than\n         twenty\n         cells\nend"
+	if got != want {
+		t.Errorf("wrapLines:\n%s\nwant:\n%s", got, want)
 	}
 }

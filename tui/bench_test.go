@@ -25,8 +25,8 @@ func BenchmarkView(b *testing.B) {
 		keys []tea.Msg
 	}{
 		{"profile-form", nil},
-		{"demo-plan", append(keys(tea.KeyCtrlN, tea.KeyEnter, tea.KeyEnter), append(demoFormKeys(), keys(tea.KeyCtrlN, tea.KeyCtrlT)...)...)},
-		{"report", append(keys(tea.KeyCtrlN, tea.KeyEnter, tea.KeyEnter), append(demoFormKeys(), keys(tea.KeyCtrlN, "ece.example.com", tea.KeyEnter, tea.KeyEnter)...)...)},
+		{"demo-plan", append(keys(tea.KeyCtrlO, tea.KeyEnter, tea.KeyEnter), append(demoFormKeys(), keys(tea.KeyCtrlO, tea.KeyCtrlT)...)...)},
+		{"report", append(keys(tea.KeyCtrlO, tea.KeyEnter, tea.KeyEnter), append(demoFormKeys(), keys(tea.KeyCtrlO, "ece.example.com", tea.KeyEnter, tea.KeyEnter)...)...)},
 	} {
 		for _, sz := range [][3]int{{120, 40, 0}, {200, 60, 0}, {200, 60, 1}} {
 			colour := sz[2] == 1

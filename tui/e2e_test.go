@@ -108,7 +108,7 @@ func walk(t *testing.T, tm *tmuxTerm, stop func(screen string) bool) string {
 		case strings.Contains(s, "need attention — the message is under each"):
 			t.Fatalf("the lab's answers do not satisfy a form:\n%s", s)
 		case regexp.MustCompile(`Step \d+ of \d+`).MatchString(s) && strings.Contains(s, "tab/↑↓ field"):
-			tm.keys("C-n")
+			tm.keys("C-o")
 		default:
 			time.Sleep(50 * time.Millisecond)
 			continue

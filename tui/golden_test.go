@@ -22,13 +22,13 @@ func TestGolden(t *testing.T) {
 		keys []tea.Msg
 	}{
 		{"1-profile-form", nil},
-		{"2-profile-plan", keys(tea.KeyCtrlN)},
-		{"3-profile-results", keys(tea.KeyCtrlN, tea.KeyEnter)},
-		{"4-demo-form", keys(tea.KeyCtrlN, tea.KeyEnter, tea.KeyEnter)},
-		{"5-demo-form-errors", append(keys(tea.KeyCtrlN, tea.KeyEnter, tea.KeyEnter, tea.KeyTab, tea.KeyTab, "512"), keys(tea.KeyCtrlN)...)},
-		{"6-demo-plan", append(keys(tea.KeyCtrlN, tea.KeyEnter, tea.KeyEnter), append(demoFormKeys(), keys(tea.KeyCtrlN)...)...)},
-		{"7-demo-results", append(keys(tea.KeyCtrlN, tea.KeyEnter, tea.KeyEnter), append(demoFormKeys(), keys(tea.KeyCtrlN, "ece.example.com", tea.KeyEnter, tea.KeyDown, tea.KeyDown, " ")...)...)},
-		{"8-report", append(keys(tea.KeyCtrlN, tea.KeyEnter, tea.KeyEnter), append(demoFormKeys(), keys(tea.KeyCtrlN, "ece.example.com", tea.KeyEnter, tea.KeyEnter)...)...)},
+		{"2-profile-plan", keys(tea.KeyCtrlO)},
+		{"3-profile-results", keys(tea.KeyCtrlO, tea.KeyEnter)},
+		{"4-demo-form", keys(tea.KeyCtrlO, tea.KeyEnter, tea.KeyEnter)},
+		{"5-demo-form-errors", append(keys(tea.KeyCtrlO, tea.KeyEnter, tea.KeyEnter, tea.KeyTab, tea.KeyTab, "512"), keys(tea.KeyCtrlO)...)},
+		{"6-demo-plan", append(keys(tea.KeyCtrlO, tea.KeyEnter, tea.KeyEnter), append(demoFormKeys(), keys(tea.KeyCtrlO)...)...)},
+		{"7-demo-results", append(keys(tea.KeyCtrlO, tea.KeyEnter, tea.KeyEnter), append(demoFormKeys(), keys(tea.KeyCtrlO, "ece.example.com", tea.KeyEnter, tea.KeyDown, tea.KeyDown, " ")...)...)},
+		{"8-report", append(keys(tea.KeyCtrlO, tea.KeyEnter, tea.KeyEnter), append(demoFormKeys(), keys(tea.KeyCtrlO, "ece.example.com", tea.KeyEnter, tea.KeyEnter)...)...)},
 		{"9-quit", append(keys(tea.KeyTab, tea.KeyTab, "3"), keys(tea.KeyCtrlC)...)},
 		{"10-jump", keys(tea.KeyCtrlG, tea.KeyDown)},
 	}
@@ -62,7 +62,7 @@ func TestGoldenProgram(t *testing.T) {
 	m := testModel(t, profileAnswers(), demoStep{}, 80, 24)
 	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(80, 24))
 	waitScreen(t, tm, "Step 1 of 2")
-	tm.Send(tea.KeyMsg{Type: tea.KeyCtrlN})
+	tm.Send(tea.KeyMsg{Type: tea.KeyCtrlO})
 	waitScreen(t, tm, "Press enter to apply")
 	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
 	waitScreen(t, tm, "Checks: 5 passed")

@@ -59,7 +59,7 @@ func TestGuardTUI(t *testing.T) {
 	m.env.Flow = m.flow
 	m.cur = 2
 	m.env.Secrets["certificate.pfx_password"] = secret.New(pfxPassword)
-	drive(t, m, keys(tea.KeyCtrlN)...)
+	drive(t, m, keys(tea.KeyCtrlO)...)
 	v := mustView(t, m, "Not yet: this step waits for", "Broken earlier step (broken): check broken.referrals fails:", "PartialResultException from the DC",
 		"fix: use the Global Catalog port 3269", "IRREVERSIBLE — NOT YET")
 	if strings.Contains(v, "Type ece.example.com to confirm") || strings.Contains(v, "enter apply") {

@@ -1,8 +1,11 @@
 package tui
 
 import (
+	"fmt"
+
 	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
 )
 
 // keyMap holds every binding; the help line shows the ones that apply to
@@ -10,6 +13,7 @@ import (
 // that every printable key can be typed into a field.
 type keyMap struct {
 	Next, Back, Jump, Save, Quit, Details key.Binding
+	Plan, Help                            key.Binding
 	Field, PrevField, Choose              key.Binding
 	Continue, Confirm, Cancel, Tick       key.Binding
 	Scroll, Rerun                         key.Binding
@@ -20,6 +24,11 @@ func newKeyMap() keyMap {
 	return keyMap{
 		Next:      key.NewBinding(key.WithKeys("ctrl+n"), key.WithHelp("ctrl+n", "next step")),
 		Back:      key.NewBinding(key.WithKeys("ctrl+p"), key.WithHelp("ctrl+p", "back")),
+		// From any field: what enter does on the last one. ctrl+o is free in
+		// every terminal, tmux and Windows Terminal alike.
+		Plan: key.NewBinding(key.WithKeys("ctrl+o"), key.WithHelp("ctrl+o", "review the plan")),
+		// f1 everywhere; ? too where no text field would take it (helpKey).
+		Help: key.NewBinding(key.WithKeys("f1"), key.WithHelp("f1", "all keys")),
 		Jump:      key.NewBinding(key.WithKeys("ctrl+g"), key.WithHelp("ctrl+g", "jump to step")),
 		Save:      key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "save")),
 		Quit:      key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
@@ -67,7 +76,8 @@ func (m *Model) bindings() helpKeys {
 		if m.plan != nil && len(m.plan.Blocked) > 0 {
 			return helpKeys{withHelp(k.Cancel, "esc", "back to form"), k.Scroll, withHelp(k.Jump, "ctrl+g", "jump to a step"), k.Quit}
 		}
-		return helpKeys{withHelp(k.Confirm, "enter", "apply"), withHelp(k.Cancel, "esc", "back to form"), k.Scroll, withHelp(k.Details, "ctrl+t", "full diff"), k.Quit}
+		return helpKeys{withHelp(k.Confirm, "enter", "apply"), withHelp(k.Cancel, "esc", "back to form"), k.Scroll, withHelp(k.Details, "ctrl+t", "full diff"),
+			withHelp(k.Next, "ctrl+n/p", "next/back step"), k.Quit}
 	case modeResults:
 		return helpKeys{withHelp(k.Continue, "enter", "next step"), withHelp(k.Tick, "space", "tick"), withHelp(k.Scroll, "↑/↓", "select"), withHelp(k.Details, "ctrl+t", "fix/details"),
 			withHelp(k.Rerun, "ctrl+r", "re-run"), withHelp(k.Cancel, "esc", "form"), withHelp(k.Jump, "ctrl+g", "jump"), k.Save, k.Quit}
@@ -76,7 +86,7 @@ func (m *Model) bindings() helpKeys {
 	case modeReport:
 		return helpKeys{k.Scroll, withHelp(k.Rerun, "ctrl+r", "re-run checks"), withHelp(k.Back, "ctrl+p", "back"), withHelp(k.Jump, "ctrl+g", "jump"), k.Quit}
 	}
-	return helpKeys{k.Continue, withHelp(k.Field, "tab/↑↓", "field"), k.Choose, withHelp(k.Next, "ctrl+n/p", "next/back step"),
+	return helpKeys{k.Continue, k.Plan, withHelp(k.Field, "tab/↑↓", "field"), k.Choose, withHelp(k.Next, "ctrl+n/p", "next/back step"),
 		withHelp(k.Jump, "ctrl+g", "jump"), k.Save, k.Details, k.Quit}
 }
 
@@ -97,4 +107,36 @@ func newHelp(st styles) help.Model {
 		FullSeparator:  st.dim.Style,
 	}
 	return h
+}
+
+// helpKey reports whether msg opens or closes the full help: f1 anywhere,
+// ? where it cannot be meant as text (no text field or confirmation has
+// the focus).
+func (m *Model) helpKey(msg tea.KeyMsg) bool {
+	if key.Matches(msg, m.keys.Help) {
+		return true
+	}
+	if msg.String() != "?" || m.asking != nil {
+		return false
+	}
+	switch m.mode {
+	case modeForm:
+		f := m.form()
+		return len(f.inputs) == 0 || !f.inputs[f.focus].usesText()
+	case modePlan:
+		return m.plan == nil || m.plan.Irreversible == nil || len(m.plan.Blocked) > 0
+	case modeRunning:
+		return false
+	}
+	return true
+}
+
+// fullHelpLines lists every key of the screen with what it does.
+func (m *Model) fullHelpLines(w int) []string {
+	lines := []string{m.st.bold.Render("Keys on this screen"), ""}
+	for _, b := range append(m.bindings(), m.keys.Help) {
+		h := b.Help()
+		lines = append(lines, fmt.Sprintf("  %-12s %s", h.Key, h.Desc))
+	}
+	return append(lines, "", m.st.dim.Render("f1 or ? closes this, esc too"))
 }

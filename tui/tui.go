@@ -106,6 +106,8 @@ type Model struct {
 	// lastRun is the step's last pass through the engine's loop: a re-run of
 	// its checks (ctrl+r) decides done anew from it.
 	lastRun *steps.Run
+	// fullHelp shows every key of the screen in the main pane (f1 or ?).
+	fullHelp bool
 	resSel  int
 	details bool
 	scroll  int

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/spinner"
@@ -85,6 +86,17 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 			return m.saveCmd(true)
 		}
 		return m.quit()
+	}
+	if m.fullHelp {
+		// The help covers the screen: only closing it (or quitting) does anything.
+		if m.helpKey(msg) || key.Matches(msg, k.Cancel) {
+			m.fullHelp = false
+		}
+		return nil
+	}
+	if m.helpKey(msg) {
+		m.fullHelp = true
+		return nil
 	}
 	if m.mode == modeRunning {
 		if m.asking != nil {
@@ -176,16 +188,17 @@ func (m *Model) save() tea.Cmd {
 
 func (m *Model) formKey(msg tea.KeyMsg) tea.Cmd {
 	k, f := m.keys, m.form()
-	if key.Matches(msg, k.Next) {
+	switch {
+	case key.Matches(msg, k.Next):
 		// Before the field: a text input would take ctrl+n as "next suggestion".
+		return m.skipAhead()
+	case key.Matches(msg, k.Plan):
 		return m.continueStep()
 	}
 	if used, cmd := f.update(msg, k); used {
 		return cmd
 	}
 	switch {
-	case key.Matches(msg, k.Next):
-		return m.continueStep()
 	case key.Matches(msg, k.Continue):
 		if f.focus == f.lastVisible() || len(f.inputs) == 0 {
 			return m.continueStep()
@@ -223,6 +236,8 @@ func (m *Model) planKey(msg tea.KeyMsg) tea.Cmd {
 		m.mode = modeForm
 		m.plan = nil
 		return nil
+	case key.Matches(msg, k.Next):
+		return m.skipAhead() // the plan is not applied
 	case key.Matches(msg, k.Confirm):
 		if len(m.plan.Blocked) > 0 {
 			m.setStatus(true, "this step waits for the earlier steps listed under NOT YET; esc, then fix them first")
@@ -270,17 +285,29 @@ func (m *Model) resultsKey(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, k.Rerun):
 		return m.checksCmd()
 	case key.Matches(msg, k.Tick):
-		if m.resSel < len(m.results) && m.results[m.resSel].Status == steps.Manual {
-			a, id := m.env.Answers, m.results[m.resSel].ID
+		if rs := m.allResults(); m.resSel < len(rs) && rs[m.resSel].Status == steps.Manual {
+			a, id := m.env.Answers, rs[m.resSel].ID
 			a.Tick(id, !a.Validation.Ticked[id])
 			m.dirty = true
 		}
 	case msg.Type == tea.KeyUp:
 		m.resSel = max(0, m.resSel-1)
 	case msg.Type == tea.KeyDown:
-		m.resSel = min(len(m.results)-1, m.resSel+1)
+		m.resSel = max(0, min(len(m.allResults())-1, m.resSel+1))
 	}
 	return nil
+}
+
+// skipAhead goes to the next step that applies without recording this
+// one (ctrl+n from its form or plan): what was typed stays in the form for
+// when the admin comes back. After the last step it opens the report.
+func (m *Model) skipAhead() tea.Cmd {
+	for i := m.cur + 1; i < len(m.flow); i++ {
+		if m.needs[i].need != steps.NotNeeded {
+			return m.goStep(i)
+		}
+	}
+	return m.goReport()
 }
 
 // nextStep records the step (done when no check failed), saves, and moves
@@ -299,12 +326,25 @@ func (m *Model) nextStep() tea.Cmd {
 			break
 		}
 	}
+	if next >= 0 && m.finished() {
+		next = -1 // a step redone in a finished flow: back to the report
+	}
 	m.dirty = true
 	if next < 0 {
 		a.Progress.Current = id
 		return tea.Batch(m.saveCmd(false), m.goReport())
 	}
 	return m.goStep(next)
+}
+
+// finished reports whether every step the deployment needs is done.
+func (m *Model) finished() bool {
+	for i, st := range m.flow {
+		if m.needs[i].need != steps.NotNeeded && !m.env.Answers.IsDone(st.ID()) {
+			return false
+		}
+	}
+	return true
 }
 
 func (m *Model) goReport() tea.Cmd {
@@ -390,7 +430,9 @@ func (m *Model) finish(msg actionDoneMsg) tea.Cmd {
 			return m.fail(actApply, msg.err)
 		}
 		m.results = msg.run.Results
-		return m.showResults()
+		// Saved at once: the files written and the step's done state must
+		// survive a crash, and the status bar must not say "unsaved".
+		return tea.Batch(m.showResults(), m.saveCmd(false))
 	case actChecks:
 		m.results = msg.results
 		if r := m.lastRun; r != nil && r.Step == m.flow[m.cur].ID() {
@@ -401,6 +443,10 @@ func (m *Model) finish(msg actionDoneMsg) tea.Cmd {
 		}
 		return m.showResults()
 	case actReport:
+		if m.allChecks != nil {
+			// A re-run (ctrl+r) must show that it happened, even when nothing changed.
+			m.setStatus(false, "checks run again at %s", time.Now().Format("15:04:05"))
+		}
 		m.allChecks = msg.results
 		m.mode = modeReport
 		rep := steps.BuildIntegrationReport(m.flow, m.env, m.allChecks)
@@ -465,6 +511,11 @@ func (m *Model) saved(msg savedMsg) tea.Cmd {
 			return nil
 		}
 		m.report = msg.res.Path
+		if strings.HasPrefix(m.status, "checks run again") {
+			// Keep the sign that a re-run happened; the report names its file.
+			m.setStatus(false, "%s; report saved", m.status)
+			return nil
+		}
 		m.setStatus(false, "report saved to %s", msg.res.Path)
 		return nil
 	}

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/x/ansi"
 
 	"ccewiz/steps"
@@ -174,6 +175,9 @@ func (m *Model) statusLine() string {
 func (m *Model) mainPane(w, h int) []string {
 	if m.quitting {
 		return m.quitView(w)
+	}
+	if m.fullHelp {
+		return m.fullHelpLines(w)
 	}
 	if m.mode == modeReport {
 		return m.reportView(w, h)
@@ -468,12 +472,11 @@ func (m *Model) resultsView(w, h int) []string {
 		}
 	}
 	rs := m.allResults()
-	offset := len(rs) - len(m.results)
 	sum := steps.Summarize(rs)
 	lines = append(lines, st.bold.Render(fmt.Sprintf("Checks: %d passed, %d warnings, %d failed, %d manual", sum.Pass, sum.Warn, sum.Fail, sum.Manual)))
 	focus := 0
 	for i, r := range rs {
-		sel := i-offset == m.resSel && i >= offset
+		sel := i == m.resSel // any line can be selected, Apply's own results too
 		mark := "  "
 		if sel {
 			mark = "› "
@@ -565,17 +568,37 @@ func (m *Model) legend() []string {
 	return m.legendLines
 }
 
-// helpLine renders the key help, again only when the screen or width changed.
+// helpLine renders the key help, again only when the screen or width
+// changed: the screen's keys, most useful first, as many as fit, and
+// always the two a newcomer needs — all keys (f1) and quit.
 func (m *Model) helpLine(w int) string {
 	keys := m.bindings()
-	id := fmt.Sprint(w)
+	id := fmt.Sprint(w, m.fullHelp)
 	for _, k := range keys {
 		id += "|" + k.Help().Key + k.Help().Desc
 	}
-	if id != m.helpID {
-		m.help.Width = w
-		m.helpID, m.helpText = id, ansi.Truncate(m.help.View(keys), w, "…")
+	if id == m.helpID {
+		return m.helpText
 	}
+	tail := []key.Binding{withHelp(m.keys.Help, "f1", "all keys"), m.keys.Quit}
+	if m.fullHelp {
+		tail[0] = withHelp(m.keys.Help, "f1/esc", "close help")
+	}
+	var body []key.Binding
+	for _, k := range keys {
+		if k.Help().Key != m.keys.Quit.Help().Key {
+			body = append(body, k)
+		}
+	}
+	m.help.Width = 0 // measured here, so the tail is never the part cut
+	text := ""
+	for n := len(body); n >= 0; n-- {
+		text = m.help.ShortHelpView(append(body[:n:n], tail...))
+		if ansi.StringWidth(text) <= w {
+			break
+		}
+	}
+	m.helpID, m.helpText = id, ansi.Truncate(text, w, "…")
 	return m.helpText
 }
 

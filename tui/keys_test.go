@@ -1,0 +1,130 @@
+package tui
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
+
+	"ccewiz/secret"
+	"ccewiz/steps"
+)
+
+// TestNextAndBackDoWhatTheHelpSays: ctrl+n goes to the next step from a
+// form or a plan without recording anything (what was typed stays),
+// ctrl+p comes back, ctrl+o reviews the plan from any field.
+func TestNextAndBackDoWhatTheHelpSays(t *testing.T) {
+	m := testModel(t, profileAnswers(), demoStep{}, 100, 30)
+	drive(t, m, keys(tea.KeyTab, tea.KeyTab, tea.KeyTab)...)
+	drive(t, m, keys(tea.KeyCtrlN)...)
+	if m.cur != 1 || m.mode != modeForm || m.env.Answers.IsDone("profile") {
+		t.Fatalf("ctrl+n in a form: step %d mode %d done %v; want the next step's form, nothing recorded", m.cur, m.mode, m.env.Answers.Progress.Done)
+	}
+	drive(t, m, keys(tea.KeyCtrlP)...)
+	if m.cur != 0 || m.mode != modeForm {
+		t.Fatalf("ctrl+p: step %d mode %d", m.cur, m.mode)
+	}
+	drive(t, m, keys(tea.KeyCtrlO)...)
+	if m.mode != modePlan || m.cur != 0 {
+		t.Fatalf("ctrl+o from the third field: mode %d step %d, want the profile's plan", m.mode, m.cur)
+	}
+	drive(t, m, keys(tea.KeyCtrlN)...)
+	if m.cur != 1 || m.mode != modeForm || m.env.Answers.IsDone("profile") {
+		t.Fatalf("ctrl+n on a plan: step %d mode %d done %v; want the next form, the plan not applied", m.cur, m.mode, m.env.Answers.Progress.Done)
+	}
+	drive(t, m, keys(tea.KeyCtrlN)...) // after the last step: the report
+	mustView(t, m, "Integration report")
+}
+
+// TestHelpLineKeepsQuit: however narrow, the help line ends with the full
+// help and quit; f1 (or ? outside a text field) shows every key, esc closes.
+func TestHelpLineKeepsQuit(t *testing.T) {
+	for _, w := range []int{60, 80, 120} {
+		m := testModel(t, profileAnswers(), demoStep{}, w, 24)
+		for _, screen := range [][]tea.Msg{nil, keys(tea.KeyCtrlO), keys(tea.KeyEnter), keys(tea.KeyCtrlG)} {
+			drive(t, m, screen...)
+			lines := strings.Split(m.View(), "\n")
+			help := lines[len(lines)-2]
+			if !strings.HasSuffix(help, "f1 all keys • ctrl+c quit") || ansi.StringWidth(help) > w {
+				t.Errorf("%d columns: help line %q", w, help)
+			}
+		}
+	}
+	m := testModel(t, profileAnswers(), demoStep{}, 80, 24)
+	drive(t, m, keys(tea.KeyF1)...)
+	mustView(t, m, "Keys on this screen", "ctrl+o", "review the plan", "ctrl+s", "f1/esc close help")
+	drive(t, m, keys("x")...) // swallowed while the help is open
+	drive(t, m, keys(tea.KeyEsc)...)
+	if v := m.View(); strings.Contains(v, "Keys on this screen") {
+		t.Fatalf("esc did not close the help:\n%s", v)
+	}
+	drive(t, m, keys(tea.KeyCtrlO, tea.KeyEnter)...) // the results: no text field, so ? is help
+	drive(t, m, keys("?")...)
+	mustView(t, m, "Keys on this screen", "ctrl+r       re-run")
+}
+
+// okStep is a required step that applies nothing and passes.
+type okStep struct{ brokenStep }
+
+func (okStep) ID() string    { return "ok" }
+func (okStep) Title() string { return "Passing step" }
+func (okStep) Checks() []steps.Check {
+	return []steps.Check{{ID: "ok.fine", Title: "Fine", Run: func(context.Context, *steps.Env) steps.Result {
+		return steps.Result{Status: steps.Pass}
+	}}}
+}
+
+// TestFinishedFlowReturnsToTheReport: redoing a step of a finished flow
+// goes back to the report, and ctrl+r on the report says it ran again.
+func TestFinishedFlowReturnsToTheReport(t *testing.T) {
+	a := profileAnswers()
+	a.MarkDone("profile")
+	a.MarkDone("ok")
+	m := testModel(t, a, demoStep{}, 100, 30)
+	m.flow = []steps.Step{steps.NewProfileStep(), okStep{}}
+	m.env.Flow = m.flow
+	m.refreshNeeds()
+	drive(t, m, keys(tea.KeyCtrlO, tea.KeyEnter, tea.KeyEnter)...) // redo the profile
+	if m.mode != modeReport {
+		t.Fatalf("after redoing step 1 of a finished flow: step %d mode %d, want the report", m.cur, m.mode)
+	}
+	if strings.Contains(m.status, "checks run again") {
+		t.Fatal("the first report says it ran again")
+	}
+	drive(t, m, keys(tea.KeyCtrlR)...)
+	mustView(t, m, "checks run again at", "; report saved")
+}
+
+// TestResultsCursorStartsOnTheFirstLine: with Apply's own results listed
+// before the fresh checks, the cursor starts on the first line and can
+// select every line.
+func TestResultsCursorStartsOnTheFirstLine(t *testing.T) {
+	a := profileAnswers()
+	a.Progress.Current = "demo"
+	a.MarkDone("profile")
+	a.Certificate = steps.CertificateAnswers{O: "ece.example.com", Mode: "selfsigned", KeySize: 4096}
+	m := testModel(t, a, demoStep{}, 100, 40)
+	m.flow = []steps.Step{steps.NewProfileStep(), verifyingApply{}}
+	m.env.Flow = m.flow
+	m.cur = 1
+	m.env.Secrets["certificate.pfx_password"] = secret.New(pfxPassword)
+	drive(t, m, append(keys(tea.KeyCtrlO, "ece.example.com"), keys(tea.KeyEnter)...)...)
+	v := mustView(t, m, "Checks:")
+	var checks []string
+	for _, l := range strings.Split(v, "\n") {
+		if _, r, ok := strings.Cut(l, "│ "); ok && (strings.Contains(r, "pass ") || strings.Contains(r, "warn ") || strings.Contains(r, "manual ")) {
+			checks = append(checks, r)
+		}
+	}
+	if len(checks) < 3 || !strings.HasPrefix(checks[0], "› ") || !strings.Contains(checks[0], "Written bytes read back") {
+		t.Fatalf("the cursor is not on the first check:\n%s", strings.Join(checks, "\n"))
+	}
+	for range len(checks) {
+		drive(t, m, keys(tea.KeyDown)...)
+	}
+	if m.resSel != len(checks)-1 {
+		t.Errorf("down reaches line %d of %d", m.resSel+1, len(checks))
+	}
+}
