@@ -22,13 +22,13 @@ type keyMap struct {
 
 func newKeyMap() keyMap {
 	return keyMap{
-		Next:      key.NewBinding(key.WithKeys("ctrl+n"), key.WithHelp("ctrl+n", "next step")),
-		Back:      key.NewBinding(key.WithKeys("ctrl+p"), key.WithHelp("ctrl+p", "back")),
+		Next: key.NewBinding(key.WithKeys("ctrl+n"), key.WithHelp("ctrl+n", "next step")),
+		Back: key.NewBinding(key.WithKeys("ctrl+p"), key.WithHelp("ctrl+p", "back")),
 		// From any field: what enter does on the last one. ctrl+o is free in
 		// every terminal, tmux and Windows Terminal alike.
 		Plan: key.NewBinding(key.WithKeys("ctrl+o"), key.WithHelp("ctrl+o", "review the plan")),
 		// f1 everywhere; ? too where no text field would take it (helpKey).
-		Help: key.NewBinding(key.WithKeys("f1"), key.WithHelp("f1", "all keys")),
+		Help:      key.NewBinding(key.WithKeys("f1"), key.WithHelp("f1", "all keys")),
 		Jump:      key.NewBinding(key.WithKeys("ctrl+g"), key.WithHelp("ctrl+g", "jump to step")),
 		Save:      key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "save")),
 		Quit:      key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),

@@ -108,9 +108,9 @@ type Model struct {
 	lastRun *steps.Run
 	// fullHelp shows every key of the screen in the main pane (f1 or ?).
 	fullHelp bool
-	resSel  int
-	details bool
-	scroll  int
+	resSel   int
+	details  bool
+	scroll   int
 
 	run     *running
 	nextRun int
