@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 const goodProfile = `version: 1
@@ -118,4 +119,27 @@ func TestCheckFormats(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestCheckJSONVerdict: the JSON report leads with the run's verdict and
+// when it ran, so a monitoring job needs no counting of its own.
+func TestCheckJSONVerdict(t *testing.T) {
+	before := time.Now().UTC().Truncate(time.Second)
+	code, out, errs := runCLI(t, "check", "--answers", "examples/ccewiz.yaml", "--only", "profile", "--format", "json")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, errs)
+	}
+	var r struct {
+		Verdict string    `json:"verdict"`
+		At      time.Time `json:"timestamp"`
+		Summary struct {
+			Manual, Confirmed int
+		} `json:"summary"`
+	}
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if r.Verdict != "almost" || r.At.Before(before) || r.At.After(time.Now()) || r.Summary.Manual != 1 || r.Summary.Confirmed != 0 {
+		t.Errorf("verdict %q at %s, summary %+v\n%s", r.Verdict, r.At, r.Summary, out)
+	}
 }

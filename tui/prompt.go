@@ -90,6 +90,10 @@ func (m *Model) askPassword(msg promptMsg) tea.Cmd {
 	m.secretIn.EchoMode = textinput.EchoPassword
 	m.secretIn.EchoCharacter = '•'
 	m.secretIn.Placeholder = "kept for this session only, never saved"
+	// A textinput without a width shows one character of its placeholder
+	// (the stray "k" after "PFX password:").
+	_, mainW := m.paneWidths()
+	m.secretIn.Width = max(10, mainW-4)
 	m.secretIn.Focus()
 	return nil
 }

@@ -20,6 +20,10 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.w, m.h = msg.Width, msg.Height
+		if m.asking != nil {
+			_, mainW := m.paneWidths()
+			m.secretIn.Width = max(10, mainW-4)
+		}
 		return m, nil
 	case spinner.TickMsg:
 		if m.run == nil {

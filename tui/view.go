@@ -52,17 +52,7 @@ func (m *Model) View() string {
 		return ""
 	}
 	w, h := max(m.w, 30), max(m.h, 8)
-	sideW := 0
-	switch {
-	case w >= 100:
-		sideW = 30
-	case w >= 60:
-		sideW = 24
-	}
-	mainW := w
-	if sideW > 0 {
-		mainW = w - sideW - 3
-	}
+	sideW, mainW := m.paneWidths()
 	bodyH := h - 2
 	main := m.mainPane(mainW, bodyH)
 	var side []string
@@ -92,6 +82,21 @@ func (m *Model) View() string {
 	b.WriteByte('\n')
 	b.WriteString(ansi.Truncate(m.statusLine(), w, "…"))
 	return b.String()
+}
+
+// paneWidths splits the screen into the sidebar (none when narrow) and the main pane.
+func (m *Model) paneWidths() (sideW, mainW int) {
+	w := max(m.w, 30)
+	switch {
+	case w >= 100:
+		sideW = 30
+	case w >= 60:
+		sideW = 24
+	}
+	if sideW > 0 {
+		return sideW, w - sideW - 3
+	}
+	return 0, w
 }
 
 func pad(s string, w int) string {

@@ -1,6 +1,7 @@
 package sshserve
 
 import (
+	"bytes"
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
@@ -448,5 +449,30 @@ func TestServerErr(t *testing.T) {
 	<-g.srv.Done()
 	if err := g.srv.Err(); err != nil {
 		t.Errorf("Err after Shutdown = %v, want nil", err)
+	}
+}
+
+// TestHostKeyFingerprintLogged: the fingerprint serve prints at start is the
+// one OpenSSH computes from the key the server presents (ssh-keyscan, then
+// ssh-keygen -l), so an admin can compare it on first connect.
+func TestHostKeyFingerprintLogged(t *testing.T) {
+	need(t, "ssh-keyscan")
+	f := newFixture(t, Options{}, []string{"alice"})
+	scan, err := exec.Command("ssh-keyscan", "-p", f.port, "-t", "ed25519", "127.0.0.1").Output()
+	if err != nil || len(scan) == 0 {
+		t.Fatalf("ssh-keyscan: %v", err)
+	}
+	keygen := exec.Command("ssh-keygen", "-l", "-E", "sha256", "-f", "-")
+	keygen.Stdin = bytes.NewReader(scan)
+	out, err := keygen.Output()
+	if err != nil {
+		t.Fatalf("ssh-keygen -l: %v", err)
+	}
+	fields := strings.Fields(string(out)) // 256 SHA256:… [127.0.0.1]:port (ED25519)
+	if len(fields) < 2 || fields[1] != f.srv.Fingerprint() {
+		t.Fatalf("OpenSSH sees %q, serve says %q", out, f.srv.Fingerprint())
+	}
+	if !strings.Contains(f.log.String(), "host key "+fields[1]+" — compare it") {
+		t.Errorf("the start-up log does not show the fingerprint:\n%s", f.log.String())
 	}
 }

@@ -62,6 +62,9 @@ type Server struct {
 	done     chan struct{}
 	serveErr error
 	stopped  atomic.Bool // Shutdown or Close was called
+	// fingerprint is the host key's SHA-256 fingerprint, as ssh shows it on
+	// a first connection: admins compare the two before answering yes.
+	fingerprint string
 }
 
 // New checks the options and prepares the server; Start listens.
@@ -102,7 +105,12 @@ func New(o Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{o: o, log: o.Log, users: map[string]string{}, done: make(chan struct{})}
+	signer, err := gossh.ParsePrivateKey(key)
+	if err != nil {
+		return nil, fmt.Errorf("host key %s: %w", o.HostKey, err)
+	}
+	s := &Server{o: o, log: o.Log, users: map[string]string{}, done: make(chan struct{}),
+		fingerprint: gossh.FingerprintSHA256(signer.PublicKey())}
 	if s.log == nil {
 		s.log = log.New(io.Discard, "", 0)
 	}
@@ -139,8 +147,12 @@ func (s *Server) Start() error {
 		close(s.done)
 	}()
 	s.log.Printf("ccewiz serve: listening on %s, work folder %s, at most %d sessions", ln.Addr(), s.o.Workdir, s.o.MaxSessions)
+	s.log.Printf("ccewiz serve: host key %s — compare it with what ssh shows on a first connection", s.fingerprint)
 	return nil
 }
+
+// Fingerprint is the host key's SHA-256 fingerprint (SHA256:…), as OpenSSH prints it.
+func (s *Server) Fingerprint() string { return s.fingerprint }
 
 // Addr is the address the server listens on.
 func (s *Server) Addr() net.Addr { return s.ln.Addr() }
