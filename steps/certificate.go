@@ -30,8 +30,10 @@ func NewCertificateStep() Step { return certificateStep{} }
 // CertModes are the values of certificate.mode.
 var CertModes = []string{"selfsigned", "ca"}
 
-func (certificateStep) ID() string    { return "certificate" }
-func (certificateStep) Title() string { return "ECE web server certificate" }
+func (certificateStep) ID() string         { return "certificate" }
+func (certificateStep) Title() string      { return "ECE web server certificate" }
+func (certificateStep) ShortTitle() string { return "Web certificate" }
+func (certificateStep) GuideStep() string  { return "1" }
 func (certificateStep) Intro() string {
 	return "SPOG reaches ECE only over https, and only when the certificate names the ECE FQDN in its CN and DNS SANs, " +
 		"is in date, and is served without SNI (IIS binding: All Unassigned, port 443, no host name, " +

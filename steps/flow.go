@@ -63,3 +63,27 @@ func Find(steps []Step, id string) Step {
 	}
 	return nil
 }
+
+// Labeled is implemented by steps with a short title for narrow places
+// (the sidebar: 18 cells at 80 columns) and the number the vendor's guide
+// gives them, shown beside the wizard's own.
+type Labeled interface {
+	ShortTitle() string
+	GuideStep() string // "4.1", "" for none
+}
+
+// ShortTitle is st's short title, or its title.
+func ShortTitle(st Step) string {
+	if l, ok := st.(Labeled); ok && l.ShortTitle() != "" {
+		return l.ShortTitle()
+	}
+	return st.Title()
+}
+
+// GuideStep is the guide's number for st, "" when it has none.
+func GuideStep(st Step) string {
+	if l, ok := st.(Labeled); ok {
+		return l.GuideStep()
+	}
+	return ""
+}

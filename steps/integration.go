@@ -24,8 +24,10 @@ const (
 		"Application Instance for good; a mistake means uninstalling ECE, dropping all its databases and installing again"
 )
 
-func (integrationStep) ID() string    { return "integration" }
-func (integrationStep) Title() string { return "ECE integration with Unified CCE (permanent)" }
+func (integrationStep) ID() string         { return "integration" }
+func (integrationStep) Title() string      { return "ECE integration with Unified CCE (permanent)" }
+func (integrationStep) ShortTitle() string { return "UCCE integration" }
+func (integrationStep) GuideStep() string  { return "5" }
 func (integrationStep) Intro() string {
 	return "In ECE (CCE Administration's Email and Chat card), Integration › Unified CCE takes the AWDB details and " +
 		"the Application Instance with every Agent PG. Its Save is permanent: a wrong value means reinstalling ECE. " +

@@ -31,8 +31,10 @@ const (
 // inventoryWhere is where the admin types the values (2000-agent model).
 const inventoryWhere = "CCE Administration › Inventory › New"
 
-func (inventoryStep) ID() string    { return "inventory" }
-func (inventoryStep) Title() string { return "ECE in the PCCE inventory" }
+func (inventoryStep) ID() string         { return "inventory" }
+func (inventoryStep) Title() string      { return "ECE in the PCCE inventory" }
+func (inventoryStep) ShortTitle() string { return "Inventory" }
+func (inventoryStep) GuideStep() string  { return "4.2–4.3" }
 func (inventoryStep) Intro() string {
 	return "PCCE must know ECE's data server(s) and web server. The web server is entered by its fully qualified " +
 		"name, which must be in ECE's certificate, with the pa login and the exact, case-sensitive Application " +

@@ -14,8 +14,10 @@ type profileStep struct{}
 // NewProfileStep returns the deployment profile step.
 func NewProfileStep() Step { return profileStep{} }
 
-func (profileStep) ID() string    { return "profile" }
-func (profileStep) Title() string { return "Deployment profile and prerequisites" }
+func (profileStep) ID() string         { return "profile" }
+func (profileStep) Title() string      { return "Deployment profile and prerequisites" }
+func (profileStep) ShortTitle() string { return "Profile" }
+func (profileStep) GuideStep() string  { return "" }
 func (profileStep) Intro() string {
 	return "Describe the PCCE and ECE deployment once; every later step takes its names from here. " +
 		"ccewiz checks the minimum patch levels and works out the exact, case-sensitive Application Instance " +

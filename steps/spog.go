@@ -22,8 +22,10 @@ const SpogRelPath = `eService\templates\finesse\gadget\spog\spog_config.js`
 // only proposes it, the admin confirms every path.
 const defaultECEHome = `C:\Cisco`
 
-func (spogStep) ID() string    { return "spog" }
-func (spogStep) Title() string { return "spog_config.js on every ECE web server" }
+func (spogStep) ID() string         { return "spog" }
+func (spogStep) Title() string      { return "spog_config.js on every ECE web server" }
+func (spogStep) ShortTitle() string { return "spog_config.js" }
+func (spogStep) GuideStep() string  { return "3" }
 func (spogStep) Intro() string {
 	return "The ECE gadget inside CCE Administration reads spog_config.js on each ECE web server to find ECE. " +
 		"It must say https and the fully qualified name users type, or the gadget cannot reach ECE. " +

@@ -37,8 +37,10 @@ const (
 // SSOWhere is ECE's form, as the admin navigates to it in the Business partition (pa).
 const SSOWhere = "ECE (https://<ece_fqdn>/default, user pa) › Administration › Partition: default › Security › SSO and provisioning › Partition Administration Configuration"
 
-func (ssoStep) ID() string    { return "sso" }
-func (ssoStep) Title() string { return "Partition Administrator SSO (Active Directory)" }
+func (ssoStep) ID() string         { return "sso" }
+func (ssoStep) Title() string      { return "Partition Administrator SSO (Active Directory)" }
+func (ssoStep) ShortTitle() string { return "Partition SSO" }
+func (ssoStep) GuideStep() string  { return "2" }
 func (ssoStep) Intro() string {
 	return "ECE looks up every administrator who opens its gadget in CCE Administration in Active Directory, over LDAP. " +
 		"Since Microsoft's 2020 LDAP signing requirements that connection must use TLS, and ECE's Java trusts the domain " +

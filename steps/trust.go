@@ -31,8 +31,10 @@ const CacertsPath = `%JAVA_HOME%\lib\security\cacerts`
 // DefaultCacertsPassword is the JDK's default; Cisco's guide uses it.
 const DefaultCacertsPassword = "changeit"
 
-func (trustStep) ID() string    { return "trust" }
-func (trustStep) Title() string { return "ECE certificate in every ADS's Java trust store" }
+func (trustStep) ID() string         { return "trust" }
+func (trustStep) Title() string      { return "ECE certificate in every ADS's Java trust store" }
+func (trustStep) ShortTitle() string { return "ADS trust" }
+func (trustStep) GuideStep() string  { return "4.1" }
 func (trustStep) Intro() string {
 	return "CCE Administration (SPOG) on each Admin Data Server reaches ECE over https with Java, which trusts only what its " +
 		"cacerts holds. A self-signed ECE certificate is imported itself (alias = the ECE FQDN); a CA-signed one through its " +

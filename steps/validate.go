@@ -26,8 +26,10 @@ type validateStep struct{}
 // NewValidateStep returns step 6, the validation.
 func NewValidateStep() Step { return validateStep{} }
 
-func (validateStep) ID() string    { return "validate" }
-func (validateStep) Title() string { return "Validate the integration" }
+func (validateStep) ID() string         { return "validate" }
+func (validateStep) Title() string      { return "Validate the integration" }
+func (validateStep) ShortTitle() string { return "Validation" }
+func (validateStep) GuideStep() string  { return "6" }
 func (validateStep) Intro() string {
 	return "Prove the integration works: ECE's Business (/default) and System (/system) partitions answer over HTTPS " +
 		"with a trusted certificate, CCE Administration shows no alerts for the ECE servers, and a test agent enabled " +

@@ -194,7 +194,11 @@ func (lp *linePrompt) run(ctx context.Context) error {
 		m.refreshNeeds()
 		s := m.flow[i]
 		need := m.needs[i]
-		lp.printf("\n== Step %d of %d: %s ==\n", i+1, len(m.flow), s.Title())
+		guide := ""
+		if g := steps.GuideStep(s); g != "" {
+			guide = " (guide step " + g + ")"
+		}
+		lp.printf("\n== Step %d of %d: %s%s ==\n", i+1, len(m.flow), s.Title(), guide)
 		if need.need == steps.NotNeeded {
 			lp.printf("Not needed for this deployment: %s. Skipped.\n", need.why)
 			continue

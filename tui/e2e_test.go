@@ -162,7 +162,7 @@ func TestE2ETmux(t *testing.T) {
 	tm.start(args...)
 	s = tm.waitFor("the resumed step", 10*time.Second, func(s string) bool { return strings.Contains(s, third) })
 	for i := 0; i < 2; i++ {
-		title := []rune(flow[i].Title())
+		title := []rune(steps.ShortTitle(flow[i]))
 		if !strings.Contains(s, fmt.Sprintf("● %d %s", i+1, string(title[:min(10, len(title))]))) {
 			t.Errorf("step %d is not shown as done after resuming:\n%s", i+1, s)
 		}

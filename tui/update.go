@@ -270,9 +270,9 @@ func (m *Model) scrollKey(msg tea.KeyMsg) {
 	case tea.KeyDown:
 		m.scroll++
 	case tea.KeyPgUp:
-		m.scroll -= max(1, m.h-8)
+		m.scroll -= m.page()
 	case tea.KeyPgDown:
-		m.scroll += max(1, m.h-8)
+		m.scroll += m.page()
 	case tea.KeyHome:
 		m.scroll = 0
 	}

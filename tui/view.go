@@ -84,6 +84,53 @@ func (m *Model) View() string {
 	return b.String()
 }
 
+// stepHead is the top of a step's screen. Nothing in it is cut without a
+// way to read it whole: the title wraps, the reason and the intro shorten
+// only until ctrl+t.
+func (m *Model) stepHead(w, h int) []string {
+	st, s := m.st, m.flow[m.cur]
+	state := m.state(m.cur)
+	var head []string
+	for _, l := range wrap(fmt.Sprintf("Step %d of %d · %s", m.cur+1, len(m.flow), s.Title()), w-2) {
+		head = append(head, st.title.Render(" "+l+" "))
+	}
+	head = append(head, st.dim.Render(fmt.Sprintf("%s %s · %s%s", stateIcon[state], stateWord[state], m.needs[m.cur].need, guideRef(s))))
+	head = append(head, shorten(wrap(m.needs[m.cur].why, w), 1, w, m.details || h >= 30, st)...)
+	return append(head, shorten(wrap(s.Intro(), w), 3, w, m.details || h >= 30, st)...)
+}
+
+// page is how far pgup/pgdn scroll: the lines the screen shows of the
+// step's body (less the blank line under the head, a footer of up to five
+// lines, the two "more lines" markers and one line kept in view), so a
+// page down skips nothing.
+func (m *Model) page() int {
+	_, w := m.paneWidths()
+	h := max(m.h, 8) - 2
+	if m.mode == modeReport {
+		return max(1, h-6)
+	}
+	return max(1, h-len(m.stepHead(w, h))-9)
+}
+
+// shorten keeps the first n lines of a wrapped text, the last one ending in
+// "… ctrl+t" when more is hidden; whole keeps it all.
+func shorten(lines []string, n, w int, whole bool, st styles) []string {
+	if whole || len(lines) <= n {
+		return lines
+	}
+	out := append([]string{}, lines[:n-1]...)
+	return append(out, ansi.Truncate(lines[n-1], w-12, "")+st.dim.Render(" … ctrl+t"))
+}
+
+// guideRef is " (guide step 4.1)", so the wizard's numbering and the
+// vendor guide's can both be followed.
+func guideRef(s steps.Step) string {
+	if g := steps.GuideStep(s); g != "" {
+		return " · guide step " + g
+	}
+	return ""
+}
+
 // paneWidths splits the screen into the sidebar (none when narrow) and the main pane.
 func (m *Model) paneWidths() (sideW, mainW int) {
 	w := max(m.w, 30)
@@ -132,7 +179,7 @@ func (m *Model) sidebar(w, h int) []string {
 		case inProgress:
 			icon = st.accent.Render(icon)
 		}
-		title := ansi.Truncate(fmt.Sprintf("%d %s", i+1, s.Title()), w-4, "…")
+		title := ansi.Truncate(fmt.Sprintf("%d %s", i+1, steps.ShortTitle(s)), w-4, "…")
 		if i == sel {
 			title = st.focus.Render(title)
 		} else if state == skipped {
@@ -187,18 +234,7 @@ func (m *Model) mainPane(w, h int) []string {
 	if m.mode == modeReport {
 		return m.reportView(w, h)
 	}
-	st := m.st
-	s := m.flow[m.cur]
-	state := m.state(m.cur)
-	head := []string{
-		st.title.Render(fmt.Sprintf(" Step %d of %d · %s ", m.cur+1, len(m.flow), s.Title())),
-		st.dim.Render(fmt.Sprintf("%s %s · %s: %s", stateIcon[state], stateWord[state], m.needs[m.cur].need, m.needs[m.cur].why)),
-	}
-	intro := wrap(s.Intro(), w)
-	if !m.details && len(intro) > 3 && h < 30 {
-		intro = append(intro[:2:2], ansi.Truncate(intro[2], w-12, "")+st.dim.Render(" … ctrl+t"))
-	}
-	head = append(head, intro...)
+	head := m.stepHead(w, h)
 	head = append(head, "")
 	room := max(1, h-len(head))
 	var body []string
@@ -494,11 +530,16 @@ func (m *Model) resultsView(w, h int) []string {
 				box = "[x] "
 			}
 		}
-		title := box + steps.Printable(r.Title) // titles may name servers: inert, as in wrap
+		// Titles may name servers: wrap makes them inert, and long ones
+		// continue under themselves instead of being cut.
+		tl := wrap(box+r.Title, w-11)
 		if sel {
-			title = st.focus.Render(title)
+			for j := range tl {
+				tl[j] = st.focus.Render(tl[j])
+			}
 		}
-		lines = append(lines, mark+st.status(r.Status).Render(steps.Symbol(r.Status)+" "+fmt.Sprintf("%-6s", r.Status))+" "+title)
+		lines = append(lines, mark+st.status(r.Status).Render(steps.Symbol(r.Status)+" "+fmt.Sprintf("%-6s", r.Status))+" "+tl[0])
+		lines = append(lines, indentLines(tl[1:], "           ")...)
 		if r.Detail != "" && (sel || m.details || r.Status == steps.Fail || r.Status == steps.Manual) {
 			lines = append(lines, indentLines(wrap(r.Detail, w-11), "           ")...)
 		}
@@ -512,7 +553,10 @@ func (m *Model) resultsView(w, h int) []string {
 		}
 	}
 	// The way on stays in view however long the list is.
-	foot := []string{"", st.dim.Render("enter: record this step and go on · space: tick the selected manual item")}
+	foot := []string{""}
+	for _, l := range wrap("enter: record this step and go on · space: tick the selected manual item", w) {
+		foot = append(foot, st.dim.Render(l))
+	}
 	return append(window(lines, focus, max(1, h-len(foot))), foot...)
 }
 
