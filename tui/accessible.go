@@ -268,7 +268,7 @@ func (lp *linePrompt) step(ctx context.Context, s steps.Step) (bool, error) {
 		run.Record(env)
 		env.Progress = nil
 		if out := run.Outcome; out != nil {
-			lp.printf("%s", strings.Join(writtenLines(out.Written), "\n"))
+			lp.printf("%s", strings.Join(writtenLines(out.Written, 0), "\n"))
 			if len(out.Written) > 0 {
 				lp.printf("\n")
 			}

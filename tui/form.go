@@ -396,21 +396,33 @@ func (fm *form) view(width int, details bool) ([]string, int) {
 	labelW = min(labelW, max(12, width-26))
 	valueW := max(8, width-labelW-4)
 	var lines []string
-	focusLine := 0
+	focusLine, cut := 0, false
 	for i, in := range fm.inputs {
 		if !in.visible {
 			continue
 		}
 		focused := i == fm.focus
-		mark := "  "
-		label := ansi.Truncate(in.f.Label, labelW, "…")
-		label += strings.Repeat(" ", labelW-ansi.StringWidth(label))
-		if focused {
-			mark = "▸ "
-			label = st.focus.Render(label)
-			focusLine = len(lines)
+		fits := ansi.StringWidth(in.f.Label) <= labelW && (!in.usesText() || focused || ansi.StringWidth(fm.plainValue(in)) <= valueW)
+		if details && !fits {
+			// ctrl+t: a label or value too long for its column, whole, on lines of its own.
+			lines = append(lines, indentLines(wrap(in.f.Label+":", width-2), "  ")...)
+			lines = append(lines, indentLines(wrap(fm.plainValue(in), width-6), "      ")...)
+		} else {
+			cut = cut || !fits
+			mark := "  "
+			label := ansi.Truncate(in.f.Label, labelW, "…")
+			label += strings.Repeat(" ", labelW-ansi.StringWidth(label))
+			if focused {
+				mark = "▸ "
+				label = st.focus.Render(label)
+				focusLine = len(lines)
+			}
+			lines = append(lines, mark+label+"  "+fm.valueView(in, focused, valueW))
+			if focused && in.usesText() && in.f.Kind != steps.SecretField && ansi.StringWidth(in.ti.Value()) > valueW-1 {
+				// The input shows a window of a long value; here it is whole.
+				lines = append(lines, indentLines(wrap("= "+in.ti.Value(), width-4), "    ")...)
+			}
 		}
-		lines = append(lines, mark+label+"  "+fm.valueView(in, focused, valueW))
 		if in.err != "" {
 			for _, l := range wrap("✗ "+in.err, width-4) {
 				lines = append(lines, "    "+st.fail.Render(l))
@@ -428,7 +440,23 @@ func (fm *form) view(width int, details bool) ([]string, int) {
 			}
 		}
 	}
+	if cut {
+		lines = append(lines, "", st.dim.Render("… marks a value cut to fit: ctrl+t shows it whole"))
+	}
 	return lines, focusLine
+}
+
+// plainValue is what an unfocused text field shows, unstyled: its value
+// (a password as dots), or its placeholder when empty.
+func (fm *form) plainValue(in *input) string {
+	v := in.ti.Value()
+	switch {
+	case v == "":
+		return in.ti.Placeholder
+	case in.f.Kind == steps.SecretField:
+		return strings.Repeat("•", len([]rune(v)))
+	}
+	return v
 }
 
 func (fm *form) valueView(in *input, focused bool, w int) string {
@@ -460,14 +488,10 @@ func (fm *form) valueView(in *input, focused bool, w int) string {
 	if !focused {
 		// Drawn directly: a text input's View styles every rune, which costs
 		// more than the rest of the frame; only the focused one needs a cursor.
-		v := in.ti.Value()
-		switch {
-		case v == "":
+		if in.ti.Value() == "" {
 			return st.dim.Render(ansi.Truncate(in.ti.Placeholder, w, "…"))
-		case in.f.Kind == steps.SecretField:
-			v = strings.Repeat("•", len([]rune(v)))
 		}
-		return ansi.Truncate(v, w, "…")
+		return ansi.Truncate(fm.plainValue(in), w, "…")
 	}
 	in.ti.Width = w - 1
 	return in.ti.View()

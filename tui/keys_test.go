@@ -2,6 +2,8 @@ package tui
 
 import (
 	"context"
+	"os"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -126,5 +128,52 @@ func TestResultsCursorStartsOnTheFirstLine(t *testing.T) {
 	}
 	if m.resSel != len(checks)-1 {
 		t.Errorf("down reaches line %d of %d", m.resSel+1, len(checks))
+	}
+}
+
+// TestNothingCutAt80: at 80 columns a password's source (focused field), a
+// backup's name in the plan and in the results stay readable whole.
+func TestNothingCutAt80(t *testing.T) {
+	a := profileAnswers()
+	a.Progress.Current = "demo"
+	a.MarkDone("profile")
+	a.Certificate = steps.CertificateAnswers{O: "ece.example.com", Mode: "selfsigned", KeySize: 4096,
+		PFXPassword: secret.Ref{File: "secrets/a-rather-long-folder-name/pfx-password.txt"}}
+	m := testModel(t, a, demoStep{}, 80, 24)
+	if err := os.MkdirAll("secrets/a-rather-long-folder-name", 0o755); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile("secrets/a-rather-long-folder-name/pfx-password.txt", []byte(pfxPassword+"\n"), 0o600)
+	os.MkdirAll("out", 0o755)
+	os.WriteFile(demoConfig, []byte("server_name = old.example.com\n"), 0o644)
+	for range 6 {
+		drive(t, m, keys(tea.KeyTab)...) // to the PFX password
+	}
+	// The main pane's text with every line break, border and space gone:
+	// whole means no character is missing, wherever the lines were broken.
+	joined := func() string {
+		var b strings.Builder
+		for _, l := range strings.Split(m.View(), "\n") {
+			if _, r, ok := strings.Cut(l, "│"); ok {
+				l = r
+			}
+			b.WriteString(strings.Join(strings.Fields(l), ""))
+		}
+		return b.String()
+	}
+	nospace := func(s string) string { return strings.Join(strings.Fields(s), "") }
+	if v := joined(); !strings.Contains(v, nospace("password: from file:secrets/a-rather-long-folder-name/pfx-password.txt (in the answers file) — leave empty to use it")) {
+		t.Errorf("the password's source is cut:\n%s", m.View())
+	}
+	drive(t, m, keys(tea.KeyCtrlO)...)
+	for i := 0; i < 3 && !strings.Contains(joined(), "demo.conf.ccewiz-YYYYMMDD-HHMMSS.bak"); i++ {
+		drive(t, m, keys(tea.KeyPgDown)...)
+	}
+	if v := joined(); !strings.Contains(v, nospace("out/demo.conf → demo.conf.ccewiz-YYYYMMDD-HHMMSS.bak")) {
+		t.Errorf("the backup's name is cut in the plan:\n%s", m.View())
+	}
+	drive(t, m, append(keys(tea.KeyHome, "ece.example.com"), keys(tea.KeyEnter)...)...)
+	if v := joined(); !regexp.MustCompile(`wroteout/demo\.conf\(previousversion:demo\.conf\.ccewiz-\d{8}-\d{6}\.bak\)`).MatchString(v) {
+		t.Errorf("the backup's name is cut in the results:\n%s", m.View())
 	}
 }

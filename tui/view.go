@@ -347,20 +347,27 @@ func (m *Model) failedView(w int) []string {
 	}
 	if m.outcome != nil && len(m.outcome.Written) > 0 {
 		lines = append(lines, "", "Files written before the failure:")
-		lines = append(lines, writtenLines(m.outcome.Written)...)
+		lines = append(lines, writtenLines(m.outcome.Written, w)...)
 	}
 	lines = append(lines, "", st.dim.Render("enter: try again · esc: back to the form to change an answer"))
 	return lines
 }
 
-func writtenLines(ws []steps.Written) []string {
+// writtenLines lists the files an Apply wrote, each wrapped to w (0: one
+// line each, for plain mode, which wraps for itself): a backup's name is
+// the admin's way back and must be readable whole.
+func writtenLines(ws []steps.Written, w int) []string {
 	var out []string
 	for _, wr := range ws {
+		l := "wrote " + wr.Path + " (new file)"
 		if wr.Backup != "" {
-			out = append(out, "  wrote "+wr.Path+" (previous version: "+filepath.Base(wr.Backup)+")")
-		} else {
-			out = append(out, "  wrote "+wr.Path+" (new file)")
+			l = "wrote " + wr.Path + " (previous version: " + filepath.Base(wr.Backup) + ")"
 		}
+		if w <= 0 {
+			out = append(out, "  "+l)
+			continue
+		}
+		out = append(out, indentLines(wrap(l, w-4), "  ")...)
 	}
 	return out
 }
@@ -430,7 +437,7 @@ func planLines(p *steps.Plan, w int, details bool, st styles) []string {
 		var backups []string
 		for _, f := range p.Files {
 			if f.Backup && f.Action == steps.Modify {
-				backups = append(backups, "  "+f.Path+" → "+filepath.Base(f.Path)+".ccewiz-YYYYMMDD-HHMMSS.bak")
+				backups = append(backups, indentLines(wrap(f.Path+" → "+filepath.Base(f.Path)+".ccewiz-YYYYMMDD-HHMMSS.bak", w-4), "  ")...)
 			}
 		}
 		if len(backups) > 0 {
@@ -504,7 +511,7 @@ func (m *Model) resultsView(w, h int) []string {
 	st := m.st
 	var lines []string
 	if m.outcome != nil {
-		lines = append(lines, writtenLines(m.outcome.Written)...)
+		lines = append(lines, writtenLines(m.outcome.Written, w)...)
 		for _, n := range m.outcome.Notes {
 			lines = append(lines, indentLines(wrap(n, w-2), "  ")...)
 		}
