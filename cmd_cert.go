@@ -66,14 +66,14 @@ func (f *certFlags) declare(fs *flag.FlagSet) {
 }
 
 func init() {
-	var help certFlags
+	var f certFlags
 	register(&command{
 		name:    "cert",
 		summary: "the ECE web server certificate: selfsigned, csr, complete, inspect, probe (step 1)",
 		usage: `Usage: ccewiz cert selfsigned --cn FQDN [--san NAME]... [--key-size N] [--days N] --out DIR [--pfx-pass-env VAR]
        ccewiz cert csr --cn FQDN [--san NAME]... --o ORG --ou UNIT --l CITY --st STATE --c CC --out DIR
        ccewiz cert complete --key FILE --cert FILE [--chain FILE]... --out DIR --pfx-pass-env VAR
-       ccewiz cert inspect FILE [--name FQDN] [--format json]
+       ccewiz cert inspect FILE... [--name FQDN] [--format json]
        ccewiz cert probe --addr HOST:PORT [--name FQDN] [--ca-file ROOT] [--format json]
 
 Files written to --out: <fqdn>.key (private key, mode 0600), <fqdn>.csr,
@@ -96,15 +96,17 @@ Examples:
   ccewiz cert complete --key certs/ece.example.com.key --cert certnew.cer --chain certnew.p7b --out certs --pfx-pass-file pfx.txt
   ccewiz cert inspect certnew.p7b --name ece.example.com
   ccewiz cert probe --addr ece.example.com:443 --format json`,
-		flags:   help.declare,
+		flags:   f.declare,
 		actions: []string{"selfsigned", "csr", "complete", "inspect", "probe"},
+		actionFlags: map[string][]string{
+			"selfsigned": {"cn", "san", "key-size", "days", "o", "ou", "l", "st", "c", "out", "web-server", "pfx-pass-env", "pfx-pass-file"},
+			"csr":        {"cn", "san", "key-size", "o", "ou", "l", "st", "c", "out"},
+			"complete":   {"key", "cert", "chain", "name", "web-server", "out", "pfx-pass-env", "pfx-pass-file"},
+			"inspect":    {"name", "ca-file", "format", "pfx-pass-env", "pfx-pass-file"},
+			"probe":      {"addr", "name", "ca-file", "format", "timeout"},
+		},
 		run: func(ctx context.Context, g *globals, args []string) error {
-			var f certFlags
-			// inspect takes its file first: ccewiz cert inspect FILE --name X.
-			action, positional, err := parseAction(g, "cert", args, f.declare)
-			if err != nil {
-				return err
-			}
+			action, positional := args[0], args[1:]
 			if err := oneOf("format", f.format, "text", "json"); err != nil {
 				return err
 			}
@@ -121,14 +123,34 @@ Examples:
 			case "complete":
 				return certComplete(g, &f)
 			case "inspect":
-				if len(positional) != 1 {
-					return usagef("inspect takes one file: ccewiz cert inspect FILE")
+				if len(positional) == 0 {
+					return usagef("say which file: ccewiz cert inspect FILE... (-- before a name that starts with -)")
 				}
-				return certInspect(g, &f, positional[0])
+				// Each file in turn (JSON: one document each); exit 1 when any has an error.
+				var failed bool
+				for i, file := range positional {
+					if len(positional) > 1 && f.format != "json" {
+						if i > 0 {
+							fmt.Fprintln(g.stdout)
+						}
+						fmt.Fprintf(g.stdout, "== %s\n", steps.PrintableLine(file))
+					}
+					err := certInspect(g, &f, file)
+					switch {
+					case errors.Is(err, errReported):
+						failed = true
+					case err != nil:
+						return err
+					}
+				}
+				if failed {
+					return errReported
+				}
+				return nil
 			case "probe":
 				return certProbe(ctx, g, &f)
 			}
-			panic("unreachable: parseAction checked the action")
+			panic("unreachable: the parser knows the actions")
 		},
 	})
 }

@@ -81,7 +81,7 @@ func TestCertCLI(t *testing.T) {
 		{"inspect pfx", []string{"inspect", filepath.Join(out, "ece.example.com.pfx"), "--pfx-pass-env", "CCEWIZ_TEST_PFX", "--name", "ece.example.com"}, 0, "PFX with private key"},
 		{"inspect pfx without password", []string{"inspect", filepath.Join(out, "ece.example.com.pfx")}, 2, "PFX/PKCS#12"},
 		{"inspect garbage", []string{"inspect", garbage}, 2, "no certificate found"},
-		{"inspect two files", []string{"inspect", garbage, garbage}, 2, "one file"},
+		{"inspect without a file", []string{"inspect"}, 2, "say which file"},
 		{"inspect missing", []string{"inspect", filepath.Join(dir, "nope.pem")}, 2, "nope.pem"},
 		{"probe without addr", []string{"probe"}, 2, "--addr"},
 		{"bad format", []string{"probe", "--addr", "x:1", "--format", "xml"}, 2, "--format"},

@@ -57,7 +57,7 @@ func TestCheckExitCodes(t *testing.T) {
 		{"stray argument", []string{"check", "--answers", good, "extra"}, 2, "", `unexpected argument "extra"`},
 		{"no answers file", []string{"check", "--answers", filepath.Join(t.TempDir(), "none.yaml")}, 2, "", "does not exist"},
 		{"typo in answers", []string{"check", "--answers", typo}, 2, "", `unknown key "ece_fdqn"`},
-		{"unknown flag", []string{"check", "--bogus"}, 2, "", "flag provided but not defined"},
+		{"unknown flag", []string{"check", "--bogus"}, 2, "", "unknown flag: --"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			code, out, errs := runCLI(t, tc.args...)

@@ -44,10 +44,7 @@ Examples:
 		flags:   declare,
 		actions: []string{"show"},
 		run: func(ctx context.Context, g *globals, args []string) error {
-			_, positional, err := parseAction(g, "inventory", args, declare)
-			if err != nil {
-				return err
-			}
+			positional := args[1:]
 			if err := noArgs(positional); err != nil {
 				return err
 			}

@@ -38,7 +38,7 @@ func (f *keystoreFlags) declare(fs *flag.FlagSet) {
 }
 
 func init() {
-	var help keystoreFlags
+	var f keystoreFlags
 	register(&command{
 		name:    "keystore",
 		summary: "Java key stores: list, and import the ECE or AD certificate like keytool, safely (steps 2.1 and 4.1)",
@@ -66,14 +66,14 @@ Examples:
   ccewiz keystore import --keystore cacerts --cert certs/ece.example.com.cer
   ccewiz keystore import --keystore cacerts --cert certnew.p7b --storepass-env CACERTS_PASS
   ccewiz keystore import --keystore C:\ece\pcce\mydomain.jks --create --alias mydomaincontroller --cert domainctl.crt --storepass-env AD_KEYSTORE_PASS`,
-		flags:   help.declare,
+		flags:   f.declare,
 		actions: []string{"list", "import"},
+		actionFlags: map[string][]string{
+			"list":   {"keystore", "storepass-env", "storepass-file", "format"},
+			"import": {"keystore", "cert", "alias", "ca", "create", "storetype", "replace", "dry-run", "storepass-env", "storepass-file", "format"},
+		},
 		run: func(ctx context.Context, g *globals, args []string) error {
-			var f keystoreFlags
-			action, positional, err := parseAction(g, "keystore", args, f.declare)
-			if err != nil {
-				return err
-			}
+			action, positional := args[0], args[1:]
 			if err := noArgs(positional); err != nil {
 				return err
 			}

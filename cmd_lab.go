@@ -89,10 +89,6 @@ Examples:
 			if !ok {
 				return fmt.Errorf("this build has no wizard; use ccewiz lab --no-tui and run check/apply against %s", l.AnswersPath)
 			}
-			wfs := flag.NewFlagSet("wizard", flag.ContinueOnError)
-			if wiz.flags != nil {
-				wiz.flags(wfs) // the wizard's defaults (CCEWIZ_ACCESSIBLE)
-			}
 			wg := *g
 			wg.answers = l.AnswersPath
 			runErr := wiz.run(ctx, &wg, nil)

@@ -52,7 +52,7 @@ func (f *ldapFlags) declare(fs *flag.FlagSet) {
 }
 
 func init() {
-	var help ldapFlags
+	var f ldapFlags
 	register(&command{
 		name:    "ldap",
 		summary: "the AD side of Partition Administrator SSO: fetch-cert, test (step 2)",
@@ -80,14 +80,15 @@ Examples:
   ccewiz ldap fetch-cert --addr dc1.example.local:636 --out domainctl.cer --trust ca --keystore mydomain.jks --storepass-env AD_STOREPASS
   ccewiz ldap test --url ldaps://gc1.example.local:3269 --bind-dn "CN=pcceadmin,CN=Users,DC=example,DC=local" \
       --password-env LDAP_PASSWORD --keystore mydomain.jks --storepass-env AD_STOREPASS --user admin1@example.local`,
-		flags:   help.declare,
+		flags:   f.declare,
 		actions: []string{"fetch-cert", "test"},
+		actionFlags: map[string][]string{
+			"fetch-cert": {"addr", "out", "trust", "starttls", "keystore", "storepass-env", "storepass-file", "format", "timeout"},
+			"test": {"url", "bind-dn", "password-env", "password-file", "base", "dn-attribute", "user", "keystore", "storepass-env", "storepass-file",
+				"ca-file", "insecure", "format", "timeout"},
+		},
 		run: func(ctx context.Context, g *globals, args []string) error {
-			var f ldapFlags
-			action, positional, err := parseAction(g, "ldap", args, f.declare)
-			if err != nil {
-				return err
-			}
+			action, positional := args[0], args[1:]
 			if err := noArgs(positional); err != nil {
 				return err
 			}

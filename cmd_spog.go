@@ -26,7 +26,7 @@ func (f *spogFlags) declare(fs *flag.FlagSet) {
 }
 
 func init() {
-	var help spogFlags
+	var f spogFlags
 	register(&command{
 		name:    "spog",
 		summary: "check or patch spog_config.js on an ECE web server (step 3)",
@@ -45,14 +45,14 @@ Examples:
   ccewiz spog check --file 'C:\Cisco\eService\templates\finesse\gadget\spog\spog_config.js' --server-name ece.example.com
   ccewiz spog patch --file '\\web1\c$\Cisco\eService\templates\finesse\gadget\spog\spog_config.js' --server-name ece.example.com --dry-run
   ccewiz spog patch --file spog_config.js --server-name chat.example.com`,
-		flags:   help.declare,
+		flags:   f.declare,
 		actions: []string{"patch", "check"},
+		actionFlags: map[string][]string{
+			"patch": {"file", "server-name", "protocol", "dry-run"},
+			"check": {"file", "server-name", "protocol"},
+		},
 		run: func(ctx context.Context, g *globals, args []string) error {
-			var f spogFlags
-			action, positional, err := parseAction(g, "spog", args, f.declare)
-			if err != nil {
-				return err
-			}
+			action, positional := args[0], args[1:]
 			if err := noArgs(positional); err != nil {
 				return err
 			}

@@ -19,6 +19,9 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
 	"ccewiz/secret"
 	"ccewiz/steps"
 )
@@ -46,12 +49,16 @@ type command struct {
 	name    string
 	summary string // one line for `ccewiz --help`
 	usage   string // synopsis and at least one example, shown by --help
-	// flags declares the subcommand's flags on fs; run gets what remains.
+	// flags declares the subcommand's flags on fs (for a command with
+	// actions, every action's; actionFlags says which each takes).
 	flags func(fs *flag.FlagSet)
-	run   func(ctx context.Context, g *globals, args []string) error
-	// actions, when set, means the command takes an action first
-	// (ccewiz cert selfsigned …) whose flags follow it; see parseAction.
+	// run gets the positional arguments; for a command with actions the
+	// action comes first (ccewiz cert selfsigned … → run("selfsigned", …)).
+	run     func(ctx context.Context, g *globals, args []string) error
 	actions []string
+	// actionFlags lists, per action, the flags it takes; a flag given to an
+	// action that does not use it is refused. Nil: every action takes every flag.
+	actionFlags map[string][]string
 }
 
 var commands = map[string]*command{}
@@ -64,7 +71,7 @@ func register(c *command) {
 	commands[c.name] = c
 }
 
-// usageError is bad usage: exit code 2 and the subcommand's usage.
+// usageError is bad usage: exit code 2, one line.
 type usageError struct{ msg string }
 
 func (u usageError) Error() string { return u.msg }
@@ -75,6 +82,13 @@ func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(fo
 // and has already been reported, so main prints nothing more.
 var errReported = errors.New("reported")
 
+// ranError is what a command's own run returned; every other error out of
+// the parser (an unknown command, a flag cobra refused) is bad usage.
+type ranError struct{ err error }
+
+func (r ranError) Error() string { return r.err.Error() }
+func (r ranError) Unwrap() error { return r.err }
+
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
@@ -82,134 +96,225 @@ func main() {
 	os.Exit(code)
 }
 
+// run parses args with a command tree made for this call (flag variables
+// start from their defaults every time) and runs what they name.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	g := &globals{stdout: stdout, stderr: stderr, stdin: stdin}
-	top := flag.NewFlagSet("ccewiz", flag.ContinueOnError)
-	top.SetOutput(io.Discard)
-	showVersion := top.Bool("version", false, "print the version and exit")
-	addGlobalFlags(top, g)
-	top.Usage = func() {} // run prints the usage itself, once, to the right stream
-	if err := top.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			topUsage(stdout)
-			return exitOK
-		}
-		fmt.Fprintf(stderr, "ccewiz: %v\n\n", err)
-		topUsage(stderr)
-		return exitBadUsed
-	}
-	if *showVersion {
-		fmt.Fprintln(stdout, "ccewiz", steps.Version())
-		return exitOK
-	}
-	rest := top.Args()
-	name := ""
-	if len(rest) > 0 {
-		name, rest = rest[0], rest[1:]
-	}
-	if name == "help" {
-		if len(rest) > 0 {
-			if c, ok := commands[rest[0]]; ok {
-				fmt.Fprint(stdout, commandUsage(c))
-				return exitOK
-			}
-		}
-		topUsage(stdout)
-		return exitOK
-	}
-	if name == "" {
-		name = "wizard"
-	}
-	c, ok := commands[name]
-	if !ok {
-		if name == "wizard" {
-			fmt.Fprintln(stderr, "ccewiz: the interactive wizard is not part of this build yet; use `ccewiz check` and `ccewiz apply` with an answers file (see `ccewiz --help`)")
-			return exitBadUsed
-		}
-		fmt.Fprintf(stderr, "ccewiz: unknown command %q\n\n", name)
-		topUsage(stderr)
-		return exitBadUsed
-	}
-	fs := flag.NewFlagSet("ccewiz "+c.name, flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	addGlobalFlags(fs, g)
-	if c.flags != nil {
-		c.flags(fs)
-	}
-	if err := fs.Parse(rest); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprint(stdout, commandUsage(c, fs))
-			return exitOK
-		}
-		fmt.Fprintf(stderr, "ccewiz %s: %v\n\n%s", c.name, err, commandUsage(c, fs))
-		return exitBadUsed
-	}
-	if g.noColor || os.Getenv("NO_COLOR") != "" {
-		g.noColor = true
-	}
-	runArgs := fs.Args()
-	if c.actions != nil {
-		// parseAction parses the action's flags itself, wherever they stand.
-		runArgs = rest
-	}
-	err := c.run(ctx, g, runArgs)
-	if errors.Is(err, flag.ErrHelp) {
-		fmt.Fprint(stdout, commandUsage(c, fs))
-		return exitOK
-	}
-	return exitCode(stderr, c, fs, err)
+	root := newRoot(ctx, g)
+	root.SetArgs(args)
+	root.SetIn(stdin)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	cmd, err := root.ExecuteContextC(ctx)
+	return exitCode(stderr, cmd, err)
 }
 
-func exitCode(stderr io.Writer, c *command, fs *flag.FlagSet, err error) int {
+// newRoot builds the command tree: the wizard at the top (what `ccewiz`
+// alone runs), every registered command below it, each action of a command
+// a subcommand of its own with only the flags it takes.
+func newRoot(ctx context.Context, g *globals) *cobra.Command {
+	root := &cobra.Command{
+		Use:           "ccewiz",
+		Short:         "integrate Cisco contact-center products, and prove it works",
+		Version:       steps.Version(),
+		SilenceErrors: true,
+		SilenceUsage:  true,
+		// The wizard takes no arguments: a word here is a mistyped command.
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return usagef("unknown command %q; see ccewiz --help", args[0])
+			}
+			return nil
+		},
+	}
+	root.SetVersionTemplate("ccewiz {{.Version}}\n")
+	gfs := flag.NewFlagSet("ccewiz", flag.ContinueOnError)
+	addGlobalFlags(gfs, g)
+	root.PersistentFlags().AddGoFlagSet(gfs)
+	root.SetFlagErrorFunc(flagError)
+	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
+		if err := flagsFromEnv(cmd); err != nil {
+			return err
+		}
+		if os.Getenv("NO_COLOR") != "" {
+			g.noColor = true
+		}
+		return nil
+	}
+	root.SetHelpFunc(func(cmd *cobra.Command, _ []string) { printHelp(cmd.OutOrStdout(), cmd) })
+
+	names := make([]string, 0, len(commands))
+	for n := range commands {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		c := commands[n]
+		cc := &cobra.Command{Use: c.name, Short: c.summary, Annotations: map[string]string{"ccewiz": c.name}}
+		if c.actions == nil {
+			addFlags(cc, c, "")
+			cc.RunE = runE(ctx, g, c, nil)
+		} else {
+			// ccewiz cert (no action), or a word that is none: say which there are.
+			cc.Args = cobra.ArbitraryArgs
+			cc.RunE = func(_ *cobra.Command, args []string) error {
+				if len(args) == 0 {
+					return usagef("say what to do: %s", orList(c.actions))
+				}
+				return usagef("unknown action %q: use %s", args[0], orList(c.actions))
+			}
+			for _, a := range c.actions {
+				ac := &cobra.Command{Use: a, Short: c.summary, Annotations: map[string]string{"ccewiz": c.name, "action": a}}
+				addFlags(ac, c, a)
+				ac.RunE = runE(ctx, g, c, []string{a})
+				cc.AddCommand(ac)
+			}
+		}
+		if c.name == "wizard" {
+			root.RunE = runE(ctx, g, c, nil)
+		}
+		root.AddCommand(cc)
+	}
+	return root
+}
+
+// addFlags declares c's flags on cmd: all of them, or those action takes.
+func addFlags(cmd *cobra.Command, c *command, action string) {
+	if c.flags == nil {
+		return
+	}
+	fs := flag.NewFlagSet(c.name, flag.ContinueOnError)
+	c.flags(fs)
+	allowed := c.actionFlags[action]
+	fs.VisitAll(func(f *flag.Flag) {
+		if action == "" || c.actionFlags == nil || slices.Contains(allowed, f.Name) {
+			cmd.Flags().AddGoFlag(f)
+		}
+	})
+}
+
+func runE(ctx context.Context, g *globals, c *command, pre []string) func(*cobra.Command, []string) error {
+	return func(_ *cobra.Command, args []string) error {
+		if err := c.run(ctx, g, append(slices.Clone(pre), args...)); err != nil {
+			return ranError{err}
+		}
+		return nil
+	}
+}
+
+// flagError words a flag the parser refused; a flag that belongs to another
+// action of the same command says which.
+func flagError(cmd *cobra.Command, err error) error {
+	msg := err.Error()
+	if name, ok := strings.CutPrefix(msg, "unknown flag: --"); ok {
+		if c := commands[cmd.Annotations["ccewiz"]]; c != nil && c.actionFlags != nil {
+			var users []string
+			for _, a := range c.actions {
+				if slices.Contains(c.actionFlags[a], name) {
+					users = append(users, a)
+				}
+			}
+			if len(users) > 0 {
+				return usagef("--%s is for %s %s, not %s; see %s --help", name, c.name, orList(users), cmd.Name(), cmd.CommandPath())
+			}
+		}
+	}
+	// pflag: invalid argument "abc" for "--timeout" flag: parse error
+	if strings.HasPrefix(msg, "invalid argument ") {
+		if _, rest, ok := strings.Cut(msg, `for "--`); ok {
+			name, _, _ := strings.Cut(rest, `"`)
+			if f := cmd.Flags().Lookup(name); f != nil {
+				val := strings.TrimPrefix(msg, "invalid argument ")
+				val, _, _ = strings.Cut(val, " for ")
+				return usagef("--%s %s is not %s", name, val, valueKind(f))
+			}
+		}
+	}
+	return usagef("%s; see %s --help", msg, cmd.CommandPath())
+}
+
+// valueKind says what a flag takes, for the message about a value it refused.
+func valueKind(f *pflag.Flag) string {
+	switch t := f.Value.Type(); {
+	case strings.Contains(t, "Duration") || t == "duration":
+		return "a duration (e.g. 5s, 2m, 1h)"
+	case strings.Contains(t, "int") || strings.Contains(t, "Int"):
+		return "a whole number"
+	case strings.Contains(t, "bool") || strings.Contains(t, "Bool"):
+		return "true or false (1 or 0)"
+	}
+	return "a value --" + f.Name + " takes (see --help)"
+}
+
+// envName is the environment variable that sets --name: CCEWIZ_NAME, with
+// dashes as underscores (--pfx-pass-env → CCEWIZ_PFX_PASS_ENV).
+func envName(flagName string) string {
+	return "CCEWIZ_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+}
+
+// flagsFromEnv sets every flag not given on the command line from its
+// environment variable, when that is set and not empty. A value the flag
+// refuses is bad usage naming the variable.
+func flagsFromEnv(cmd *cobra.Command) error {
+	var err error
+	cmd.Flags().VisitAll(func(f *pflag.Flag) {
+		if err != nil || f.Changed {
+			return
+		}
+		v, ok := os.LookupEnv(envName(f.Name))
+		if !ok || v == "" {
+			return
+		}
+		if f.Value.Set(v) != nil {
+			err = usagef("environment variable %s=%q (it sets --%s) is not %s", envName(f.Name), v, f.Name, valueKind(f))
+		}
+	})
+	return err
+}
+
+func exitCode(stderr io.Writer, cmd *cobra.Command, err error) int {
+	name := "ccewiz"
+	if cmd != nil {
+		name = cmd.CommandPath()
+	}
 	var ue usageError
+	var re ranError
 	switch {
 	case err == nil:
 		return exitOK
 	case errors.Is(err, errReported):
 		return exitFailed
 	case errors.As(err, &ue):
-		fmt.Fprintf(stderr, "ccewiz %s: %s\n\n%s", c.name, ue.msg, commandUsage(c, fs))
+		fmt.Fprintf(stderr, "%s: %s\n", name, ue.msg)
 		return exitBadUsed
 	case errors.Is(err, steps.ErrBadInput):
-		fmt.Fprintf(stderr, "ccewiz %s: %v\n", c.name, err)
+		fmt.Fprintf(stderr, "%s: %v\n", name, err)
+		return exitBadUsed
+	case !errors.As(err, &re):
+		// The parser's own (an unknown command, a missing flag value).
+		fmt.Fprintf(stderr, "%s: %v; see %s --help\n", name, err, name)
 		return exitBadUsed
 	}
-	fmt.Fprintf(stderr, "ccewiz %s: %v\n", c.name, err)
+	fmt.Fprintf(stderr, "%s: %v\n", name, err)
 	return exitFailed
 }
 
-// parseAction reads "ACTION [flags and arguments in any order]" for a
-// command with actions (ccewiz cert selfsigned --cn X, or ccewiz cert --cn X
-// selfsigned: both work). declare adds the action's flags; the global flags
-// (--answers, --no-color) are accepted anywhere too.
-func parseAction(g *globals, c string, args []string, declare func(*flag.FlagSet)) (action string, positional []string, err error) {
-	actions := commands[c].actions
-	list := orList(actions)
-	fs := flag.NewFlagSet("ccewiz "+c, flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	addGlobalFlags(fs, g)
-	declare(fs)
-	for rest := args; ; {
-		if err := fs.Parse(rest); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return "", nil, err
-			}
-			return "", nil, usagef("%v", err)
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		positional = append(positional, fs.Arg(0))
-		rest = fs.Args()[1:]
+// printHelp is --help and `ccewiz help X`: the command's text with its
+// examples, then its flags and the global ones.
+func printHelp(w io.Writer, cmd *cobra.Command) {
+	c := commands[cmd.Annotations["ccewiz"]]
+	if !cmd.HasParent() || c == nil {
+		topUsage(w)
+		return
 	}
-	if len(positional) == 0 {
-		return "", nil, usagef("say what to do: %s", list)
+	fmt.Fprintf(w, "ccewiz %s — %s\n\n%s\n", c.name, c.summary, strings.TrimRight(c.usage, "\n"))
+	if a := cmd.Annotations["action"]; a != "" {
+		fmt.Fprintf(w, "\nFlags of %s %s:\n%s", c.name, a, cmd.LocalFlags().FlagUsages())
+	} else if cmd.HasAvailableLocalFlags() {
+		fmt.Fprintf(w, "\nFlags:\n%s", cmd.LocalFlags().FlagUsages())
 	}
-	action, positional = positional[0], positional[1:]
-	if !contains(actions, action) {
-		return "", nil, usagef("unknown action %q: use %s", action, list)
-	}
-	return action, positional, nil
+	fmt.Fprintf(w, "\nGlobal flags:\n%s", cmd.InheritedFlags().FlagUsages())
+	fmt.Fprintf(w, "\nEvery flag can also be set with an environment variable: --pfx-pass-env is CCEWIZ_PFX_PASS_ENV.\n")
 }
 
 // orList writes choices as "a, b or c".
@@ -237,17 +342,10 @@ func oneOf(flagName, value string, choices ...string) error {
 }
 
 func addGlobalFlags(fs *flag.FlagSet, g *globals) {
-	// A value given before the subcommand (ccewiz --answers X check) is the
-	// default after it, so both places work.
-	def := g.answers
-	if def == "" {
-		def = steps.DefaultAnswersPath
-	}
-	fs.StringVar(&g.answers, "answers", def, "the answers `file` (YAML; never holds passwords)")
+	fs.StringVar(&g.answers, "answers", steps.DefaultAnswersPath, "the answers `file` (YAML; never holds passwords)")
 	fs.BoolVar(&g.noColor, "no-color", g.noColor, "no colour in the output (NO_COLOR is honoured too)")
 	fs.StringVar(&g.flow, "flow", g.flow, "the integration whose steps to run: "+strings.Join(flowIDs(), ", ")+" (default "+flowIDs()[0]+")")
-	acc := g.accessible || os.Getenv("CCEWIZ_ACCESSIBLE") != ""
-	fs.BoolVar(&g.accessible, "accessible", acc, "plain line prompts instead of the full-screen wizard (env CCEWIZ_ACCESSIBLE=1)")
+	fs.BoolVar(&g.accessible, "accessible", false, "plain line prompts instead of the full-screen wizard (env CCEWIZ_ACCESSIBLE=1)")
 }
 
 func flowIDs() []string {
@@ -278,7 +376,11 @@ Commands:
 	for _, n := range names {
 		fmt.Fprintf(w, "  %-10s %s\n", n, commands[n].summary)
 	}
+	fmt.Fprintf(w, "  %-10s %s\n", "completion", "shell completion: ccewiz completion bash|zsh|fish|powershell")
 	fmt.Fprint(w, `
+Flags go anywhere after the command; -- ends them. Every flag can also be set
+with an environment variable: --pfx-pass-env is CCEWIZ_PFX_PASS_ENV.
+
 Global flags:
   --answers FILE   answers file (default ./ccewiz.yaml)
   --no-color       no colour (NO_COLOR is honoured too)
@@ -288,24 +390,6 @@ Global flags:
 
 Exit codes: 0 success, 1 a check or an action failed, 2 bad usage or bad input.
 `)
-}
-
-func commandUsage(c *command, fss ...*flag.FlagSet) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "ccewiz %s — %s\n\n%s\n", c.name, c.summary, strings.TrimRight(c.usage, "\n"))
-	fs := flag.NewFlagSet(c.name, flag.ContinueOnError)
-	if len(fss) > 0 && fss[0] != nil {
-		fs = fss[0]
-	} else {
-		addGlobalFlags(fs, &globals{})
-		if c.flags != nil {
-			c.flags(fs)
-		}
-	}
-	b.WriteString("\nFlags:\n")
-	fs.SetOutput(&b)
-	fs.PrintDefaults()
-	return b.String()
 }
 
 // loadAnswers reads the answers file named by --answers and returns an Env for it.
