@@ -2,11 +2,15 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
+	"io/fs"
 	"log"
 	"os"
 	"path/filepath"
+	"strings"
+	"time"
 
 	"ccewiz/lab"
 )
@@ -16,18 +20,22 @@ func init() {
 		dir         string
 		sniRequired bool
 		noTUI       bool
+		fresh       bool
 	)
 	register(&command{
 		name:    "lab",
 		summary: "a practice ECE/PCCE deployment on this machine (loopback only), then the wizard on it",
-		usage: `Usage: ccewiz lab [--dir D] [--sni-required] [--no-tui]
+		usage: `Usage: ccewiz lab [--dir D] [--new] [--sni-required] [--no-tui]
 
 Starts a self-contained practice deployment in a folder — an "ECE web server"
 (HTTPS), an "Active Directory" (LDAP with a Global Catalog), an ECE_HOME with
 spog_config.js, an "ADS" Java cacerts, and a pre-filled answers file that maps
 ece.example.com and dc1.example.local to the lab's loopback ports — then runs
 the wizard on it. Nothing listens beyond 127.0.0.1, nothing needs root, and
-nothing outside the folder is touched. The folder is kept after exit.
+nothing outside the folder is touched. The folder is kept after exit, and
+the next ccewiz lab resumes it where you stopped: one lab per user, in the
+user's cache folder (~/.cache/ccewiz/lab, %LocalAppData%\ccewiz\lab), unless
+--dir names another. --new starts afresh; the old lab is moved aside, not deleted.
 
 --sni-required reproduces IIS's "Require Server Name Indication": the
 certificate step's TLS check then fails the way SPOG does.
@@ -36,10 +44,12 @@ interrupted, for scripts: run check and apply against it from another shell.
 
 Examples:
   ccewiz lab
+  ccewiz lab --new
   ccewiz lab --dir ./practice --sni-required
   ccewiz lab --no-tui &   # then: ccewiz check --answers <dir>/ccewiz.yaml`,
 		flags: func(fs *flag.FlagSet) {
-			fs.StringVar(&dir, "dir", "", "the lab `folder` (default: a new temporary folder, kept after exit)")
+			fs.StringVar(&dir, "dir", "", "the lab `folder` (default: this user's lab, resumed)")
+			fs.BoolVar(&fresh, "new", false, "start a fresh lab; the old folder is moved aside (kept)")
 			fs.BoolVar(&sniRequired, "sni-required", false, `reproduce IIS "Require Server Name Indication" on the ECE web server`)
 			fs.BoolVar(&noTUI, "no-tui", false, `no wizard: print "ready <answers file>" and run until interrupted`)
 		},
@@ -48,11 +58,20 @@ Examples:
 				return err
 			}
 			if dir == "" {
-				d, err := os.MkdirTemp("", "ccewiz-lab-")
+				d, err := defaultLabDir()
 				if err != nil {
-					return fmt.Errorf("create the lab folder: %w", err)
+					return err
 				}
 				dir = d
+			}
+			if fresh {
+				old, err := setAside(dir, time.Now())
+				if err != nil {
+					return err
+				}
+				if old != "" {
+					fmt.Fprintf(g.stderr, "the previous lab is kept in %s\n", old)
+				}
 			}
 			// In the wizard the screen is the TUI's: lab events go to a log file.
 			logf := func(format string, a ...any) { fmt.Fprintf(g.stderr, "lab: "+format+"\n", a...) }
@@ -93,7 +112,10 @@ Examples:
 			wg.answers = l.AnswersPath
 			runErr := wiz.run(ctx, &wg, nil)
 			l.Close()
+			// The banner went by before the full screen; now it can be read.
+			printLab(g, l)
 			fmt.Fprintf(g.stderr, "lab stopped; the folder %s is kept (answers: %s)\n", l.Dir, l.AnswersPath)
+			fmt.Fprintf(g.stderr, "to continue where you stopped: %s · a fresh lab: ccewiz lab --new\n", resumeCommand(dir))
 			return runErr
 		},
 	})
@@ -113,4 +135,34 @@ func printLab(g *globals, l *lab.Lab) {
 	fmt.Fprintf(w, "  spog_config.js   %s\n", l.SpogConfig)
 	fmt.Fprintf(w, "  ADS cacerts      %s (%s; password in secrets/storepass)\n", l.Cacerts, l.CacertsSource)
 	fmt.Fprintf(w, "  answers          %s (passwords only as files in %s)\n", l.AnswersPath, filepath.Join(l.Dir, "secrets"))
+}
+
+// defaultLabDir is this user's one lab: ccewiz lab resumes it.
+func defaultLabDir() (string, error) {
+	base, err := os.UserCacheDir()
+	if err != nil {
+		return "", usagef("no folder for the lab (%v); give one with --dir", err)
+	}
+	return filepath.Join(base, "ccewiz", "lab"), nil
+}
+
+// setAside moves an existing lab folder to <dir>-YYYYMMDD-HHMMSS, so --new
+// loses nothing, and returns where it went ("" when there was none).
+func setAside(dir string, now time.Time) (string, error) {
+	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
+		return "", nil
+	}
+	old := strings.TrimRight(dir, `/\`) + "-" + now.Format("20060102-150405")
+	if err := os.Rename(dir, old); err != nil {
+		return "", fmt.Errorf("move the previous lab aside: %w; remove %s yourself, or use --dir", err, dir)
+	}
+	return old, nil
+}
+
+// resumeCommand is how to come back to the lab in dir.
+func resumeCommand(dir string) string {
+	if d, err := defaultLabDir(); err == nil && d == dir {
+		return "ccewiz lab"
+	}
+	return "ccewiz lab --dir " + dir
 }

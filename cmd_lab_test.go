@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -330,3 +331,48 @@ func TestLabPermanentSaveWaitsForSSO(t *testing.T) {
 		t.Errorf("a confirmation was recorded:\n%s", b)
 	}
 }
+
+// TestLabResumesByDefault: without --dir, ccewiz lab uses this user's one
+// lab folder and finds it again the next time; --new moves it aside (kept)
+// and starts afresh.
+func TestLabResumesByDefault(t *testing.T) {
+	cache := t.TempDir()
+	t.Setenv("XDG_CACHE_HOME", cache)
+	bin := testpeer.BuildCcewiz(t)
+	start := func(extra ...string) (answers, stderr string) {
+		t.Helper()
+		cmd := exec.Command(bin, append([]string{"lab", "--no-tui"}, extra...)...)
+		out, err := cmd.StdoutPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var errb testpeer.SyncBuffer
+		cmd.Stderr = &errb
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		line, _ := bufio.NewReader(out).ReadString('\n')
+		cmd.Process.Signal(os.Interrupt)
+		cmd.Wait()
+		return strings.TrimPrefix(strings.TrimSpace(line), "ready "), errb.String()
+	}
+	want := filepath.Join(cache, "ccewiz", "lab", "ccewiz.yaml")
+	first, errs := start()
+	if first != want {
+		t.Fatalf("the first lab's answers are at %q, want %q\n%s", first, want, errs)
+	}
+	marker := filepath.Join(filepath.Dir(first), "my-notes.txt")
+	if err := os.WriteFile(marker, []byte("mine"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if again, errs := start(); again != want || !fileExists(marker) {
+		t.Fatalf("the second lab did not resume the first: %q\n%s", again, errs)
+	}
+	fresh, errs := start("--new")
+	old, _ := filepath.Glob(filepath.Join(cache, "ccewiz", "lab-*", "my-notes.txt"))
+	if fresh != want || fileExists(marker) || len(old) != 1 || !strings.Contains(errs, "the previous lab is kept in ") {
+		t.Fatalf("--new: answers %q, marker still there %v, old %v\n%s", fresh, fileExists(marker), old, errs)
+	}
+}
+
+func fileExists(p string) bool { _, err := os.Stat(p); return err == nil }
