@@ -38,6 +38,7 @@ type Answers struct {
 	Inventory   InventoryAnswers   `yaml:"inventory,omitempty"`
 	Integration IntegrationAnswers `yaml:"integration,omitempty"`
 	Validation  ValidationAnswers  `yaml:"validation,omitempty"`
+	Report      ReportAnswers      `yaml:"report,omitempty"`
 	// Resolve overrides DNS for ccewiz only ("ece.example.com:443": "127.0.0.1:8443"
 	// or "dc1.example.local": "127.0.0.1"); the lab uses it. /etc/hosts is never edited.
 	Resolve  map[string]string `yaml:"resolve,omitempty"`
@@ -148,8 +149,16 @@ type IntegrationAnswers struct {
 // ValidationAnswers drive step 6.
 type ValidationAnswers struct {
 	TestAgent string `yaml:"test_agent,omitempty"`
-	// Ticked records the manual items the admin confirmed, by check ID.
-	Ticked map[string]bool `yaml:"ticked,omitempty"`
+	// Ticked records the manual items the admin confirmed, by check ID,
+	// with when and by whom.
+	Ticked map[string]Tick `yaml:"ticked,omitempty"`
+}
+
+// ReportAnswers name the deployment in the integration report a partner
+// hands over.
+type ReportAnswers struct {
+	Customer string `yaml:"customer,omitempty"`
+	Site     string `yaml:"site,omitempty"`
 }
 
 // Progress lets a wizard run resume where it stopped.
@@ -160,6 +169,17 @@ type Progress struct {
 	// where its previous version went: the report's way back, whichever
 	// session (TUI, apply, serve) made the change.
 	Written []Written `yaml:"written,omitempty"`
+	// Handoff keeps, by step, what its last applied plan left to people:
+	// values to type into a GUI and commands to run on other servers. The
+	// report lists them, so the hand-over says what is still to do.
+	Handoff map[string]Handoff `yaml:"handoff,omitempty"`
+}
+
+// Handoff is what a step's applied plan asked of the admin.
+type Handoff struct {
+	At       string     `yaml:"at"` // RFC 3339, when it was applied
+	GUI      []GUIEntry `yaml:"gui,omitempty"`
+	Commands []Command  `yaml:"commands,omitempty"`
 }
 
 // Record keeps what an Apply did in the answers: the files it wrote (with
@@ -207,18 +227,6 @@ func (a *Answers) LocalPaths() map[string][]string {
 		m[fmt.Sprintf("trust.stores[%d].path", i)] = []string{st.Path}
 	}
 	return m
-}
-
-// Tick records whether the admin confirmed the manual check id.
-func (a *Answers) Tick(id string, on bool) {
-	if !on {
-		delete(a.Validation.Ticked, id)
-		return
-	}
-	if a.Validation.Ticked == nil {
-		a.Validation.Ticked = map[string]bool{}
-	}
-	a.Validation.Ticked[id] = true
 }
 
 // Clone returns a deep copy of a, made through the answers file's own

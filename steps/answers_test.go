@@ -176,3 +176,29 @@ func TestParseAnswersNeverEchoesAPassword(t *testing.T) {
 		}
 	}
 }
+
+// TestTicksKeepWhoAndWhen: a tick is written with when and by whom and
+// read back so; the older `true` still counts, `false` does not, anything
+// else is an error naming the line.
+func TestTicksKeepWhoAndWhen(t *testing.T) {
+	a := NewAnswers()
+	a.Tick("validate.no-alerts", true, "alice", time.Date(2026, 12, 4, 20, 50, 0, 0, time.FixedZone("BRT", -3*3600)))
+	b, err := MarshalAnswers(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), "validate.no-alerts:\n      at: \"2026-12-04T23:50:00Z\"\n      by: alice") {
+		t.Fatalf("written as:\n%s", b)
+	}
+	back, err := ParseAnswers("x", b)
+	if err != nil || back.Validation.Ticked["validate.no-alerts"].By != "alice" || !back.IsTicked("validate.no-alerts") {
+		t.Fatalf("read back: %v %+v", err, back.Validation.Ticked)
+	}
+	old, err := ParseAnswers("old", []byte("version: 1\nvalidation:\n  ticked:\n    profile.mrds: true\n    validate.agent-tab: false\n"))
+	if err != nil || !old.IsTicked("profile.mrds") || old.IsTicked("validate.agent-tab") {
+		t.Fatalf("old form: %v %+v", err, old.Validation.Ticked)
+	}
+	if _, err := ParseAnswers("bad", []byte("version: 1\nvalidation:\n  ticked:\n    profile.mrds: maybe\n")); err == nil || !strings.Contains(err.Error(), "line 4") {
+		t.Errorf("a tick that is neither: %v", err)
+	}
+}

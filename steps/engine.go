@@ -204,17 +204,17 @@ type KeystoreChange struct {
 
 // Command is something the admin runs on another machine because ccewiz cannot.
 type Command struct {
-	Host   string `json:"host"`
-	Shell  string `json:"shell"` // powershell, cmd, sh
-	Script string `json:"script"`
-	Why    string `json:"why,omitempty"`
+	Host   string `json:"host" yaml:"host"`
+	Shell  string `json:"shell" yaml:"shell"` // powershell, cmd, sh
+	Script string `json:"script" yaml:"script"`
+	Why    string `json:"why,omitempty" yaml:"why,omitempty"`
 }
 
 // GUIEntry is a value to type into a GUI ccewiz cannot drive.
 type GUIEntry struct {
-	Where string `json:"where"` // "ECE › Administration › Partition: default › Security › …"
-	Field string `json:"field"`
-	Value string `json:"value"`
+	Where string `json:"where" yaml:"where"` // "ECE › Administration › Partition: default › Security › …"
+	Field string `json:"field" yaml:"field"`
+	Value string `json:"value" yaml:"value"`
 }
 
 // Irreversible guards a change that cannot be undone.
@@ -279,6 +279,9 @@ type Env struct {
 	Now func() time.Time
 	// Timeout bounds each network operation.
 	Timeout time.Duration
+	// User is who drives this session (the OS user; serve: the SSH user),
+	// recorded with what they confirm.
+	User string
 	// Flow is the flow the step runs in, for a step that needs its siblings
 	// (an irreversible step's guard). Drivers set it; nil outside a flow.
 	Flow []Step

@@ -21,6 +21,7 @@ func NewEnv(a *Answers, path string) *Env {
 		Secrets:     map[string]secret.Secret{},
 		Now:         time.Now,
 		Timeout:     5 * time.Second,
+		User:        osUser(),
 	}
 }
 

@@ -30,6 +30,7 @@ var notLocalPaths = []string{
 	"integration.awdb_server", "integration.awdb_name", "integration.awdb_auth", "integration.agent_pgs",
 	"integration.confirmed_at", "integration.confirmed_instance",
 	"validation.test_agent",
+	"report.customer", "report.site",
 	"progress.current", "progress.done",
 	// What was written, recorded for the report: listed, never opened.
 	"progress.written[0].path", "progress.written[0].backup",

@@ -17,12 +17,23 @@ import (
 type IntegrationReport struct {
 	Generated   time.Time
 	Version     string // the ccewiz that judged it (Version)
+	Customer    string // report.customer, report.site
+	Site        string
+	By          string // who ran it (Env.User)
 	AnswersPath string
 	Steps       []ReportStep
 	Checks      []Result
 	Summary     Summary
-	Ticked      []TickedItem
+	Ticked      []TickedItem // confirmed manual items, with who and when
+	Unconfirmed []TickedItem // manual items of this run nobody confirmed yet
 	Written     []Written
+	Handoff     []StepHandoff // what applied plans left to people, in flow order
+}
+
+// StepHandoff is one step's values to type and commands to run elsewhere.
+type StepHandoff struct {
+	Step, Title string
+	Handoff
 }
 
 // ReportStep is one step's standing at the time of the report.
@@ -33,9 +44,10 @@ type ReportStep struct {
 	State     State
 }
 
-// TickedItem is a manual check the admin confirmed.
+// TickedItem is a manual check, confirmed (At, By) or not.
 type TickedItem struct {
 	ID, Title, What string
+	At, By          string
 }
 
 // BuildIntegrationReport gathers the report from the flow, the answers
@@ -51,18 +63,28 @@ func BuildIntegrationReport(flow []Step, env *Env, checks []Result) IntegrationR
 	checks = slices.Clone(checks)
 	for i, c := range checks {
 		if c.Status == Manual {
-			checks[i].Confirmed = a.Validation.Ticked[c.ID]
+			checks[i].Confirmed = a.IsTicked(c.ID)
 		}
 	}
 	r := IntegrationReport{Generated: env.now(), Version: Version(), AnswersPath: env.AnswersPath, Checks: checks,
-		Summary: Summarize(checks), Written: a.Progress.Written}
+		Summary: Summarize(checks), Written: a.Progress.Written,
+		Customer: a.Report.Customer, Site: a.Report.Site, By: env.User}
+	for _, c := range checks {
+		if c.Status == Manual && !c.Confirmed {
+			r.Unconfirmed = append(r.Unconfirmed, TickedItem{ID: c.ID, Title: c.Title, What: c.Detail})
+		}
+	}
 	for _, s := range flow {
 		need, why := s.Needed(a)
 		r.Steps = append(r.Steps, ReportStep{ID: s.ID(), Title: s.Title(), Need: need, Why: why, State: StateOf(s, a, checks)})
 		for _, c := range ChecksOf(s, a) {
-			if c.Manual && a.Validation.Ticked[c.ID] {
-				r.Ticked = append(r.Ticked, TickedItem{ID: c.ID, Title: c.Title, What: c.What})
+			if c.Manual && a.IsTicked(c.ID) {
+				tk := a.Validation.Ticked[c.ID]
+				r.Ticked = append(r.Ticked, TickedItem{ID: c.ID, Title: c.Title, What: c.What, At: tk.At, By: tk.By})
 			}
+		}
+		if h, ok := a.Progress.Handoff[s.ID()]; ok {
+			r.Handoff = append(r.Handoff, StepHandoff{Step: s.ID(), Title: s.Title(), Handoff: h})
 		}
 	}
 	// A ticked item of a step no longer in the flow is still the admin's word: keep it.
@@ -71,14 +93,15 @@ func BuildIntegrationReport(flow []Step, env *Env, checks []Result) IntegrationR
 		known[t.ID] = true
 	}
 	var extra []string
-	for id, ok := range a.Validation.Ticked {
-		if ok && !known[id] {
+	for id := range a.Validation.Ticked {
+		if a.IsTicked(id) && !known[id] {
 			extra = append(extra, id)
 		}
 	}
 	sort.Strings(extra)
 	for _, id := range extra {
-		r.Ticked = append(r.Ticked, TickedItem{ID: id, Title: id})
+		tk := a.Validation.Ticked[id]
+		r.Ticked = append(r.Ticked, TickedItem{ID: id, Title: id, At: tk.At, By: tk.By})
 	}
 	return r
 }
@@ -91,7 +114,14 @@ func (st ReportStep) state() string { return string(st.State) }
 func (r IntegrationReport) Markdown() []byte {
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "# ECE ↔ PCCE integration report\n\n")
-	fmt.Fprintf(&b, "- Generated: %s by ccewiz %s\n", r.Generated.Format(time.RFC3339), r.Version)
+	if r.Customer != "" || r.Site != "" {
+		fmt.Fprintf(&b, "- Customer: %s · Site: %s\n", mdCell(orDefault(r.Customer, "(not given)")), mdCell(orDefault(r.Site, "(not given)")))
+	}
+	fmt.Fprintf(&b, "- Generated: %s by ccewiz %s", r.Generated.Format(time.RFC3339), r.Version)
+	if r.By != "" {
+		fmt.Fprintf(&b, ", run by %s", mdCell(r.By))
+	}
+	b.WriteString("\n")
 	if r.AnswersPath != "" {
 		fmt.Fprintf(&b, "- Answers file: `%s`\n", r.AnswersPath)
 	}
@@ -133,7 +163,42 @@ func (r IntegrationReport) Markdown() []byte {
 		if t.What != "" {
 			fmt.Fprintf(&b, ": %s", mdCell(t.What))
 		}
-		b.WriteString("\n")
+		b.WriteString(" — " + confirmedBy(t) + "\n")
+	}
+	if len(r.Unconfirmed) > 0 {
+		b.WriteString("\n## Manual items not confirmed yet\n\n")
+		for _, t := range r.Unconfirmed {
+			fmt.Fprintf(&b, "- [ ] `%s` %s: %s — **not confirmed**\n", t.ID, mdCell(t.Title), mdCell(t.What))
+		}
+	}
+
+	if len(r.Handoff) > 0 {
+		b.WriteString("\n## Values typed into ECE and CCE Administration\n\n")
+		for _, h := range r.Handoff {
+			if len(h.GUI) == 0 {
+				continue
+			}
+			fmt.Fprintf(&b, "### %s (`%s`), applied %s\n\n| Where | Field | Value |\n|---|---|---|\n", h.Title, h.Step, h.At)
+			for _, g := range h.GUI {
+				fmt.Fprintf(&b, "| %s | %s | %s |\n", mdCell(g.Where), mdCell(g.Field), mdCell(g.Value))
+			}
+			b.WriteString("\n")
+		}
+		b.WriteString("## Commands to run on other servers\n\n")
+		n := 0
+		for _, h := range r.Handoff {
+			for _, c := range h.Commands {
+				n++
+				fmt.Fprintf(&b, "- on **%s** (%s), for %s", mdCell(c.Host), c.Shell, h.Title)
+				if c.Why != "" {
+					fmt.Fprintf(&b, " — %s", mdCell(c.Why))
+				}
+				fmt.Fprintf(&b, "\n\n  ```%s\n%s\n  ```\n\n", fence(c.Shell), indent(strings.TrimRight(c.Script, "\n"), "  "))
+			}
+		}
+		if n == 0 {
+			b.WriteString("None.\n")
+		}
 	}
 
 	b.WriteString("\n## Files written\n\n")
@@ -175,7 +240,20 @@ func (r IntegrationReport) Text() string {
 		b.WriteString("  none\n")
 	}
 	for _, t := range r.Ticked {
-		fmt.Fprintf(&b, "  [x] %s %s\n", t.ID, t.Title)
+		fmt.Fprintf(&b, "  [x] %s %s — %s\n", t.ID, t.Title, confirmedBy(t))
+	}
+	if len(r.Unconfirmed) > 0 {
+		b.WriteString("\nManual items not confirmed yet\n")
+		for _, t := range r.Unconfirmed {
+			fmt.Fprintf(&b, "  [ ] %s %s\n", t.ID, t.Title)
+		}
+	}
+	gui, cmds := 0, 0
+	for _, h := range r.Handoff {
+		gui, cmds = gui+len(h.GUI), cmds+len(h.Commands)
+	}
+	if gui+cmds > 0 {
+		fmt.Fprintf(&b, "\nLeft to people: %d value(s) to type into ECE and CCE Administration, %d command(s) to run on other servers — listed in the Markdown report\n", gui, cmds)
 	}
 	b.WriteString("\nFiles written\n")
 	if len(r.Written) == 0 {
@@ -189,6 +267,26 @@ func (r IntegrationReport) Text() string {
 		}
 	}
 	return b.String()
+}
+
+// confirmedBy says who confirmed a manual item and when, as far as known.
+func confirmedBy(t TickedItem) string {
+	switch {
+	case t.By != "" && t.At != "":
+		return "confirmed by " + mdCell(t.By) + " at " + t.At
+	case t.At != "":
+		return "confirmed at " + t.At
+	}
+	return "confirmed (before ccewiz kept who and when)"
+}
+
+// fence names a code block's language for a shell.
+func fence(shell string) string {
+	switch shell {
+	case "powershell", "cmd", "sh":
+		return shell
+	}
+	return ""
 }
 
 // mdCell keeps a value on one table row: pipes escaped, line breaks as spaces.

@@ -27,7 +27,7 @@ func TestIntegrationReportMarkdown(t *testing.T) {
 	cases := []struct {
 		name    string
 		checks  []Result
-		ticked  map[string]bool
+		ticked  map[string]Tick
 		done    []string
 		written []Written
 		want    []string
@@ -47,7 +47,7 @@ func TestIntegrationReportMarkdown(t *testing.T) {
 		{
 			name:    "all confirmed, files with and without backup, an old ticked id kept",
 			checks:  []Result{{ID: "rs.b", Title: "B", Status: Pass, Fix: "never shown for a pass"}, {ID: "rs.look", Title: "Look at it", Status: Manual}},
-			ticked:  map[string]bool{"rs.look": true, "gone.step": true, "unticked": false},
+			ticked:  map[string]Tick{"rs.look": {At: "2026-11-23T04:55:00Z", By: "alice"}, "gone.step": {}, "unticked": {off: true}},
 			done:    []string{"rs"},
 			written: []Written{{Path: "/x/spog_config.js", Backup: "/x/spog_config.js.ccewiz-20261123-050000.bak"}, {Path: "/x/new.pem"}},
 			want: []string{"READY — every check passed", "- [x] `rs.look` Look at it: the \\| GUI shows it", "- [x] `gone.step` gone.step",
@@ -86,5 +86,45 @@ func TestIntegrationReportMarkdown(t *testing.T) {
 				t.Errorf("text form wrong:\n%s", txt)
 			}
 		})
+	}
+}
+
+// TestReportHandOver: the report names the customer and site, who ran it,
+// who confirmed each manual item and when, lists those nobody confirmed,
+// and what the applied plans left to people — values and commands.
+func TestReportHandOver(t *testing.T) {
+	ctx := context.Background()
+	st := loopStep{id: "a", need: Required, verdict: Pass}
+	env := NewEnv(NewAnswers(), "site/ccewiz.yaml")
+	env.User = "alice"
+	env.Now = func() time.Time { return time.Date(2026, 12, 4, 21, 0, 0, 0, time.UTC) }
+	env.Answers.Report = ReportAnswers{Customer: "Example Corp", Site: "Springfield DC"}
+	env.Answers.Validation.TestAgent = "agent1"
+	p := &Plan{Step: "a",
+		GUI:      []GUIEntry{{Where: "ECE › Partition › Security", Field: "LDAP URL", Value: "ldaps://gc1.example.local:3269"}},
+		Commands: []Command{{Host: "aw1a.example.com", Shell: "cmd", Script: "keytool -importcert -alias ece", Why: "trust ECE"}}}
+	RunStep(ctx, []Step{st}, st, env, p, "").Record(env)
+	env.TickAs("rs.look", true)
+	checks := []Result{{ID: "rs.look", Title: "Look at it", Status: Manual}, {ID: "rs.other", Title: "Other look", Status: Manual, Detail: "Alerts › Inventory"}}
+	md := string(BuildIntegrationReport([]Step{st}, env, checks).Markdown())
+	for _, want := range []string{
+		"- Customer: Example Corp · Site: Springfield DC", "run by alice",
+		"- [x] `rs.look` rs.look — confirmed by alice at 2026-12-04T21:00:00Z",
+		"## Manual items not confirmed yet", "- [ ] `rs.other` Other look: Alerts › Inventory — **not confirmed**",
+		"## Values typed into ECE and CCE Administration", "| ECE › Partition › Security | LDAP URL | ldaps://gc1.example.local:3269 |",
+		"## Commands to run on other servers", "- on **aw1a.example.com** (cmd), for step a — trust ECE", "```cmd\n  keytool -importcert -alias ece\n  ```",
+	} {
+		if !strings.Contains(md, want) {
+			t.Errorf("report lacks %q:\n%s", want, md)
+		}
+	}
+	// The answers file keeps the hand-off for a later report, and reads back.
+	b, err := MarshalAnswers(env.Answers)
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := ParseAnswers("x", b)
+	if err != nil || back.Progress.Handoff["a"].Commands[0].Host != "aw1a.example.com" {
+		t.Errorf("hand-off round trip: %v\n%s", err, b)
 	}
 }

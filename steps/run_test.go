@@ -52,7 +52,7 @@ func testFlow() []Step {
 
 func TestRunChecksVerdicts(t *testing.T) {
 	env := NewEnv(NewAnswers(), "")
-	env.Answers.Validation.Ticked = map[string]bool{"alpha.look": true}
+	env.Answers.Validation.Ticked = map[string]Tick{"alpha.look": {}}
 	rs := RunChecks(context.Background(), testFlow(), env, RunOptions{Timeout: 50 * time.Millisecond})
 	want := []struct {
 		id, title string

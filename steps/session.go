@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"strings"
+	"time"
 
 	"ccewiz/secret"
 )
@@ -127,7 +128,8 @@ type Run struct {
 	Done    bool  // Err is nil and no result is a Fail
 	// env is the one the run used (a snapshot, maybe): passwords typed at a
 	// prompt during the run go back to the owner's Env from there.
-	env *Env
+	env  *Env
+	plan *Plan
 }
 
 // Failed lists the results that keep the step from being done.
@@ -150,7 +152,7 @@ func (r *Run) Failed() []Result {
 // confirm is what the admin typed for an irreversible plan; it must match
 // exactly, and the guard is evaluated again right before Apply.
 func RunStep(ctx context.Context, flow []Step, st Step, env *Env, p *Plan, confirm string) *Run {
-	r := &Run{Step: st.ID(), env: env}
+	r := &Run{Step: st.ID(), env: env, plan: p}
 	if irr := p.Irreversible; irr != nil {
 		if confirm != irr.Confirm {
 			r.Err = BadInput(fmt.Errorf("%s: %w: type %q exactly (case matters) to confirm; nothing was recorded", st.ID(), ErrNotConfirmed, irr.Confirm))
@@ -203,6 +205,9 @@ func (r *Run) Record(env *Env) {
 	env.KeepSecrets(r.env)
 	if r.Outcome == nil {
 		return // refused before Apply: nothing changed
+	}
+	if r.Err == nil && r.plan != nil {
+		env.Answers.recordHandoff(r.Step, r.plan, env.now())
 	}
 	if r.Done {
 		env.Answers.MarkDone(r.Step)
@@ -266,4 +271,17 @@ func StateOf(st Step, a *Answers, results []Result) State {
 		return InProgress
 	}
 	return NotStarted
+}
+
+// recordHandoff keeps what step's applied plan left to people, replacing
+// what an earlier plan of it left.
+func (a *Answers) recordHandoff(step string, p *Plan, at time.Time) {
+	if len(p.GUI) == 0 && len(p.Commands) == 0 {
+		delete(a.Progress.Handoff, step)
+		return
+	}
+	if a.Progress.Handoff == nil {
+		a.Progress.Handoff = map[string]Handoff{}
+	}
+	a.Progress.Handoff[step] = Handoff{At: at.UTC().Format(time.RFC3339), GUI: p.GUI, Commands: p.Commands}
 }

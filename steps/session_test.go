@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"ccewiz/secret"
 )
@@ -169,14 +170,14 @@ func TestSnapshotSharesNothing(t *testing.T) {
 	a := NewAnswers()
 	a.Profile.WebServers = []string{"web1"}
 	a.Resolve = map[string]string{"x": "y"}
-	a.Tick("validate.x", true)
+	a.Tick("validate.x", true, "alice", time.Now())
 	env := NewEnv(a, "")
 	s := env.Snapshot()
 	s.Answers.Profile.WebServers[0] = "changed"
 	s.Answers.Resolve["x"] = "changed"
-	s.Answers.Tick("validate.x", false)
+	s.Answers.Tick("validate.x", false, "alice", time.Now())
 	s.Answers.MarkDone("profile")
-	if a.Profile.WebServers[0] != "web1" || a.Resolve["x"] != "y" || !a.Validation.Ticked["validate.x"] || a.IsDone("profile") {
+	if a.Profile.WebServers[0] != "web1" || a.Resolve["x"] != "y" || !a.IsTicked("validate.x") || a.IsDone("profile") {
 		t.Errorf("the snapshot shares state with the owner: %+v", a)
 	}
 }

@@ -44,7 +44,11 @@ func (validateStep) Needed(*Answers) (Need, string) {
 func (validateStep) Fields() []Field {
 	agent := TextField("validation.test_agent", "Test agent", "a CCE Administration agent (user name) to enable for Email and Chat",
 		func(a *Answers) *string { return &a.Validation.TestAgent })
-	return []Field{agent}
+	customer := TextField("report.customer", "Customer (report)", "who the deployment is for, named in the integration report (optional)",
+		func(a *Answers) *string { return &a.Report.Customer })
+	site := TextField("report.site", "Site (report)", "which site or data center, named in the integration report (optional)",
+		func(a *Answers) *string { return &a.Report.Site })
+	return []Field{agent, customer, site}
 }
 
 // whereAgent starts the path to an agent in CCE Administration, as its menus name it.

@@ -177,7 +177,7 @@ func TestValidateUnreachable(t *testing.T) {
 
 func TestValidateManualAndSkip(t *testing.T) {
 	env := NewEnv(NewAnswers(), "")
-	env.Answers.Validation.Ticked = map[string]bool{"validate.no-alerts": true}
+	env.Answers.Validation.Ticked = map[string]Tick{"validate.no-alerts": {}}
 	rs := runValidate(t, env)
 	if r := rs["validate.https-default"]; r.Status != Skip || !strings.Contains(r.Detail, "profile.ece_fqdn") {
 		t.Errorf("no FQDN: %+v, want skip naming profile.ece_fqdn", r)

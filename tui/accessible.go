@@ -451,7 +451,6 @@ func indentText(s, p string) string {
 // results prints the check results and asks about each manual item; it
 // reports whether any check failed.
 func (lp *linePrompt) results(rs []steps.Result) (bool, error) {
-	a := lp.m.env.Answers
 	failed := false
 	for _, r := range rs {
 		lp.printf("%s %-6s %s\n", steps.Symbol(r.Status), r.Status, r.Title)
@@ -469,7 +468,7 @@ func (lp *linePrompt) results(rs []steps.Result) (bool, error) {
 			if err != nil {
 				return failed, err
 			}
-			a.Tick(r.ID, c == 'y')
+			lp.m.env.TickAs(r.ID, c == 'y')
 		}
 	}
 	return failed, nil

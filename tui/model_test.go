@@ -103,7 +103,7 @@ func TestWalkFixedFlow(t *testing.T) {
 	if got := strings.Join(a.Progress.Done, ","); got != "profile,demo" {
 		t.Errorf("progress.done = %q, want profile,demo", got)
 	}
-	if !a.Validation.Ticked["demo.look"] || a.Certificate.KeySize != 4096 || !a.SSO.SSLEnabled {
+	if tk := a.Validation.Ticked["demo.look"]; !a.IsTicked("demo.look") || tk.At != "2026-11-23T05:00:00Z" || tk.By == "" || a.Certificate.KeySize != 4096 || !a.SSO.SSLEnabled {
 		t.Errorf("answers not saved: ticked %v key size %d tls %v", a.Validation.Ticked, a.Certificate.KeySize, a.SSO.SSLEnabled)
 	}
 	if key, _ := os.ReadFile("out/demo.key"); string(key) != "KEY "+pfxPassword {

@@ -291,7 +291,7 @@ func (m *Model) resultsKey(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, k.Tick):
 		if rs := m.allResults(); m.resSel < len(rs) && rs[m.resSel].Status == steps.Manual {
 			a, id := m.env.Answers, rs[m.resSel].ID
-			a.Tick(id, !a.Validation.Ticked[id])
+			m.env.TickAs(id, !a.IsTicked(id))
 			m.dirty = true
 		}
 	case msg.Type == tea.KeyUp:

@@ -533,7 +533,7 @@ func (m *Model) resultsView(w, h int) []string {
 		box := ""
 		if r.Status == steps.Manual {
 			box = "[ ] "
-			if m.env.Answers.Validation.Ticked[r.ID] {
+			if m.env.Answers.IsTicked(r.ID) {
 				box = "[x] "
 			}
 		}
