@@ -330,6 +330,7 @@ func (s *Server) model(sess ssh.Session) (tea.Model, []tea.ProgramOption) {
 		}
 	}
 	env := steps.NewEnv(a, path)
+	env.User = sess.User() + " (over ssh)" // what they confirm is theirs, not the server account's
 	pty, _, _ := sess.Pty()
 	m := tui.New(tui.Options{
 		AnswersPath: path,
