@@ -82,13 +82,21 @@ import), <fqdn>.pfx (key + chain for IIS) and iis-binding-<host>.ps1 per web
 server. An existing file is backed up (<name>.ccewiz-YYYYMMDD-HHMMSS.bak)
 and replaced atomically, never overwritten in place.
 
+selfsigned and csr are the wizard's certificate step (the same plan and
+checks): a current key is kept — a new self-signed key would have to be
+imported into every ADS again, and a request waiting at the CA only works
+with its own key — and what they write is recorded in the answers file
+(--answers, created when missing) for the report. The flags given become its
+answers; what they leave out comes from there. --out defaults to certs/ next
+to the answers file.
+
 The PFX is encrypted with 3DES/SHA-1 (go-pkcs12 LegacyDES) because Windows
 Server 2016 cannot import AES-256 (PBES2) PFX files; keep its password strong
 and delete the PFX from where it is not needed.
 
 probe connects without SNI (as SPOG does) and with SNI and reports both
 certificates; exit code 1 when SPOG would fail (name, expiry, chain, SNI).
-Flags follow the action.
+Flags go before or after the action's arguments; each action takes only its own.
 
 Examples:
   ccewiz cert selfsigned --cn ece.example.com --san chat.example.com --out certs --pfx-pass-env ECE_PFX_PASSWORD
@@ -116,10 +124,8 @@ Examples:
 				}
 			}
 			switch action {
-			case "selfsigned":
-				return certSelfSigned(g, &f)
-			case "csr":
-				return certCSR(g, &f)
+			case "selfsigned", "csr":
+				return certByStep(ctx, g, &f, action)
 			case "complete":
 				return certComplete(g, &f)
 			case "inspect":
@@ -228,14 +234,6 @@ func writeOut(g *globals, dir string, files []outFile) error {
 	return nil
 }
 
-func keyFile(base string, key crypto.Signer) (outFile, error) {
-	data, err := certs.KeyPEM(key)
-	if err != nil {
-		return outFile{}, err
-	}
-	return outFile{name: base + ".key", data: data, sensitive: true, what: "private key, keep it secret", verify: certs.VerifyKeyPEM(key)}, nil
-}
-
 func certFiles(base string, chain *certs.Chain) []outFile {
 	all := chain.Certs()
 	return []outFile{
@@ -283,61 +281,6 @@ func webServersOr(list []string, name string) ([]string, error) {
 	return list, nil
 }
 
-func certSelfSigned(g *globals, f *certFlags) error {
-	r := f.request()
-	if err := r.Validate(false); err != nil {
-		return steps.BadInput(err)
-	}
-	web, err := webServersOr(f.webServers, r.CN)
-	if err != nil {
-		return err
-	}
-	if f.out == "" {
-		return usagef("--out FOLDER is required")
-	}
-	pw, err := pfxPassword(g, f, false)
-	if err != nil {
-		return err
-	}
-	key, err := certs.GenerateKey(r.KeySize)
-	if err != nil {
-		return steps.BadInput(err)
-	}
-	leaf, _, err := certs.SelfSigned(r, key, time.Now())
-	if err != nil {
-		return steps.BadInput(err)
-	}
-	chain := certs.BuildChain(leaf, nil)
-	base := certs.FileBase(r.CN)
-	kf, err := keyFile(base, key)
-	if err != nil {
-		return err
-	}
-	files := append([]outFile{kf}, certFiles(base, chain)...)
-	if !pw.IsZero() {
-		pf, err := pfxFile(base, key, chain, pw)
-		if err != nil {
-			return err
-		}
-		files = append(files, pf)
-	}
-	scripts, err := iisFiles(base, chain, web, !pw.IsZero())
-	if err != nil {
-		return err
-	}
-	if err := writeOut(g, f.out, append(files, scripts...)); err != nil {
-		return err
-	}
-	info := certs.Describe(leaf)
-	fmt.Fprintf(g.stdout, "\nSelf-signed certificate for %s (%s), valid until %s\n  SHA-256 %s\n  thumbprint %s\n",
-		strings.Join(leaf.DNSNames, ", "), info.Key, info.NotAfter.Format("2006-01-02"), info.SHA256, info.Thumbprint)
-	if pw.IsZero() {
-		fmt.Fprintln(g.stdout, "No PFX written (no password given): run again with --pfx-pass-env VAR or --pfx-pass-file FILE to get one for IIS.")
-	}
-	printNext(g, base, web, true)
-	return nil
-}
-
 func printNext(g *globals, base string, web []string, selfSigned bool) {
 	fmt.Fprintln(g.stdout, "\nNext:")
 	for _, w := range web {
@@ -351,37 +294,36 @@ func printNext(g *globals, base string, web []string, selfSigned bool) {
 	fmt.Fprintln(g.stdout, "  - check what IIS serves without SNI: ccewiz cert probe --addr <ece fqdn>:443")
 }
 
-func certCSR(g *globals, f *certFlags) error {
-	r := f.request()
-	r.Validity = 0
-	if err := r.Validate(true); err != nil {
-		return steps.BadInput(err)
+// certByStep is cert selfsigned and cert csr: the certificate step, with
+// the flags given as its answers (mode selfsigned, or ca for a CSR).
+func certByStep(ctx context.Context, g *globals, f *certFlags, action string) error {
+	mode := "selfsigned"
+	if action == "csr" {
+		mode = "ca"
 	}
-	if f.out == "" {
-		return usagef("--out FOLDER is required")
+	set := map[string]string{"certificate.mode": mode}
+	for _, b := range []struct{ flag, key, value string }{
+		{"cn", "profile.ece_fqdn", f.cn},
+		{"san", "certificate.sans", joinList(f.sans)},
+		{"key-size", "certificate.key_size", fmt.Sprint(f.keySize)},
+		{"days", "certificate.validity_days", fmt.Sprint(f.days)},
+		{"o", "certificate.o", f.o}, {"ou", "certificate.ou", f.ou}, {"l", "certificate.l", f.l},
+		{"st", "certificate.st", f.st}, {"c", "certificate.c", f.c},
+		{"out", "certificate.out_dir", absPath(f.out)},
+		{"web-server", "profile.web_servers", joinList(f.webServers)},
+	} {
+		if g.set(b.flag) {
+			set[b.key] = b.value
+		}
 	}
-	key, err := certs.GenerateKey(r.KeySize)
-	if err != nil {
-		return steps.BadInput(err)
-	}
-	csr, err := certs.CSR(r, key)
-	if err != nil {
-		return steps.BadInput(err)
-	}
-	base := certs.FileBase(r.CN)
-	kf, err := keyFile(base, key)
-	if err != nil {
+	if err := secretSet(set, "certificate.pfx_password", "pfx-pass", f.pfxPassEnv, f.pfxPassFile); err != nil {
 		return err
 	}
-	files := []outFile{kf, {name: base + ".csr", data: csr, what: "certificate signing request, PKCS#10 Base-64",
-		verify: func(b []byte) error { _, err := certs.ParseCSR(b); return err }}}
-	if err := writeOut(g, f.out, files); err != nil {
-		return err
+	err := runStep(ctx, g, "certificate", set)
+	if errors.Is(err, secret.ErrNotGiven) {
+		return usagef("the PFX for IIS needs a password: give --pfx-pass-env VAR or --pfx-pass-file FILE (kept as a source in %s, never the password)", g.answers)
 	}
-	fmt.Fprintln(g.stdout)
-	fmt.Fprint(g.stdout, certs.CSRInstructions(r, filepath.Join(f.out, base+".csr"), filepath.Join(f.out, base+".key")))
-	fmt.Fprintf(g.stdout, "\n%s", csr)
-	return nil
+	return err
 }
 
 func certComplete(g *globals, f *certFlags) error {

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -20,8 +21,14 @@ import (
 
 const testPFXPassword = "Tr0ub4dor&3 secret"
 
+// certCLI runs ccewiz cert with args; the front-ends of the certificate
+// step record in an answers file, given with --answers (in a test folder,
+// never the repository's ./ccewiz.yaml).
 func certCLI(t *testing.T, args ...string) (int, string) {
 	t.Helper()
+	if !slices.Contains(args, "--answers") {
+		args = append(args, "--answers", filepath.Join(t.TempDir(), "ccewiz.yaml"))
+	}
 	var out, errb bytes.Buffer
 	code := run(context.Background(), append([]string{"cert"}, args...), strings.NewReader(""), &out, &errb)
 	all := out.String() + errb.String()
@@ -58,15 +65,16 @@ func TestCertCLI(t *testing.T) {
 	}{
 		{"no action", nil, 2, "say what to do"},
 		{"unknown action", []string{"frob"}, 2, `unknown action "frob"`},
-		{"selfsigned", []string{"selfsigned", "--cn", "ece.example.com", "--san", "chat.example.com", "--out", out, "--pfx-pass-env", "CCEWIZ_TEST_PFX"}, 0, "ece.example.com.pfx"},
-		{"selfsigned again keeps backups", []string{"selfsigned", "--cn", "ece.example.com", "--out", out, "--pfx-pass-file", pwFile}, 0, "previous version kept as"},
-		{"selfsigned without PFX password", []string{"selfsigned", "--cn", "nopfx.example.com", "--out", out}, 0, "No PFX written"},
+		{"selfsigned", []string{"selfsigned", "--cn", "ece.example.com", "--san", "chat.example.com", "--out", out, "--pfx-pass-env", "CCEWIZ_TEST_PFX"}, 0, "wrote " + filepath.Join(out, "ece.example.com.pfx")},
+		{"selfsigned with a password file", []string{"selfsigned", "--cn", "pwfile.example.com", "--out", out, "--pfx-pass-file", pwFile}, 0, "pwfile.example.com.pfx"},
+		{"selfsigned without PFX password", []string{"selfsigned", "--cn", "nopfx.example.com", "--out", out}, 2, "the PFX for IIS needs a password: give --pfx-pass-env VAR"},
 		{"selfsigned small key", []string{"selfsigned", "--cn", "ece.example.com", "--key-size", "1024", "--out", out}, 2, "too small"},
 		{"selfsigned short name", []string{"selfsigned", "--cn", "ece", "--out", out}, 2, "short host name"},
-		{"selfsigned no out", []string{"selfsigned", "--cn", "ece.example.com"}, 2, "--out"},
+		{"selfsigned, out folder from the answers", []string{"selfsigned", "--cn", "ece.example.com", "--pfx-pass-env", "CCEWIZ_TEST_PFX", "--answers", filepath.Join(dir, "a", "ccewiz.yaml")}, 0,
+			"wrote " + filepath.Join(dir, "a", "certs", "ece.example.com.key")},
 		{"selfsigned unset env", []string{"selfsigned", "--cn", "ece.example.com", "--out", out, "--pfx-pass-env", "CCEWIZ_NOT_SET_ANYWHERE"}, 2, "CCEWIZ_NOT_SET_ANYWHERE is not set"},
 		{"both password flags", []string{"selfsigned", "--cn", "ece.example.com", "--out", out, "--pfx-pass-env", "A", "--pfx-pass-file", "B"}, 2, "choose one"},
-		{"csr", []string{"csr", "--cn", "ece.example.com", "--o", "Example", "--ou", "CC", "--l", "Springfield", "--st", "Illinois", "--c", "US", "--out", filepath.Join(dir, "req")}, 0, "BEGIN CERTIFICATE REQUEST"},
+		{"csr", []string{"csr", "--cn", "ece.example.com", "--o", "Example", "--ou", "CC", "--l", "Springfield", "--st", "Illinois", "--c", "US", "--out", filepath.Join(dir, "req")}, 0, "Send " + filepath.Join(dir, "req", "ece.example.com.csr") + " to your CA"},
 		{"csr missing country", []string{"csr", "--cn", "ece.example.com", "--o", "Example", "--ou", "CC", "--l", "X", "--st", "Y", "--out", out}, 2, "country (C) is empty"},
 		{"csr bad country", []string{"csr", "--cn", "ece.example.com", "--o", "E", "--ou", "CC", "--l", "X", "--st", "Y", "--c", "USA", "--out", out}, 2, "two-letter"},
 		{"complete", []string{"complete", "--key", key, "--cert", crt, "--chain", chainFile, "--out", out, "--pfx-pass-env", "CCEWIZ_TEST_PFX"}, 0, "iis-binding-ece.example.com.ps1"},
@@ -101,8 +109,8 @@ func TestCertCLI(t *testing.T) {
 			t.Errorf("%s: %v mode %v, want %v", name, err, st.Mode().Perm(), mode)
 		}
 	}
-	if baks, _ := filepath.Glob(filepath.Join(out, "ece.example.com.key.ccewiz-*.bak")); len(baks) == 0 {
-		t.Error("no backup of the replaced key")
+	if baks, _ := filepath.Glob(filepath.Join(out, "ece.example.com.key.ccewiz-*.bak")); len(baks) != 0 {
+		t.Errorf("the key was replaced (backups %v): a current key is kept", baks)
 	}
 	if _, err := os.Stat(outExp); err == nil {
 		t.Error("complete with an expired certificate created its output folder")
@@ -214,5 +222,52 @@ func TestTextOutputIsInert(t *testing.T) {
 	var rep struct{ Chain []certs.CertInfo }
 	if err := json.Unmarshal([]byte(out), &rep); err != nil || len(rep.Chain) != 1 || rep.Chain[0].CN != evil {
 		t.Errorf("JSON must keep the real name: %v\n%s", err, out)
+	}
+}
+
+// TestCertFrontEndsKeepTheKey: cert selfsigned and cert csr are the
+// certificate step. Run twice, each keeps its key (a new self-signed key
+// means importing again into every ADS; a new CSR key orphans the request
+// the CA has) and writes no new backup; what they wrote is in the answers
+// file, so the report lists it.
+func TestCertFrontEndsKeepTheKey(t *testing.T) {
+	t.Setenv("CCEWIZ_TEST_PFX", testPFXPassword)
+	for _, c := range []struct {
+		action string
+		args   []string
+		files  []string
+	}{
+		{"selfsigned", []string{"--pfx-pass-env", "CCEWIZ_TEST_PFX"}, []string{"ece.example.com.key", "ece.example.com.crt", "ece.example.com.pfx"}},
+		{"csr", []string{"--o", "Example", "--ou", "CC", "--l", "Springfield", "--st", "Illinois", "--c", "US"}, []string{"ece.example.com.key", "ece.example.com.csr"}},
+	} {
+		t.Run(c.action, func(t *testing.T) {
+			dir := t.TempDir()
+			answers := filepath.Join(dir, "ccewiz.yaml")
+			args := append([]string{c.action, "--cn", "ece.example.com", "--out", filepath.Join(dir, "certs"), "--answers", answers}, c.args...)
+			if code, out := certCLI(t, args...); code != 0 {
+				t.Fatalf("first run: exit %d\n%s", code, out)
+			}
+			key1, _ := os.ReadFile(filepath.Join(dir, "certs", "ece.example.com.key"))
+			if code, out := certCLI(t, args...); code != 0 || !strings.Contains(out, "unchanged "+filepath.Join(dir, "certs", "ece.example.com.key")) {
+				t.Fatalf("second run: exit %d\n%s", code, out)
+			}
+			key2, _ := os.ReadFile(filepath.Join(dir, "certs", "ece.example.com.key"))
+			if len(key1) == 0 || !bytes.Equal(key1, key2) {
+				t.Error("the second run replaced the key")
+			}
+			if baks, _ := filepath.Glob(filepath.Join(dir, "certs", "*.bak")); len(baks) != 0 {
+				t.Errorf("the second run wrote backups: %v", baks)
+			}
+			a, err := steps.LoadAnswers(answers)
+			if err != nil {
+				t.Fatal(err)
+			}
+			md := string(steps.BuildIntegrationReport(steps.ECEFlow().Steps, steps.NewEnv(a, answers), nil).Markdown())
+			for _, f := range c.files {
+				if !strings.Contains(md, "`"+filepath.Join(dir, "certs", f)+"` — new file") {
+					t.Errorf("the report does not list %s:\n%s", f, md)
+				}
+			}
+		})
 	}
 }

@@ -42,7 +42,13 @@ type globals struct {
 	stdout     io.Writer
 	stderr     io.Writer
 	stdin      io.Reader
+	// given are the flags set on the command line or from the environment,
+	// so a front-end of a step changes only the answers they name.
+	given map[string]bool
 }
+
+// set reports whether flag name was given.
+func (g *globals) set(name string) bool { return g.given[name] }
 
 // command is one subcommand.
 type command struct {
@@ -136,6 +142,8 @@ func newRoot(ctx context.Context, g *globals) *cobra.Command {
 		if err := flagsFromEnv(cmd); err != nil {
 			return err
 		}
+		g.given = map[string]bool{}
+		cmd.Flags().Visit(func(f *pflag.Flag) { g.given[f.Name] = true })
 		if os.Getenv("NO_COLOR") != "" {
 			g.noColor = true
 		}
@@ -265,7 +273,7 @@ func flagsFromEnv(cmd *cobra.Command) error {
 		if !ok || v == "" {
 			return
 		}
-		if f.Value.Set(v) != nil {
+		if cmd.Flags().Set(f.Name, v) != nil {
 			err = usagef("environment variable %s=%q (it sets --%s) is not %s", envName(f.Name), v, f.Name, valueKind(f))
 		}
 	})
