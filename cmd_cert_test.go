@@ -26,7 +26,7 @@ const testPFXPassword = "Tr0ub4dor&3 secret"
 // never the repository's ./ccewiz.yaml).
 func certCLI(t *testing.T, args ...string) (int, string) {
 	t.Helper()
-	if !slices.Contains(args, "--answers") {
+	if len(args) > 0 && (args[0] == "selfsigned" || args[0] == "csr") && !slices.Contains(args, "--answers") {
 		args = append(args, "--answers", filepath.Join(t.TempDir(), "ccewiz.yaml"))
 	}
 	var out, errb bytes.Buffer
