@@ -416,7 +416,7 @@ func newEnv(g *globals, a *steps.Answers) (*steps.Env, error) {
 		return nil, err
 	}
 	env := steps.NewEnv(a, g.answers)
-	env.Flow = f.Steps
+	env.Flow, env.FlowID = f.Steps, f.ID
 	return env, nil
 }
 

@@ -8,7 +8,6 @@ import (
 	"io/fs"
 	"os"
 	"regexp"
-	"slices"
 	"strings"
 	"sync"
 
@@ -43,6 +42,12 @@ type Answers struct {
 	// or "dc1.example.local": "127.0.0.1"); the lab uses it. /etc/hosts is never edited.
 	Resolve  map[string]string `yaml:"resolve,omitempty"`
 	Progress Progress          `yaml:"progress,omitempty"`
+	// Flows is the engine's state of every flow but ECE's (whose is above).
+	Flows map[string]*FlowState `yaml:"flows,omitempty"`
+	// Sections are the other flows' answers, by their registered key
+	// (RegisterSection); read them with Section.
+	Sections      map[string]yaml.Node `yaml:",inline"`
+	sectionValues map[string]any
 }
 
 // Profile is the deployment profile (step "profile").
@@ -151,7 +156,7 @@ type ValidationAnswers struct {
 	TestAgent string `yaml:"test_agent,omitempty"`
 	// Ticked records the manual items the admin confirmed, by check ID,
 	// with when and by whom.
-	Ticked map[string]Tick `yaml:"ticked,omitempty"`
+	Ticked Ticks `yaml:"ticked,omitempty"`
 }
 
 // ReportAnswers name the deployment in the integration report a partner
@@ -196,16 +201,19 @@ func (o *Outcome) Record(a *Answers) {
 	}
 }
 
-// RecordWritten adds what an Apply wrote to the progress (a write listed
-// already is not repeated). Callers record on the goroutine that owns the
-// answers, not inside Apply: the TUI runs Apply in the background.
-func (a *Answers) RecordWritten(ws ...Written) {
-	for _, w := range ws {
-		if !slices.Contains(a.Progress.Written, w) {
-			a.Progress.Written = append(a.Progress.Written, w)
-		}
+// RecordIn is Record for the flow env runs: the files go to its progress.
+func (o *Outcome) RecordIn(env *Env) {
+	if o == nil {
+		return
+	}
+	env.FlowProgress().RecordWritten(o.Written...)
+	if c := o.Confirmed; c != nil {
+		env.Answers.Integration.ConfirmedAt, env.Answers.Integration.ConfirmedInstance = c.At, c.Instance
 	}
 }
+
+// RecordWritten adds what an Apply wrote to the ECE flow's progress.
+func (a *Answers) RecordWritten(ws ...Written) { a.Progress.RecordWritten(ws...) }
 
 // LocalPaths returns, by answers key, every answer that names a file or
 // folder on this machine: what a step opens, reads or writes here. `serve`
@@ -275,6 +283,9 @@ func ParseAnswers(name string, data []byte) (*Answers, error) {
 	}
 	if a.Version != AnswersVersion {
 		return nil, BadInput(fmt.Errorf("answers file %s: version: %d is not supported; this ccewiz reads version: %d", name, a.Version, AnswersVersion))
+	}
+	if err := a.decodeSections(name, data); err != nil {
+		return nil, err
 	}
 	return a, nil
 }
@@ -367,6 +378,9 @@ func LoadAnswers(path string) (*Answers, error) {
 
 // MarshalAnswers renders a as YAML. It cannot contain a password: Refs only.
 func MarshalAnswers(a *Answers) ([]byte, error) {
+	if err := a.encodeSections(); err != nil {
+		return nil, err
+	}
 	var buf bytes.Buffer
 	buf.WriteString("# ccewiz answers file — no passwords here, only where to get them (env: / file:).\n# Every key: docs/answers.md\n")
 	enc := yaml.NewEncoder(&buf)

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"slices"
 
 	"ccewiz/safefile"
 )
@@ -60,19 +59,8 @@ func SHA256Hex(b []byte) string {
 	return safefile.SHA256Hex(b)
 }
 
-// MarkDone records that step id was completed, for resuming.
-func (a *Answers) MarkDone(id string) {
-	if !a.IsDone(id) {
-		a.Progress.Done = append(a.Progress.Done, id)
-	}
-}
-
-// MarkUndone forgets that step id was completed: a check of it fails now.
-func (a *Answers) MarkUndone(id string) {
-	a.Progress.Done = slices.DeleteFunc(a.Progress.Done, func(d string) bool { return d == id })
-}
-
-// IsDone reports whether step id was completed.
-func (a *Answers) IsDone(id string) bool {
-	return slices.Contains(a.Progress.Done, id)
-}
+// MarkDone, MarkUndone and IsDone are the ECE flow's progress; drivers
+// use Env.FlowProgress, which is the progress of the flow they run.
+func (a *Answers) MarkDone(id string)    { a.Progress.MarkDone(id) }
+func (a *Answers) MarkUndone(id string)  { a.Progress.MarkUndone(id) }
+func (a *Answers) IsDone(id string) bool { return a.Progress.IsDone(id) }

@@ -285,4 +285,7 @@ type Env struct {
 	// Flow is the flow the step runs in, for a step that needs its siblings
 	// (an irreversible step's guard). Drivers set it; nil outside a flow.
 	Flow []Step
+	// FlowID names the flow, so its progress and ticks are its own
+	// (FlowProgress, FlowTicks); "" is the ECE flow.
+	FlowID string
 }

@@ -3,6 +3,7 @@ package steps
 import (
 	"fmt"
 	"strings"
+	"sync"
 )
 
 // Flow is one integration as a value: its ID (what --flow takes), a title,
@@ -18,11 +19,14 @@ type Flow struct {
 // Find returns the step with id, or nil.
 func (f *Flow) Find(id string) Step { return Find(f.Steps, id) }
 
+// ECEFlowID is the ECE ↔ PCCE flow's ID, the default.
+const ECEFlowID = "ece"
+
 // ECEFlow is the ECE ↔ PCCE integration in the order of Cisco's guide:
 // profile, 1 certificate, 2 SSO, 3 spog_config.js, 4.1 ADS trust,
 // 4.2/4.3 inventory, 5 ECE integration, 6 validation.
 func ECEFlow() *Flow {
-	return &Flow{ID: "ece", Title: "ECE ↔ PCCE", Steps: []Step{
+	return &Flow{ID: ECEFlowID, Title: "ECE ↔ PCCE", Steps: []Step{
 		NewProfileStep(),
 		NewCertificateStep(),
 		NewSSOStep(),
@@ -34,8 +38,29 @@ func ECEFlow() *Flow {
 	}}
 }
 
+var (
+	flowsMu    sync.Mutex
+	registered []func() *Flow
+)
+
+// RegisterFlow adds a flow (a func that builds it: every driver gets its
+// own steps) to those --flow can name. Call it from an init function.
+func RegisterFlow(f func() *Flow) {
+	flowsMu.Lock()
+	defer flowsMu.Unlock()
+	registered = append(registered, f)
+}
+
 // Flows are every integration this build carries, the default first.
-func Flows() []*Flow { return []*Flow{ECEFlow()} }
+func Flows() []*Flow {
+	flowsMu.Lock()
+	defer flowsMu.Unlock()
+	out := []*Flow{ECEFlow()}
+	for _, f := range registered {
+		out = append(out, f())
+	}
+	return out
+}
 
 // FlowByID returns the flow called id ("" is the default), or a bad-input
 // error naming the flows there are.
@@ -52,6 +77,14 @@ func FlowByID(id string) (*Flow, error) {
 		ids = append(ids, f.ID)
 	}
 	return nil, BadInput(fmt.Errorf("no flow is called %q; choose %s", id, strings.Join(ids, ", ")))
+}
+
+// FlowTitle is the title of the flow called id ("" is the default).
+func FlowTitle(id string) string {
+	if f, err := FlowByID(id); err == nil {
+		return f.Title
+	}
+	return id
 }
 
 // Find returns the step with id among steps, or nil.

@@ -15,6 +15,7 @@ import (
 // it as Markdown next to the answers file; it holds no password (results
 // and paths only).
 type IntegrationReport struct {
+	Flow        string // the flow's title
 	Generated   time.Time
 	Version     string // the ccewiz that judged it (Version)
 	Customer    string // report.customer, report.site
@@ -58,16 +59,17 @@ func BuildIntegrationReport(flow []Step, env *Env, checks []Result) IntegrationR
 	if a == nil {
 		a = NewAnswers()
 	}
+	prog, ticks := a.State(env.FlowID)
 	// The answers are the record of what the admin confirmed, whenever the
 	// checks ran: a manual item ticked since counts as confirmed.
 	checks = slices.Clone(checks)
 	for i, c := range checks {
 		if c.Status == Manual {
-			checks[i].Confirmed = a.IsTicked(c.ID)
+			checks[i].Confirmed = ticks.IsTicked(c.ID)
 		}
 	}
-	r := IntegrationReport{Generated: env.now(), Version: Version(), AnswersPath: env.AnswersPath, Checks: checks,
-		Summary: Summarize(checks), Written: a.Progress.Written,
+	r := IntegrationReport{Flow: FlowTitle(env.FlowID), Generated: env.now(), Version: Version(), AnswersPath: env.AnswersPath, Checks: checks,
+		Summary: Summarize(checks), Written: prog.Written,
 		Customer: a.Report.Customer, Site: a.Report.Site, By: env.User}
 	for _, c := range checks {
 		if c.Status == Manual && !c.Confirmed {
@@ -76,14 +78,14 @@ func BuildIntegrationReport(flow []Step, env *Env, checks []Result) IntegrationR
 	}
 	for _, s := range flow {
 		need, why := s.Needed(a)
-		r.Steps = append(r.Steps, ReportStep{ID: s.ID(), Title: s.Title(), Need: need, Why: why, State: StateOf(s, a, checks)})
+		r.Steps = append(r.Steps, ReportStep{ID: s.ID(), Title: s.Title(), Need: need, Why: why, State: StateOf(s, a, prog, checks)})
 		for _, c := range ChecksOf(s, a) {
-			if c.Manual && a.IsTicked(c.ID) {
-				tk := a.Validation.Ticked[c.ID]
+			if c.Manual && ticks.IsTicked(c.ID) {
+				tk := (*ticks)[c.ID]
 				r.Ticked = append(r.Ticked, TickedItem{ID: c.ID, Title: c.Title, What: c.What, At: tk.At, By: tk.By})
 			}
 		}
-		if h, ok := a.Progress.Handoff[s.ID()]; ok {
+		if h, ok := prog.Handoff[s.ID()]; ok {
 			r.Handoff = append(r.Handoff, StepHandoff{Step: s.ID(), Title: s.Title(), Handoff: h})
 		}
 	}
@@ -93,14 +95,14 @@ func BuildIntegrationReport(flow []Step, env *Env, checks []Result) IntegrationR
 		known[t.ID] = true
 	}
 	var extra []string
-	for id := range a.Validation.Ticked {
-		if a.IsTicked(id) && !known[id] {
+	for id := range *ticks {
+		if ticks.IsTicked(id) && !known[id] {
 			extra = append(extra, id)
 		}
 	}
 	sort.Strings(extra)
 	for _, id := range extra {
-		tk := a.Validation.Ticked[id]
+		tk := (*ticks)[id]
 		r.Ticked = append(r.Ticked, TickedItem{ID: id, Title: id, At: tk.At, By: tk.By})
 	}
 	return r
@@ -113,7 +115,7 @@ func (st ReportStep) state() string { return string(st.State) }
 // Markdown renders the report as a Markdown document (ccewiz-report.md).
 func (r IntegrationReport) Markdown() []byte {
 	var b bytes.Buffer
-	fmt.Fprintf(&b, "# ECE ↔ PCCE integration report\n\n")
+	fmt.Fprintf(&b, "# %s integration report\n\n", r.Flow)
 	if r.Customer != "" || r.Site != "" {
 		fmt.Fprintf(&b, "- Customer: %s · Site: %s\n", mdCell(orDefault(r.Customer, "(not given)")), mdCell(orDefault(r.Site, "(not given)")))
 	}

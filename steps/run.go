@@ -179,7 +179,7 @@ func VerifyStep(ctx context.Context, st Step, env *Env, only ...string) []Result
 
 func manualResult(c Check, env *Env) Result {
 	r := Result{ID: c.ID, Title: c.Title, Status: Manual, Detail: c.What}
-	if env != nil && env.Answers != nil && env.Answers.IsTicked(c.ID) {
+	if env != nil && env.Answers != nil && env.FlowTicks().IsTicked(c.ID) {
 		r.Detail = "confirmed by the admin: " + c.What
 		r.Confirmed = true
 	}

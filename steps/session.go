@@ -89,7 +89,7 @@ func Guard(ctx context.Context, flow []Step, id string, env *Env) []Blocker {
 		switch {
 		case len(failing) > 0:
 			out = append(out, failing...)
-		case !env.Answers.IsDone(st.ID()):
+		case !env.FlowProgress().IsDone(st.ID()):
 			out = append(out, Blocker{Step: st.ID(), Title: st.Title(), Why: "not done yet",
 				Fix: fmt.Sprintf("apply it first (ccewiz apply --step %s)", st.ID())})
 		}
@@ -168,7 +168,7 @@ func RunStep(ctx context.Context, flow []Step, st Step, env *Env, p *Plan, confi
 		out = &Outcome{}
 	}
 	r.Outcome, r.Err = out, err
-	out.Record(env.Answers)
+	out.RecordIn(env)
 	if err != nil {
 		return r
 	}
@@ -201,18 +201,18 @@ func (r *Run) Record(env *Env) {
 	if r == nil {
 		return
 	}
-	r.Outcome.Record(env.Answers)
+	r.Outcome.RecordIn(env)
 	env.KeepSecrets(r.env)
 	if r.Outcome == nil {
 		return // refused before Apply: nothing changed
 	}
 	if r.Err == nil && r.plan != nil {
-		env.Answers.recordHandoff(r.Step, r.plan, env.now())
+		env.FlowProgress().recordHandoff(r.Step, r.plan, env.now())
 	}
 	if r.Done {
-		env.Answers.MarkDone(r.Step)
+		env.FlowProgress().MarkDone(r.Step)
 	} else {
-		env.Answers.MarkUndone(r.Step)
+		env.FlowProgress().MarkUndone(r.Step)
 	}
 }
 
@@ -254,20 +254,20 @@ const (
 	Skipped        State = "skipped"         // not needed for this deployment
 )
 
-// StateOf is st's state in answers a, given the results of a run that
-// included its checks: a failing check of it outranks everything.
-func StateOf(st Step, a *Answers, results []Result) State {
+// StateOf is st's state in progress p (of answers a), given the results
+// of a run that included its checks: a failing check of it outranks everything.
+func StateOf(st Step, a *Answers, p *Progress, results []Result) State {
 	for _, r := range results {
 		if r.Status == Fail && stepOf(r.ID) == st.ID() {
 			return NeedsAttention
 		}
 	}
 	switch need, _ := st.Needed(a); {
-	case a.IsDone(st.ID()):
+	case p.IsDone(st.ID()):
 		return Done
 	case need == NotNeeded:
 		return Skipped
-	case a.Progress.Current == st.ID():
+	case p.Current == st.ID():
 		return InProgress
 	}
 	return NotStarted
@@ -275,13 +275,13 @@ func StateOf(st Step, a *Answers, results []Result) State {
 
 // recordHandoff keeps what step's applied plan left to people, replacing
 // what an earlier plan of it left.
-func (a *Answers) recordHandoff(step string, p *Plan, at time.Time) {
+func (pr *Progress) recordHandoff(step string, p *Plan, at time.Time) {
 	if len(p.GUI) == 0 && len(p.Commands) == 0 {
-		delete(a.Progress.Handoff, step)
+		delete(pr.Handoff, step)
 		return
 	}
-	if a.Progress.Handoff == nil {
-		a.Progress.Handoff = map[string]Handoff{}
+	if pr.Handoff == nil {
+		pr.Handoff = map[string]Handoff{}
 	}
-	a.Progress.Handoff[step] = Handoff{At: at.UTC().Format(time.RFC3339), GUI: p.GUI, Commands: p.Commands}
+	pr.Handoff[step] = Handoff{At: at.UTC().Format(time.RFC3339), GUI: p.GUI, Commands: p.Commands}
 }

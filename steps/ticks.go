@@ -52,28 +52,17 @@ func (t *Tick) UnmarshalYAML(n *yaml.Node) error {
 	return nil
 }
 
-// IsTicked reports whether the admin confirmed the manual check id.
-func (a *Answers) IsTicked(id string) bool {
-	t, ok := a.Validation.Ticked[id]
-	return ok && !t.off
-}
+// IsTicked and Tick are the ECE flow's ticks; drivers use Env.FlowTicks.
+func (a *Answers) IsTicked(id string) bool { return a.Validation.Ticked.IsTicked(id) }
 
-// Tick records that the admin confirmed (or unconfirmed) the manual check
-// id, with who and when.
+// Tick records whether the admin confirmed the manual check id, with who and when.
 func (a *Answers) Tick(id string, on bool, by string, at time.Time) {
-	if !on {
-		delete(a.Validation.Ticked, id)
-		return
-	}
-	if a.Validation.Ticked == nil {
-		a.Validation.Ticked = map[string]Tick{}
-	}
-	a.Validation.Ticked[id] = Tick{At: at.UTC().Format(time.RFC3339), By: by}
+	a.Validation.Ticked.Set(id, on, by, at.UTC().Format(time.RFC3339))
 }
 
-// TickAs is Tick by the Env's user, now.
+// TickAs records a tick of the Env's flow by the Env's user, now.
 func (e *Env) TickAs(id string, on bool) {
-	e.Answers.Tick(id, on, e.User, e.now())
+	e.FlowTicks().Set(id, on, e.User, e.now().UTC().Format(time.RFC3339))
 }
 
 // osUser is who runs ccewiz here, for the record of what they confirmed.

@@ -180,8 +180,7 @@ func (lp *linePrompt) save() error {
 
 func (lp *linePrompt) run(ctx context.Context) error {
 	m := lp.m
-	a := m.env.Answers
-	lp.printf("ccewiz — ECE ↔ PCCE integration, plain mode.\n")
+	lp.printf("ccewiz — %s integration, plain mode.\n", steps.FlowTitle(m.env.FlowID))
 	if m.path != "" {
 		lp.printf("Answers file: %s (no passwords are ever written to it).\n", m.path)
 	}
@@ -204,7 +203,7 @@ func (lp *linePrompt) run(ctx context.Context) error {
 			continue
 		}
 		lp.printf("%s: %s\n%s\n", need.need, need.why, s.Intro())
-		a.Progress.Current = s.ID()
+		m.env.FlowProgress().Current = s.ID()
 		next, err := lp.step(ctx, s)
 		if err != nil {
 			if errors.Is(err, ErrInputEnded) || ctx.Err() != nil {

@@ -216,16 +216,15 @@ func newModel(o Options) *Model {
 
 // startStep resumes at Progress.Current, else the first step not done.
 func (m *Model) startStep() int {
-	a := m.env.Answers
-	if a.Progress.Current != "" {
+	if m.env.FlowProgress().Current != "" {
 		for i, s := range m.flow {
-			if s.ID() == a.Progress.Current {
+			if s.ID() == m.env.FlowProgress().Current {
 				return i
 			}
 		}
 	}
 	for i, s := range m.flow {
-		if !a.IsDone(s.ID()) && m.needs[i].need != steps.NotNeeded {
+		if !m.env.FlowProgress().IsDone(s.ID()) && m.needs[i].need != steps.NotNeeded {
 			return i
 		}
 	}

@@ -224,7 +224,7 @@ func (m *Model) continueStep() tea.Cmd {
 		m.setStatus(true, "%d field(s) need attention — the message is under each", bad)
 		return nil
 	}
-	m.env.Answers.Progress.Current = m.flow[m.cur].ID()
+	m.env.FlowProgress().Current = m.flow[m.cur].ID()
 	m.dirty = true
 	m.refreshNeeds()
 	m.setStatus(false, "%s", strings.Join(f.notes, " · "))
@@ -290,8 +290,8 @@ func (m *Model) resultsKey(msg tea.KeyMsg) tea.Cmd {
 		return m.checksCmd()
 	case key.Matches(msg, k.Tick):
 		if rs := m.allResults(); m.resSel < len(rs) && rs[m.resSel].Status == steps.Manual {
-			a, id := m.env.Answers, rs[m.resSel].ID
-			m.env.TickAs(id, !a.IsTicked(id))
+			id := rs[m.resSel].ID
+			m.env.TickAs(id, !m.env.FlowTicks().IsTicked(id))
 			m.dirty = true
 		}
 	case msg.Type == tea.KeyUp:
@@ -317,10 +317,9 @@ func (m *Model) skipAhead() tea.Cmd {
 // nextStep records the step (done when no check failed), saves, and moves
 // on to the next step that applies, or to the report after the last.
 func (m *Model) nextStep() tea.Cmd {
-	a := m.env.Answers
 	id := m.flow[m.cur].ID()
 	if m.attention[m.cur] {
-		a.MarkUndone(id) // skipped while it fails: done is the engine's word (Run.Record)
+		m.env.FlowProgress().MarkUndone(id) // skipped while it fails: done is the engine's word (Run.Record)
 	}
 	m.refreshNeeds()
 	next := -1
@@ -335,7 +334,7 @@ func (m *Model) nextStep() tea.Cmd {
 	}
 	m.dirty = true
 	if next < 0 {
-		a.Progress.Current = id
+		m.env.FlowProgress().Current = id
 		return tea.Batch(m.saveCmd(false), m.goReport())
 	}
 	return m.goStep(next)
@@ -344,7 +343,7 @@ func (m *Model) nextStep() tea.Cmd {
 // finished reports whether every step the deployment needs is done.
 func (m *Model) finished() bool {
 	for i, st := range m.flow {
-		if m.needs[i].need != steps.NotNeeded && !m.env.Answers.IsDone(st.ID()) {
+		if m.needs[i].need != steps.NotNeeded && !m.env.FlowProgress().IsDone(st.ID()) {
 			return false
 		}
 	}
@@ -375,8 +374,8 @@ func (m *Model) goStep(i int) tea.Cmd {
 	f := m.form()
 	f.refresh()
 	f.focusInputs()
-	if a := m.env.Answers; a.Progress.Current != m.flow[i].ID() {
-		a.Progress.Current = m.flow[i].ID()
+	if m.env.FlowProgress().Current != m.flow[i].ID() {
+		m.env.FlowProgress().Current = m.flow[i].ID()
 		m.navDirty = true
 	}
 	if (m.dirty || m.navDirty) && m.savedOnce {

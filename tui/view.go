@@ -32,7 +32,7 @@ func (m *Model) state(i int) stepState {
 	switch {
 	case m.attention[i]:
 		return attention
-	case m.env.Answers.IsDone(id):
+	case m.env.FlowProgress().IsDone(id):
 		return stepDone
 	case m.needs[i].need == steps.NotNeeded:
 		return skipped
@@ -533,7 +533,7 @@ func (m *Model) resultsView(w, h int) []string {
 		box := ""
 		if r.Status == steps.Manual {
 			box = "[ ] "
-			if m.env.Answers.IsTicked(r.ID) {
+			if m.env.FlowTicks().IsTicked(r.ID) {
 				box = "[x] "
 			}
 		}
