@@ -115,7 +115,7 @@ Examples:
 			// The banner went by before the full screen; now it can be read.
 			printLab(g, l)
 			fmt.Fprintf(g.stderr, "lab stopped; the folder %s is kept (answers: %s)\n", l.Dir, l.AnswersPath)
-			fmt.Fprintf(g.stderr, "to continue where you stopped: %s · a fresh lab: ccewiz lab --new\n", resumeCommand(dir))
+			fmt.Fprintf(g.stderr, "to continue where you stopped: %s · a fresh lab: %s --new\n", resumeCommand(dir), resumeCommand(dir))
 			return runErr
 		},
 	})
