@@ -132,6 +132,7 @@ func printLab(g *globals, l *lab.Lab) {
 	}
 	fmt.Fprintf(w, "\n  Global Catalog   ldaps://%s:3269  → %s, ldap://…:3268 → %s\n", lab.DCHost, l.GCAddr, l.GCPlainAddr)
 	fmt.Fprintf(w, "  Domain ctlr      ldap://%s:389 → %s, ldaps://…:636 → %s (return referrals)\n", lab.DCHost, l.DCAddr, l.DCTLSAddr)
+	fmt.Fprintf(w, "  CCE Admin (AW)   https://%s%s  → %s (inventory API; password in secrets/aw-password)\n", lab.ADS, "/unifiedconfig", l.AWAddr)
 	fmt.Fprintf(w, "  spog_config.js   %s\n", l.SpogConfig)
 	fmt.Fprintf(w, "  ADS cacerts      %s (%s; password in secrets/storepass)\n", l.Cacerts, l.CacertsSource)
 	fmt.Fprintf(w, "  answers          %s (passwords only as files in %s)\n", l.AnswersPath, filepath.Join(l.Dir, "secrets"))

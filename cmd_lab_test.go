@@ -9,11 +9,15 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"ccewiz/ccerest"
 	"ccewiz/safefile"
+	"ccewiz/secret"
 	"ccewiz/steps"
 	"ccewiz/testpeer"
 )
@@ -376,3 +380,63 @@ func TestLabResumesByDefault(t *testing.T) {
 }
 
 func fileExists(p string) bool { _, err := os.Stat(p); return err == nil }
+
+// TestLabInventoryThroughTheAPI: before the inventory step the lab's AW
+// reports the missing ECE web server; the step adds it through the API
+// (visible in ccewiz cce inventory list), a second run changes nothing,
+// and the validation reads no alert. A certificate that no longer names
+// the web server raises the AW's alert again, with the step to revisit.
+func TestLabInventoryThroughTheAPI(t *testing.T) {
+	answers := startLabCLI(t)
+	code, out, errs := runBinary(t, "cce", "inventory", "status", "--answers", answers)
+	if code != 1 || !strings.Contains(out, "ECE_WEB_SERVER not found") || !strings.Contains(out, "fix: redo step 6") {
+		t.Fatalf("status before: exit %d\n%s%s", code, out, errs)
+	}
+	if code, out, errs := runBinary(t, "apply", "--answers", answers, "--yes", "--step", "profile,certificate,inventory"); code != 0 ||
+		!strings.Contains(out, "created ECE_WEB_SERVER ece.example.com in CCE Administration's inventory on aw1a.example.com") {
+		t.Fatalf("apply: exit %d\n%s%s", code, out, errs)
+	}
+	code, out, _ = runBinary(t, "cce", "inventory", "list", "--answers", answers, "--type", "ECE_WEB_SERVER")
+	if code != 0 || !regexp.MustCompile(`ECE_WEB_SERVER\s+ece\.example\.com\s+ece\.example\.com\s+pa\s+MultiChannel`).MatchString(out) {
+		t.Fatalf("list: exit %d\n%s", code, out)
+	}
+	if code, out, errs := runBinary(t, "apply", "--answers", answers, "--yes", "--step", "inventory"); code != 0 ||
+		!strings.Contains(out, "unchanged ECE_WEB_SERVER ece.example.com") || !strings.Contains(out, "nothing changed") {
+		t.Fatalf("second apply: exit %d\n%s%s", code, out, errs)
+	}
+	if _, failed, r := labCheck(t, answers); slices.Contains(failed, "validate.no-alerts") || slices.Contains(failed, "inventory.api") {
+		t.Fatalf("after the inventory step: failed %v\n%s", failed, describeFailures(r))
+	}
+	// The web server's name changes to one the certificate does not carry.
+	a, err := steps.LoadAnswers(answers)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.Inventory.WebServerName = "chat.example.com"
+	a.Resolve["chat.example.com"] = "127.0.0.1"
+	if _, err := steps.SaveAnswers(answers, a, false); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs = runBinary(t, "apply", "--answers", answers, "--yes", "--step", "inventory")
+	if code != 2 || !strings.Contains(errs, "chat.example.com is neither the CN") {
+		t.Fatalf("a web server name outside the certificate is refused before the API: exit %d\n%s%s", code, out, errs)
+	}
+	code, out, _ = runBinary(t, "cce", "inventory", "show", "chat.example.com", "--answers", answers)
+	if code != 1 {
+		t.Errorf("nothing was created for the refused name: exit %d\n%s", code, out)
+	}
+	// Entered by hand anyway (the API does not judge names): the AW's alert says so.
+	env := steps.NewEnv(a, answers)
+	c, err := steps.AWClient(env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := ccerest.Machine{Name: "chat.example.com", Type: ccerest.TypeECEWebServer, HostName: "chat.example.com"}
+	if _, err := c.Create(context.Background(), m, secret.Secret{}); err != nil {
+		t.Fatal(err)
+	}
+	code, out, _ = runBinary(t, "cce", "inventory", "status", "--answers", answers)
+	if code != 1 || !strings.Contains(out, "the certificate of chat.example.com does not name it") || !strings.Contains(out, "redo step 2") {
+		t.Errorf("status with a web server outside the certificate: exit %d\n%s", code, out)
+	}
+}

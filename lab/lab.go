@@ -30,7 +30,9 @@ import (
 const (
 	ECEFQDN = "ece.example.com"
 	ADS     = "aw1a.example.com"
-	DCHost  = dcHost
+	// AWUser is the CCE administrator the lab's AW takes for its API.
+	AWUser = "administrator@example.local"
+	DCHost = dcHost
 	// ServiceAccount is the account ECE binds with.
 	ServiceAccount = serviceDN
 	// KeystoreLocation is the Windows path typed into ECE (step 2.2).
@@ -60,6 +62,7 @@ type Lab struct {
 	GCPlainAddr string // dc1.example.local:3268, Global Catalog, plain or StartTLS
 	DCAddr      string // dc1.example.local:389, plain LDAP or StartTLS, returns referrals
 	DCTLSAddr   string // dc1.example.local:636, LDAPS, returns referrals
+	AWAddr      string // aw1a.example.com:443, CCE Administration's inventory API
 	// CACert signs the domain controller's certificate (example-DC1-CA).
 	CACert *x509.Certificate
 	// CertFile and KeyFile are where step 1 writes the certificate the web server picks up.
@@ -73,6 +76,7 @@ type Lab struct {
 	CAResponseDir string
 
 	web       *webServer
+	aw        *aw
 	ca        *enrollment
 	gc, dc    *directory
 	relays    []*refRelay
@@ -113,7 +117,7 @@ func Start(ctx context.Context, opts Options) (l *Lab, err error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, s := range []string{"pfx-password", "keystore-password", "pa-password"} {
+	for _, s := range []string{"pfx-password", "keystore-password", "pa-password", "aw-password"} {
 		if _, err := secretFile(p("secrets", s), ""); err != nil {
 			return nil, err
 		}
@@ -138,6 +142,11 @@ func Start(ctx context.Context, opts Options) (l *Lab, err error) {
 	l.CACert = ca.Chain[0]
 	dcCert, err := loadOrMake(p("lab", DCHost+".crt"), p("lab", DCHost+".key"),
 		func() (*keyPair, error) { return newServerCert(ca, DCHost, domainDNS) })
+	if err != nil {
+		return nil, err
+	}
+	awCert, err := loadOrMake(p("lab", ADS+".crt"), p("lab", ADS+".key"),
+		func() (*keyPair, error) { return newServerCert(ca, ADS) })
 	if err != nil {
 		return nil, err
 	}
@@ -202,6 +211,20 @@ func Start(ctx context.Context, opts Options) (l *Lab, err error) {
 		return nil, err
 	}
 	l.WebAddr = l.web.addr()
+	awPass, err := os.ReadFile(p("secrets", "aw-password"))
+	if err != nil {
+		return nil, err
+	}
+	l.aw = newAW(AWUser, strings.TrimSpace(string(awPass)), l.CertFile, awCert.tlsCert(), logf)
+	if err := l.aw.start(); err != nil {
+		return nil, err
+	}
+	l.AWAddr = l.aw.addr()
+	if a.Inventory.AW == "" {
+		// A lab made before the AW existed: point it at it.
+		d := l.Defaults().Inventory
+		a.Inventory.AW, a.Inventory.APIUser, a.Inventory.APIPassword, a.Inventory.AWCertFile = d.AW, d.APIUser, d.APIPassword, d.AWCertFile
+	}
 	dcTLS := &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{dcCert.tlsCert()}}
 	// Two directories (the GC's view and the DC's), each a plain gldap
 	// server on an unannounced loopback port; every port a client uses is
@@ -236,6 +259,7 @@ func Start(ctx context.Context, opts Options) (l *Lab, err error) {
 
 	a.Resolve = map[string]string{
 		ECEFQDN + ":443":    l.WebAddr,
+		ADS + ":443":        l.AWAddr,
 		DCHost + ":3269":    l.GCAddr,
 		DCHost + ":3268":    l.GCPlainAddr,
 		DCHost + ":389":     l.DCAddr,
@@ -306,6 +330,7 @@ func (l *Lab) Defaults() *steps.Answers {
 	a.Inventory = steps.InventoryAnswers{
 		WebServerName: ECEFQDN, DataServers: []string{ECEFQDN},
 		User: "pa", Password: ref("pa-password"), AppInstance: "MultiChannel",
+		AW: ADS, APIUser: AWUser, APIPassword: ref("aw-password"), AWCertFile: p("lab", "example-DC1-CA.crt"),
 	}
 	a.Integration = steps.IntegrationAnswers{
 		AWDBServer: ADS, AWDBName: "pcce_awdb", AWDBAuth: "windows", AgentPGs: []string{"PG1A"},
@@ -323,6 +348,9 @@ func (l *Lab) Close() error {
 	var errs []error
 	if l.web != nil {
 		errs = append(errs, l.web.close())
+	}
+	if l.aw != nil {
+		errs = append(errs, l.aw.close())
 	}
 	if l.ca != nil {
 		l.ca.close()

@@ -139,6 +139,13 @@ type InventoryAnswers struct {
 	Password      secret.Ref `yaml:"password,omitempty"`
 	AppInstance   string     `yaml:"app_instance,omitempty"`
 	Template      string     `yaml:"template,omitempty"` // CSV header downloaded from CCE Administration
+	// CCE Administration's REST API on an AW, for putting the web server in
+	// the inventory and reading its alerts; empty: the values are typed in the GUI.
+	AW          string     `yaml:"aw,omitempty"`           // host[:port] of the AW
+	APIUser     string     `yaml:"api_user,omitempty"`     // a CCE administrator
+	APIPassword secret.Ref `yaml:"api_password,omitempty"` // that administrator's password
+	AWCertFile  string     `yaml:"aw_cert_file,omitempty"` // the AW's certificate or its CA, trusted for the API
+	RemoteSite  bool       `yaml:"remote_site,omitempty"`  // the web server is at a remote site: DC_ECE_WEB_SERVER
 }
 
 // IntegrationAnswers drive step 5, ECE's Unified CCE integration.
@@ -230,6 +237,7 @@ func (a *Answers) LocalPaths() map[string][]string {
 		"spog.files":              a.Spog.Files,
 		"trust.cert_files":        a.Trust.CertFiles,
 		"inventory.template":      {a.Inventory.Template},
+		"inventory.aw_cert_file":  {a.Inventory.AWCertFile},
 	}
 	for i, st := range a.Trust.Stores {
 		m[fmt.Sprintf("trust.stores[%d].path", i)] = []string{st.Path}

@@ -140,6 +140,7 @@ type Plan struct {
 	Files    []FileChange     `json:"files,omitempty"`
 	Keystore []KeystoreChange `json:"keystore,omitempty"`
 	Commands []Command        `json:"commands,omitempty"`
+	Remote   []RemoteChange   `json:"remote,omitempty"` // changes through a server's API
 	GUI      []GUIEntry       `json:"gui,omitempty"`
 	Notes    []string         `json:"notes,omitempty"`
 	// Irreversible, when set, means the user must type Confirm exactly before Apply.
@@ -159,6 +160,11 @@ func (p *Plan) Empty() bool {
 	}
 	for _, f := range p.Files {
 		if f.Action != Unchanged {
+			return false
+		}
+	}
+	for _, r := range p.Remote {
+		if r.Action != Unchanged {
 			return false
 		}
 	}

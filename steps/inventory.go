@@ -440,14 +440,17 @@ func (s inventoryStep) Plan(ctx context.Context, env *Env) (*Plan, error) {
 		return nil, BadInput(joinErrs("these inventory values would fail in SPOG", bad))
 	}
 	plan := &Plan{Step: s.ID(), GUI: sheet.GUI()}
+	viaAPI := planAPI(ctx, env, plan, sheet)
 	if r := ResolveRule(ctx, env, invWebServer(a)); r.Status != Pass {
 		plan.Notes = append(plan.Notes, r.Detail+"; "+r.Fix)
 	}
 	if r := UserRule(invUser(a)); r.Status == Warn {
 		plan.Notes = append(plan.Notes, r.Detail)
 	}
-	switch sheet.Method {
-	case "gui":
+	switch {
+	case viaAPI:
+		plan.Summary = "the ECE web server goes into CCE Administration's inventory through its API"
+	case sheet.Method == "gui":
 		plan.Summary = "add these in CCE Administration's inventory, data server(s) first, in this order"
 	default:
 		plan.Summary = fmt.Sprintf("%d-agent model: the entries go into the inventory CSV you download from CCE Administration, fill in and upload", sheet.Model)
@@ -458,16 +461,47 @@ func (s inventoryStep) Plan(ctx context.Context, env *Env) (*Plan, error) {
 			plan.Notes = append(plan.Notes, fmt.Sprintf("run `ccewiz inventory show --format csv --template %s > ece-inventory.csv`, fill in the columns it names, and upload it", a.Inventory.Template))
 		}
 	}
-	plan.Notes = append(plan.Notes, "the pa password is typed by you into CCE Administration; ccewiz never stores it")
+	if viaAPI {
+		plan.Notes = append(plan.Notes, "the pa password goes to CCE Administration's API from inventory.password; ccewiz never stores it")
+	} else {
+		plan.Notes = append(plan.Notes, "the pa password is typed by you into CCE Administration; ccewiz never stores it")
+	}
 	return plan, nil
 }
 
-// Apply has nothing to write: the entries are typed (or uploaded) by the
-// admin. It re-runs the checks so the outcome shows where things stand.
-func (s inventoryStep) Apply(ctx context.Context, env *Env, _ *Plan) (*Outcome, error) {
+// Apply puts the web server in the inventory through the API when the plan
+// says so; the other entries are typed (or uploaded) by the admin. It
+// re-runs the checks so the outcome shows where things stand.
+func (s inventoryStep) Apply(ctx context.Context, env *Env, p *Plan) (*Outcome, error) {
+	if ap, ok := p.Private.(*apiPlan); ok {
+		out, err := applyAPI(ctx, env, ap)
+		if err != nil {
+			return out, err
+		}
+		if len(p.GUI) > 0 {
+			out.Notes = append(out.Notes, "enter the data server values above in CCE Administration's GUI")
+		}
+		out.Results = VerifyStep(ctx, s, env)
+		return out, nil
+	}
 	out := &Outcome{Notes: []string{"enter the values above in CCE Administration; afterwards its status bar must show no alert for the ECE servers"}}
 	out.Results = VerifyStep(ctx, s, env)
 	return out, nil
+}
+
+// ChecksFor: with an AW named, whether the web server entry is there is
+// asked of the API instead of the admin.
+func (s inventoryStep) ChecksFor(a *Answers) []Check {
+	cs := s.Checks()
+	if strings.TrimSpace(a.Inventory.AW) == "" {
+		return cs
+	}
+	for i, c := range cs {
+		if c.ID == "inventory.entered" {
+			cs[i] = Check{ID: "inventory.api", Title: "ECE web server is in CCE Administration's inventory", Run: apiEntryCheck}
+		}
+	}
+	return cs
 }
 
 func (inventoryStep) Checks() []Check {

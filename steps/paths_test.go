@@ -27,6 +27,7 @@ var notLocalPaths = []string{
 	"spog.protocol",
 	"trust.stores[0].server",
 	"inventory.web_server_name", "inventory.data_servers", "inventory.user", "inventory.app_instance",
+	"inventory.aw", "inventory.api_user",
 	"integration.awdb_server", "integration.awdb_name", "integration.awdb_auth", "integration.agent_pgs",
 	"integration.confirmed_at", "integration.confirmed_instance",
 	"validation.test_agent",

@@ -28,6 +28,12 @@ func (p *Plan) WriteText(out io.Writer) error {
 			fmt.Fprintf(&w, "%s\n", indent(f.Diff, "            "))
 		}
 	}
+	for _, r := range p.Remote {
+		fmt.Fprintf(&w, "  %-9s %s in %s\n", r.Action, r.What, r.Target)
+		if r.Diff != "" {
+			fmt.Fprintf(&w, "%s\n", indent(r.Diff, "            "))
+		}
+	}
 	for _, k := range p.Keystore {
 		fmt.Fprintf(&w, "  keystore  %s: %s alias %q — %s (SHA-256 %s)\n", k.Keystore, k.Action, k.Alias, k.Subject, k.SHA256)
 	}

@@ -102,8 +102,17 @@ func (validateStep) Checks() []Check {
 
 // ChecksFor names the test agent from the answers in the manual items, so
 // the admin reads "Agents › jdoe" instead of a placeholder.
+// With an AW named, CCE Administration's alerts are read from its API
+// instead of asked of the admin.
 func (s validateStep) ChecksFor(a *Answers) []Check {
 	cs := s.Checks()
+	if a != nil && strings.TrimSpace(a.Inventory.AW) != "" {
+		for i, c := range cs {
+			if c.ID == "validate.no-alerts" {
+				cs[i] = Check{ID: c.ID, Title: c.Title, Run: AlertsCheck}
+			}
+		}
+	}
 	if a == nil || strings.TrimSpace(a.Validation.TestAgent) == "" {
 		return cs
 	}

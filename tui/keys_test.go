@@ -9,6 +9,7 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/ansi"
+	"github.com/muesli/termenv"
 
 	"ccewiz/secret"
 	"ccewiz/steps"
@@ -175,5 +176,19 @@ func TestNothingCutAt80(t *testing.T) {
 	drive(t, m, append(keys(tea.KeyHome, "ece.example.com"), keys(tea.KeyEnter)...)...)
 	if v := joined(); !regexp.MustCompile(`wroteout/demo\.conf\(previousversion:demo\.conf\.ccewiz-\d{8}-\d{6}\.bak\)`).MatchString(v) {
 		t.Errorf("the backup's name is cut in the results:\n%s", m.View())
+	}
+}
+
+// TestPlanShowsAPIChanges: a change made through a server's API is on the
+// plan with its diff, like a file's.
+func TestPlanShowsAPIChanges(t *testing.T) {
+	p := &steps.Plan{Remote: []steps.RemoteChange{{Target: "CCE Administration on aw1a.example.com", Action: steps.Modify,
+		What: "ECE_WEB_SERVER ece.example.com", Diff: "-Application Instance: Multichannel\n+Application Instance: MultiChannel"}}}
+	got := strings.Join(planLines(p, 80, false, plainStyles(rendererWith(termenv.Ascii))), "\n")
+	for _, want := range []string{"Changes through a server's API", "modify    ECE_WEB_SERVER ece.example.com in CCE Administration on\n  aw1a.example.com",
+		"-Application Instance: Multichannel", "+Application Instance: MultiChannel"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("plan lacks %q:\n%s", want, got)
+		}
 	}
 }

@@ -445,6 +445,17 @@ func planLines(p *steps.Plan, w int, details bool, st styles) []string {
 			lines = append(lines, backups...)
 		}
 	}
+	if len(p.Remote) > 0 {
+		section("Changes through a server's API")
+		for _, r := range p.Remote {
+			lines = append(lines, indentLines(wrap(fmt.Sprintf("%-9s %s in %s", r.Action, r.What, r.Target), w-2), "  ")...)
+			for _, d := range strings.Split(strings.TrimRight(r.Diff, "\n"), "\n") {
+				if d != "" {
+					lines = append(lines, indentLines(wrap(diffLine(st, d), w-6), "      ")...)
+				}
+			}
+		}
+	}
 	if len(p.Keystore) > 0 {
 		section("Keystore entries")
 		for _, k := range p.Keystore {
