@@ -440,3 +440,38 @@ func TestLabInventoryThroughTheAPI(t *testing.T) {
 		t.Errorf("status with a web server outside the certificate: exit %d\n%s", code, out)
 	}
 }
+
+// TestCCEInventoryFailures: every way the API cannot be used is one line
+// with the fix, exit 1 (the server's answer) or 2 (the admin's input).
+func TestCCEInventoryFailures(t *testing.T) {
+	answers := startLabCLI(t)
+	dir := filepath.Dir(answers)
+	wrong := filepath.Join(dir, "wrong-password")
+	os.WriteFile(wrong, []byte("not it\n"), 0o600)
+	other := filepath.Join(dir, "other-ca.pem")
+	os.WriteFile(other, testpeer.NewLeaf(t, "other.example.com", nil).PEM(), 0o644)
+	cases := []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"wrong password", []string{"--password-file", wrong}, 1, "give a CCE administrator's user name and password"},
+		{"untrusted certificate", []string{"--ca-file", other}, 1, "trust the AW's certificate explicitly"},
+		{"nothing listens", []string{"--aw", "aw1a.example.com:1"}, 1, "check that the AW's name resolves and that HTTPS (443) is open"},
+		{"a short AW name", []string{"--aw", "aw1a"}, 2, "short host name"},
+		{"an unknown request", []string{"frob"}, 2, `unknown request "frob"`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			args := append([]string{"cce", "inventory"}, c.args...)
+			if c.name != "an unknown request" {
+				args = append(args, "list")
+			}
+			code, out, errs := runBinary(t, append(args, "--answers", answers)...)
+			if code != c.code || !strings.Contains(errs, c.want) || strings.Count(strings.TrimSpace(errs), "\n") > 0 || strings.Contains(out+errs, "not it") {
+				t.Errorf("exit %d (want %d)\n%s%s", code, c.code, out, errs)
+			}
+		})
+	}
+}

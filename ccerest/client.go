@@ -3,6 +3,7 @@ package ccerest
 import (
 	"bytes"
 	"context"
+	"crypto/x509"
 	"encoding/xml"
 	"errors"
 	"fmt"
@@ -82,6 +83,24 @@ func (e *APIError) HasType(t string) bool {
 	return false
 }
 
+// transportFix says what to do when no answer came: trust, or reach.
+func transportFix(err error) string {
+	var ua x509.UnknownAuthorityError
+	var hn x509.HostnameError
+	var ci x509.CertificateInvalidError
+	switch {
+	case errors.As(err, &ua):
+		return "trust the AW's certificate explicitly: give its certificate or its CA as a file"
+	case errors.As(err, &hn):
+		return "use the AW's name as its certificate carries it"
+	case errors.As(err, &ci):
+		return "the AW's certificate is not valid (expired, or not for a server); renew it on the AW"
+	case errors.Is(err, context.DeadlineExceeded) || strings.Contains(err.Error(), "Client.Timeout"):
+		return "the AW did not answer in time: check that it is up, or allow a longer timeout"
+	}
+	return "check that the AW's name resolves and that HTTPS (443) is open from here"
+}
+
 // ErrTooLarge means an answer was over MaxAnswer.
 var ErrTooLarge = errors.New("answer larger than " + fmt.Sprint(MaxAnswer>>20) + " MiB")
 
@@ -110,7 +129,7 @@ func (c *Client) do(ctx context.Context, op, method, target string, body any, ou
 	resp, err := c.HTTP.Do(req)
 	if err != nil {
 		// url.Error quotes the URL, which holds no credentials (they are headers).
-		return nil, fmt.Errorf("%s: %w", op, err)
+		return nil, fmt.Errorf("%s: %w; %s", op, err, transportFix(err))
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, MaxAnswer+1))
