@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"ccewiz/certs"
+	"ccewiz/safefile"
 	"ccewiz/secret"
 	"ccewiz/steps"
 )
@@ -177,7 +178,8 @@ func keystoreImport(g *globals, f *keystoreFlags) error {
 	if err != nil {
 		return err
 	}
-	opts := certs.ImportOptions{Alias: f.alias, CA: f.ca, Replace: f.replace, Create: f.create, Kind: kind, DryRun: f.dryRun}
+	opts := certs.ImportOptions{Alias: f.alias, CA: f.ca, Replace: f.replace, Create: f.create, Kind: kind, DryRun: f.dryRun,
+		Lock: safefile.LockOptions{Notify: func(m string) { fmt.Fprintln(g.stderr, m) }}}
 	res, err := certs.ImportFile(f.keystore, pw.Bytes(), bundle.Certs, opts)
 	if err != nil {
 		// ImportFile's errors start with "keystore <path>".

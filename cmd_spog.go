@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"ccewiz/safefile"
 	"ccewiz/spogjs"
 	"ccewiz/steps"
 )
@@ -69,6 +70,15 @@ Examples:
 			if f.protocol != "https" {
 				fmt.Fprintf(g.stderr, "warning: ECE does not support non-SSL access; SPOG needs web_server_protocol \"https\"\n")
 			}
+			if action == "patch" && !f.dryRun {
+				// Read, diff and write under the file's lock: a second patch
+				// waits and then plans from the first one's result.
+				unlock, err := safefile.Lock(f.file, safefile.LockOptions{Notify: func(m string) { fmt.Fprintln(g.stderr, m) }})
+				if err != nil {
+					return err
+				}
+				defer unlock()
+			}
 			plan, err := spogjs.PlanFile(f.file, want)
 			if err != nil {
 				// An unreadable, missing-variable or duplicated file is the
@@ -78,6 +88,7 @@ Examples:
 			if action == "check" {
 				return spogCheck(g, plan)
 			}
+			plan.Locked = !f.dryRun
 			return spogPatch(g, plan, f.dryRun)
 		},
 	})

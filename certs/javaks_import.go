@@ -32,6 +32,10 @@ type ImportOptions struct {
 	Create bool
 	// Kind of a created store; JKS when empty.
 	Kind Kind
+	// Lock tunes the wait for another ccewiz changing the same store; the
+	// store is read, planned and written under its lock, so a second import
+	// adds its entry to the first one's result.
+	Lock safefile.LockOptions
 	// Now stamps the backup name; time.Now when nil.
 	Now func() time.Time
 	// DryRun makes ImportFile stop after planning: the Result says what
@@ -299,6 +303,13 @@ type Result struct {
 func ImportFile(path string, password []byte, list []*x509.Certificate, opts ImportOptions) (Result, error) {
 	path = StorePath(path)
 	res := Result{Path: path}
+	if !opts.DryRun {
+		unlock, err := safefile.Lock(path, opts.Lock)
+		if err != nil {
+			return res, fmt.Errorf("keystore %s: %w", path, err)
+		}
+		defer unlock()
+	}
 	old, err := os.ReadFile(path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist) && opts.Create:
@@ -316,7 +327,7 @@ func ImportFile(path string, password []byte, list []*x509.Certificate, opts Imp
 	if p.NothingToDo() || opts.DryRun {
 		return res, nil
 	}
-	sr, err := safefile.Replace(path, p.Data, safefile.Options{Perm: 0o644, Now: opts.Now, Verify: p.Verify})
+	sr, err := safefile.Replace(path, p.Data, safefile.Options{Perm: 0o644, Now: opts.Now, Verify: p.Verify, Locked: true})
 	res.Backup = sr.Backup
 	if err != nil {
 		return res, fmt.Errorf("keystore %s: %w", path, err)

@@ -74,6 +74,11 @@ type Options struct {
 	// no longer holds it (someone edited or removed it after the user saw
 	// the diff).
 	Base string
+	// Locked says the caller holds the file's Lock already (it read and
+	// planned under it); otherwise Replace takes it for its own work.
+	Locked bool
+	// Lock tunes the wait for another writer.
+	Lock LockOptions
 }
 
 // ErrChanged means the file is no longer the one the change was planned
@@ -158,8 +163,36 @@ func backup(path string, t time.Time, link bool) (string, error) {
 // or it does not exist) and atomically replaces its content with data, then
 // re-reads the file to prove the disk holds exactly that. On any error
 // before the rename the original is untouched and no temporary file is left.
-func Replace(path string, data []byte, opts Options) (Result, error) {
-	res := Result{Path: path}
+func Replace(path string, data []byte, opts Options) (res Result, err error) {
+	res = Result{Path: path}
+	// Through a symbolic link to its target: the link stays a link (as
+	// keytool writes a JDK's linked cacerts).
+	if fi, lerr := os.Lstat(path); lerr == nil && fi.Mode()&fs.ModeSymlink != 0 {
+		real, err := filepath.EvalSymlinks(path)
+		if err != nil {
+			return res, fmt.Errorf("replace %s: it is a symbolic link whose target cannot be reached (%v); fix the link, or name the file itself", path, err)
+		}
+		path = real
+		res.Path = real
+	}
+	if !opts.Locked {
+		unlock, err := Lock(path, opts.Lock)
+		if err != nil {
+			return res, err
+		}
+		defer unlock()
+	}
+	// A backup that is a hard link to the file it backs up is the live
+	// file: an editor writing in place would change it too. One left by a
+	// run killed before its rename is made a copy now; this run's own is
+	// removed when it fails before its rename.
+	healLinkBackups(path)
+	defer func() {
+		if err != nil && res.Backup != "" && sameFile(res.Backup, path) {
+			os.Remove(res.Backup)
+			res.Backup = ""
+		}
+	}()
 	now := time.Now
 	if opts.Now != nil {
 		now = opts.Now
@@ -175,12 +208,14 @@ func Replace(path string, data []byte, opts Options) (Result, error) {
 		}
 	}
 	info, err := os.Stat(path)
+	var old fs.FileInfo
 	switch {
 	case err == nil:
 		if !info.Mode().IsRegular() {
 			return res, fmt.Errorf("replace %s: not a regular file", path)
 		}
 		perm = info.Mode().Perm()
+		old = info
 	case errors.Is(err, fs.ErrNotExist):
 		res.Created = true
 	default:
@@ -204,7 +239,7 @@ func Replace(path string, data []byte, opts Options) (Result, error) {
 	if err := runHook(StageBackedUp); err != nil {
 		return res, err
 	}
-	if err := writeAtomic(path, data, perm); err != nil {
+	if err := writeAtomic(path, data, perm, old); err != nil {
 		return res, err
 	}
 	// The checked bytes are only proof if the disk holds them.
@@ -289,7 +324,7 @@ func removeStaleTemps(path string, now time.Time) {
 	}
 }
 
-func writeAtomic(path string, data []byte, perm fs.FileMode) (err error) {
+func writeAtomic(path string, data []byte, perm fs.FileMode, old fs.FileInfo) (err error) {
 	dir := filepath.Dir(path)
 	removeStaleTemps(path, time.Now())
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".ccewiz-tmp-*")
@@ -306,6 +341,9 @@ func writeAtomic(path string, data []byte, perm fs.FileMode) (err error) {
 	if err = tmp.Chmod(perm); err != nil && !isChmodUnsupported(err) {
 		return fmt.Errorf("write %s: set mode: %w", path, err)
 	}
+	if old != nil {
+		keepOwner(tmpName, old)
+	}
 	if _, err = tmp.Write(data); err != nil {
 		return fmt.Errorf("write %s: %w (is the disk full? the original is unchanged)", path, err)
 	}
@@ -321,9 +359,43 @@ func writeAtomic(path string, data []byte, perm fs.FileMode) (err error) {
 	if err = tmp.Close(); err != nil {
 		return fmt.Errorf("write %s: %w (the original is unchanged)", path, err)
 	}
-	if err = os.Rename(tmpName, path); err != nil {
+	if err = replaceFile(tmpName, path, old != nil); err != nil {
 		return fmt.Errorf("write %s: replace with new version: %w (the original is unchanged)", path, err)
 	}
 	syncDir(dir)
 	return runHook(StageRenamed)
+}
+
+// sameFile reports whether a and b are one file (a hard link to it).
+func sameFile(a, b string) bool {
+	fa, err1 := os.Stat(a)
+	fb, err2 := os.Stat(b)
+	return err1 == nil && err2 == nil && os.SameFile(fa, fb)
+}
+
+// healLinkBackups turns every backup of path that is still a hard link to
+// it into a copy of its own, so it keeps the old bytes whatever happens to
+// the live file.
+func healLinkBackups(path string) {
+	matches, _ := filepath.Glob(path + ".ccewiz-*.bak*")
+	for _, b := range matches {
+		if !sameFile(b, path) {
+			continue
+		}
+		data, err := os.ReadFile(b)
+		if err != nil {
+			continue
+		}
+		tmp := b + ".ccewiz-heal"
+		if os.WriteFile(tmp, data, 0o600) != nil {
+			os.Remove(tmp)
+			continue
+		}
+		if fi, err := os.Stat(b); err == nil {
+			os.Chmod(tmp, fi.Mode().Perm())
+		}
+		if os.Rename(tmp, b) != nil {
+			os.Remove(tmp)
+		}
+	}
 }

@@ -26,6 +26,9 @@ type FilePlan struct {
 	Want    Want
 	Result  *Result
 	BaseSum string // SHA-256 (hex) of the content the plan was made from
+	// Locked: the caller holds safefile.Lock of Path since before PlanFile
+	// read it, so the plan cannot go stale.
+	Locked bool
 }
 
 // Changed reports whether Write would write anything.
@@ -73,7 +76,7 @@ func (p *FilePlan) Write(now func() time.Time) (Written, error) {
 	if !p.Changed() {
 		return w, nil
 	}
-	res, err := safefile.Replace(p.Path, p.Result.New, safefile.Options{Now: now, Base: p.BaseSum, Verify: VerifyFunc(p.Want)})
+	res, err := safefile.Replace(p.Path, p.Result.New, safefile.Options{Now: now, Base: p.BaseSum, Verify: VerifyFunc(p.Want), Locked: p.Locked})
 	w.Backup = res.Backup
 	if errors.Is(err, safefile.ErrChanged) {
 		return w, fmt.Errorf("%s: %w; nothing was written — review the diff again", p.Path, ErrChangedSincePlan)
