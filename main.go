@@ -287,23 +287,25 @@ func exitCode(stderr io.Writer, cmd *cobra.Command, err error) int {
 	}
 	var ue usageError
 	var re ranError
+	// Errors quote files, certificates and servers: inert for the terminal.
+	say := func(format string, args ...any) { fmt.Fprint(stderr, steps.Printable(fmt.Sprintf(format, args...))) }
 	switch {
 	case err == nil:
 		return exitOK
 	case errors.Is(err, errReported):
 		return exitFailed
 	case errors.As(err, &ue):
-		fmt.Fprintf(stderr, "%s: %s\n", name, ue.msg)
+		say("%s: %s\n", name, ue.msg)
 		return exitBadUsed
 	case errors.Is(err, steps.ErrBadInput):
-		fmt.Fprintf(stderr, "%s: %v\n", name, err)
+		say("%s: %v\n", name, err)
 		return exitBadUsed
 	case !errors.As(err, &re):
 		// The parser's own (an unknown command, a missing flag value).
-		fmt.Fprintf(stderr, "%s: %v; see %s --help\n", name, err, name)
+		say("%s: %v; see %s --help\n", name, err, name)
 		return exitBadUsed
 	}
-	fmt.Fprintf(stderr, "%s: %v\n", name, err)
+	say("%s: %v\n", name, err)
 	return exitFailed
 }
 

@@ -123,3 +123,13 @@ func TestVersionFromBuildInfo(t *testing.T) {
 		t.Errorf("--version = %q, want the module version and %q", out, want)
 	}
 }
+
+// TestErrorsAreInertForTheTerminal: an error quoting hostile text (a file
+// name, a template cell) reaches stderr with its control characters made
+// harmless.
+func TestErrorsAreInertForTheTerminal(t *testing.T) {
+	_, _, errs := runCLI(t, "check", "--answers", "no-such-\x1b]0;pwned\x07.yaml")
+	if strings.ContainsAny(errs, "\x1b\x07") || !strings.Contains(errs, "no-such-") {
+		t.Errorf("stderr carries control characters: %q", errs)
+	}
+}

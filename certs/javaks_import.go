@@ -120,18 +120,34 @@ func name(list []*x509.Certificate, opts ImportOptions) []Planned {
 	return out
 }
 
-// aliasFor is the alias keytool users give a CA: its CN, lower-cased.
+// aliasFor is the alias keytool users give a CA: its CN, lower-cased, in
+// a safe character set — letters, digits, space, . _ - ( ) — since the
+// alias ends up in commands an admin pastes into an elevated shell, and a
+// certificate's subject is whatever its issuer wrote.
 func aliasFor(c *x509.Certificate) string {
 	s := c.Subject
+	var a string
 	switch {
 	case s.CommonName != "":
-		return strings.ToLower(s.CommonName)
+		a = s.CommonName
 	case len(s.OrganizationalUnit) > 0:
-		return strings.ToLower(s.OrganizationalUnit[0])
+		a = s.OrganizationalUnit[0]
 	case len(s.Organization) > 0:
-		return strings.ToLower(s.Organization[0])
+		a = s.Organization[0]
+	default:
+		return "ca-" + shortID(c)
 	}
-	return "ca-" + shortID(c)
+	a = strings.Map(func(r rune) rune {
+		switch {
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9', strings.ContainsRune(" ._-()", r):
+			return r
+		}
+		return '_'
+	}, strings.ToLower(a))
+	if strings.Trim(a, "_ ") == "" {
+		return "ca-" + shortID(c)
+	}
+	return a
 }
 
 // shortID is the first four bytes of the SHA-256 fingerprint in lower-case

@@ -104,6 +104,21 @@ func (r Request) Validate(forCSR bool) error {
 			}
 		}
 	}
+	// What goes into the Subject is shown by every tool that reads the
+	// certificate: no control characters (an ESC sequence would drive the
+	// next admin's terminal), and within X.520's upper bounds, which CAs enforce.
+	for _, f := range []struct {
+		name, v string
+		max     int
+	}{{"common name (CN)", r.CN, 64}, {"organization (O)", r.O, 64}, {"organizational unit (OU)", r.OU, 64},
+		{"locality/city (L)", r.L, 128}, {"state/province (ST)", r.ST, 128}} {
+		if i := strings.IndexFunc(f.v, func(c rune) bool { return c < 0x20 || c == 0x7f || c >= 0x80 && c < 0xa0 }); i >= 0 {
+			probs = append(probs, fmt.Sprintf("%s holds a control character (%U at position %d); type it again without it", f.name, []rune(f.v[i:])[0], len([]rune(f.v[:i]))+1))
+		}
+		if n := len([]rune(f.v)); n > f.max {
+			probs = append(probs, fmt.Sprintf("%s is %d characters long; CAs take at most %d", f.name, n, f.max))
+		}
+	}
 	if c := strings.TrimSpace(r.C); c != "" && !isCountry(c) {
 		probs = append(probs, fmt.Sprintf("country (C) %q must be a two-letter ISO 3166 code, e.g. US, BR, DE", c))
 	}

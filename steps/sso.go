@@ -326,19 +326,17 @@ func ssoCopyCommands(a *Answers, local string, data []byte) []Command {
 	var out []Command
 	for _, host := range a.Profile.AppServers {
 		script := fmt.Sprintf(`# First copy %s from this machine to C:\temp\%s on %s.
-$dst = '%s'
-New-Item -ItemType Directory -Force -Path '%s' | Out-Null
+$dst = %s
+New-Item -ItemType Directory -Force -Path %s | Out-Null
 if (Test-Path $dst) { Copy-Item $dst ("$dst.ccewiz-" + (Get-Date -Format 'yyyyMMdd-HHmmss') + '.bak') }
-Copy-Item -Path 'C:\temp\%s' -Destination $dst -Force
+Copy-Item -Path (Join-Path 'C:\temp' %s) -Destination $dst -Force
 if ((Get-FileHash $dst -Algorithm SHA256).Hash -ne '%s') { throw "$dst differs from the keystore ccewiz built" }`,
-			local, name, host, psQuote(dst), psQuote(dir), psQuote(name), sum)
+			oneLine(local), oneLine(name), oneLine(host), psQuote(dst), psQuote(dir), psQuote(name), sum)
 		out = append(out, Command{Host: host, Shell: "powershell", Script: script,
 			Why: "the guide: the keystore must be at the same path on every application server (Keystore location)"})
 	}
 	return out
 }
-
-func psQuote(s string) string { return strings.ReplaceAll(s, "'", "''") }
 
 // ssoGUI is the form to fill in, value by value, in ECE's order.
 func ssoGUI(a *Answers, s ldapcfg.Settings) []GUIEntry {

@@ -8,7 +8,9 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
+	"sync"
 
 	"ccewiz/certs"
 	"ccewiz/safefile"
@@ -285,19 +287,25 @@ func storePassword(env *Env, s TrustStore) (secret.Secret, error) {
 
 // storepassArg is keytool's -storepass for the printed commands: never a
 // password itself, except the JDK's public default.
-func storepassArg(a *Answers, s TrustStore) string {
+func storepassArg(a *Answers, s TrustStore) (string, error) {
 	ref := s.Password
 	if ref.IsZero() {
 		ref = a.Trust.Password
 	}
 	switch {
 	case ref.Env != "":
-		return "-storepass:env " + ref.Env
+		if !reEnvName().MatchString(ref.Env) {
+			return "", BadInput(fmt.Errorf("the password's environment variable %q is not a plain name (letters, digits, _): the printed command would run something else", ref.Env))
+		}
+		return "-storepass:env " + ref.Env, nil
 	case ref.File != "":
-		return `-storepass:file "` + ref.File + `"`
+		v, err := cmdQuote("the password file", ref.File)
+		return "-storepass:file " + v, err
 	}
-	return "-storepass " + DefaultCacertsPassword
+	return "-storepass " + DefaultCacertsPassword, nil
 }
+
+var reEnvName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`) })
 
 // trustPrivate is what Plan found, for Apply.
 type trustPrivate struct {
@@ -351,7 +359,11 @@ func (s trustStep) Plan(ctx context.Context, env *Env) (*Plan, error) {
 	changed, commands := 0, 0
 	for _, st := range stores {
 		if st.Path == "" {
-			plan.Commands = append(plan.Commands, keytoolCommand(a, st, planned, cerFiles, safefile.BackupName("cacerts", env.now())))
+			cmd, err := keytoolCommand(a, st, planned, cerFiles, safefile.BackupName("cacerts", env.now()))
+			if err != nil {
+				return nil, err
+			}
+			plan.Commands = append(plan.Commands, cmd)
 			for _, p := range planned {
 				plan.Keystore = append(plan.Keystore, KeystoreChange{Keystore: st.Server + ": " + CacertsPath, Alias: p.Alias,
 					Subject: p.Cert.Subject.String(), SHA256: certs.Fingerprint(p.Cert.Raw), Action: "add"})
@@ -418,22 +430,37 @@ func planStore(env *Env, st TrustStore, chain []*x509.Certificate, opts certs.Im
 }
 
 // keytoolCommand is Cisco's step 4.1 for one ADS, ready to paste into cmd.
-func keytoolCommand(a *Answers, st TrustStore, planned []certs.Planned, files []string, backup string) Command {
+func keytoolCommand(a *Answers, st TrustStore, planned []certs.Planned, files []string, backup string) (Command, error) {
 	var b strings.Builder
-	fmt.Fprintf(&b, "rem On %s, as an administrator. First copy %s to C:\\temp.\n", st.Server, baseNames(files))
+	fmt.Fprintf(&b, "rem On %s, as an administrator. First copy %s to C:\\temp.\n", oneLine(st.Server), oneLine(baseNames(files)))
 	b.WriteString("cd /d \"%JAVA_HOME%\\bin\"\n")
-	fmt.Fprintf(&b, "copy ..\\lib\\security\\cacerts ..\\lib\\security\\%s\n", backup)
+	bak, err := cmdQuote("the backup name", `..\lib\security\`+backup)
+	if err != nil {
+		return Command{}, err
+	}
+	fmt.Fprintf(&b, "copy ..\\lib\\security\\cacerts %s\n", bak)
+	storepass, err := storepassArg(a, st)
+	if err != nil {
+		return Command{}, err
+	}
 	for i, p := range planned {
 		trust := ""
 		if p.Cert.IsCA {
 			trust = " -trustcacerts"
 		}
-		fmt.Fprintf(&b, "keytool -importcert -noprompt%s -keystore ..\\lib\\security\\cacerts %s -alias \"%s\" -file \"C:\\temp\\%s\"\n",
-			trust, storepassArg(a, st), p.Alias, filepath.Base(files[i]))
+		alias, err := cmdQuote("the alias", p.Alias)
+		if err != nil {
+			return Command{}, err
+		}
+		file, err := cmdQuote("the certificate file", `C:\temp\`+filepath.Base(files[i]))
+		if err != nil {
+			return Command{}, err
+		}
+		fmt.Fprintf(&b, "keytool -importcert -noprompt%s -keystore ..\\lib\\security\\cacerts %s -alias %s -file %s\n", trust, storepass, alias, file)
 	}
 	b.WriteString("rem Then restart the Admin Data Server's Apache Tomcat service so SPOG reads the new cacerts.")
 	return Command{Host: st.Server, Shell: "cmd", Script: b.String(),
-		Why: "Cisco's step 4.1 (or run `ccewiz keystore import --keystore \"%JAVA_HOME%\\lib\\security\\cacerts\" --cert <file>` on the ADS: it backs up and verifies)"}
+		Why: "Cisco's step 4.1 (or run `ccewiz keystore import --keystore \"%JAVA_HOME%\\lib\\security\\cacerts\" --cert <file>` on the ADS: it backs up and verifies)"}, nil
 }
 
 func baseNames(files []string) string {

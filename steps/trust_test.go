@@ -3,9 +3,11 @@ package steps
 import (
 	"bytes"
 	"context"
+	"crypto/x509"
 	"errors"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -133,7 +135,7 @@ func TestTrustStep(t *testing.T) {
 			if len(plan.Commands) != 1 || plan.Commands[0].Host != "ads2.example.com" {
 				t.Fatalf("commands: %+v", plan.Commands)
 			}
-			for _, w := range append(tc.wantKeytol, `cd /d "%JAVA_HOME%\bin"`, `copy ..\lib\security\cacerts ..\lib\security\`+safefile.BackupName("cacerts", env.Now()), "restart") {
+			for _, w := range append(tc.wantKeytol, `cd /d "%JAVA_HOME%\bin"`, `copy ..\lib\security\cacerts "..\lib\security\`+safefile.BackupName("cacerts", env.Now())+`"`, "restart") {
 				if !strings.Contains(plan.Commands[0].Script, w) {
 					t.Errorf("keytool script lacks %q:\n%s", w, plan.Commands[0].Script)
 				}
@@ -284,5 +286,37 @@ func TestTrustRestartIsAManualItem(t *testing.T) {
 	}
 	if strings.Join(manual, " ") != "trust.aw1a.example.com.restarted trust.aw1b.example.com.restarted" {
 		t.Errorf("restart items = %v", manual)
+	}
+}
+
+// TestPrintedCommandsResistHostileNames: a CA whose CN is a cmd injection
+// gets an alias of safe characters, quoted; a password file path cmd would
+// not take as text stops the plan instead of printing a command.
+func TestPrintedCommandsResistHostileNames(t *testing.T) {
+	root := testpeer.NewCA(t, `Evil" & calc & "CA`, nil)
+	leaf := testpeer.NewLeaf(t, "ece.example.com", root)
+	planned, err := certs.TrustPlan([]*x509.Certificate{leaf.Cert, root.Cert}, certs.ImportOptions{FQDN: "ece.example.com"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := NewAnswers()
+	cmd, err := keytoolCommand(a, TrustStore{Server: "aw1a.example.com"}, planned, []string{"/x/trust-evil.cer"}, "cacerts.ccewiz-20261204-210000.bak")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(cmd.Script, "\n") {
+		// Outside double quotes nothing but words, dashes, backslashes and dots.
+		outside := regexp.MustCompile(`"[^"]*"`).ReplaceAllString(line, "")
+		if strings.ContainsAny(outside, "&|<>^\"") && !strings.HasPrefix(line, "rem ") {
+			t.Errorf("cmd would interpret %q in:\n%s", outside, line)
+		}
+	}
+	if !strings.Contains(cmd.Script, `-alias "evil_ _ calc _ _ca"`) {
+		t.Errorf("alias not made safe:\n%s", cmd.Script)
+	}
+	a.Trust.Password = secret.Ref{File: `C:\secrets\pw" & calc & ".txt`}
+	if _, err := keytoolCommand(a, TrustStore{Server: "aw1a.example.com"}, planned, []string{"/x/trust-evil.cer"}, "b.bak"); err == nil ||
+		!strings.Contains(err.Error(), "cmd would not take as text") || !isBadInput(err) {
+		t.Errorf("a hostile password file path: %v", err)
 	}
 }
