@@ -333,7 +333,7 @@ func certComplete(g *globals, f *certFlags) error {
 	if f.out == "" {
 		return usagef("--out FOLDER is required")
 	}
-	kb, err := os.ReadFile(f.key)
+	kb, err := safefile.Read(f.key, safefile.MaxSmall)
 	if err != nil {
 		return steps.BadInput(fmt.Errorf("read private key: %w", err))
 	}
@@ -463,7 +463,7 @@ func readRoots(file string) (*x509.CertPool, error) {
 }
 
 func certInspect(g *globals, f *certFlags, file string) error {
-	data, err := os.ReadFile(file)
+	data, err := safefile.Read(file, safefile.MaxSmall)
 	if err != nil {
 		return steps.BadInput(fmt.Errorf("read %s: %w", file, err))
 	}

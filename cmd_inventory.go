@@ -4,10 +4,10 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"os"
 	"strings"
 	"time"
 
+	"ccewiz/safefile"
 	"ccewiz/steps"
 )
 
@@ -67,7 +67,7 @@ Examples:
 				tpath = env.Path(env.Answers.Inventory.Template)
 			}
 			if tpath != "" {
-				data, err := os.ReadFile(tpath)
+				data, err := safefile.Read(tpath, safefile.MaxSmall)
 				if err != nil {
 					return steps.BadInput(fmt.Errorf("read inventory template: %w", err))
 				}

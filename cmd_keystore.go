@@ -126,7 +126,7 @@ func keystoreErr(err error) error {
 }
 
 func keystoreList(g *globals, f *keystoreFlags) error {
-	data, err := os.ReadFile(f.keystore)
+	data, err := safefile.Read(f.keystore, safefile.MaxKeystore)
 	if err != nil {
 		return steps.BadInput(fmt.Errorf("read keystore: %w", err))
 	}

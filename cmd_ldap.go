@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -144,7 +143,7 @@ func ldapFetchCert(ctx context.Context, g *globals, env *steps.Env, f *ldapFlags
 		if storepass, err = ldapSecret(g, "storepass", f.storeEnv, f.storeFile, "AD keystore password"); err != nil {
 			return err
 		}
-		if old, err = os.ReadFile(f.keystore); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		if old, err = safefile.Read(f.keystore, safefile.MaxKeystore); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return steps.BadInput(fmt.Errorf("keystore %s: %w", f.keystore, err))
 		}
 	}
@@ -252,7 +251,7 @@ func ldapTest(ctx context.Context, g *globals, env *steps.Env, f *ldapFlags) err
 		if err != nil {
 			return err
 		}
-		data, err := os.ReadFile(f.keystore)
+		data, err := safefile.Read(f.keystore, safefile.MaxKeystore)
 		if err != nil {
 			return steps.BadInput(fmt.Errorf("keystore: %w", err))
 		}

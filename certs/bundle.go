@@ -2,13 +2,13 @@ package certs
 
 import (
 	"bytes"
+	"ccewiz/safefile"
 	"crypto/x509"
 	"encoding/asn1"
 	"encoding/base64"
 	"encoding/pem"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 
 	"github.com/smallstep/pkcs7"
@@ -38,7 +38,7 @@ type Bundle struct {
 func ReadBundleFiles(paths ...string) (*Bundle, error) {
 	out := &Bundle{}
 	for _, p := range paths {
-		data, err := os.ReadFile(p)
+		data, err := safefile.Read(p, safefile.MaxSmall)
 		if err != nil {
 			return nil, fmt.Errorf("read certificate file: %w", err)
 		}

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -326,7 +325,7 @@ func ImportFile(path string, password []byte, list []*x509.Certificate, opts Imp
 		}
 		defer unlock()
 	}
-	old, err := os.ReadFile(path)
+	old, err := safefile.Read(path, safefile.MaxKeystore)
 	switch {
 	case errors.Is(err, fs.ErrNotExist) && opts.Create:
 		old = nil

@@ -68,6 +68,10 @@ func collect(paths []string) (srcs []source, closers []io.Closer, notes []string
 		if err != nil {
 			return nil, closers, nil, fmt.Errorf("%w: %s: %v", ErrBadInput, p, errors.Unwrap(err))
 		}
+		if !st.IsDir() && !st.Mode().IsRegular() {
+			// A FIFO would hang the scan, a device never end it.
+			return nil, closers, nil, fmt.Errorf("%w: %s is not a regular file (a pipe or a device); give log files, folders or .zip bundles", ErrBadInput, p)
+		}
 		if !st.IsDir() {
 			if isZip(p) {
 				if err := addZip(p); err != nil {
@@ -91,7 +95,7 @@ func collect(paths []string) (srcs []source, closers []io.Closer, notes []string
 				if err := addZip(q); err != nil {
 					notes = append(notes, err.Error())
 				}
-			case IsLogName(q):
+			case IsLogName(q) && d.Type().IsRegular():
 				info, err := d.Info()
 				if err != nil {
 					notes = append(notes, fmt.Sprintf("%s: skipped (%v)", q, err))

@@ -13,6 +13,8 @@ import (
 	"unicode/utf16"
 
 	"gopkg.in/yaml.v3"
+
+	"ccewiz/safefile"
 )
 
 // Mask is what a Secret looks like wherever it is printed.
@@ -209,7 +211,7 @@ func (r Ref) Resolve(label string) (Secret, error) {
 		}
 		return New(v), nil
 	case r.File != "":
-		b, err := os.ReadFile(r.File)
+		b, err := safefile.Read(r.File, safefile.MaxPassword)
 		if err != nil {
 			return Secret{}, fmt.Errorf("%s: read password file: %w", label, err)
 		}

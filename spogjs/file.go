@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"time"
 
 	"ccewiz/safefile"
@@ -39,7 +38,7 @@ func (p *FilePlan) Diff() string { return p.Result.Diff(p.Path) }
 
 // PlanFile reads path and works out the patch. It writes nothing.
 func PlanFile(path string, want Want) (*FilePlan, error) {
-	src, err := os.ReadFile(path)
+	src, err := safefile.Read(path, safefile.MaxSmall)
 	if err != nil {
 		return nil, readError(path, err)
 	}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
 	"regexp"
 	"strings"
 	"sync"
@@ -374,7 +373,7 @@ func goKind(t string) string {
 
 // LoadAnswers reads the answers file at path.
 func LoadAnswers(path string) (*Answers, error) {
-	data, err := os.ReadFile(path)
+	data, err := safefile.Read(path, safefile.MaxAnswers)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, BadInput(fmt.Errorf("answers file %s does not exist; run `ccewiz` to create it, or copy examples/ccewiz.yaml", path))
 	}
