@@ -475,3 +475,42 @@ func TestCCEInventoryFailures(t *testing.T) {
 		})
 	}
 }
+
+// TestLabKeepsTheAdminsAnswers: a lab started again on its folder keeps the
+// entries the admin added to resolve and their comments, and moves only its
+// own ports.
+func TestLabKeepsTheAdminsAnswers(t *testing.T) {
+	bin := testpeer.BuildCcewiz(t)
+	dir := t.TempDir()
+	start := func() {
+		t.Helper()
+		cmd := exec.Command(bin, "lab", "--no-tui", "--dir", dir)
+		out, err := cmd.StdoutPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		bufio.NewReader(out).ReadString('\n')
+		cmd.Process.Signal(os.Interrupt)
+		cmd.Wait()
+	}
+	start()
+	answers := filepath.Join(dir, "ccewiz.yaml")
+	b, _ := os.ReadFile(answers)
+	edited := strings.Replace(string(b), "resolve:\n", "resolve:\n  # my jump host's view\n  extra.example.com: 127.0.0.2\n", 1)
+	if edited == string(b) {
+		t.Fatalf("no resolve section to edit:\n%s", b)
+	}
+	os.WriteFile(answers, []byte(edited), 0o644)
+	start()
+	a, err := steps.LoadAnswers(answers)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ = os.ReadFile(answers)
+	if a.Resolve["extra.example.com"] != "127.0.0.2" || !strings.Contains(string(b), "# my jump host's view") || a.Resolve["ece.example.com:443"] == "" {
+		t.Errorf("after the second start:\n%s", b)
+	}
+}

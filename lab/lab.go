@@ -257,7 +257,12 @@ func Start(ctx context.Context, opts Options) (l *Lab, err error) {
 		*r.addr = rl.addr()
 	}
 
-	a.Resolve = map[string]string{
+	// The lab's own names point at this run's ports; entries the admin
+	// added stay.
+	if a.Resolve == nil {
+		a.Resolve = map[string]string{}
+	}
+	for k, v := range map[string]string{
 		ECEFQDN + ":443":    l.WebAddr,
 		ADS + ":443":        l.AWAddr,
 		DCHost + ":3269":    l.GCAddr,
@@ -268,8 +273,11 @@ func Start(ctx context.Context, opts Options) (l *Lab, err error) {
 		domainDNS + ":636":  l.DCTLSAddr,
 		domainDNS + ":3269": l.GCAddr,
 		domainDNS + ":3268": l.GCPlainAddr,
+	} {
+		a.Resolve[k] = v
 	}
-	if _, err := steps.SaveAnswers(l.AnswersPath, a, false); err != nil {
+	// Backed up when it changes: the admin may have edited it since the last lab.
+	if _, err := steps.SaveAnswers(l.AnswersPath, a, true); err != nil {
 		return nil, fmt.Errorf("save the lab's answers file: %w", err)
 	}
 	return l, nil

@@ -411,11 +411,29 @@ func SaveAnswers(path string, a *Answers, backup bool) (safefile.Result, error) 
 
 // WriteAnswers writes answers already rendered by MarshalAnswers: a UI
 // renders them where it owns them and writes the bytes in the background.
+// Under the file's lock, the file on disk lends them its comments and key
+// order (keepLayout); answers it already holds are not written at all.
 // They are parsed back before the file is replaced.
 func WriteAnswers(path string, data []byte, backup bool) (safefile.Result, error) {
+	unlock, err := safefile.Lock(path, safefile.LockOptions{})
+	if err != nil {
+		return safefile.Result{Path: path}, err
+	}
+	defer unlock()
+	if old, err := safefile.Read(path, safefile.MaxAnswers); err == nil {
+		out, same, err := keepLayout(old, data)
+		if err != nil {
+			return safefile.Result{Path: path}, err
+		}
+		if same {
+			return safefile.Result{Path: path}, nil
+		}
+		data = out
+	}
 	return safefile.Replace(path, data, safefile.Options{
 		Perm:     0o644,
 		NoBackup: !backup,
+		Locked:   true,
 		Verify: func(b []byte) error {
 			_, err := ParseAnswers(path, b)
 			return err

@@ -202,3 +202,51 @@ func TestTicksKeepWhoAndWhen(t *testing.T) {
 		t.Errorf("a tick that is neither: %v", err)
 	}
 }
+
+// TestSaveKeepsTheAdminsLayout: a save keeps the comments and the key
+// order of the file on disk, adds new keys after, and writes nothing (no
+// backup, same bytes) when the answers did not change.
+func TestSaveKeepsTheAdminsLayout(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "ccewiz.yaml")
+	orig := `# Site A — owned by the CC team, ask Ana before changing
+version: 1
+profile:
+  ece_fqdn: ece.example.com # the name in the certificate
+  pcce_version: 12.5(1)
+  pcce_es: 7
+resolve:
+  # the lab's ports
+  ece.example.com:443: 127.0.0.1:8443
+`
+	os.WriteFile(path, []byte(orig), 0o644)
+	a, err := LoadAnswers(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res, err := SaveAnswers(path, a, true); err != nil || res.Backup != "" {
+		t.Fatalf("an unchanged save: %+v %v", res, err)
+	}
+	if b, _ := os.ReadFile(path); string(b) != orig {
+		t.Fatalf("an unchanged save rewrote the file:\n%s", b)
+	}
+	a.Profile.PCCEES = 8
+	a.SSO.LDAPURL = "ldaps://gc1.example.local:3269"
+	res, err := SaveAnswers(path, a, true)
+	if err != nil || res.Backup == "" {
+		t.Fatalf("a save with changes: %+v %v", res, err)
+	}
+	b, _ := os.ReadFile(path)
+	s := string(b)
+	for _, want := range []string{"# Site A — owned by the CC team, ask Ana before changing", "ece_fqdn: ece.example.com # the name in the certificate",
+		"# the lab's ports", "pcce_es: 8", "ldap_url: ldaps://gc1.example.local:3269"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("the saved file lacks %q:\n%s", want, s)
+		}
+	}
+	if i, j := strings.Index(s, "ece_fqdn:"), strings.Index(s, "pcce_version:"); i < 0 || j < 0 || i > j {
+		t.Errorf("the admin's key order is lost:\n%s", s)
+	}
+	if back, err := LoadAnswers(path); err != nil || back.Profile.PCCEES != 8 {
+		t.Errorf("read back: %v", err)
+	}
+}
