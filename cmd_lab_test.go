@@ -257,12 +257,10 @@ func TestLabCASignedCertificate(t *testing.T) {
 	}
 }
 
-// TestLabDomainControllerInsteadOfGC: pointing ECE at a DC port instead of
-// the Global Catalog is the guide's PartialResultException; the lab
-// reproduces it and check names it.
-func TestLabDomainControllerInsteadOfGC(t *testing.T) {
-	answers := startLabCLI(t)
-	labApply(t, answers)
+// pointSSOAtDC points the lab's SSO at a domain controller port instead of
+// the Global Catalog (the guide's PartialResultException) and returns the answers.
+func pointSSOAtDC(t *testing.T, answers string) *steps.Answers {
+	t.Helper()
 	a, err := steps.LoadAnswers(answers)
 	if err != nil {
 		t.Fatal(err)
@@ -272,6 +270,16 @@ func TestLabDomainControllerInsteadOfGC(t *testing.T) {
 	if _, err := steps.SaveAnswers(answers, a, false); err != nil {
 		t.Fatal(err)
 	}
+	return a
+}
+
+// TestLabDomainControllerInsteadOfGC: pointing ECE at a DC port instead of
+// the Global Catalog is the guide's PartialResultException; the lab
+// reproduces it and check names it.
+func TestLabDomainControllerInsteadOfGC(t *testing.T) {
+	answers := startLabCLI(t)
+	labApply(t, answers)
+	pointSSOAtDC(t, answers)
 	code, out, errs := runBinary(t, "check", "--answers", answers, "--only", "sso.ldap")
 	if code != 1 || !strings.Contains(out, "PartialResultException") {
 		t.Errorf("check --only sso.ldap with a DC port: exit %d\n%s%s", code, out, errs)
@@ -316,15 +324,7 @@ func TestLabPermanentSaveWaitsForSSO(t *testing.T) {
 	if code, out, errs := runBinary(t, "apply", "--answers", answers, "--yes", "--step", "profile,certificate,sso,spog,trust,inventory"); code != 0 {
 		t.Fatalf("apply of the earlier steps: exit %d\n%s\n%s", code, out, errs)
 	}
-	a, err := steps.LoadAnswers(answers)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a.SSO.LDAPURL = "ldaps://dc1.example.local:636"
-	a.SSO.Base = "DC=example,DC=local"
-	if _, err := steps.SaveAnswers(answers, a, false); err != nil {
-		t.Fatal(err)
-	}
+	a := pointSSOAtDC(t, answers)
 	inst, _ := steps.AppInstance(a.Profile)
 	code, out, errs := runBinary(t, "apply", "--answers", answers, "--yes", "--step", "integration", "--confirm", inst)
 	if code != 1 || !strings.Contains(out, "NOT YET") || !strings.Contains(errs, "(sso): check sso.ldap fails") ||

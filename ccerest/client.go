@@ -175,7 +175,7 @@ func (c *Client) List(ctx context.Context, types ...string) ([]Machine, error) {
 		}
 		v.Set("resultsPerPage", "100")
 		v.Set("startIndex", fmt.Sprint(start))
-		var l list
+		var l Page
 		if _, err := c.do(ctx, "list the inventory", http.MethodGet, Path+"?"+v.Encode(), nil, &l); err != nil {
 			return nil, err
 		}

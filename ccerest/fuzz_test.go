@@ -21,7 +21,7 @@ func FuzzDecodeAnswers(f *testing.F) {
 			}
 			_ = s.LastScan()
 		}
-		var l list
+		var l Page
 		if xml.Unmarshal(data, &l) == nil {
 			for i := range l.Machines {
 				l.Machines[i].Service(ServiceMachineInfo)

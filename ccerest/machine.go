@@ -75,9 +75,10 @@ func (m *Machine) Service(t string) *Service {
 	return nil
 }
 
-// list is a list answer. Assumption: <results> with <pageInfo> and the
-// machines under <machines>, as the other unifiedconfig lists answer.
-type list struct {
+// Page is one page of a list answer. Assumption: <results> with
+// <pageInfo> and the machines under <machines>, as the other unifiedconfig
+// lists answer.
+type Page struct {
 	XMLName  xml.Name `xml:"results"`
 	PageInfo struct {
 		TotalResults   int `xml:"totalResults"`

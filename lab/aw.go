@@ -167,16 +167,7 @@ func (a *aw) list(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	sort.Ints(ids)
-	type page struct {
-		XMLName  xml.Name `xml:"results"`
-		PageInfo struct {
-			TotalResults   int `xml:"totalResults"`
-			ResultsPerPage int `xml:"resultsPerPage"`
-			StartIndex     int `xml:"startIndex"`
-		} `xml:"pageInfo"`
-		Machines []ccerest.Machine `xml:"machines>machine"`
-	}
-	var p page
+	var p ccerest.Page
 	p.PageInfo.TotalResults, p.PageInfo.ResultsPerPage, p.PageInfo.StartIndex = len(ids), per, start
 	for i := start; i < len(ids) && i < start+per; i++ {
 		p.Machines = append(p.Machines, *a.machines[ids[i]])
