@@ -9,8 +9,10 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -24,8 +26,15 @@ import (
 type listFlag []string
 
 func (l *listFlag) String() string { return strings.Join(*l, ",") }
+
+// Set takes one value, or several separated by commas; nothing else
+// separates, so a value with any other character is refused whole.
 func (l *listFlag) Set(v string) error {
-	*l = append(*l, steps.SplitList(v)...)
+	for _, p := range strings.Split(v, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			*l = append(*l, p)
+		}
+	}
 	return nil
 }
 
@@ -42,6 +51,7 @@ type certFlags struct {
 }
 
 func (f *certFlags) declare(fs *flag.FlagSet) {
+	*f = certFlags{} // a run starts from the defaults: list flags (fs.Var) keep no value of an earlier run
 	fs.StringVar(&f.cn, "cn", "", "the ECE `FQDN` users type (the certificate's common name)")
 	fs.Var(&f.sans, "san", "an extra DNS `name` (repeat, or comma-separate); the CN is always included")
 	fs.IntVar(&f.keySize, "key-size", certs.DefaultKeySize, "RSA key `bits`: 2048, 3072 or 4096")
@@ -301,6 +311,19 @@ func certByStep(ctx context.Context, g *globals, f *certFlags, action string) er
 	if action == "csr" {
 		mode = "ca"
 	}
+	for _, w := range f.webServers {
+		if err := steps.ValidateFQDN(w); err != nil {
+			return steps.BadInput(fmt.Errorf("--web-server: %w", err))
+		}
+	}
+	if g.set("days") && f.days <= 0 {
+		return usagef("--days %d: a certificate is valid for 1 to %d days", f.days, int(certs.MaxValidity.Hours()/24))
+	}
+	if g.set("out") {
+		if fi, err := os.Stat(f.out); err == nil && !fi.IsDir() {
+			return usagef("--out %s is a file; give the folder the certificate files go into", f.out)
+		}
+	}
 	set := map[string]string{"certificate.mode": mode}
 	for _, b := range []struct{ flag, key, value string }{
 		{"cn", "profile.ece_fqdn", f.cn},
@@ -531,6 +554,9 @@ func certProbe(ctx context.Context, g *globals, f *certFlags) error {
 	if f.addr == "" {
 		return usagef("probe needs --addr HOST:PORT, e.g. ece.example.com:443")
 	}
+	if err := checkHostPort("--addr", f.addr); err != nil {
+		return err
+	}
 	if f.timeout <= 0 {
 		return usagef("--timeout must be positive")
 	}
@@ -601,4 +627,17 @@ func orDash(s string) string {
 		return "-"
 	}
 	return s
+}
+
+// checkHostPort refuses an address that cannot be dialled before trying:
+// HOST:PORT with a port from 1 to 65535.
+func checkHostPort(flag, addr string) error {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil || host == "" {
+		return usagef("%s %q: give HOST:PORT, e.g. ece.example.com:443", flag, addr)
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+		return usagef("%s %q: %q is not a port (1 to 65535)", flag, addr, port)
+	}
+	return nil
 }

@@ -25,6 +25,7 @@ type keystoreFlags struct {
 }
 
 func (f *keystoreFlags) declare(fs *flag.FlagSet) {
+	*f = keystoreFlags{} // a run starts from the defaults: list flags (fs.Var) keep no value of an earlier run
 	fs.StringVar(&f.keystore, "keystore", "", "the Java key store `file` (JKS or PKCS#12), e.g. %JAVA_HOME%\\lib\\security\\cacerts")
 	fs.StringVar(&f.cert, "cert", "", "import: the certificate `file` (PEM, DER or .p7b; a chain in any order)")
 	fs.StringVar(&f.alias, "alias", "", "import: the `alias` (default: self-signed → its CN, which should be the ECE FQDN; CA-signed → each CA's CN in lower case)")
@@ -177,6 +178,9 @@ func keystoreImport(g *globals, f *keystoreFlags) error {
 	pw, err := keystorePassword(g, f)
 	if err != nil {
 		return err
+	}
+	if _, serr := os.Stat(f.keystore); f.create && serr != nil && len(pw.Bytes()) < 6 {
+		return usagef("a new key store's password must have at least 6 characters: keytool and Java refuse shorter ones")
 	}
 	opts := certs.ImportOptions{Alias: f.alias, CA: f.ca, Replace: f.replace, Create: f.create, Kind: kind, DryRun: f.dryRun,
 		Lock: safefile.LockOptions{Notify: func(m string) { fmt.Fprintln(g.stderr, m) }}}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -30,6 +31,7 @@ type ldapFlags struct {
 }
 
 func (f *ldapFlags) declare(fs *flag.FlagSet) {
+	*f = ldapFlags{} // a run starts from the defaults: list flags (fs.Var) keep no value of an earlier run
 	fs.StringVar(&f.addr, "addr", "", "fetch-cert: the domain controller's `host:port` (636 or 3269 for LDAPS; 389/3268 use StartTLS)")
 	fs.StringVar(&f.out, "out", "", "fetch-cert: write the certificate to trust to this `file` (Base-64 .cer, as keytool -import takes it)")
 	fs.StringVar(&f.trust, "trust", ldapcfg.TrustLeaf, "fetch-cert: what to trust, `leaf` (the DC's own certificate, as the guide does) or ca (its issuing CA: survives renewals)")
@@ -132,6 +134,12 @@ func ldapFetchCert(ctx context.Context, g *globals, env *steps.Env, f *ldapFlags
 	}
 	if f.out == "" && f.keystore == "" {
 		return usagef("--out FILE (and/or --keystore FILE) is required: say where the certificate goes")
+	}
+	if err := checkHostPort("--addr", f.addr); err != nil {
+		return err
+	}
+	if fi, err := os.Stat(f.out); f.out != "" && err == nil && fi.IsDir() {
+		return usagef("--out %s is a folder; give the file the certificate goes into, e.g. %s", f.out, filepath.Join(f.out, "domainctl.cer"))
 	}
 	if f.trust != ldapcfg.TrustLeaf && f.trust != ldapcfg.TrustCA {
 		return usagef("--trust %q: choose leaf or ca", f.trust)
@@ -236,6 +244,11 @@ func ldapTest(ctx context.Context, g *globals, env *steps.Env, f *ldapFlags) err
 	}
 	if f.keystore == "" && f.ca == "" && !f.insecure {
 		return usagef("give the AD keystore (--keystore FILE --storepass-env VAR) or --ca-file FILE: the DC is verified with those certificates only (or --insecure, which never passes)")
+	}
+	if dn := strings.TrimSpace(f.bindDN); dn != "" && !strings.ContainsAny(dn, `@\`) {
+		if _, err := ldapcfg.ParseDN(dn); err != nil {
+			return usagef("--bind-dn %q: %v; copy distinguishedName from the user's Attribute Editor", dn, err)
+		}
 	}
 	s := ldapcfg.Settings{URL: f.url, DNAttribute: f.dnAttr, Base: f.base, BindDN: f.bindDN, SSLEnabled: ep.TLS}
 	if strings.TrimSpace(f.bindDN) != "" {

@@ -62,6 +62,9 @@ Examples:
 			if len(args) == 0 {
 				return usagef("give at least one log file, folder or .zip")
 			}
+			if jobs < 0 {
+				return usagef("--jobs %d: give the number of files read at once, or 0 for one per CPU", jobs)
+			}
 			loc, err := time.LoadLocation(pcceTZ)
 			if err != nil {
 				return usagef("--pcce-tz %q: not a time zone (%v); use an IANA name such as Europe/Lisbon, or UTC", pcceTZ, err)

@@ -20,6 +20,7 @@ type spogFlags struct {
 }
 
 func (f *spogFlags) declare(fs *flag.FlagSet) {
+	*f = spogFlags{} // a run starts from the defaults: list flags (fs.Var) keep no value of an earlier run
 	fs.StringVar(&f.file, "file", "", "the spog_config.js `path` (local, or UNC from Windows)")
 	fs.StringVar(&f.serverName, "server-name", "", "the `FQDN` users type to reach ECE (web_server_name)")
 	fs.StringVar(&f.protocol, "protocol", "https", "web_server_protocol (ECE needs https)")

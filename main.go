@@ -22,6 +22,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"ccewiz/safefile"
 	"ccewiz/secret"
 	"ccewiz/steps"
 )
@@ -297,7 +298,7 @@ func exitCode(stderr io.Writer, cmd *cobra.Command, err error) int {
 	case errors.As(err, &ue):
 		say("%s: %s\n", name, ue.msg)
 		return exitBadUsed
-	case errors.Is(err, steps.ErrBadInput):
+	case errors.Is(err, steps.ErrBadInput), errors.Is(err, safefile.ErrNotRegular), errors.Is(err, safefile.ErrTooLarge):
 		say("%s: %v\n", name, err)
 		return exitBadUsed
 	case !errors.As(err, &re):

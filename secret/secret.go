@@ -106,6 +106,9 @@ func (r *Ref) UnmarshalYAML(n *yaml.Node) error {
 			*dst = v.Value
 		}
 	}
+	if out.Env != "" && out.File != "" {
+		return bad(n, "a password source is {env: NAME} or {file: PATH}, not both: say which one is in force")
+	}
 	*r = out
 	return nil
 }

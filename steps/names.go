@@ -16,8 +16,11 @@ func ValidateFQDN(name string) error {
 		return fmt.Errorf("a fully qualified domain name is required (e.g. ece.example.com)")
 	case net.ParseIP(n) != nil:
 		return fmt.Errorf("%q is an IP address; use the fully qualified name that is in the certificate (an IP address never matches its CN/SAN)", n)
-	case strings.Contains(n, "://") || strings.ContainsAny(n, "/:"):
-		return fmt.Errorf("%q looks like a URL; give only the host name, e.g. ece.example.com", n)
+	case strings.Contains(n, "://") || strings.HasSuffix(strings.TrimRight(n, "0123456789"), ":") && strings.Count(n, ":") == 1:
+		return fmt.Errorf("%q looks like a URL or host:port; give only the host name, e.g. ece.example.com", n)
+	case strings.IndexFunc(n, notHostRune) >= 0:
+		bad := n[strings.IndexFunc(n, notHostRune):]
+		return fmt.Errorf("%q is not a host name: %q is not allowed (only letters, digits, '-' and '.')", n, string([]rune(bad)[:1]))
 	case !strings.Contains(n, "."):
 		return fmt.Errorf("%q is a short host name; use the fully qualified name (e.g. %s.example.com) — it must match the certificate", n, n)
 	case len(n) > 253:
@@ -40,4 +43,8 @@ func ValidateFQDN(name string) error {
 		}
 	}
 	return nil
+}
+
+func notHostRune(r rune) bool {
+	return !(r == '-' || r == '.' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z')
 }

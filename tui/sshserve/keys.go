@@ -75,7 +75,7 @@ func authorizedKeys(path string) ([]gossh.PublicKey, error) {
 		}
 		k, _, opts, _, err := gossh.ParseAuthorizedKey(line)
 		if err != nil {
-			return nil, fmt.Errorf("authorized keys %s line %d: %w", path, n, err)
+			return nil, fmt.Errorf("authorized keys %s line %d is not a public key (%v); each line is one key, as in ~/.ssh/authorized_keys", path, n, err)
 		}
 		if len(opts) > 0 {
 			return nil, fmt.Errorf("authorized keys %s line %d: options (%s) are not supported by ccewiz serve; remove them", path, n, opts[0])
