@@ -7,6 +7,7 @@ import (
 	"io"
 	"io/fs"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 
@@ -240,6 +241,13 @@ func (a *Answers) LocalPaths() map[string][]string {
 	}
 	for i, st := range a.Trust.Stores {
 		m[fmt.Sprintf("trust.stores[%d].path", i)] = []string{st.Path}
+	}
+	// A store without a path is this machine's own cacerts when the ADS is
+	// this machine (localCacerts): a file too, which serve must confine.
+	for _, st := range trustStores(a) {
+		if st.Path != "" && !slices.ContainsFunc(a.Trust.Stores, func(s TrustStore) bool { return s.Path == st.Path }) {
+			m["trust.stores["+st.Server+"].path (this machine's own JAVA_HOME cacerts)"] = []string{st.Path}
+		}
 	}
 	return m
 }

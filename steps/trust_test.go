@@ -320,3 +320,28 @@ func TestPrintedCommandsResistHostileNames(t *testing.T) {
 		t.Errorf("a hostile password file path: %v", err)
 	}
 }
+
+// TestLocalCacertsIsALocalPath: when the ADS is this machine, its own
+// JAVA_HOME cacerts is used — so it is a local path, which serve confines
+// (a session must not read, or try passwords on, the server's cacerts).
+func TestLocalCacertsIsALocalPath(t *testing.T) {
+	home := t.TempDir()
+	os.MkdirAll(filepath.Join(home, "lib", "security"), 0o755)
+	os.WriteFile(filepath.Join(home, "lib", "security", "cacerts"), []byte("x"), 0o644)
+	t.Setenv("JAVA_HOME", home)
+	defer func(h func() (string, error)) { hostname = h }(hostname)
+	hostname = func() (string, error) { return "aw1a", nil }
+	a := NewAnswers()
+	a.Profile.AdminDataServers = []string{"aw1a.example.com"}
+	found := false
+	for k, ps := range a.LocalPaths() {
+		for _, p := range ps {
+			if p == filepath.Join(home, "lib", "security", "cacerts") && strings.Contains(k, "own JAVA_HOME cacerts") {
+				found = true
+			}
+		}
+	}
+	if !found {
+		t.Errorf("LocalPaths does not list this machine's cacerts: %v", a.LocalPaths())
+	}
+}
