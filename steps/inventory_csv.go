@@ -56,7 +56,8 @@ func ParseInventoryTemplate(name string, data []byte) (*InventoryTemplate, error
 		}
 		empty := true
 		for i := range rec {
-			rec[i] = strings.TrimSpace(rec[i])
+			// A byte-order mark is no part of a name, wherever an editor left it.
+			rec[i] = strings.TrimSpace(strings.ReplaceAll(rec[i], "\ufeff", ""))
 			if rec[i] != "" {
 				empty = false
 			}
