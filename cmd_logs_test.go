@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -78,4 +79,19 @@ func TestParseSince(t *testing.T) {
 			t.Errorf("parseSince(%q) accepted", bad)
 		}
 	}
+}
+
+// FuzzParseSince: --since takes a time or a duration back from now, or
+// says it is neither; never a panic, never a time after now for a duration.
+func FuzzParseSince(f *testing.F) {
+	for _, s := range []string{"2h", "90m", "2026-11-23", "2026-11-23 14:00", "2026-11-23T14:00:00-05:00", "yesterday", "-5h", "9999999999h", ""} {
+		f.Add(s)
+	}
+	now := time.Date(2026, 12, 4, 21, 0, 0, 0, time.UTC)
+	f.Fuzz(func(t *testing.T, s string) {
+		at, err := parseSince(s, now)
+		if err == nil && regexp.MustCompile(`^\d+(\.\d+)?[hms]$`).MatchString(strings.TrimSpace(s)) && at.After(now) {
+			t.Fatalf("--since %q is %s, after now", s, at)
+		}
+	})
 }
