@@ -124,18 +124,26 @@ Examples:
 // printLab tells the admin what runs where, on stderr (stdout is the
 // "ready" line for scripts, or the TUI).
 func printLab(g *globals, l *lab.Lab) {
-	w := g.stderr
-	fmt.Fprintf(w, "ccewiz lab in %s\n", l.Dir)
-	fmt.Fprintf(w, "  ECE web server   https://%s/default  → %s", lab.ECEFQDN, l.WebAddr)
-	if l.SNIRequired {
-		fmt.Fprint(w, `  ("Require Server Name Indication" ticked)`)
+	// One server a line, what it is beside; details on an indented line
+	// of their own, so an 80-column terminal breaks no word.
+	row := func(what, where, detail string) {
+		fmt.Fprintf(g.stderr, "  %-16s %s\n", what, where)
+		if detail != "" {
+			fmt.Fprintf(g.stderr, "  %-16s %s\n", "", detail)
+		}
 	}
-	fmt.Fprintf(w, "\n  Global Catalog   ldaps://%s:3269  → %s, ldap://…:3268 → %s\n", lab.DCHost, l.GCAddr, l.GCPlainAddr)
-	fmt.Fprintf(w, "  Domain ctlr      ldap://%s:389 → %s, ldaps://…:636 → %s (return referrals)\n", lab.DCHost, l.DCAddr, l.DCTLSAddr)
-	fmt.Fprintf(w, "  CCE Admin (AW)   https://%s%s  → %s (inventory API; password in secrets/aw-password)\n", lab.ADS, "/unifiedconfig", l.AWAddr)
-	fmt.Fprintf(w, "  spog_config.js   %s\n", l.SpogConfig)
-	fmt.Fprintf(w, "  ADS cacerts      %s (%s; password in secrets/storepass)\n", l.Cacerts, l.CacertsSource)
-	fmt.Fprintf(w, "  answers          %s (passwords only as files in %s)\n", l.AnswersPath, filepath.Join(l.Dir, "secrets"))
+	fmt.Fprintf(g.stderr, "ccewiz lab in %s\n", l.Dir)
+	sni := ""
+	if l.SNIRequired {
+		sni = `"Require Server Name Indication" ticked`
+	}
+	row("ECE web server", fmt.Sprintf("https://%s/default → %s", lab.ECEFQDN, l.WebAddr), sni)
+	row("Global Catalog", fmt.Sprintf("ldaps://%s:3269 → %s", lab.DCHost, l.GCAddr), fmt.Sprintf("ldap://…:3268 → %s", l.GCPlainAddr))
+	row("Domain ctlr", fmt.Sprintf("ldap://%s:389 → %s", lab.DCHost, l.DCAddr), fmt.Sprintf("ldaps://…:636 → %s (return referrals)", l.DCTLSAddr))
+	row("CCE Admin (AW)", fmt.Sprintf("https://%s/unifiedconfig → %s", lab.ADS, l.AWAddr), "inventory API; password in secrets/aw-password")
+	row("spog_config.js", l.SpogConfig, "")
+	row("ADS cacerts", l.Cacerts, "password in secrets/storepass; "+l.CacertsSource)
+	row("answers", l.AnswersPath, "passwords only as files in "+filepath.Join(l.Dir, "secrets"))
 }
 
 // defaultLabDir is this user's one lab: ccewiz lab resumes it.
