@@ -1,6 +1,7 @@
 package safefile
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -55,11 +56,13 @@ func Read(path string, max int64) ([]byte, error) {
 		return nil, err
 	}
 	defer f.Close()
-	// It may grow between the stat and the read: read one byte past max.
-	b, err := io.ReadAll(io.LimitReader(f, max+1))
-	if err != nil {
+	// It may grow between the stat and the read: read one byte past max,
+	// into a buffer of the size the stat gave (as os.ReadFile sizes it).
+	buf := bytes.NewBuffer(make([]byte, 0, fi.Size()+512))
+	if _, err := buf.ReadFrom(io.LimitReader(f, max+1)); err != nil {
 		return nil, fmt.Errorf("read %s: %w", path, err)
 	}
+	b := buf.Bytes()
 	if int64(len(b)) > max {
 		return nil, fmt.Errorf("%s grew past %s while being read, %w", path, size(max), ErrTooLarge)
 	}
