@@ -286,20 +286,19 @@ func TestLabDomainControllerInsteadOfGC(t *testing.T) {
 	}
 }
 
-// An apply that fails half-way still records the files it wrote (and
-// their backups) in the answers file, and does not mark the step done.
+// An apply that fails half-way through its renames still records the files
+// it wrote (and their backups) in the answers file, does not mark the step
+// done, and the next run completes the set and says so.
 func TestApplyFailureRecordsWhatWasWritten(t *testing.T) {
 	answers := startLabCLI(t)
-	writes := 0
-	defer safefile.SetTestHook(func(s safefile.Stage) error {
-		if s == safefile.StageBackedUp {
-			if writes++; writes == 2 {
-				return errors.New("injected failure of the second file")
-			}
+	restore := safefile.SetTestHook(func(s safefile.Stage) error {
+		if s == safefile.StageFirstRenamed {
+			return errors.New("injected failure after the first file")
 		}
 		return nil
-	})()
+	})
 	code, out, errs := runCLI(t, "apply", "--answers", answers, "--step", "certificate", "--yes")
+	restore()
 	if code != 1 || !strings.Contains(errs, "injected failure") {
 		t.Fatalf("exit %d, want 1 with the failure\n%s\n%s", code, out, errs)
 	}
@@ -312,6 +311,11 @@ func TestApplyFailureRecordsWhatWasWritten(t *testing.T) {
 	}
 	if _, err := os.Stat(a.Progress.Written[0].Path); err != nil {
 		t.Errorf("the recorded file: %v", err)
+	}
+	// The next run finds the half-renamed set and completes it first.
+	code, out, errs = runCLI(t, "apply", "--answers", answers, "--step", "certificate", "--yes")
+	if code != 0 || !strings.Contains(out, "completed a write that a stopped run left half done") {
+		t.Errorf("the next run: exit %d\n%s\n%s", code, out, errs)
 	}
 }
 

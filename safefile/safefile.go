@@ -324,12 +324,27 @@ func removeStaleTemps(path string, now time.Time) {
 	}
 }
 
-func writeAtomic(path string, data []byte, perm fs.FileMode, old fs.FileInfo) (err error) {
+func writeAtomic(path string, data []byte, perm fs.FileMode, old fs.FileInfo) error {
+	tmpName, err := writeTemp(path, data, perm, old)
+	if err != nil {
+		return err
+	}
+	if err = replaceFile(tmpName, path, old != nil); err != nil {
+		os.Remove(tmpName)
+		return fmt.Errorf("write %s: replace with new version: %w (the original is unchanged)", path, err)
+	}
+	syncDir(filepath.Dir(path))
+	return runHook(StageRenamed)
+}
+
+// writeTemp writes data to a temporary file beside path, with perm and the
+// old file's owner, flushed to disk, and returns its name.
+func writeTemp(path string, data []byte, perm fs.FileMode, old fs.FileInfo) (name string, err error) {
 	dir := filepath.Dir(path)
 	removeStaleTemps(path, time.Now())
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".ccewiz-tmp-*")
 	if err != nil {
-		return fmt.Errorf("write %s: create temporary file in %s: %w (is the folder writable?)", path, dir, err)
+		return "", fmt.Errorf("write %s: create temporary file in %s: %w (is the folder writable?)", path, dir, err)
 	}
 	tmpName := tmp.Name()
 	defer func() {
@@ -339,31 +354,27 @@ func writeAtomic(path string, data []byte, perm fs.FileMode, old fs.FileInfo) (e
 		}
 	}()
 	if err = tmp.Chmod(perm); err != nil && !isChmodUnsupported(err) {
-		return fmt.Errorf("write %s: set mode: %w", path, err)
+		return "", fmt.Errorf("write %s: set mode: %w", path, err)
 	}
 	if old != nil {
 		keepOwner(tmpName, old)
 	}
 	if _, err = tmp.Write(data); err != nil {
-		return fmt.Errorf("write %s: %w (is the disk full? the original is unchanged)", path, err)
+		return "", fmt.Errorf("write %s: %w (is the disk full? the original is unchanged)", path, err)
 	}
 	if err = runHook(StageTempWritten); err != nil {
-		return err
+		return "", err
 	}
 	if err = tmp.Sync(); err != nil {
-		return fmt.Errorf("write %s: flush to disk: %w (the original is unchanged)", path, err)
+		return "", fmt.Errorf("write %s: flush to disk: %w (the original is unchanged)", path, err)
 	}
 	if err = runHook(StageTempSynced); err != nil {
-		return err
+		return "", err
 	}
 	if err = tmp.Close(); err != nil {
-		return fmt.Errorf("write %s: %w (the original is unchanged)", path, err)
+		return "", fmt.Errorf("write %s: %w (the original is unchanged)", path, err)
 	}
-	if err = replaceFile(tmpName, path, old != nil); err != nil {
-		return fmt.Errorf("write %s: replace with new version: %w (the original is unchanged)", path, err)
-	}
-	syncDir(dir)
-	return runHook(StageRenamed)
+	return tmpName, nil
 }
 
 // sameFile reports whether a and b are one file (a hard link to it).

@@ -8,12 +8,14 @@ import (
 	"ccewiz/safefile"
 )
 
-// ApplyFiles writes every changed file of a plan through safefile: Verify,
-// backup, temp file, fsync, rename, read back. It refuses a file that
-// changed since the plan was made, and stops at the first error so the
-// admin can fix it and re-run (files already written are listed).
+// ApplyFiles writes every changed file of a plan as one set through
+// safefile.ReplaceSet: Verify, backups, every temporary file flushed, then
+// the renames, so a crash leaves the set wholly old or wholly new (the next
+// run completes one stopped during its renames, and says so). It refuses a
+// file that changed since the plan was made; then nothing is written.
 func ApplyFiles(env *Env, p *Plan) (*Outcome, error) {
 	out := &Outcome{}
+	var set []safefile.SetFile
 	for _, f := range p.Files {
 		if f.Action == Unchanged {
 			continue
@@ -35,20 +37,18 @@ func ApplyFiles(env *Env, p *Plan) (*Outcome, error) {
 		// Sensitive only because it is binary, and the ADS's Java must still
 		// read it.
 		private := f.Sensitive && f.Mode != 0 && f.Mode.Perm()&0o077 == 0
-		res, err := safefile.Replace(f.Path, f.Data, safefile.Options{
-			Perm:     mode,
-			Private:  private,
-			NoBackup: !f.Backup,
-			Now:      env.now,
-			Verify:   f.Verify,
-			Base:     f.BaseSHA256,
-		})
-		if err != nil {
-			return out, err
-		}
-		out.Written = append(out.Written, Written{Path: res.Path, Backup: res.Backup})
+		set = append(set, safefile.SetFile{Path: f.Path, Data: f.Data, Opts: safefile.Options{
+			Perm: mode, Private: private, NoBackup: !f.Backup, Verify: f.Verify, Base: f.BaseSHA256}})
 	}
-	return out, nil
+	if len(set) == 0 {
+		return out, nil
+	}
+	results, notes, err := safefile.ReplaceSet(set, env.now)
+	out.Notes = append(out.Notes, notes...)
+	for _, r := range results {
+		out.Written = append(out.Written, Written{Path: r.Path, Backup: r.Backup})
+	}
+	return out, err
 }
 
 // SHA256Hex is the digest FileChange.BaseSHA256 expects ("" for a missing file).

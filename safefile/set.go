@@ -1,0 +1,229 @@
+package safefile
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+)
+
+// A certificate is a set of files — key, .crt, .cer, .pfx, IIS scripts —
+// that only work together: a run killed after renaming the new key but
+// before the new .pfx would leave a key that matches no PFX. ReplaceSet
+// writes a set so that it is wholly old or wholly new: every temporary file
+// is written and flushed first, then a journal naming them is written, then
+// the renames; a run stopped during the renames is completed by the next
+// one (RecoverSets), which says what it repaired.
+
+// StageJournaled is the moment the set's journal is on disk, before its renames.
+const (
+	StageJournaled    Stage = "set-journaled"
+	StageFirstRenamed Stage = "set-first-renamed"
+)
+
+// SetFile is one file of a set: its path, its content and how to write it
+// (Options' Now, Locked and Lock are the set's, not the file's).
+type SetFile struct {
+	Path string
+	Data []byte
+	Opts Options
+}
+
+const journalPrefix = ".ccewiz-set-"
+
+// RecoverSets completes every set a stopped run left half renamed in dirs:
+// all its temporary files were flushed before its journal was written, so
+// renaming the rest into place is safe. It returns what it repaired.
+func RecoverSets(dirs ...string) []string {
+	var notes []string
+	seen := map[string]bool{}
+	for _, d := range dirs {
+		matches, _ := filepath.Glob(filepath.Join(d, journalPrefix+"*.journal"))
+		for _, j := range matches {
+			if seen[j] {
+				continue
+			}
+			seen[j] = true
+			data, err := os.ReadFile(j)
+			if err != nil {
+				continue
+			}
+			var done []string
+			sc := bufio.NewScanner(bytes.NewReader(data))
+			for sc.Scan() {
+				tmp, path, ok := strings.Cut(sc.Text(), "\t")
+				if !ok {
+					continue
+				}
+				if _, err := os.Stat(tmp); err == nil {
+					if err := replaceFile(tmp, path, fileExists(path)); err == nil {
+						done = append(done, path)
+					}
+				}
+			}
+			os.Remove(j)
+			if len(done) > 0 {
+				notes = append(notes, fmt.Sprintf("completed a write that a stopped run left half done: %s now hold the new version, as the rest of their set", strings.Join(done, ", ")))
+			}
+		}
+	}
+	return notes
+}
+
+func fileExists(p string) bool { _, err := os.Stat(p); return err == nil }
+
+// ReplaceSet writes every file of set, wholly or not at all as far as a
+// crash can tell (see above). Results come in the order of set; notes say
+// what an earlier, stopped run left and this one repaired.
+func ReplaceSet(set []SetFile, now func() time.Time) (results []Result, notes []string, err error) {
+	if now == nil {
+		now = time.Now
+	}
+	var dirs []string
+	for _, f := range set {
+		dirs = append(dirs, filepath.Dir(f.Path))
+	}
+	notes = RecoverSets(dirs...)
+
+	type planned struct {
+		SetFile
+		res  Result
+		old  fs.FileInfo
+		perm fs.FileMode
+		tmp  string
+	}
+	ps := make([]*planned, len(set))
+	for i, f := range set {
+		p := &planned{SetFile: f, res: Result{Path: f.Path}}
+		if fi, lerr := os.Lstat(f.Path); lerr == nil && fi.Mode()&fs.ModeSymlink != 0 {
+			real, err := filepath.EvalSymlinks(f.Path)
+			if err != nil {
+				return nil, notes, fmt.Errorf("replace %s: it is a symbolic link whose target cannot be reached (%v); fix the link, or name the file itself", f.Path, err)
+			}
+			p.Path, p.res.Path = real, real
+		}
+		ps[i] = p
+	}
+	// Every lock, in one order, so two sets never wait on each other.
+	paths := make([]string, len(ps))
+	for i, p := range ps {
+		paths[i] = p.Path
+	}
+	sort.Strings(paths)
+	for i, path := range paths {
+		if i > 0 && path == paths[i-1] {
+			continue
+		}
+		unlock, err := Lock(path, LockOptions{})
+		if err != nil {
+			return nil, notes, err
+		}
+		defer unlock()
+	}
+	cleanup := func() {
+		for _, p := range ps {
+			if p.tmp != "" {
+				os.Remove(p.tmp)
+			}
+			if p.res.Backup != "" && sameFile(p.res.Backup, p.Path) {
+				os.Remove(p.res.Backup)
+			}
+		}
+	}
+	for _, p := range ps {
+		if p.Opts.Verify != nil {
+			if err := p.Opts.Verify(p.Data); err != nil {
+				return nil, notes, fmt.Errorf("replace %s: the new content fails its check, nothing was changed: %w", p.Path, err)
+			}
+		}
+		p.perm = p.Opts.Perm
+		if p.perm == 0 {
+			p.perm = 0o644
+		}
+		switch fi, err := os.Stat(p.Path); {
+		case err == nil:
+			if !fi.Mode().IsRegular() {
+				return nil, notes, fmt.Errorf("replace %s: not a regular file", p.Path)
+			}
+			p.perm, p.old = fi.Mode().Perm(), fi
+		case errors.Is(err, fs.ErrNotExist):
+			p.res.Created = true
+		default:
+			return nil, notes, fmt.Errorf("replace %s: %w", p.Path, err)
+		}
+		if p.Opts.Private {
+			p.perm = 0o600
+		}
+		if p.Opts.Base != "" {
+			if err := unchanged(p.Path, p.Opts.Base, p.res.Created); err != nil {
+				return nil, notes, err
+			}
+		}
+	}
+	for _, p := range ps {
+		healLinkBackups(p.Path)
+		if !p.res.Created && !p.Opts.NoBackup {
+			b, err := backup(p.Path, now(), true)
+			if err != nil {
+				cleanup()
+				return nil, notes, err
+			}
+			p.res.Backup = b
+		}
+	}
+	if err := runHook(StageBackedUp); err != nil {
+		cleanup()
+		return nil, notes, err
+	}
+	// Every new version on disk, flushed, before anything is renamed.
+	for _, p := range ps {
+		tmp, err := writeTemp(p.Path, p.Data, p.perm, p.old)
+		if err != nil {
+			cleanup()
+			return nil, notes, err
+		}
+		p.tmp = tmp
+	}
+	var j bytes.Buffer
+	for _, p := range ps {
+		fmt.Fprintf(&j, "%s\t%s\n", p.tmp, p.Path)
+	}
+	journal := filepath.Join(filepath.Dir(ps[0].Path), fmt.Sprintf("%s%d-%d.journal", journalPrefix, os.Getpid(), now().UnixNano()))
+	if err := writeAtomic(journal, j.Bytes(), 0o600, nil); err != nil {
+		cleanup()
+		return nil, notes, fmt.Errorf("write the journal of %d files: %w (nothing was changed)", len(ps), err)
+	}
+	if err := runHook(StageJournaled); err != nil {
+		return nil, notes, err // the journal lets the next run finish the set
+	}
+	// From here a failure leaves a journal for the next run; the files
+	// already in place are reported, so the caller records them.
+	for i, p := range ps {
+		if err := replaceFile(p.tmp, p.Path, p.old != nil); err != nil {
+			return results, notes, fmt.Errorf("write %s: %w; the next run completes the set (%d of %d in place)", p.Path, err, i, len(ps))
+		}
+		p.tmp = ""
+		results = append(results, p.res)
+		syncDir(filepath.Dir(p.Path))
+		if i == 0 {
+			if err := runHook(StageFirstRenamed); err != nil {
+				return results, notes, err
+			}
+		}
+	}
+	os.Remove(journal)
+	for _, p := range ps {
+		if p.Opts.Verify != nil {
+			if same, err := holds(p.Path, p.Data); err != nil || !same {
+				return results, notes, fmt.Errorf("verify %s after writing: the disk does not hold what was written (%v); the previous version is %s", p.Path, err, orNone(p.res.Backup))
+			}
+		}
+	}
+	return results, notes, nil
+}
