@@ -6,6 +6,7 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"errors"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -474,5 +475,58 @@ func TestHostKeyFingerprintLogged(t *testing.T) {
 	}
 	if !strings.Contains(f.log.String(), "host key "+fields[1]+" — compare it") {
 		t.Errorf("the start-up log does not show the fingerprint:\n%s", f.log.String())
+	}
+}
+
+// TestUnauthenticatedConnectionsAreBounded: connections that never
+// authenticate are closed after AuthTimeout, and a source gets at most
+// MaxUnauthPerSource of them at once; an admin with a key still gets in.
+func TestUnauthenticatedConnectionsAreBounded(t *testing.T) {
+	f := newFixture(t, Options{AuthTimeout: 2 * time.Second, MaxUnauthPerSource: 4}, []string{"alice"})
+	addr := f.srv.Addr().String()
+	closedWithin := func(c net.Conn, d time.Duration) bool {
+		c.SetReadDeadline(time.Now().Add(d))
+		buf := make([]byte, 512)
+		for {
+			if _, err := c.Read(buf); err != nil {
+				var ne net.Error
+				return !(errors.As(err, &ne) && ne.Timeout())
+			}
+		}
+	}
+	var held []net.Conn
+	for i := 0; i < 6; i++ {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		held = append(held, c)
+	}
+	// The two over the cap go at once (the server's banner may come first).
+	extra := 0
+	for _, c := range held[4:] {
+		if closedWithin(c, time.Second) { // well before the auth timeout
+			extra++
+		}
+	}
+	if extra != 2 {
+		t.Errorf("%d of the 2 connections over the cap were closed at once", extra)
+	}
+	for i, c := range held[:4] {
+		if !closedWithin(c, 6*time.Second) {
+			t.Errorf("idle unauthenticated connection %d still open after the auth timeout", i)
+		}
+	}
+	if !strings.Contains(f.log.String(), "have not authenticated yet") || !strings.Contains(f.log.String(), "no session within 2s") {
+		t.Errorf("the refusals are not logged:\n%s", f.log.String())
+	}
+	// After all that, an admin with a key gets in as ever.
+	need(t, "ssh")
+	args := f.sshArgs("alice", "alice", "-o", "BatchMode=yes", "-T")
+	exec.Command(args[0], append(args[1:], "true")...).Run() // the wizard wants a terminal: reaching it is enough, as the log shows
+	// Her session was reached (and, without a terminal, declined as ever).
+	if !strings.Contains(f.log.String(), `user="alice" from=127.0.0.1`) || !strings.Contains(f.log.String(), "no terminal requested") {
+		t.Errorf("alice did not get in after the flood:\n%s", f.log.String())
 	}
 }

@@ -43,6 +43,12 @@ type Options struct {
 	// IdleTimeout closes a connection with no traffic in either direction
 	// for that long (0: 30 minutes). A wizard left open ties up its session.
 	IdleTimeout time.Duration
+	// AuthTimeout closes a connection that has not reached a session that
+	// long after it was accepted (0: 30 s).
+	AuthTimeout time.Duration
+	// MaxUnauthPerSource is how many connections from one address may be
+	// waiting to authenticate at once (0: 8); more are closed at once.
+	MaxUnauthPerSource int
 	// Log receives connect/disconnect/refusal lines. Nil: discarded.
 	Log *log.Logger
 	// Flow overrides steps.ECEFlow() (tests). Every step is confined to the user's folder.
@@ -62,6 +68,7 @@ type Server struct {
 	done     chan struct{}
 	serveErr error
 	stopped  atomic.Bool // Shutdown or Close was called
+	gate *gate // the listener, which closes connections that do not authenticate
 	// fingerprint is the host key's SHA-256 fingerprint, as ssh shows it on
 	// a first connection: admins compare the two before answering yes.
 	fingerprint string
@@ -86,6 +93,12 @@ func New(o Options) (*Server, error) {
 	}
 	if o.IdleTimeout <= 0 {
 		o.IdleTimeout = 30 * time.Minute
+	}
+	if o.AuthTimeout <= 0 {
+		o.AuthTimeout = 30 * time.Second
+	}
+	if o.MaxUnauthPerSource <= 0 {
+		o.MaxUnauthPerSource = 8
 	}
 	if o.Flow == nil {
 		o.Flow = func() []steps.Step { return steps.ECEFlow().Steps }
@@ -137,9 +150,10 @@ func (s *Server) Start() error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", s.o.Listen, err)
 	}
-	s.ln = ln
+	s.gate = newGate(ln, s.o.AuthTimeout, s.o.MaxUnauthPerSource, s.log.Printf)
+	s.ln = s.gate
 	go func() {
-		err := s.srv.Serve(ln)
+		err := s.srv.Serve(s.gate)
 		if errors.Is(err, ssh.ErrServerClosed) || s.stopped.Load() {
 			err = nil
 		}
@@ -231,6 +245,7 @@ func (s *Server) authorize(ctx ssh.Context, key ssh.PublicKey) bool {
 // the connection and its end.
 func (s *Server) admit(next ssh.Handler) ssh.Handler {
 	return func(sess ssh.Session) {
+		s.gate.admit(sess.RemoteAddr()) // authenticated: the connection may stay
 		fp, _ := sess.Context().Value(fingerprintKey).(string)
 		user := sess.User()
 		who := fmt.Sprintf("user=%q from=%s key=%s", user, sess.RemoteAddr(), fp)
