@@ -68,7 +68,7 @@ type Server struct {
 	done     chan struct{}
 	serveErr error
 	stopped  atomic.Bool // Shutdown or Close was called
-	gate *gate // the listener, which closes connections that do not authenticate
+	gate     *gate       // the listener, which closes connections that do not authenticate
 	// fingerprint is the host key's SHA-256 fingerprint, as ssh shows it on
 	// a first connection: admins compare the two before answering yes.
 	fingerprint string
