@@ -84,7 +84,8 @@ func within(root, path string) error {
 	full := filepath.Join(real, rest)
 	rel, err := filepath.Rel(realRoot, full)
 	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) || filepath.IsAbs(rel) {
-		return fmt.Errorf("%s is %w (%s); use a path inside it, e.g. a relative one", path, ErrOutside, root)
+		// The path is the session's own input; the server's folders are not shown.
+		return fmt.Errorf("%s is %w; use a path inside it, e.g. a relative one", path, ErrOutside)
 	}
 	return nil
 }
@@ -167,6 +168,13 @@ func checkPaths(env *steps.Env, root string) error {
 	for key, ps := range env.Answers.LocalPaths() {
 		for _, p := range ps {
 			if p == "" {
+				continue
+			}
+			if strings.Contains(key, "own JAVA_HOME cacerts") {
+				// Never the server's own path in a session's message.
+				if within(root, p) != nil {
+					errs = append(errs, fmt.Errorf("trust: an ADS named in the profile is this server itself, whose cacerts a session may not use; give that ADS a trust.stores entry with a path inside your folder, or leave the import to the printed keytool commands"))
+				}
 				continue
 			}
 			if err := within(root, env.Path(p)); err != nil {

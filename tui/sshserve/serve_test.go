@@ -530,3 +530,32 @@ func TestUnauthenticatedConnectionsAreBounded(t *testing.T) {
 		t.Errorf("alice did not get in after the flood:\n%s", f.log.String())
 	}
 }
+
+// TestSessionCannotUseTheServersCacerts: an ADS in the profile that is
+// this server would make the trust step use the server's own JAVA_HOME
+// cacerts (and answer "wrong password" — an oracle); a session is refused
+// instead, without being shown the server's path.
+func TestSessionCannotUseTheServersCacerts(t *testing.T) {
+	h, err := os.Hostname()
+	if err != nil || h == "" || strings.Contains(h, ".") {
+		t.Skipf("needs a short host name, have %q", h)
+	}
+	home := t.TempDir()
+	os.MkdirAll(filepath.Join(home, "lib", "security"), 0o755)
+	os.WriteFile(filepath.Join(home, "lib", "security", "cacerts"), []byte("the server's"), 0o644)
+	t.Setenv("JAVA_HOME", home)
+	root := t.TempDir()
+	a := steps.NewAnswers()
+	a.Profile.AdminDataServers = []string{h + ".example.com"}
+	a.Profile.ECEFQDN = "ece.example.com"
+	st := steps.Find(confine(steps.ECEFlow().Steps, root), "trust")
+	for _, c := range steps.ChecksOf(st, a) {
+		if c.Run == nil {
+			continue
+		}
+		r := c.Run(context.Background(), steps.NewEnv(a, filepath.Join(root, "ccewiz.yaml")))
+		if r.Status != steps.Fail || !strings.Contains(r.Detail, "this server itself") || strings.Contains(r.Detail+r.Fix, home) {
+			t.Errorf("%s: %+v", c.ID, r)
+		}
+	}
+}
