@@ -132,6 +132,7 @@ func New(o Options) (*Server, error) {
 		wish.WithPublicKeyAuth(s.authorize),
 		wish.WithIdleTimeout(o.IdleTimeout),
 		ssh.EmulatePty(),
+		withSessionHandler(refuseAgent(s.log.Printf)),
 		wish.WithMiddleware(
 			bm.Middleware(s.model),
 			s.scpMiddleware,
