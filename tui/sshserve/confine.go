@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"strings"
 
 	"ccewiz/secret"
@@ -41,10 +42,45 @@ var ErrUserName = errors.New("user name not usable as a folder name")
 // userDir returns <workdir>/<user>, refusing names that are not a plain
 // folder name (no separators, no leading dot, no "..").
 func userDir(workdir, user string) (string, error) {
+	name, err := userFolder(user, runtime.GOOS)
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(workdir, name), nil
+}
+
+// userFolder is the folder name, and so the identity, that user has on
+// goos. NTFS (and APFS as macOS ships it) fold case, and Windows drops a
+// name's trailing dots, so there "Alice", "alice" and "alice." are one
+// folder: they must be one user too, or two wizards would share one
+// answers file and one key, each thinking it holds them alone. Windows
+// also opens a device, not a folder, for CON, NUL, COM1 and the rest.
+func userFolder(user, goos string) (string, error) {
 	if !plainUserName(user) || strings.Contains(user, "..") {
 		return "", fmt.Errorf("%w: %q; connect as letters, digits, '.', '_' or '-' (e.g. ssh alice@host)", ErrUserName, user)
 	}
-	return filepath.Join(workdir, user), nil
+	switch goos {
+	case "windows":
+		user = strings.ToLower(strings.TrimRight(user, "."))
+		base, _, _ := strings.Cut(user, ".")
+		if windowsDevice(base) {
+			return "", fmt.Errorf("%w: %q is a device name on Windows; connect as another user name (e.g. ssh alice@host)", ErrUserName, user)
+		}
+	case "darwin":
+		user = strings.ToLower(user)
+	}
+	return user, nil
+}
+
+func windowsDevice(name string) bool {
+	switch name {
+	case "con", "prn", "aux", "nul", "conin$", "conout$":
+		return true
+	}
+	if len(name) == 4 && (strings.HasPrefix(name, "com") || strings.HasPrefix(name, "lpt")) {
+		return name[3] >= '0' && name[3] <= '9'
+	}
+	return false
 }
 
 // ErrOutside means a session tried to use a path outside its folder.

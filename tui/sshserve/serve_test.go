@@ -259,6 +259,42 @@ func TestUserDir(t *testing.T) {
 	}
 }
 
+// On Windows (and macOS) names the file system takes as one folder are
+// one user; elsewhere case is kept, since alice and Alice are two folders.
+func TestUserFolderPerSystem(t *testing.T) {
+	cases := []struct {
+		user, goos, want string // want "" means refused
+	}{
+		{"Alice", "linux", "Alice"},
+		{"alice.", "linux", "alice."},
+		{"Alice", "windows", "alice"},
+		{"ALICE.", "windows", "alice"},
+		{"alice...", "windows", ""}, // ".." is refused everywhere
+		{"alice.x", "windows", "alice.x"},
+		{"Alice", "darwin", "alice"},
+		{"alice.", "darwin", "alice."},
+		{"CON", "windows", ""},
+		{"nul.txt", "windows", ""},
+		{"com1", "windows", ""},
+		{"Lpt9.", "windows", ""},
+		{"con", "linux", "con"},
+		{"com10", "windows", "com10"},
+		{"console", "windows", "console"},
+	}
+	for _, c := range cases {
+		got, err := userFolder(c.user, c.goos)
+		if c.want == "" {
+			if err == nil || !errors.Is(err, ErrUserName) {
+				t.Errorf("userFolder(%q, %s) = %q, %v; want ErrUserName", c.user, c.goos, got, err)
+			}
+			continue
+		}
+		if err != nil || got != c.want {
+			t.Errorf("userFolder(%q, %s) = %q, %v; want %q", c.user, c.goos, got, err, c.want)
+		}
+	}
+}
+
 func TestWithin(t *testing.T) {
 	root := t.TempDir()
 	outside := t.TempDir()

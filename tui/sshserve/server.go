@@ -277,6 +277,8 @@ func (s *Server) admit(next ssh.Handler) ssh.Handler {
 			wish.Fatalln(sess, "ccewiz serve: the wizard needs a terminal; connect with `ssh -t`")
 			return
 		}
+		// One name per folder: on Windows "Alice" and "alice." are alice.
+		user = filepath.Base(dir)
 		if msg := s.enter(user, sess.RemoteAddr().String()); msg != "" {
 			s.log.Printf("refused %s: %s", who, msg)
 			wish.Fatalln(sess, "ccewiz serve: "+msg)
