@@ -49,7 +49,7 @@ func Read(path string, max int64) ([]byte, error) {
 		return nil, fmt.Errorf("%s is %s, %w; give the file itself", path, kind, ErrNotRegular)
 	}
 	if fi.Size() > max {
-		return nil, fmt.Errorf("%s is %s, %w for what it should be (at most %s); is it the right file?", path, size(fi.Size()), ErrTooLarge, size(max))
+		return nil, fmt.Errorf("%s is %s, %w for what it should be (at most %s); is it the right file?", path, SizeText(fi.Size()), ErrTooLarge, SizeText(max))
 	}
 	f, err := os.Open(path)
 	if err != nil {
@@ -64,12 +64,13 @@ func Read(path string, max int64) ([]byte, error) {
 	}
 	b := buf.Bytes()
 	if int64(len(b)) > max {
-		return nil, fmt.Errorf("%s grew past %s while being read, %w", path, size(max), ErrTooLarge)
+		return nil, fmt.Errorf("%s grew past %s while being read, %w", path, SizeText(max), ErrTooLarge)
 	}
 	return b, nil
 }
 
-func size(n int64) string {
+// SizeText is n bytes as a person reads it: "812 bytes", "12 KiB", "3.4 MiB".
+func SizeText(n int64) string {
 	switch {
 	case n >= 1<<20:
 		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))

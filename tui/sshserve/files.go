@@ -54,7 +54,7 @@ func (s *Server) scpMiddleware(next ssh.Handler) ssh.Handler {
 			wish.Fatalln(sess, "ccewiz serve: "+err.Error())
 			return
 		}
-		h := userFS{root: dir}
+		h := userFS{root: dir, quota: s.o.UserQuota, keep: s.o.KeepBackups}
 		info := scp.GetInfo(sess.Command())
 		if info.Op == scp.OpCopyToClient {
 			// wish's sender never waits for the client's acknowledgements, so
@@ -167,7 +167,25 @@ func sendError(w io.Writer, err error) {
 	fmt.Fprintf(w, "\x02ccewiz serve: %s\n", strings.ReplaceAll(err.Error(), "\n", " "))
 }
 
-type userFS struct{ root string }
+type userFS struct {
+	root  string
+	quota int64 // bytes the folder may hold
+	keep  int   // backups kept per uploaded file
+}
+
+// usage is the bytes the folder's regular files take, backups included.
+func (u userFS) usage() int64 {
+	var n int64
+	filepath.WalkDir(u.root, func(_ string, d fs.DirEntry, err error) error {
+		if err == nil && d.Type().IsRegular() {
+			if fi, err := d.Info(); err == nil {
+				n += fi.Size()
+			}
+		}
+		return nil
+	})
+	return n
+}
 
 // resolve maps a path the client names to one inside the folder.
 func (u userFS) resolve(p string) (abs, rel string, err error) {
@@ -219,20 +237,32 @@ func (u userFS) Mkdir(_ ssh.Session, e *scp.DirEntry) error {
 // Write stores an upload like every file ccewiz changes: the previous
 // version backed up, the new one written to a temporary file and renamed.
 func (u userFS) Write(_ ssh.Session, e *scp.FileEntry) (int64, error) {
-	abs, rel, err := u.resolve(e.Filepath)
+	// wish joins the target and the file name; like OpenSSH's scp, a target
+	// that is not an existing folder (a new name, or a file sent again) is
+	// the file's name itself.
+	target := e.Filepath
+	if dir, _, err := u.resolve(filepath.Dir(target)); err == nil {
+		if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+			target = filepath.Dir(target)
+			if parent, _, err := u.resolve(filepath.Dir(target)); err != nil || !isDir(parent) {
+				return 0, fmt.Errorf("%s: no such folder", filepath.Dir(target))
+			}
+		}
+	}
+	abs, rel, err := u.resolve(target)
 	if err != nil {
 		return 0, err
 	}
-	// wish joins the target and the file name; like OpenSSH's scp, a target
-	// that is not an existing folder is the new file's name itself.
-	if fi, err := os.Stat(filepath.Dir(abs)); err != nil || !fi.IsDir() {
-		abs, rel = filepath.Dir(abs), filepath.Dir(rel)
-		if err := within(u.root, abs); err != nil || rel == "." {
-			return 0, fmt.Errorf("%s: no such folder", filepath.Dir(e.Filepath))
-		}
+	if rel == "." {
+		return 0, fmt.Errorf("%s: no such folder", filepath.Dir(e.Filepath))
 	}
 	if e.Size > MaxUpload {
 		return 0, fmt.Errorf("%s: %d bytes is more than ccewiz serve accepts (%d)", rel, e.Size, MaxUpload)
+	}
+	if used := u.usage(); u.quota > 0 && used+e.Size > u.quota {
+		// The replaced file's backup stays, so its bytes count as well.
+		return 0, fmt.Errorf("%s: your folder holds %s of the %s it may; remove files you no longer need (old *.bak backups first) and send it again",
+			rel, safefile.SizeText(used), safefile.SizeText(u.quota))
 	}
 	data, err := io.ReadAll(io.LimitReader(e.Reader, e.Size))
 	if err != nil {
@@ -241,5 +271,15 @@ func (u userFS) Write(_ ssh.Session, e *scp.FileEntry) (int64, error) {
 	if _, err := safefile.Replace(abs, data, safefile.Options{Perm: 0o600}); err != nil {
 		return 0, fmt.Errorf("save %s: %w", rel, err)
 	}
+	if u.keep > 0 {
+		if _, err := safefile.PruneBackups(abs, u.keep); err != nil {
+			return 0, fmt.Errorf("%s saved, but %w", rel, err)
+		}
+	}
 	return int64(len(data)), nil
+}
+
+func isDir(path string) bool {
+	fi, err := os.Stat(path)
+	return err == nil && fi.IsDir()
 }

@@ -1,11 +1,15 @@
 package sshserve
 
 import (
+	"bytes"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"ccewiz/safefile"
 )
 
 // TestSCP moves files with the real OpenSSH scp (classic protocol, -O):
@@ -21,23 +25,7 @@ func TestSCP(t *testing.T) {
 	os.Symlink(filepath.Join(f.dir, "outside-secret"), filepath.Join(home, "link"))
 	os.WriteFile(filepath.Join(local, "ca-answer.cer"), []byte("-----BEGIN CERTIFICATE-----\n"), 0o644)
 
-	scpArgs := func(args ...string) []string {
-		ssh := f.sshArgs("alice", "alice")
-		// ssh's options without the program name and the destination.
-		opts := append([]string{"-O", "-P", portOf(f.srv)}, ssh[1:len(ssh)-1]...)
-		for i := range opts {
-			if opts[i] == "-p" {
-				opts = append(opts[:i], opts[i+2:]...)
-				break
-			}
-		}
-		return append(append([]string{"scp"}, opts...), args...)
-	}
-	run := func(args ...string) (string, error) {
-		a := scpArgs(args...)
-		out, err := exec.Command(a[0], a[1:]...).CombinedOutput()
-		return string(out), err
-	}
+	run := func(args ...string) (string, error) { return f.scp("alice", args...) }
 	remote := "alice@127.0.0.1:"
 
 	cases := []struct {
@@ -155,4 +143,73 @@ func TestFolderOwnership(t *testing.T) {
 	if out, err := scp("carol", "alice@127.0.0.1:note.txt", filepath.Join(local, "shared")); err != nil {
 		t.Errorf("carol after alice shared: %v\n%s", err, out)
 	}
+}
+
+// scp runs OpenSSH's scp (classic protocol) as user with the key of that name.
+func (f *fixture) scp(user string, args ...string) (string, error) {
+	ssh := f.sshArgs(user, user)
+	// ssh's options without the program name and the destination; scp
+	// spells the port -P.
+	opts := append([]string{"-O", "-P", portOf(f.srv)}, ssh[1:len(ssh)-1]...)
+	for i := range opts {
+		if opts[i] == "-p" {
+			opts = append(opts[:i], opts[i+2:]...)
+			break
+		}
+	}
+	out, err := exec.Command("scp", append(opts, args...)...).CombinedOutput()
+	return string(out), err
+}
+
+// A user's folder is bounded, backups included, and a file sent again and
+// again keeps only its last KeepBackups versions.
+func TestSCPQuotaAndBackups(t *testing.T) {
+	need(t, "scp")
+	f := newFixture(t, Options{UserQuota: 20 << 10, KeepBackups: 2}, []string{"alice"})
+	local := t.TempDir()
+	home := filepath.Join(f.workdir, "alice")
+	small := filepath.Join(local, "dc.cer")
+	for i := 0; i < 5; i++ { // five versions: four backups made, two kept
+		os.WriteFile(small, []byte(fmt.Sprintf("version %d\n", i)), 0o644)
+		if out, err := f.scp("alice", small, "alice@127.0.0.1:dc.cer"); err != nil {
+			t.Fatalf("upload %d: %v\n%s", i, err, out)
+		}
+	}
+	if b, _ := os.ReadFile(filepath.Join(home, "dc.cer")); string(b) != "version 4\n" {
+		t.Fatalf("live file %q", b)
+	}
+	baks := safefile.Backups(filepath.Join(home, "dc.cer"))
+	if len(baks) != 2 {
+		t.Fatalf("%d backups kept, want 2: %q", len(baks), baks)
+	}
+	if b, _ := os.ReadFile(baks[1]); string(b) != "version 3\n" {
+		t.Fatalf("newest backup holds %q, want version 3", b)
+	}
+
+	big := filepath.Join(local, "cacerts")
+	os.WriteFile(big, bytes.Repeat([]byte("x"), 8<<10), 0o644)
+	for i := 0; i < 2; i++ { // 8 KiB, then 8 KiB more with its backup: 16 KiB
+		if out, err := f.scp("alice", big, "alice@127.0.0.1:cacerts"); err != nil {
+			t.Fatalf("upload %d of 8 KiB: %v\n%s", i, err, out)
+		}
+	}
+	before := f.usage(t, home)
+	out, err := f.scp("alice", big, "alice@127.0.0.1:cacerts")
+	if err == nil {
+		t.Fatalf("an upload past the quota was accepted:\n%s", out)
+	}
+	if !strings.Contains(out, "of the 20 KiB it may") || !strings.Contains(out, "remove files you no longer need") {
+		t.Fatalf("the refusal does not say the quota and the fix:\n%s", out)
+	}
+	if strings.Contains(out, f.workdir) {
+		t.Fatalf("the refusal shows the server's folder:\n%s", out)
+	}
+	if after := f.usage(t, home); after != before {
+		t.Fatalf("a refused upload changed the folder: %d → %d bytes", before, after)
+	}
+}
+
+func (f *fixture) usage(t *testing.T, dir string) int64 {
+	t.Helper()
+	return userFS{root: dir}.usage()
 }

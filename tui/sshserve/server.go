@@ -49,6 +49,12 @@ type Options struct {
 	// MaxUnauthPerSource is how many connections from one address may be
 	// waiting to authenticate at once (0: 8); more are closed at once.
 	MaxUnauthPerSource int
+	// UserQuota is how many bytes one user's folder may hold; an upload
+	// that would pass it is refused (0: 256 MiB).
+	UserQuota int64
+	// KeepBackups is how many backups of one file uploads keep (0: 5); a
+	// file sent again and again would otherwise leave a backup each time.
+	KeepBackups int
 	// Log receives connect/disconnect/refusal lines. Nil: discarded.
 	Log *log.Logger
 	// Flow overrides steps.ECEFlow() (tests). Every step is confined to the user's folder.
@@ -99,6 +105,12 @@ func New(o Options) (*Server, error) {
 	}
 	if o.MaxUnauthPerSource <= 0 {
 		o.MaxUnauthPerSource = 8
+	}
+	if o.UserQuota <= 0 {
+		o.UserQuota = 256 << 20
+	}
+	if o.KeepBackups <= 0 {
+		o.KeepBackups = 5
 	}
 	if o.Flow == nil {
 		o.Flow = func() []steps.Step { return steps.ECEFlow().Steps }
