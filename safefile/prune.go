@@ -68,3 +68,19 @@ func PruneBackups(path string, keep int) ([]string, error) {
 	}
 	return removed, nil
 }
+
+// lastCounter is the highest counter among the backups named base or
+// base.N: 0 for base alone, -1 for none.
+func lastCounter(base string) int {
+	last := -1
+	matches, _ := filepath.Glob(base + "*")
+	for _, m := range matches {
+		rest := strings.TrimPrefix(m, base)
+		if rest == "" {
+			last = max(last, 0)
+		} else if n, err := strconv.Atoi(strings.TrimPrefix(rest, ".")); err == nil && strings.HasPrefix(rest, ".") && n > 0 {
+			last = max(last, n)
+		}
+	}
+	return last
+}

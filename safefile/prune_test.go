@@ -59,3 +59,27 @@ func TestPruneBackupsKeepsTheNewest(t *testing.T) {
 		t.Fatalf("second prune removed %q", removed)
 	}
 }
+
+// A backup made after a prune sorts after the ones kept, even in the same
+// second as the pruned ones.
+func TestBackupAfterPruneSortsLast(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "dc.cer")
+	at := time.Date(2026, 12, 4, 10, 0, 0, 0, time.UTC)
+	now := func() time.Time { return at }
+	for i := 0; i < 6; i++ {
+		if _, err := Replace(path, []byte{byte('0' + i)}, Options{Perm: 0o600, Now: now}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := PruneBackups(path, 2); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var got []string
+	for _, b := range Backups(path) {
+		data, _ := os.ReadFile(b)
+		got = append(got, string(data))
+	}
+	if want := []string{"3", "4"}; !reflect.DeepEqual(got, want) {
+		t.Fatalf("backups hold %q, want %q (the two versions before the live one)", got, want)
+	}
+}

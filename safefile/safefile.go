@@ -127,13 +127,18 @@ func backup(path string, t time.Time, link bool) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("back up %s: %w", path, err)
 	}
-	name := BackupName(path, t)
-	for i := 1; ; i++ {
+	// Two changes in the same second must not overwrite the first backup,
+	// and a later one must sort after it even when pruning freed a lower
+	// counter: the next counter is one past the highest in use.
+	base := BackupName(path, t)
+	name := base
+	for i := lastCounter(base) + 1; ; i++ {
+		if i > 0 {
+			name = fmt.Sprintf("%s.%d", base, i)
+		}
 		if _, err := os.Lstat(name); errors.Is(err, fs.ErrNotExist) {
 			break
 		}
-		// Two changes in the same second must not overwrite the first backup.
-		name = fmt.Sprintf("%s.%d", BackupName(path, t), i)
 	}
 	if link && os.Link(path, name) == nil {
 		return name, nil
