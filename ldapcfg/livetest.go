@@ -177,7 +177,7 @@ func Test(ctx context.Context, s Settings, opts Options) (*Report, error) {
 			t.o.Progress(st.name)
 		}
 		start := time.Now()
-		stage := st.run(ctx)
+		stage := scrubStage(st.run(ctx), t.s.Password.Reveal())
 		stage.Name = st.name
 		stage.Duration = time.Since(start)
 		stage.Millis = stage.Duration.Milliseconds()
@@ -186,7 +186,43 @@ func Test(ctx context.Context, s Settings, opts Options) (*Report, error) {
 			break
 		}
 	}
+	scrubReport(t.rep, t.s.Password.Reveal())
 	return t.rep, nil
+}
+
+// scrubStage masks the password wherever a server's words were copied in:
+// a DC, or something posing as one, may echo it in any diagnostic.
+func scrubStage(st Stage, password string) Stage {
+	if password == "" {
+		return st
+	}
+	st.Detail = strings.ReplaceAll(st.Detail, password, secret.Mask)
+	st.Fix = strings.ReplaceAll(st.Fix, password, secret.Mask)
+	st.Err = scrub(st.Err, password)
+	return st
+}
+
+// scrubReport masks the password in what the server answered outside the stages.
+func scrubReport(r *Report, password string) {
+	if password == "" {
+		return
+	}
+	mask := func(v *string) { *v = strings.ReplaceAll(*v, password, secret.Mask) }
+	mask(&r.UserDN)
+	for i := range r.Referrals {
+		mask(&r.Referrals[i])
+	}
+	if d := r.RootDSE; d != nil {
+		mask(&d.DNSHostName)
+		mask(&d.DefaultNamingContext)
+		mask(&d.IsGlobalCatalogReady)
+		for i := range d.SupportedLDAPVersion {
+			mask(&d.SupportedLDAPVersion[i])
+		}
+		for i := range d.NamingContexts {
+			mask(&d.NamingContexts[i])
+		}
+	}
 }
 
 type tester struct {
