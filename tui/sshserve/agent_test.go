@@ -1,7 +1,6 @@
 package sshserve
 
 import (
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -16,20 +15,7 @@ import (
 // agent for the length of the session.
 func TestAgentForwardingRefused(t *testing.T) {
 	f := newFixture(t, Options{}, []string{"alice"})
-	pem, err := os.ReadFile(f.keys["alice"])
-	if err != nil {
-		t.Fatal(err)
-	}
-	signer, err := gossh.ParsePrivateKey(pem)
-	if err != nil {
-		t.Fatal(err)
-	}
-	conn, err := gossh.Dial("tcp", f.srv.Addr().String(), &gossh.ClientConfig{User: "alice",
-		Auth: []gossh.AuthMethod{gossh.PublicKeys(signer)}, HostKeyCallback: gossh.InsecureIgnoreHostKey(), Timeout: 10 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
+	conn := f.dial(t, "alice")
 	opened := make(chan struct{}, 1)
 	go func() { // the server must never open the agent channel back to us
 		for range conn.HandleChannelOpen("auth-agent@openssh.com") {

@@ -78,20 +78,7 @@ func FuzzSCPUpload(f *testing.F) {
 		f.Add([]byte(c))
 	}
 	fx := newFixture(f, Options{UserQuota: 1 << 20}, []string{"alice"})
-	pem, err := os.ReadFile(fx.keys["alice"])
-	if err != nil {
-		f.Fatal(err)
-	}
-	signer, err := gossh.ParsePrivateKey(pem)
-	if err != nil {
-		f.Fatal(err)
-	}
-	conn, err := gossh.Dial("tcp", fx.srv.Addr().String(), &gossh.ClientConfig{User: "alice",
-		Auth: []gossh.AuthMethod{gossh.PublicKeys(signer)}, HostKeyCallback: gossh.InsecureIgnoreHostKey(), Timeout: 10 * time.Second})
-	if err != nil {
-		f.Fatal(err)
-	}
-	f.Cleanup(func() { conn.Close() })
+	conn := fx.dial(f, "alice")
 	outside := func() []string {
 		var names []string
 		entries, _ := os.ReadDir(fx.workdir)

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	gossh "golang.org/x/crypto/ssh"
+
 	"ccewiz/testpeer"
 )
 
@@ -103,4 +105,26 @@ func (tm tmux) keys(name string, keys ...string) { tm.Keys(name, keys...) }
 // waitFor polls the pane until it contains want.
 func (tm tmux) waitFor(name, want string, within time.Duration) string {
 	return tm.WaitForText(name, want, within)
+}
+
+// dial opens an SSH connection as user with the key of that name, through
+// x/crypto/ssh (for requests OpenSSH's client cannot be made to send);
+// it is closed when the test ends.
+func (f *fixture) dial(tb testing.TB, user string) *gossh.Client {
+	tb.Helper()
+	pem, err := os.ReadFile(f.keys[user])
+	if err != nil {
+		tb.Fatal(err)
+	}
+	signer, err := gossh.ParsePrivateKey(pem)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	conn, err := gossh.Dial("tcp", f.srv.Addr().String(), &gossh.ClientConfig{User: user,
+		Auth: []gossh.AuthMethod{gossh.PublicKeys(signer)}, HostKeyCallback: gossh.InsecureIgnoreHostKey(), Timeout: 10 * time.Second})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { conn.Close() })
+	return conn
 }
