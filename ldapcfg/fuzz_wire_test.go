@@ -3,14 +3,8 @@ package ldapcfg
 import (
 	"bytes"
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/json"
-	"math/big"
 	"net"
 	"strings"
 	"sync"
@@ -21,6 +15,7 @@ import (
 	"github.com/go-ldap/ldap/v3"
 
 	"ccewiz/secret"
+	"ccewiz/testpeer"
 )
 
 // The live test reads whatever a server answers: a DC, something that is
@@ -180,8 +175,10 @@ func startAnswerServer(tb testing.TB, timeout time.Duration) func(data []byte) (
 	if err != nil {
 		tb.Fatal(err)
 	}
-	cert, roots := dcCert(tb, "fuzz-dc.example.local")
-	srv := &answerServer{ln: ln, tls: &tls.Config{Certificates: []tls.Certificate{cert}}}
+	ca := testpeer.NewCA(tb, "Fuzz Root CA", nil)
+	dc := testpeer.NewLeaf(tb, "fuzz-dc.example.local", ca, testpeer.DNS("fuzz-dc.example.local"))
+	srv := &answerServer{ln: ln, tls: &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{dc.DER, ca.DER}, PrivateKey: dc.Key}}}}
+	roots := keystorePool(tb, ca.Cert)
 	go srv.serve()
 	tb.Cleanup(func() { ln.Close(); srv.reset(nil) })
 	url := "ldap://fuzz-dc.example.local:" + strings.TrimPrefix(ln.Addr().String(), "127.0.0.1:")
@@ -295,26 +292,4 @@ func FuzzLDAPAnswers(f *testing.F) {
 			t.Fatalf("the JSON report holds the password: %s", js)
 		}
 	})
-}
-
-// dcCert is a self-signed server certificate for host, and a pool that
-// trusts it (the "AD keystore" of the test).
-func dcCert(tb testing.TB, host string) (tls.Certificate, *x509.CertPool) {
-	tb.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: host}, DNSNames: []string{host},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
-		KeyUsage: x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		BasicConstraintsValid: true, IsCA: true}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	leaf, _ := x509.ParseCertificate(der)
-	pool := x509.NewCertPool()
-	pool.AddCert(leaf)
-	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key, Leaf: leaf}, pool
 }
