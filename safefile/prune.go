@@ -12,30 +12,34 @@ import (
 	"time"
 )
 
-// Backups lists path's backups, oldest first: by the time in their name,
-// then by the counter a second backup in the same second gets.
-func Backups(path string) []string {
+// backupFile is one of path's backups, its name parsed.
+type backupFile struct {
+	name string    // the whole file name
+	base string    // the name without its counter: BackupName's
+	at   time.Time // the time in the name
+	n    int       // the counter a second backup in the same second gets; 0 for none
+}
+
+// backupsOf lists path's backups, oldest first: by the time in their name,
+// then by counter. Names that are not BackupName's (a .ccewiz-heal file, a
+// hand-made copy) are left out.
+func backupsOf(path string) []backupFile {
 	matches, _ := filepath.Glob(path + ".ccewiz-*.bak*")
-	type bak struct {
-		name string
-		at   time.Time
-		n    int
-	}
-	var bs []bak
+	var bs []backupFile
 	for _, m := range matches {
-		rest := strings.TrimPrefix(m, path)
-		stamp, counter, _ := strings.Cut(rest[len(".ccewiz-"):], ".bak")
-		at, err := time.Parse("20060102-150405", stamp)
+		i := strings.LastIndex(m, ".bak") + len(".bak")
+		b := backupFile{name: m, base: m[:i]}
+		at, err := time.Parse(BackupSuffix, strings.TrimPrefix(b.base, path))
 		if err != nil {
-			continue // not one of ours (a .ccewiz-heal, a hand-made name)
+			continue
 		}
-		n := 0
-		if counter != "" {
-			if n, err = strconv.Atoi(strings.TrimPrefix(counter, ".")); err != nil || !strings.HasPrefix(counter, ".") {
+		b.at = at
+		if counter := m[i:]; counter != "" {
+			if b.n, err = strconv.Atoi(strings.TrimPrefix(counter, ".")); err != nil || counter[0] != '.' || b.n <= 0 {
 				continue
 			}
 		}
-		bs = append(bs, bak{m, at, n})
+		bs = append(bs, b)
 	}
 	sort.Slice(bs, func(i, j int) bool {
 		if !bs[i].at.Equal(bs[j].at) {
@@ -43,9 +47,14 @@ func Backups(path string) []string {
 		}
 		return bs[i].n < bs[j].n
 	})
-	out := make([]string, len(bs))
-	for i, b := range bs {
-		out[i] = b.name
+	return bs
+}
+
+// Backups lists path's backups, oldest first.
+func Backups(path string) []string {
+	var out []string
+	for _, b := range backupsOf(path) {
+		out = append(out, b.name)
 	}
 	return out
 }
@@ -69,17 +78,13 @@ func PruneBackups(path string, keep int) ([]string, error) {
 	return removed, nil
 }
 
-// lastCounter is the highest counter among the backups named base or
-// base.N: 0 for base alone, -1 for none.
-func lastCounter(base string) int {
+// lastCounter is the highest counter among path's backups named base
+// (BackupName's) or base.N: 0 for base alone, -1 for none.
+func lastCounter(path, base string) int {
 	last := -1
-	matches, _ := filepath.Glob(base + "*")
-	for _, m := range matches {
-		rest := strings.TrimPrefix(m, base)
-		if rest == "" {
-			last = max(last, 0)
-		} else if n, err := strconv.Atoi(strings.TrimPrefix(rest, ".")); err == nil && strings.HasPrefix(rest, ".") && n > 0 {
-			last = max(last, n)
+	for _, b := range backupsOf(path) {
+		if b.base == base {
+			last = max(last, b.n)
 		}
 	}
 	return last

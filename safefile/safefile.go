@@ -132,7 +132,7 @@ func backup(path string, t time.Time, link bool) (string, error) {
 	// counter: the next counter is one past the highest in use.
 	base := BackupName(path, t)
 	name := base
-	for i := lastCounter(base) + 1; ; i++ {
+	for i := lastCounter(path, base) + 1; ; i++ {
 		if i > 0 {
 			name = fmt.Sprintf("%s.%d", base, i)
 		}
