@@ -241,12 +241,10 @@ func (u userFS) Write(_ ssh.Session, e *scp.FileEntry) (int64, error) {
 	// that is not an existing folder (a new name, or a file sent again) is
 	// the file's name itself.
 	target := e.Filepath
-	if dir, _, err := u.resolve(filepath.Dir(target)); err == nil {
-		if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
-			target = filepath.Dir(target)
-			if parent, _, err := u.resolve(filepath.Dir(target)); err != nil || !isDir(parent) {
-				return 0, fmt.Errorf("%s: no such folder", filepath.Dir(target))
-			}
+	if dir, _, err := u.resolve(filepath.Dir(target)); err == nil && !isDir(dir) {
+		target = filepath.Dir(target)
+		if parent, _, err := u.resolve(filepath.Dir(target)); err != nil || !isDir(parent) {
+			return 0, fmt.Errorf("%s: no such folder", filepath.Dir(target))
 		}
 	}
 	abs, rel, err := u.resolve(target)
