@@ -83,6 +83,10 @@ func Lock(path string, o LockOptions) (unlock func(), err error) {
 	// Who holds it, for the message of the next one to wait.
 	f.Truncate(0)
 	f.WriteAt([]byte(strconv.Itoa(os.Getpid())+"\n"), 0)
+	// Every writer locks first, even one that then finds nothing to
+	// change: it is the moment to settle what a killed writer left, so
+	// its backup gets its name without waiting for a change.
+	settleBackups(path)
 	return func() {
 		// Removed before the unlock, so no file is left behind; a waiter
 		// that locks the removed one sees that and tries again. (Windows

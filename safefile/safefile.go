@@ -16,6 +16,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 )
 
@@ -106,62 +107,136 @@ func BackupName(path string, t time.Time) string {
 // Backup copies path to a free backup name next to it and flushes it to disk.
 // It returns "" without error when path does not exist.
 func Backup(path string, t time.Time) (string, error) {
-	return backup(path, t, false)
+	name, _, err := backup(path, t, false)
+	return name, err
+}
+
+// pendingSuffix marks a backup that is still a hard link to the live file.
+// Until the new version is renamed over the live file, a link backup is the
+// live file itself: a kill -9 there, then an edit in place (keytool,
+// Notepad++), would change the "backup". So the link is made under a hidden
+// pending name that no backup listing matches, and given its backup name
+// only once the live file is a new inode (promote); the next run settles
+// what a killed one left (settleBackups).
+const pendingSuffix = ".ccewiz-pending"
+
+// pendingName is the hidden name backup is linked under until promoted.
+func pendingName(backup string) string {
+	return filepath.Join(filepath.Dir(backup), "."+filepath.Base(backup)+pendingSuffix)
 }
 
 // backup keeps the current content of path under a free backup name. With
 // link it first tries a hard link: Replace never writes into the original
 // file — it renames a new one over it — so the link keeps the old content
-// for good, with no copy and no flush. Where links are refused (FAT, some
-// network shares) it copies.
-func backup(path string, t time.Time, link bool) (string, error) {
+// for good, with no copy and no flush. The link is made under pending (see
+// pendingSuffix), which the caller promotes after its rename or removes
+// when it fails before. Where links are refused (FAT, some network shares)
+// it copies, and pending is "".
+func backup(path string, t time.Time, link bool) (name, pending string, err error) {
 	src, err := os.Open(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return "", nil
+		return "", "", nil
 	}
 	if err != nil {
-		return "", fmt.Errorf("back up %s: %w", path, err)
+		return "", "", fmt.Errorf("back up %s: %w", path, err)
 	}
 	defer src.Close()
 	info, err := src.Stat()
 	if err != nil {
-		return "", fmt.Errorf("back up %s: %w", path, err)
+		return "", "", fmt.Errorf("back up %s: %w", path, err)
 	}
 	// Two changes in the same second must not overwrite the first backup,
 	// and a later one must sort after it even when pruning freed a lower
 	// counter: the next counter is one past the highest in use.
-	base := BackupName(path, t)
+	name = freeBackupName(path, BackupName(path, t))
+	if link {
+		pending = pendingName(name)
+		os.Remove(pending) // a leftover settleBackups could not place
+		if os.Link(path, pending) == nil {
+			return name, pending, nil
+		}
+	}
+	dst, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, info.Mode().Perm())
+	if err != nil {
+		return "", "", fmt.Errorf("back up %s: %w (is the folder writable?)", path, err)
+	}
+	if _, err := io.Copy(dst, src); err != nil {
+		dst.Close()
+		os.Remove(name)
+		return "", "", fmt.Errorf("back up %s to %s: %w (is the disk full?)", path, name, err)
+	}
+	if err := dst.Sync(); err != nil {
+		dst.Close()
+		os.Remove(name)
+		return "", "", fmt.Errorf("back up %s to %s: flush: %w", path, name, err)
+	}
+	if err := dst.Close(); err != nil {
+		os.Remove(name)
+		return "", "", fmt.Errorf("back up %s to %s: %w", path, name, err)
+	}
+	return name, "", nil
+}
+
+// freeBackupName is base, or base.N past the highest counter in use, so
+// two changes in the same second never overwrite the first backup and a
+// later one sorts after it even when pruning freed a lower counter.
+func freeBackupName(path, base string) string {
 	name := base
 	for i := lastCounter(path, base) + 1; ; i++ {
 		if i > 0 {
 			name = fmt.Sprintf("%s.%d", base, i)
 		}
 		if _, err := os.Lstat(name); errors.Is(err, fs.ErrNotExist) {
-			break
+			return name
 		}
 	}
-	if link && os.Link(path, name) == nil {
-		return name, nil
+}
+
+// promote gives a pending link backup its backup name, now that the live
+// file is another inode. It returns the name the backup has.
+func promote(path, name, pending string) string {
+	if pending == "" {
+		return name
 	}
-	dst, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, info.Mode().Perm())
-	if err != nil {
-		return "", fmt.Errorf("back up %s: %w (is the folder writable?)", path, err)
+	if _, err := os.Lstat(name); err == nil {
+		name = freeBackupName(path, name)
 	}
-	if _, err := io.Copy(dst, src); err != nil {
-		dst.Close()
-		os.Remove(name)
-		return "", fmt.Errorf("back up %s to %s: %w (is the disk full?)", path, name, err)
+	if os.Rename(pending, name) != nil {
+		return pending // still the old bytes; the next run tries again
 	}
-	if err := dst.Sync(); err != nil {
-		dst.Close()
-		os.Remove(name)
-		return "", fmt.Errorf("back up %s to %s: flush: %w", path, name, err)
+	return name
+}
+
+// Settle gives the backup a killed writer of path left its name (see
+// pendingSuffix), for a run that takes path's lock but writes nothing.
+// locked: the caller holds the lock already. It is best effort: a file
+// another ccewiz is changing is left to that one.
+func Settle(path string, locked bool) {
+	if locked {
+		settleBackups(path)
+		return
 	}
-	if err := dst.Close(); err != nil {
-		os.Remove(name)
-		return "", fmt.Errorf("back up %s to %s: %w", path, name, err)
+	if unlock, err := Lock(path, LockOptions{Wait: time.Second}); err == nil {
+		unlock() // Lock settles
 	}
-	return name, nil
+}
+
+// settleBackups finishes what a killed run left of its backups of path. A
+// pending link that is still the live file was made before a rename that
+// never happened: it holds nothing the live file does not, and goes. One
+// that is another inode holds the old version: it gets its backup name.
+// Backups an older ccewiz made as plain hard links are made copies.
+func settleBackups(path string) {
+	pendings, _ := filepath.Glob(filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".ccewiz-*.bak*"+pendingSuffix))
+	for _, p := range pendings {
+		if sameFile(p, path) {
+			os.Remove(p)
+			continue
+		}
+		name := filepath.Join(filepath.Dir(p), strings.TrimSuffix(strings.TrimPrefix(filepath.Base(p), "."), pendingSuffix))
+		promote(path, name, p)
+	}
+	healLinkBackups(path)
 }
 
 // Replace checks data with opts.Verify, backs path up (unless opts.NoBackup
@@ -188,13 +263,13 @@ func Replace(path string, data []byte, opts Options) (res Result, err error) {
 		defer unlock()
 	}
 	// A backup that is a hard link to the file it backs up is the live
-	// file: an editor writing in place would change it too. One left by a
-	// run killed before its rename is made a copy now; this run's own is
-	// removed when it fails before its rename.
-	healLinkBackups(path)
+	// file (see pendingSuffix): what a killed run left is settled first;
+	// this run's own is removed when it fails before its rename.
+	settleBackups(path)
+	var pending string
 	defer func() {
-		if err != nil && res.Backup != "" && sameFile(res.Backup, path) {
-			os.Remove(res.Backup)
+		if err != nil && pending != "" {
+			os.Remove(pending)
 			res.Backup = ""
 		}
 	}()
@@ -235,18 +310,23 @@ func Replace(path string, data []byte, opts Options) (res Result, err error) {
 		}
 	}
 	if !res.Created && !opts.NoBackup {
-		b, err := backup(path, now(), true)
+		b, pend, err := backup(path, now(), true)
 		if err != nil {
 			return res, err
 		}
-		res.Backup = b
+		res.Backup, pending = b, pend
 	}
 	if err := runHook(StageBackedUp); err != nil {
 		return res, err
 	}
 	if err := writeAtomic(path, data, perm, old); err != nil {
+		if fileExists(pending) && !sameFile(pending, path) {
+			// Renamed, then failed (a test hook): the old version is the pending link's alone.
+			res.Backup, pending = promote(path, res.Backup, pending), ""
+		}
 		return res, err
 	}
+	res.Backup, pending = promote(path, res.Backup, pending), ""
 	// The checked bytes are only proof if the disk holds them.
 	if opts.Verify != nil {
 		same, err := holds(path, data)

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"ccewiz/testpeer"
 )
 
 var stamp = time.Date(2026, 11, 23, 4, 55, 1, 0, time.UTC)
@@ -167,8 +169,12 @@ func TestBackupLinkAndCopy(t *testing.T) {
 	linked := false
 	defer SetTestHook(func(s Stage) error {
 		if s == StageBackedUp {
-			fi, _ := os.Stat(copied + ".1")
+			// Until the rename, the link is hidden: no backup name is the live file.
+			fi, _ := os.Stat(pendingName(copied + ".1"))
 			linked = os.SameFile(orig, fi)
+			if _, err := os.Lstat(copied + ".1"); err == nil {
+				t.Error("the backup name exists before the rename: it is the live file")
+			}
 		}
 		return nil
 	})()
@@ -248,6 +254,39 @@ func TestKilledWriterLeavesOriginalOrNew(t *testing.T) {
 				}
 			} else if got != old {
 				t.Errorf("killed at %s: the original is not intact (%d bytes)", stage, len(got))
+			}
+			// By inode and by content, every backup holds the old bytes —
+			// even after an edit in place (keytool, Notepad++) of the live
+			// file, which nothing of the killed run can follow.
+			for _, b := range Backups(p) {
+				testpeer.CheckBackup(t, p, b, []byte(old))
+			}
+			edited := []byte("edited in place")
+			if err := os.WriteFile(p, edited, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			for _, b := range Backups(p) {
+				testpeer.CheckBackup(t, p, b, []byte(old))
+			}
+			// The next run settles what the killed one left: after the
+			// rename its link holds the old version and becomes a backup;
+			// before it, the link was the live file and holds nothing old.
+			if _, err := Replace(p, []byte("third"), Options{}); err != nil {
+				t.Fatalf("the next run after a kill at %s: %v", stage, err)
+			}
+			want := [][]byte{edited}
+			if stage == StageRenamed {
+				want = [][]byte{[]byte(old), edited}
+			}
+			all := Backups(p)
+			if len(all) != len(want) {
+				t.Fatalf("after the next run: backups %v, want %d", all, len(want))
+			}
+			for i, b := range all {
+				testpeer.CheckBackup(t, p, b, want[i])
+			}
+			if left, _ := filepath.Glob(filepath.Join(filepath.Dir(p), ".*"+pendingSuffix)); len(left) > 0 {
+				t.Errorf("pending links left: %v", left)
 			}
 		})
 	}

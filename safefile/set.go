@@ -66,6 +66,7 @@ func RecoverSets(dirs ...string) []string {
 						done = append(done, path)
 					}
 				}
+				settleBackups(path) // the old version's link becomes its backup
 			}
 			os.Remove(j)
 			if len(done) > 0 {
@@ -97,6 +98,8 @@ func ReplaceSet(set []SetFile, now func() time.Time) (results []Result, notes []
 		old  fs.FileInfo
 		perm fs.FileMode
 		tmp  string
+		// pending is the backup's hard link until the file is renamed (see pendingSuffix).
+		pending string
 	}
 	ps := make([]*planned, len(set))
 	for i, f := range set {
@@ -131,8 +134,8 @@ func ReplaceSet(set []SetFile, now func() time.Time) (results []Result, notes []
 			if p.tmp != "" {
 				os.Remove(p.tmp)
 			}
-			if p.res.Backup != "" && sameFile(p.res.Backup, p.Path) {
-				os.Remove(p.res.Backup)
+			if p.pending != "" {
+				os.Remove(p.pending)
 			}
 		}
 	}
@@ -167,14 +170,14 @@ func ReplaceSet(set []SetFile, now func() time.Time) (results []Result, notes []
 		}
 	}
 	for _, p := range ps {
-		healLinkBackups(p.Path)
+		settleBackups(p.Path)
 		if !p.res.Created && !p.Opts.NoBackup {
-			b, err := backup(p.Path, now(), true)
+			b, pend, err := backup(p.Path, now(), true)
 			if err != nil {
 				cleanup()
 				return nil, notes, err
 			}
-			p.res.Backup = b
+			p.res.Backup, p.pending = b, pend
 		}
 	}
 	if err := runHook(StageBackedUp); err != nil {
@@ -209,6 +212,7 @@ func ReplaceSet(set []SetFile, now func() time.Time) (results []Result, notes []
 			return results, notes, fmt.Errorf("write %s: %w; the next run completes the set (%d of %d in place)", p.Path, err, i, len(ps))
 		}
 		p.tmp = ""
+		p.res.Backup, p.pending = promote(p.Path, p.res.Backup, p.pending), ""
 		results = append(results, p.res)
 		syncDir(filepath.Dir(p.Path))
 		if i == 0 {

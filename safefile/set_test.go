@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"ccewiz/testpeer"
 )
 
 // TestKilledSetIsWhollyOldOrNew kills a real writer of a three-file set at
@@ -58,10 +60,17 @@ func TestKilledSetIsWhollyOldOrNew(t *testing.T) {
 					t.Errorf("killed at %s, recovered: %s holds %q, want the %s version", stage, n, b, want)
 				}
 			}
-			baks, _ := filepath.Glob(filepath.Join(dir, "*.bak*"))
-			for _, b := range baks {
-				if data, _ := os.ReadFile(b); !strings.HasPrefix(string(data), "old ") {
-					t.Errorf("backup %s holds %q", b, data)
+			// By inode and content: a completed set's files each have one
+			// backup of their own with the old bytes; a set still old has
+			// none (its links were the live files).
+			for _, n := range names {
+				p := filepath.Join(dir, n)
+				baks := Backups(p)
+				if want == "old" && len(baks) > 0 || want == "new" && len(baks) != 1 {
+					t.Errorf("killed at %s: %s has backups %v", stage, n, baks)
+				}
+				for _, b := range baks {
+					testpeer.CheckBackup(t, p, b, []byte("old "+n))
 				}
 			}
 			if left, _ := filepath.Glob(filepath.Join(dir, journalPrefix+"*")); len(left) > 0 {

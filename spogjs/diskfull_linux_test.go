@@ -12,6 +12,9 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"ccewiz/safefile"
+	"ccewiz/testpeer"
 )
 
 // TestDiskFullKeepsOriginal runs the writer with RLIMIT_FSIZE (writes past
@@ -58,9 +61,14 @@ func TestDiskFullKeepsOriginal(t *testing.T) {
 			if b, _ := os.ReadFile(path); !bytes.Equal(b, orig) {
 				t.Error("original changed")
 			}
-			tmps, _ := filepath.Glob(filepath.Join(dir, ".spog_config.js.ccewiz-tmp-*"))
+			tmps, _ := filepath.Glob(filepath.Join(dir, ".spog_config.js.ccewiz-*"))
 			if len(tmps) > 0 {
-				t.Errorf("temporary files left: %v", tmps)
+				t.Errorf("temporary files or links left: %v", tmps)
+			}
+			// The failed write's hard-link backup is gone, not left as a
+			// second name of the live file.
+			for _, b := range safefile.Backups(path) {
+				testpeer.CheckBackup(t, path, b, orig)
 			}
 		})
 	}

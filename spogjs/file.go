@@ -73,6 +73,8 @@ type Written struct {
 func (p *FilePlan) Write(now func() time.Time) (Written, error) {
 	w := Written{Path: p.Path}
 	if !p.Changed() {
+		// Nothing to write; a killed run's backup still gets its name.
+		safefile.Settle(p.Path, p.Locked)
 		return w, nil
 	}
 	res, err := safefile.Replace(p.Path, p.Result.New, safefile.Options{Now: now, Base: p.BaseSum, Verify: VerifyFunc(p.Want), Locked: p.Locked})

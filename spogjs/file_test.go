@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"ccewiz/safefile"
+	"ccewiz/testpeer"
 )
 
 var stamp = time.Date(2026, 11, 23, 5, 0, 0, 0, time.UTC)
@@ -144,6 +145,13 @@ func TestKilledWriterLeavesOriginalOrPatched(t *testing.T) {
 			if b, _ := os.ReadFile(path); !bytes.Equal(b, patched) {
 				t.Error("re-run did not finish the patch")
 			}
+			// One backup, of its own inode, holding the original: the
+			// killed run's once its rename happened, else the re-run's.
+			baks := safefile.Backups(path)
+			if len(baks) != 1 {
+				t.Fatalf("backups %v, want 1", baks)
+			}
+			testpeer.CheckBackup(t, path, baks[0], orig)
 		})
 	}
 }
