@@ -19,12 +19,14 @@ import (
 )
 
 // The Java test clients: JavaTLSClient makes SPOG's TLS handshake, ECEJNDI
-// ECE's JNDI LDAP lookup.
+// ECE's JNDI LDAP lookup, JavaProps reads a .properties file as CVP does.
 var (
 	//go:embed JavaTLSClient.java
 	javaClientSource []byte
 	//go:embed ECEJNDI.java
 	jndiClientSource []byte
+	//go:embed JavaProps.java
+	propsClientSource []byte
 )
 
 var (
@@ -38,11 +40,11 @@ var (
 // javac run. It returns the class path.
 func javaClasses(t testing.TB) string {
 	t.Helper()
-	sources := map[string][]byte{"JavaTLSClient.java": javaClientSource, "ECEJNDI.java": jndiClientSource}
+	sources := map[string][]byte{"JavaTLSClient.java": javaClientSource, "ECEJNDI.java": jndiClientSource, "JavaProps.java": propsClientSource}
 	Need(t, "java", "javac")
 	javaOnce.Do(func() {
 		h := sha256.New()
-		for _, src := range [][]byte{javaClientSource, jndiClientSource} {
+		for _, src := range [][]byte{javaClientSource, jndiClientSource, propsClientSource} {
 			h.Write(src)
 		}
 		sum := h.Sum(nil)
@@ -172,4 +174,37 @@ func JNDISearch(t testing.TB, url, bindDN, pwFile, base, filter string, javaOpts
 		t.Fatalf("run the JNDI client: %v\n%s", err, out)
 	}
 	return string(out)
+}
+
+// JavaProperties loads path with java.util.Properties.load, as a Java
+// server reads its .properties file, and returns what Java read. err is
+// Java's own refusal ("Malformed \\uxxxx encoding."). It skips the test
+// when no JDK is installed (see Need).
+func JavaProperties(t testing.TB, path string) (map[string]string, error) {
+	t.Helper()
+	dir := javaClasses(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, "java", "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-cp", dir, "JavaProps", path).CombinedOutput()
+	var ee *exec.ExitError
+	if errors.As(err, &ee) && ee.ExitCode() == 1 {
+		return nil, errors.New(strings.TrimSpace(string(out)))
+	}
+	if err != nil {
+		t.Fatalf("run JavaProps: %v\n%s", err, out)
+	}
+	m := map[string]string{}
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		if line == "" {
+			continue
+		}
+		k, v, ok := strings.Cut(line, " ")
+		kb, err1 := hex.DecodeString(strings.TrimPrefix(k, "x"))
+		vb, err2 := hex.DecodeString(strings.TrimPrefix(v, "x"))
+		if !ok || err1 != nil || err2 != nil {
+			t.Fatalf("JavaProps printed %q", line)
+		}
+		m[string(kb)] = string(vb)
+	}
+	return m, nil
 }
