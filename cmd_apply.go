@@ -89,8 +89,8 @@ Examples:
 				}
 			}
 			if len(notDone) > 0 {
-				return fmt.Errorf("not done: %s (see above); ccewiz check --only %s lists every failing check with its fix",
-					strings.Join(notDone, ", "), strings.Join(notDone, ","))
+				return fmt.Errorf("not done: %s (see above); ccewiz check%s --only %s lists every failing check with its fix",
+					strings.Join(notDone, ", "), steps.FlowArg(env.FlowID), strings.Join(notDone, ","))
 			}
 			return nil
 		},
@@ -161,7 +161,7 @@ func (a *applier) step(ctx context.Context, flow []steps.Step, st steps.Step) er
 	case run.Err != nil:
 		errs = append(errs, fmt.Errorf("apply %s: %w", st.ID(), run.Err))
 	case len(failed) > 0:
-		errs = append(errs, &notDoneError{step: st.ID(), failed: failed})
+		errs = append(errs, &notDoneError{step: st.ID(), flow: a.env.FlowID, failed: failed})
 	}
 	if run.Outcome != nil {
 		// Saved after a failure too: the files written before it are
@@ -176,6 +176,7 @@ func (a *applier) step(ctx context.Context, flow []steps.Step, st steps.Step) er
 // notDoneError: the step was applied but a check of it fails, so it is not done.
 type notDoneError struct {
 	step   string
+	flow   string
 	failed []steps.Result
 }
 
@@ -184,8 +185,8 @@ func (e *notDoneError) Error() string {
 	for i, r := range e.failed {
 		ids[i] = r.ID
 	}
-	return fmt.Sprintf("%s is not done: %s fail(s) after the change; fix what the check says, then run ccewiz apply --step %s again",
-		e.step, strings.Join(ids, ", "), e.step)
+	return fmt.Sprintf("%s is not done: %s fail(s) after the change; fix what the check says, then run ccewiz apply%s --step %s again",
+		e.step, strings.Join(ids, ", "), steps.FlowArg(e.flow), e.step)
 }
 
 func (a *applier) ask(q string) (bool, error) {

@@ -25,6 +25,8 @@ import (
 	"ccewiz/safefile"
 	"ccewiz/secret"
 	"ccewiz/steps"
+	// The flows besides the engine's default register themselves.
+	_ "ccewiz/steps/wxm"
 )
 
 // Exit codes, the same for every subcommand.

@@ -99,7 +99,7 @@ func Find(steps []Step, id string) Step {
 
 // Labeled is implemented by steps with a short title for narrow places
 // (the sidebar: 18 cells at 80 columns) and the number the vendor's guide
-// gives them, shown beside the wizard's own.
+// gives them, shown beside the wizard's own. A step may have either alone.
 type Labeled interface {
 	ShortTitle() string
 	GuideStep() string // "4.1", "" for none
@@ -107,7 +107,7 @@ type Labeled interface {
 
 // ShortTitle is st's short title, or its title.
 func ShortTitle(st Step) string {
-	if l, ok := st.(Labeled); ok && l.ShortTitle() != "" {
+	if l, ok := st.(interface{ ShortTitle() string }); ok && l.ShortTitle() != "" {
 		return l.ShortTitle()
 	}
 	return st.Title()
@@ -115,8 +115,17 @@ func ShortTitle(st Step) string {
 
 // GuideStep is the guide's number for st, "" when it has none.
 func GuideStep(st Step) string {
-	if l, ok := st.(Labeled); ok {
+	if l, ok := st.(interface{ GuideStep() string }); ok {
 		return l.GuideStep()
 	}
 	return ""
+}
+
+// FlowArg is what a command shown to the admin needs to name flow id:
+// nothing for the default flow, else " --flow id".
+func FlowArg(id string) string {
+	if id == "" || id == Flows()[0].ID {
+		return ""
+	}
+	return " --flow " + id
 }

@@ -91,7 +91,7 @@ func Guard(ctx context.Context, flow []Step, id string, env *Env) []Blocker {
 			out = append(out, failing...)
 		case !env.FlowProgress().IsDone(st.ID()):
 			out = append(out, Blocker{Step: st.ID(), Title: st.Title(), Why: "not done yet",
-				Fix: fmt.Sprintf("apply it first (ccewiz apply --step %s)", st.ID())})
+				Fix: fmt.Sprintf("apply it first (ccewiz apply%s --step %s)", FlowArg(env.FlowID), st.ID())})
 		}
 	}
 	return out

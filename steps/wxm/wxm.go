@@ -1,0 +1,72 @@
+// Package wxm is the CCE ↔ Webex Experience Management flow (seed 003,
+// DOMAIN-wxm.md): post-call SMS/e-mail surveys through Cloud Connect's
+// cherrypoint service. Cisco's guide has no verification at all; each
+// step here does the file work safely and proves its link works.
+//
+// Its answers are the "wxm" section of the answers file; servers it shares
+// with other flows (the Cloud Connect cluster) are asked again here until
+// the answers file has a shared servers section.
+package wxm
+
+import (
+	"ccewiz/steps"
+)
+
+// FlowID is what --flow takes.
+const FlowID = "wxm"
+
+// Answers is the wxm section of the answers file. Every key is documented
+// in docs/answers.md.
+type Answers struct {
+	// CloudConnect is the Cloud Connect cluster cherrypoint runs on.
+	CloudConnect CloudConnect `yaml:"cloud_connect,omitempty"`
+	// Proxy is how cherrypoint reaches WxM in the cloud.
+	Proxy Proxy `yaml:"proxy,omitempty"`
+	// CVP is the Call Servers' side: sip.properties.
+	CVP CVP `yaml:"cvp,omitempty"`
+}
+
+// CloudConnect names both nodes by FQDN: CVP and the AW reach them by the
+// names in their certificates.
+type CloudConnect struct {
+	Publisher  string `yaml:"publisher,omitempty"`
+	Subscriber string `yaml:"subscriber,omitempty"`
+}
+
+// Proxy is the internet proxy of WxM's onboarding mail, if any.
+type Proxy struct {
+	// Kind is none, plain (HTTP on 80 or 8080) or secure (443).
+	Kind string `yaml:"kind,omitempty"`
+	Host string `yaml:"host,omitempty"`
+	Port int    `yaml:"port,omitempty"`
+	// Authenticated: the proxy asks for a user and password, which
+	// cherrypoint cannot give.
+	Authenticated bool `yaml:"authenticated,omitempty"`
+}
+
+// CVP is what the Call Servers' sip.properties must say.
+type CVP struct {
+	// SIPProperties are the sip.properties of every Call Server, as this
+	// machine reaches them (a local path or a UNC path).
+	SIPProperties []string `yaml:"sip_properties,omitempty"`
+	// Username is the Cloud Connect application user OAMP pushes.
+	Username string `yaml:"username,omitempty"`
+	// CustomerEmail is SIP.CloudCherry.CustomerEmailID.
+	CustomerEmail string `yaml:"customer_email,omitempty"`
+}
+
+// Of is the wxm section of a's answers.
+func Of(a *steps.Answers) *Answers { return steps.Section[Answers](a, FlowID) }
+
+// Flow is the WxM flow in the order of Cisco's guide.
+func Flow() *steps.Flow {
+	return &steps.Flow{ID: FlowID, Title: "CCE ↔ Webex Experience Management", Steps: []steps.Step{
+		prereqStep{},
+		sipStep{},
+	}}
+}
+
+func init() {
+	steps.RegisterSection(FlowID, func() any { return &Answers{} })
+	steps.RegisterFlow(Flow)
+}
