@@ -148,3 +148,13 @@ func TestAFlowIsStepsAlone(t *testing.T) {
 		t.Errorf("the flow's section was not saved:\n%s", saved)
 	}
 }
+
+// TestMissingAnswersNameTheFlow: without an answers file, a flow's check
+// says how to create one for that flow.
+func TestMissingAnswersNameTheFlow(t *testing.T) {
+	answers := filepath.Join(t.TempDir(), "ccewiz.yaml")
+	code, _, errs := runCLI(t, "check", "--flow", "greet", "--answers", answers)
+	if code != 2 || !strings.Contains(errs, "run `ccewiz wizard --flow greet` to create it") || strings.Count(strings.TrimSpace(errs), "\n") > 0 {
+		t.Errorf("exit %d, %q; want exit 2 and one line naming the flow", code, errs)
+	}
+}

@@ -408,6 +408,9 @@ Exit codes: 0 success, 1 a check or an action failed, 2 bad usage or bad input.
 // loadAnswers reads the answers file named by --answers and returns an Env for it.
 func loadAnswers(g *globals) (*steps.Env, error) {
 	a, err := steps.LoadAnswers(g.answers)
+	if errors.Is(err, steps.ErrNoAnswers) && steps.FlowArg(g.flow) != "" {
+		return nil, steps.BadInput(fmt.Errorf("answers file %s does not exist; run `ccewiz wizard%s` to create it", g.answers, steps.FlowArg(g.flow)))
+	}
 	if err != nil {
 		return nil, err
 	}

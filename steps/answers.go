@@ -379,11 +379,22 @@ func goKind(t string) string {
 	return "a mapping (" + t + ")"
 }
 
+// ErrNoAnswers is matched (errors.Is) when the answers file is not there,
+// so a command can say how its own flow creates one.
+var ErrNoAnswers = errors.New("no answers file")
+
+type noAnswers struct{ path string }
+
+func (e noAnswers) Error() string {
+	return fmt.Sprintf("answers file %s does not exist; run `ccewiz` to create it, or copy examples/ccewiz.yaml", e.path)
+}
+func (noAnswers) Is(target error) bool { return target == ErrNoAnswers }
+
 // LoadAnswers reads the answers file at path.
 func LoadAnswers(path string) (*Answers, error) {
 	data, err := safefile.Read(path, safefile.MaxAnswers)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, BadInput(fmt.Errorf("answers file %s does not exist; run `ccewiz` to create it, or copy examples/ccewiz.yaml", path))
+		return nil, BadInput(noAnswers{path})
 	}
 	if err != nil {
 		return nil, BadInput(fmt.Errorf("read answers file: %w", err))
