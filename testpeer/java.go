@@ -19,7 +19,8 @@ import (
 )
 
 // The Java test clients: JavaTLSClient makes SPOG's TLS handshake, ECEJNDI
-// ECE's JNDI LDAP lookup, JavaProps reads a .properties file as CVP does.
+// ECE's JNDI LDAP lookup, JavaProps reads a .properties file as CVP does, JavaLayout
+// parses a Finesse desktop layout with the JDK's DOM parser.
 var (
 	//go:embed JavaTLSClient.java
 	javaClientSource []byte
@@ -27,6 +28,8 @@ var (
 	jndiClientSource []byte
 	//go:embed JavaProps.java
 	propsClientSource []byte
+	//go:embed JavaLayout.java
+	layoutClientSource []byte
 )
 
 var (
@@ -40,11 +43,11 @@ var (
 // javac run. It returns the class path.
 func javaClasses(t testing.TB) string {
 	t.Helper()
-	sources := map[string][]byte{"JavaTLSClient.java": javaClientSource, "ECEJNDI.java": jndiClientSource, "JavaProps.java": propsClientSource}
+	sources := map[string][]byte{"JavaTLSClient.java": javaClientSource, "ECEJNDI.java": jndiClientSource, "JavaProps.java": propsClientSource, "JavaLayout.java": layoutClientSource}
 	Need(t, "java", "javac")
 	javaOnce.Do(func() {
 		h := sha256.New()
-		for _, src := range [][]byte{javaClientSource, jndiClientSource, propsClientSource} {
+		for _, src := range [][]byte{javaClientSource, jndiClientSource, propsClientSource, layoutClientSource} {
 			h.Write(src)
 		}
 		sum := h.Sum(nil)
@@ -205,6 +208,39 @@ func JavaProperties(t testing.TB, path string) (map[string]string, error) {
 			t.Fatalf("JavaProps printed %q", line)
 		}
 		m[string(kb)] = string(vb)
+	}
+	return m, nil
+}
+
+// JavaLayoutGadgets parses the Finesse layout at path with the JDK's DOM
+// parser and returns every tab ("Role/tab") with its active gadgets in
+// order; err is the parser's refusal. It skips the test when no JDK is
+// installed (see Need).
+func JavaLayoutGadgets(t testing.TB, path string) (map[string][]string, error) {
+	t.Helper()
+	dir := javaClasses(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, "java", "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-cp", dir, "JavaLayout", path).CombinedOutput()
+	var ee *exec.ExitError
+	if errors.As(err, &ee) && ee.ExitCode() == 1 {
+		return nil, errors.New(strings.TrimSpace(string(out)))
+	}
+	if err != nil {
+		t.Fatalf("run JavaLayout: %v\n%s", err, out)
+	}
+	m := map[string][]string{}
+	for _, line := range strings.Split(strings.TrimRight(string(out), "\n"), "\n") {
+		k, v, ok := strings.Cut(line, "\t")
+		if !ok {
+			continue
+		}
+		if _, seen := m[k]; !seen {
+			m[k] = nil
+		}
+		if v != "" {
+			m[k] = append(m[k], v)
+		}
 	}
 	return m, nil
 }
