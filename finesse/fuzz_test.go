@@ -2,7 +2,6 @@ package finesse
 
 import (
 	"os"
-	"path/filepath"
 	"testing"
 )
 
@@ -10,7 +9,7 @@ import (
 // gadgets in, parses again, holds each of them in its tab, still holds
 // every gadget it held (but a corrected one), and needs no second edit.
 func FuzzEnsure(f *testing.F) {
-	if b, err := os.ReadFile(filepath.Join("testdata", "layout-1250.xml")); err == nil {
+	if b, err := os.ReadFile("stock1250.xml"); err == nil {
 		f.Add(b)
 	}
 	f.Add([]byte(`<finesseLayout><layout><role>Agent</role><tabs><tab><id>home</id><columns><column><gadgets/></column></columns></tab></tabs></layout><layout><role>Supervisor</role><tabs></tabs></layout></finesseLayout>`))

@@ -27,7 +27,7 @@ var want = []Gadget{
 
 func stock(t *testing.T) string {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", "layout-1250.xml"))
+	b, err := os.ReadFile("stock1250.xml")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -24,6 +24,8 @@ type Answers struct {
 	Proxy Proxy `yaml:"proxy,omitempty"`
 	// CVP is the Call Servers' side: sip.properties.
 	CVP CVP `yaml:"cvp,omitempty"`
+	// Finesse is where the gadgets go.
+	Finesse Finesse `yaml:"finesse,omitempty"`
 }
 
 // CloudConnect names both nodes by FQDN: CVP and the AW reach them by the
@@ -63,6 +65,7 @@ func Flow() *steps.Flow {
 	return &steps.Flow{ID: FlowID, Title: "CCE ↔ Webex Experience Management", Steps: []steps.Step{
 		prereqStep{},
 		sipStep{},
+		finesseStep{},
 	}}
 }
 
