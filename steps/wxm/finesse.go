@@ -278,11 +278,12 @@ func (finesseStep) Apply(ctx context.Context, env *steps.Env, p *steps.Plan) (*s
 	}
 	fi := Of(env.Answers).Finesse
 	backup := env.Path(filepath.Join("backups", "finesse-layout-"+normFQDN(first(fi.Servers))+"-"+nowOf(env).UTC().Format("20060102-150405")+".xml"))
+	base := strings.TrimSuffix(backup, ".xml")
 	for i := 1; ; i++ { // never over an earlier backup made in the same second
 		if _, err := os.Lstat(backup); err != nil {
 			break
 		}
-		backup = strings.TrimSuffix(backup, ".xml") + fmt.Sprintf(".%d.xml", i)
+		backup = fmt.Sprintf("%s.%d.xml", base, i)
 	}
 	if err := os.MkdirAll(filepath.Dir(backup), 0o755); err != nil {
 		return nil, fmt.Errorf("keep the previous layout before replacing it: %w; nothing was changed", err)
