@@ -26,3 +26,15 @@ func KeytoolStore(t testing.TB, path string, certs ...*Cert) string {
 	}
 	return path
 }
+
+// Keytool runs the JDK's keytool with args and returns its output,
+// failing t when it exits non-zero (a store it cannot read, say).
+func Keytool(t testing.TB, args ...string) string {
+	t.Helper()
+	Need(t, "keytool")
+	out, err := exec.Command("keytool", args...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("keytool %v: %v\n%s", args, err, out)
+	}
+	return string(out)
+}

@@ -47,6 +47,13 @@ var sipKeys = []sipKey{
 
 func fixed(v string) func(*Answers) string { return func(*Answers) string { return v } }
 
+// The Call Studio opt-in application's values (the guide's; e-mail and
+// mobile come from the caller's answers in the application).
+const (
+	externalVXML0 = "cc_CustomerId={Data.Element.OptSurvey.cid};Email=<e-mail>;Mobile=<number>;cc_language=en-us"
+	externalVXML1 = "Optin={Data.Element.OptSurvey.value}"
+)
+
 // sipStep makes every Call Server's sip.properties hold the Cloud Connect
 // keys, changing nothing else in it.
 type sipStep struct{}
@@ -197,6 +204,14 @@ func (s sipStep) Plan(_ context.Context, env *steps.Env) (*steps.Plan, error) {
 		}
 	}
 	p.Summary = fmt.Sprintf("%d of %d sip.properties to change", changed, len(p.Files))
+	noamp := "NOAMP › Integration › Cloud Connect"
+	p.GUI = append(p.GUI,
+		steps.GUIEntry{Where: noamp, Field: "Device", Value: "CVP Call Server (each)"},
+		steps.GUIEntry{Where: noamp, Field: "Publisher", Value: normFQDN(w.CloudConnect.Publisher) + " (the FQDN, not the IP address)"},
+		steps.GUIEntry{Where: noamp, Field: "Subscriber", Value: normFQDN(w.CloudConnect.Subscriber)},
+		steps.GUIEntry{Where: noamp, Field: "User name / password", Value: w.CVP.Username + " / its password (OAMP writes it encrypted into sip.properties)"},
+		steps.GUIEntry{Where: "Call Studio › the opt-in application › External VXML 0", Field: "value", Value: externalVXML0},
+		steps.GUIEntry{Where: "Call Studio › the opt-in application › External VXML 1", Field: "value", Value: externalVXML1})
 	if changed > 0 {
 		p.GUI = append(p.GUI, steps.GUIEntry{Where: "each changed Call Server › Services (services.msc)", Field: "Cisco CVP CallServer", Value: "Restart — the Call Server reads sip.properties only at start"})
 	}
@@ -262,7 +277,13 @@ func (sipStep) ChecksFor(a *steps.Answers) []steps.Check {
 			return checkSIP(env, path)
 		}})
 	}
-	return out
+	return append(out,
+		steps.Check{ID: "sip.noamp", Title: "OAMP has Cloud Connect for every Call Server", Manual: true,
+			What: "NOAMP › Integration › Cloud Connect: each CVP Call Server with the publisher and subscriber FQDNs and the Cloud Connect user, saved without “Internal Server Error” (that error means OAMP and the Call Server do not trust each other's certificates)"},
+		steps.Check{ID: "sip.callstudio", Title: "The opt-in application passes the caller's answers", Manual: true,
+			What: "Call Studio: External VXML 0 = " + externalVXML0 + "; External VXML 1 = " + externalVXML1 + "; the application deployed (deployapp) on every VXML Server"},
+		steps.Check{ID: "sip.restarted", Title: "Every Call Server restarted since sip.properties changed", Manual: true,
+			What: "Services › Cisco CVP CallServer restarted on each Call Server after its sip.properties changed — it reads the file only at start"})
 }
 
 func checkSIP(env *steps.Env, path string) steps.Result {
@@ -271,7 +292,11 @@ func checkSIP(env *steps.Env, path string) steps.Result {
 		return steps.Result{Status: steps.Fail, Detail: err.Error(), Fix: "answer it: ccewiz wizard --flow wxm"}
 	}
 	_, f, err := readSIP(env, path)
-	if err != nil {
+	var se *javaprops.SyntaxError
+	switch {
+	case errors.As(err, &se):
+		return steps.Result{Status: steps.Fail, Detail: err.Error(), Fix: fmt.Sprintf("correct line %d of %s by hand (the Call Server cannot read the file as it is), then run the check again", se.Line, path)}
+	case err != nil:
 		return steps.Result{Status: steps.Fail, Detail: err.Error(), Fix: "set wxm.cvp.sip_properties to each Call Server's sip.properties"}
 	}
 	problems := missing(f, want)

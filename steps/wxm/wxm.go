@@ -24,8 +24,24 @@ type Answers struct {
 	Proxy Proxy `yaml:"proxy,omitempty"`
 	// CVP is the Call Servers' side: sip.properties.
 	CVP CVP `yaml:"cvp,omitempty"`
+	// Onboarding holds the values of WxM's onboarding mail (never its API keys).
+	Onboarding Onboarding `yaml:"onboarding,omitempty"`
+	// AW is the AWs that must trust Cloud Connect.
+	AW AWAnswers `yaml:"aw,omitempty"`
 	// Finesse is where the gadgets go.
 	Finesse Finesse `yaml:"finesse,omitempty"`
+	// ICM is what the ICM configuration checklist names.
+	ICM ICM `yaml:"icm,omitempty"`
+}
+
+// Onboarding is WxM's onboarding mail, but its two API keys: those are
+// typed into the Cloud Connect CLI and never reach ccewiz.
+type Onboarding struct {
+	DesktopUser    string `yaml:"desktop_user,omitempty"`
+	SystemUser     string `yaml:"system_user,omitempty"`
+	VoicePINPrefix string `yaml:"voice_pin_prefix,omitempty"`
+	WebURLPrefix   string `yaml:"web_url_prefix,omitempty"`
+	DeploymentID   string `yaml:"deployment_id,omitempty"`
 }
 
 // CloudConnect names both nodes by FQDN: CVP and the AW reach them by the
@@ -64,8 +80,12 @@ func Of(a *steps.Answers) *Answers { return steps.Section[Answers](a, FlowID) }
 func Flow() *steps.Flow {
 	return &steps.Flow{ID: FlowID, Title: "CCE ↔ Webex Experience Management", Steps: []steps.Step{
 		prereqStep{},
+		cherrypointStep{},
+		awStep{},
+		icmStep{},
 		sipStep{},
 		finesseStep{},
+		corsStep{},
 	}}
 }
 

@@ -1,0 +1,345 @@
+package wxm
+
+import (
+	"context"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"ccewiz/certs"
+	"ccewiz/secret"
+	"ccewiz/steps"
+)
+
+// AWAnswers are the AWs whose CCE Administration talks to Cloud Connect.
+type AWAnswers struct {
+	// Servers are the AWs' FQDNs; Cacerts their Java trust stores as this
+	// machine reaches them, in the same order (empty: print keytool
+	// commands for that AW instead).
+	Servers []string `yaml:"servers,omitempty"`
+	Cacerts []string `yaml:"cacerts,omitempty"`
+	// CacertsPassword opens every store; none = the JDK default changeit.
+	CacertsPassword secret.Ref `yaml:"cacerts_password,omitempty"`
+	// CertFiles are Cloud Connect's certificates, when its nodes are not
+	// reachable from here; empty: fetched from both nodes on port 8445.
+	CertFiles []string `yaml:"cert_files,omitempty"`
+}
+
+// awStore is one AW's trust store.
+type awStore struct {
+	Server, Path string
+	password     secret.Ref
+}
+
+func awStores(w *Answers) []awStore {
+	var out []awStore
+	for i, s := range w.AW.Servers {
+		st := awStore{Server: normFQDN(s), password: w.AW.CacertsPassword}
+		if i < len(w.AW.Cacerts) {
+			st.Path = strings.TrimSpace(w.AW.Cacerts[i])
+		}
+		out = append(out, st)
+	}
+	return out
+}
+
+func (st awStore) pass(env *steps.Env) (secret.Secret, error) {
+	if st.password.IsZero() {
+		return secret.New("changeit"), nil // the JDK's public default
+	}
+	return env.Secret("wxm.aw.cacerts_password", st.password, "cacerts password of the AWs")
+}
+
+func (st awStore) open(env *steps.Env) (*certs.Keystore, error) {
+	if st.Path == "" {
+		return nil, fmt.Errorf("no cacerts path for %s in wxm.aw.cacerts", st.Server)
+	}
+	data, err := os.ReadFile(certs.StorePath(env.Path(st.Path)))
+	if err != nil {
+		return nil, err
+	}
+	pw, err := st.pass(env)
+	if err != nil {
+		return nil, err
+	}
+	return certs.OpenKeystore(data, pw.Bytes())
+}
+
+// nodeChain is the chain one Cloud Connect node presents.
+type nodeChain struct {
+	Node  string
+	Chain []*x509.Certificate
+}
+
+// cloudConnectChains are both nodes' chains: from wxm.aw.cert_files (each
+// file's certificates go with the node its leaf names), else from the
+// nodes themselves on 8445.
+func cloudConnectChains(ctx context.Context, env *steps.Env) ([]nodeChain, error) {
+	w := Of(env.Answers)
+	nodes := []string{normFQDN(w.CloudConnect.Publisher), normFQDN(w.CloudConnect.Subscriber)}
+	for _, n := range nodes {
+		if err := steps.ValidateFQDN(n); err != nil {
+			return nil, steps.BadInput(fmt.Errorf("wxm.cloud_connect: %w (step Prerequisites)", err))
+		}
+	}
+	var out []nodeChain
+	if len(w.AW.CertFiles) > 0 {
+		for _, f := range w.AW.CertFiles {
+			b, err := certs.ReadBundleFiles(env.Path(f))
+			if err != nil {
+				return nil, steps.BadInput(fmt.Errorf("wxm.aw.cert_files: %w", err))
+			}
+			if len(b.Certs) == 0 {
+				return nil, steps.BadInput(fmt.Errorf("wxm.aw.cert_files: %s holds no certificate", f))
+			}
+			node := ""
+			for _, n := range nodes {
+				if certs.JavaHostname(b.Certs[0], n, certs.HTTPSCheck) == nil {
+					node = n
+				}
+			}
+			if node == "" {
+				return nil, steps.BadInput(fmt.Errorf("wxm.aw.cert_files: %s is issued for %q, not for %s or %s", f, b.Certs[0].Subject.CommonName, nodes[0], nodes[1]))
+			}
+			out = append(out, nodeChain{Node: node, Chain: b.Certs})
+		}
+		return out, nil
+	}
+	for _, n := range nodes {
+		env.Stage("reading Cloud Connect's certificate from %s:8445…", n)
+		res, err := certs.Probe(ctx, n+":8445", certs.ProbeOptions{Name: n, Dial: env.Dial, Timeout: env.Timeout})
+		if err != nil {
+			return nil, fmt.Errorf("%w; or list Cloud Connect's certificate files in wxm.aw.cert_files", err)
+		}
+		h := res.NoSNI
+		if res.SNI != nil {
+			h = res.SNI
+		}
+		out = append(out, nodeChain{Node: n, Chain: h.Chain})
+	}
+	return out, nil
+}
+
+type awStep struct{}
+
+func (awStep) ID() string         { return "aw" }
+func (awStep) Title() string      { return "The AWs trust Cloud Connect, and know it in their inventory" }
+func (awStep) ShortTitle() string { return "AW trust, inventory" }
+func (awStep) Intro() string {
+	return "CCE Administration on each AW calls Cloud Connect over HTTPS: without Cloud Connect's certificates in the AW's " +
+		"Java cacerts, its pages answer \"Internal Server Error\". ccewiz imports both nodes' certificates (a backup first, " +
+		"every existing entry kept and checked), then Cloud Connect goes into the inventory (Infrastructure › Inventory)."
+}
+
+func (awStep) Fields() []steps.Field {
+	aw := func(a *steps.Answers) *AWAnswers { return &Of(a).AW }
+	servers := steps.ListField("wxm.aw.servers", "AWs", "comma-separated FQDNs of every AW (Admin Workstation / ADS)",
+		func(a *steps.Answers) *[]string { return &aw(a).Servers })
+	servers.Validate = func(_ *steps.Answers, v string) error {
+		list := steps.SplitList(v)
+		if len(list) == 0 {
+			return errors.New("give at least one AW's FQDN")
+		}
+		for _, s := range list {
+			if err := steps.ValidateFQDN(s); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	stores := steps.ListField("wxm.aw.cacerts", "AW cacerts files", `each AW's Java cacerts in the same order, e.g. \\aw1a\c$\Program Files\Java\jre\lib\security\cacerts; empty: keytool commands to run there`,
+		func(a *steps.Answers) *[]string { return &aw(a).Cacerts })
+	pass := steps.SecretRefField("wxm.aw.cacerts_password", "cacerts password", "empty: the JDK default (changeit); env:NAME or file:PATH keeps a source",
+		func(a *steps.Answers) *secret.Ref { return &aw(a).CacertsPassword })
+	files := steps.ListField("wxm.aw.cert_files", "Cloud Connect certificate files", "only when the nodes are not reachable from here on 8445",
+		func(a *steps.Answers) *[]string { return &aw(a).CertFiles })
+	return []steps.Field{servers, stores, pass, files}
+}
+
+func (awStep) Needed(*steps.Answers) (steps.Need, string) {
+	return steps.Required, "CCE Administration reaches Cloud Connect only over trusted TLS"
+}
+
+func (s awStep) Plan(ctx context.Context, env *steps.Env) (*steps.Plan, error) {
+	w := Of(env.Answers)
+	stores := awStores(w)
+	if len(stores) == 0 {
+		return nil, steps.BadInput(errors.New("wxm.aw.servers is empty: list every AW (their CCE Administration calls Cloud Connect)"))
+	}
+	chains, err := cloudConnectChains(ctx, env)
+	if err != nil {
+		return nil, err
+	}
+	p := &steps.Plan{Step: s.ID()}
+	changed := 0
+	for _, st := range stores {
+		if st.Path == "" {
+			cmd, files, err := keytoolCommands(env, st, chains)
+			if err != nil {
+				return nil, err
+			}
+			p.Files = append(p.Files, files...)
+			p.Commands = append(p.Commands, cmd)
+			continue
+		}
+		fc, kc, err := planAWStore(env, st, chains)
+		if err != nil {
+			return nil, err
+		}
+		if fc.Action != steps.Unchanged {
+			changed++
+		}
+		p.Files = append(p.Files, fc)
+		p.Keystore = append(p.Keystore, kc...)
+	}
+	p.Summary = fmt.Sprintf("Cloud Connect's certificates into %d AW cacerts (%d to change)", len(stores), changed)
+	pub := normFQDN(w.CloudConnect.Publisher)
+	p.GUI = append(p.GUI,
+		steps.GUIEntry{Where: "CCE Administration › Infrastructure › Inventory › New", Field: "Type", Value: "Cloud Connect Publisher"},
+		steps.GUIEntry{Where: "CCE Administration › Infrastructure › Inventory › New", Field: "Hostname", Value: pub},
+		steps.GUIEntry{Where: "CCE Administration › Infrastructure › Inventory › New", Field: "User name / password", Value: "the Cloud Connect administrator (the subscriber follows the publisher)"},
+		steps.GUIEntry{Where: "each AW › Services (services.msc)", Field: "Apache Tomcat", Value: "Restart — Java reads cacerts only at start"})
+	return p, nil
+}
+
+// planAWStore plans Cloud Connect's certificates into one store: one
+// import per node, the alias of a self-signed node certificate its FQDN.
+func planAWStore(env *steps.Env, st awStore, chains []nodeChain) (steps.FileChange, []steps.KeystoreChange, error) {
+	path := certs.StorePath(env.Path(st.Path))
+	fc := steps.FileChange{Path: path, Action: steps.Unchanged, Backup: true}
+	old, err := os.ReadFile(path)
+	if err != nil {
+		return fc, nil, steps.BadInput(fmt.Errorf("cacerts of %s: %w; check wxm.aw.cacerts (a share like \\\\aw1a\\c$\\… must be reachable from here)", st.Server, err))
+	}
+	pw, err := st.pass(env)
+	if err != nil {
+		return fc, nil, steps.BadInput(err)
+	}
+	cur := old
+	var verifies []func([]byte) error
+	var kc []steps.KeystoreChange
+	before, after := 0, 0
+	for i, nc := range chains {
+		ip, err := certs.PlanImport(cur, pw.Bytes(), nc.Chain, certs.ImportOptions{FQDN: nc.Node})
+		if err != nil {
+			return fc, nil, steps.BadInput(fmt.Errorf("keystore %s (%s): %w", path, st.Server, err))
+		}
+		if i == 0 {
+			before = ip.Before
+		}
+		after = ip.After
+		for _, ch := range ip.Changes {
+			action := string(ch.Action)
+			alias := ch.Alias
+			if ch.Action == certs.Present {
+				action, alias = "present", orDefault(ch.PresentAs, ch.Alias)
+			}
+			kc = append(kc, steps.KeystoreChange{Keystore: path, Alias: alias, Subject: ch.Subject, SHA256: ch.SHA256, Action: action})
+		}
+		if !ip.NothingToDo() {
+			cur = ip.Data
+			verifies = append(verifies, ip.Verify)
+		}
+	}
+	if len(verifies) == 0 {
+		fc.Why = fmt.Sprintf("%s: already trusts both Cloud Connect nodes (%d entries)", st.Server, before)
+		return fc, kc, nil
+	}
+	// The last import's check holds every entry before it, the first
+	// import's included; the first's check is of bytes no longer written.
+	fc.Action, fc.Data, fc.BaseSHA256, fc.Verify = steps.Modify, cur, steps.SHA256Hex(old), verifies[len(verifies)-1]
+	fc.Why = fmt.Sprintf("%s: %d → %d entries; every existing entry is kept and checked after the write", st.Server, before, after)
+	fc.Sensitive = true // binary: show the entry list, not bytes
+	return fc, kc, nil
+}
+
+func orDefault(s, d string) string {
+	if s == "" {
+		return d
+	}
+	return s
+}
+
+// keytoolCommands are the commands for an AW whose cacerts ccewiz cannot
+// reach, with the .cer files to copy there. Names and aliases come from
+// validated FQDNs (letters, digits, '-', '.'), so nothing needs quoting.
+func keytoolCommands(env *steps.Env, st awStore, chains []nodeChain) (steps.Command, []steps.FileChange, error) {
+	var b strings.Builder
+	var files []steps.FileChange
+	var names []string
+	for _, nc := range chains {
+		name := "cloudconnect-" + nc.Node + ".cer"
+		path := env.Path(filepath.Join("wxm", name))
+		data := certs.CertPEM(nc.Chain[0])
+		old, _ := os.ReadFile(path)
+		fc := steps.FileChange{Path: path, Action: steps.Create, Data: data, Mode: 0o644, Why: "copy it to " + st.Server + " for keytool"}
+		if old != nil {
+			fc.Action, fc.Backup, fc.BaseSHA256 = steps.Modify, true, steps.SHA256Hex(old)
+			if string(old) == string(data) {
+				fc = steps.FileChange{Path: path, Action: steps.Unchanged, Why: "copy it to " + st.Server + " for keytool"}
+			}
+		}
+		files = append(files, fc)
+		names = append(names, name)
+	}
+	fmt.Fprintf(&b, "rem On %s, as an administrator. First copy %s to C:\\temp.\n", st.Server, strings.Join(names, " and "))
+	b.WriteString("cd /d \"%JAVA_HOME%\\bin\"\n")
+	b.WriteString("copy ..\\lib\\security\\cacerts ..\\lib\\security\\cacerts.before-cloudconnect\n")
+	for i, nc := range chains {
+		fmt.Fprintf(&b, "keytool -importcert -noprompt -keystore ..\\lib\\security\\cacerts -storepass changeit -alias %s -file C:\\temp\\%s\n", nc.Node, names[i])
+	}
+	b.WriteString("rem then restart Apache Tomcat (services.msc)")
+	return steps.Command{Host: st.Server, Shell: "cmd", Script: b.String(), Why: "ccewiz cannot reach this AW's cacerts from here"}, files, nil
+}
+
+func (awStep) Apply(_ context.Context, env *steps.Env, p *steps.Plan) (*steps.Outcome, error) {
+	return steps.ApplyFiles(env, p)
+}
+
+func (s awStep) Checks() []steps.Check { return s.ChecksFor(nil) }
+
+// ChecksFor checks each AW's store as its Java would, then the items only
+// the admin can see.
+func (awStep) ChecksFor(a *steps.Answers) []steps.Check {
+	var stores []awStore
+	if a != nil {
+		stores = awStores(Of(a))
+	}
+	var out []steps.Check
+	for _, st := range stores {
+		st := st
+		id := "aw." + st.Server
+		title := "Java on " + st.Server + " trusts both Cloud Connect nodes"
+		if st.Path == "" {
+			out = append(out, steps.Check{ID: id, Title: title, Manual: true,
+				What: fmt.Sprintf("On %s: keytool -list -keystore \"%%JAVA_HOME%%\\lib\\security\\cacerts\" lists both Cloud Connect nodes (aliases %s, %s)", st.Server, normFQDN(Of(a).CloudConnect.Publisher), normFQDN(Of(a).CloudConnect.Subscriber))})
+			continue
+		}
+		out = append(out, steps.Check{ID: id, Title: title, Run: func(ctx context.Context, env *steps.Env) steps.Result {
+			chains, err := cloudConnectChains(ctx, env)
+			if err != nil {
+				return steps.Result{Status: steps.Fail, Detail: err.Error(), Fix: "make both Cloud Connect nodes reachable on 8445 from here, or list their certificates in wxm.aw.cert_files"}
+			}
+			var refusals []string
+			for _, nc := range chains {
+				refusals = append(refusals, awVerdicts(env, []awStore{st}, nc.Chain, nc.Node)...)
+			}
+			if len(refusals) > 0 {
+				return steps.Result{Status: steps.Fail, Detail: strings.Join(refusals, "; "), Fix: "ccewiz apply --flow wxm --step aw, then restart Apache Tomcat on " + st.Server}
+			}
+			return steps.Result{Status: steps.Pass, Detail: fmt.Sprintf("Java accepts %s and %s", chains[0].Node, chains[len(chains)-1].Node)}
+		}})
+	}
+	if a != nil {
+		for _, st := range stores {
+			out = append(out, steps.Check{ID: "aw." + st.Server + ".restarted", Title: "Apache Tomcat on " + st.Server + " restarted since the import", Manual: true,
+				What: "On " + st.Server + ": Services › Apache Tomcat restarted after Cloud Connect's certificates went into its cacerts — Java reads cacerts only at start"})
+		}
+	}
+	out = append(out, steps.Check{ID: "aw.inventory", Title: "Cloud Connect is in the CCE inventory", Manual: true,
+		What: "CCE Administration › Infrastructure › Inventory lists the Cloud Connect publisher (and its subscriber) with no alert; \"Internal Server Error\" there means the AW does not trust Cloud Connect yet"})
+	return out
+}
