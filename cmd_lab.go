@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"ccewiz/lab"
+	"ccewiz/steps"
 )
 
 func init() {
@@ -94,9 +95,10 @@ Examples:
 			defer l.Close()
 			printLab(g, l)
 			if noTUI {
-				fmt.Fprintf(g.stderr, "next, from another shell: ccewiz check --answers %s (it fails: nothing is set up yet),\n"+
-					"then ccewiz --answers %s (the wizard) or ccewiz apply --answers %s; Ctrl+C stops the lab\n",
-					l.AnswersPath, l.AnswersPath, l.AnswersPath)
+				fl := steps.FlowArg(g.flow)
+				fmt.Fprintf(g.stderr, "next, from another shell: ccewiz check%s --answers %s (it fails: nothing is set up yet),\n"+
+					"then ccewiz%s --answers %s (the wizard) or ccewiz apply%s --answers %s; Ctrl+C stops the lab\n",
+					fl, l.AnswersPath, fl, l.AnswersPath, fl, l.AnswersPath)
 				fmt.Fprintf(g.stdout, "ready %s\n", l.AnswersPath)
 				<-ctx.Done()
 				fmt.Fprintf(g.stderr, "lab stopped; the folder %s is kept\n", l.Dir)
@@ -115,7 +117,8 @@ Examples:
 			// The banner went by before the full screen; now it can be read.
 			printLab(g, l)
 			fmt.Fprintf(g.stderr, "lab stopped; the folder %s is kept (answers: %s)\n", l.Dir, l.AnswersPath)
-			fmt.Fprintf(g.stderr, "to continue where you stopped: %s · a fresh lab: %s --new\n", resumeCommand(dir), resumeCommand(dir))
+			resume := resumeCommand(dir) + steps.FlowArg(g.flow)
+			fmt.Fprintf(g.stderr, "to continue where you stopped: %s · a fresh lab: %s --new\n", resume, resume)
 			return runErr
 		},
 	})
@@ -143,6 +146,11 @@ func printLab(g *globals, l *lab.Lab) {
 	row("CCE Admin (AW)", fmt.Sprintf("https://%s/unifiedconfig → %s", lab.ADS, l.AWAddr), "inventory API; password in secrets/aw-password")
 	row("spog_config.js", l.SpogConfig, "")
 	row("ADS cacerts", l.Cacerts, "password in secrets/storepass; "+l.CacertsSource)
+	row("Cloud Connect", fmt.Sprintf("https://%s:8445 → %s", lab.CloudConnectPub, l.CloudConnectAddrs[0]),
+		fmt.Sprintf("https://%s:8445 → %s", lab.CloudConnectSub, l.CloudConnectAddrs[1]))
+	row("", "cherrypoint is down while "+filepath.Join("cloudconnect", "<node>.cherrypoint-down")+" exists", "")
+	row("Finesse", fmt.Sprintf("https://%s:8445/finesse → %s", lab.FinesseFQDN, l.FinesseAddr), "layout API; password in secrets/finesse-password")
+	row("sip.properties", l.SIPProperties, "a CVP Call Server's")
 	row("answers", l.AnswersPath, "passwords only as files in "+filepath.Join(l.Dir, "secrets"))
 }
 

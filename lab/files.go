@@ -112,3 +112,19 @@ func jdkCacerts() string {
 	}
 	return ""
 }
+
+// SIPPropertiesRel is a CVP Call Server's sip.properties, below the lab's
+// cvp folder (C:\Cisco\CVP\conf\sip.properties on a real one).
+var SIPPropertiesRel = filepath.Join("conf", "sip.properties")
+
+// sipProperties is a Call Server's file as OAMP left it when its push of
+// the Cloud Connect details failed halfway: the password it writes is
+// there, encrypted (a lab placeholder), the other keys are not — and an
+// admin "corrected" one of Cisco's spellings. CRLF, as on Windows.
+var sipProperties = strings.ReplaceAll(`# CVP Call Server SIP service settings (written by OAMP)
+SIP.Port = 5060
+SIP.DefaultGateway = vgw1.example.com
+SIP.Outbound.Proxy = false
+SIP.CloudConnect.password = ENC:lab-placeholder-not-a-real-secret
+SIP.CloudConnect.StatusApi = /evapoint/status
+`, "\n", "\r\n")

@@ -1,7 +1,9 @@
 // Package lab is a self-contained practice deployment for ccewiz: an "ECE
 // web server" (HTTPS), an "Active Directory" (LDAP, LDAPS, a Global Catalog),
-// an ECE_HOME tree with spog_config.js, an "ADS" Java cacerts and a
-// pre-filled answers file, all in one folder and on 127.0.0.1 only. The
+// an ECE_HOME tree with spog_config.js, an "ADS" Java cacerts, CCE
+// Administration's inventory API, for the WxM flow two Cloud Connect nodes,
+// a Finesse and a CVP sip.properties, and a pre-filled answers file, all
+// in one folder and on 127.0.0.1 only. The
 // answers file's `resolve` section maps ece.example.com and
 // dc1.example.local to the lab's ports, so the wizard, `check` and `apply`
 // run against it exactly as they would against production.
@@ -22,8 +24,10 @@ import (
 	"path/filepath"
 	"strings"
 
+	"ccewiz/finesse"
 	"ccewiz/secret"
 	"ccewiz/steps"
+	"ccewiz/steps/wxm"
 )
 
 // Names the lab's answers use.
@@ -63,6 +67,10 @@ type Lab struct {
 	DCAddr      string // dc1.example.local:389, plain LDAP or StartTLS, returns referrals
 	DCTLSAddr   string // dc1.example.local:636, LDAPS, returns referrals
 	AWAddr      string // aw1a.example.com:443, CCE Administration's inventory API
+	// The WxM flow's servers and files.
+	CloudConnectAddrs [2]string // cc1/cc2.example.com:8445, cherrypoint's status
+	FinesseAddr       string    // fin1a.example.com:8445, the LayoutConfig API
+	SIPProperties     string    // cvp/conf/sip.properties
 	// CACert signs the domain controller's certificate (example-DC1-CA).
 	CACert *x509.Certificate
 	// CertFile and KeyFile are where step 1 writes the certificate the web server picks up.
@@ -77,6 +85,8 @@ type Lab struct {
 
 	web       *webServer
 	aw        *aw
+	ccNodes   []*cloudConnect
+	finesse   *finesseServer
 	ca        *enrollment
 	gc, dc    *directory
 	relays    []*refRelay
@@ -117,7 +127,7 @@ func Start(ctx context.Context, opts Options) (l *Lab, err error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, s := range []string{"pfx-password", "keystore-password", "pa-password", "aw-password"} {
+	for _, s := range []string{"pfx-password", "keystore-password", "pa-password", "aw-password", "finesse-password"} {
 		if _, err := secretFile(p("secrets", s), ""); err != nil {
 			return nil, err
 		}
@@ -185,6 +195,11 @@ func Start(ctx context.Context, opts Options) (l *Lab, err error) {
 		l.CacertsSource = strings.TrimSpace(string(b))
 	}
 
+	l.SIPProperties = p("cvp", SIPPropertiesRel)
+	if err := writeIfMissing(l.SIPProperties, []byte(sipProperties), 0o644); err != nil {
+		return nil, err
+	}
+
 	// Answers: read before the servers start so a bad file fails fast.
 	a, err := l.answers()
 	if err != nil {
@@ -225,6 +240,13 @@ func Start(ctx context.Context, opts Options) (l *Lab, err error) {
 		d := l.Defaults().Inventory
 		a.Inventory.AW, a.Inventory.APIUser, a.Inventory.APIPassword, a.Inventory.AWCertFile = d.AW, d.APIUser, d.APIPassword, d.AWCertFile
 	}
+	if w := wxm.Of(a); w.CloudConnect.Publisher == "" {
+		// A lab made before the WxM flow existed: give it the flow's answers.
+		*w = *wxm.Of(l.Defaults())
+	}
+	if err := l.startWxM(ca, logf); err != nil {
+		return nil, err
+	}
 	dcTLS := &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{dcCert.tlsCert()}}
 	// Two directories (the GC's view and the DC's), each a plain gldap
 	// server on an unannounced loopback port; every port a client uses is
@@ -263,16 +285,19 @@ func Start(ctx context.Context, opts Options) (l *Lab, err error) {
 		a.Resolve = map[string]string{}
 	}
 	for k, v := range map[string]string{
-		ECEFQDN + ":443":    l.WebAddr,
-		ADS + ":443":        l.AWAddr,
-		DCHost + ":3269":    l.GCAddr,
-		DCHost + ":3268":    l.GCPlainAddr,
-		DCHost + ":389":     l.DCAddr,
-		DCHost + ":636":     l.DCTLSAddr,
-		domainDNS + ":389":  l.DCAddr,
-		domainDNS + ":636":  l.DCTLSAddr,
-		domainDNS + ":3269": l.GCAddr,
-		domainDNS + ":3268": l.GCPlainAddr,
+		ECEFQDN + ":443":          l.WebAddr,
+		ADS + ":443":              l.AWAddr,
+		DCHost + ":3269":          l.GCAddr,
+		DCHost + ":3268":          l.GCPlainAddr,
+		DCHost + ":389":           l.DCAddr,
+		DCHost + ":636":           l.DCTLSAddr,
+		domainDNS + ":389":        l.DCAddr,
+		domainDNS + ":636":        l.DCTLSAddr,
+		domainDNS + ":3269":       l.GCAddr,
+		domainDNS + ":3268":       l.GCPlainAddr,
+		CloudConnectPub + ":8445": l.CloudConnectAddrs[0],
+		CloudConnectSub + ":8445": l.CloudConnectAddrs[1],
+		FinesseFQDN + ":8445":     l.FinesseAddr,
 	} {
 		a.Resolve[k] = v
 	}
@@ -344,7 +369,63 @@ func (l *Lab) Defaults() *steps.Answers {
 		AWDBServer: ADS, AWDBName: "pcce_awdb", AWDBAuth: "windows", AgentPGs: []string{"PG1A"},
 	}
 	a.Validation = steps.ValidationAnswers{TestAgent: Users[2].SAM}
+	// The WxM flow (ccewiz --flow wxm): the onboarding values are the
+	// lab's inventions; the AW is the ADS above.
+	w := wxm.Of(a)
+	w.CloudConnect = wxm.CloudConnect{Publisher: CloudConnectPub, Subscriber: CloudConnectSub}
+	w.Proxy = wxm.Proxy{Kind: "none"}
+	w.Onboarding = wxm.Onboarding{DesktopUser: "desktop.user@example.com", SystemUser: "system.user@example.com",
+		VoicePINPrefix: "8", WebURLPrefix: "https://nps.bz/", DeploymentID: "1000"}
+	w.AW = wxm.AWAnswers{Servers: []string{ADS}, Cacerts: []string{p("ads", "aw1a", "cacerts")}, CacertsPassword: ref("storepass")}
+	w.ICM = wxm.ICM{CallTypes: []string{"CT_Sales"}}
+	w.CVP = wxm.CVP{SIPProperties: []string{p("cvp", SIPPropertiesRel)}, Username: "ccadmin", CustomerEmail: "surveys@example.com"}
+	w.Finesse = wxm.Finesse{Servers: []string{FinesseFQDN}, AdminUser: "admin", AdminPassword: ref("finesse-password"),
+		CertFile:    p("lab", "example-DC1-CA.crt"),
+		CEJURL:      "https://cx.cloudcherry.com/gadget/journey.xml?lab=1",
+		CEAAgentURL: "https://cx.cloudcherry.com/gadget/analytics.xml?dashboard=agents", CEASupervisorURL: "https://cx.cloudcherry.com/gadget/analytics.xml?dashboard=teams"}
 	return a
+}
+
+// startWxM starts the WxM flow's servers: both Cloud Connect nodes (with
+// their own self-signed certificates, kept in the lab folder) and Finesse
+// (signed by the lab's CA, its layout kept across runs).
+func (l *Lab) startWxM(ca *keyPair, logf func(string, ...any)) error {
+	p := l.path
+	for i, node := range []string{CloudConnectPub, CloudConnectSub} {
+		kp, err := loadOrMake(p("lab", node+".crt"), p("lab", node+".key"), func() (*keyPair, error) { return newServerCert(nil, node) })
+		if err != nil {
+			return err
+		}
+		c := &cloudConnect{node: node, cert: kp.tlsCert(), downFile: p("cloudconnect", node+".cherrypoint-down")}
+		if err := c.start(); err != nil {
+			return err
+		}
+		l.ccNodes = append(l.ccNodes, c)
+		l.CloudConnectAddrs[i] = c.addr()
+	}
+	fin, err := loadOrMake(p("lab", FinesseFQDN+".crt"), p("lab", FinesseFQDN+".key"), func() (*keyPair, error) { return newServerCert(ca, FinesseFQDN) })
+	if err != nil {
+		return err
+	}
+	pass, err := os.ReadFile(p("secrets", "finesse-password"))
+	if err != nil {
+		return err
+	}
+	layoutFile := p("finesse", "layout.xml")
+	if err := writeIfMissing(layoutFile, finesse.StockLayout, 0o644); err != nil {
+		return err
+	}
+	layout, err := os.ReadFile(layoutFile)
+	if err != nil {
+		return err
+	}
+	l.finesse = &finesseServer{user: "admin", pass: strings.TrimSpace(string(pass)), cert: fin.tlsCert(), layout: layout, logf: logf,
+		save: func(b []byte) error { return writeFile(layoutFile, b, 0o644) }}
+	if err := l.finesse.start(); err != nil {
+		return err
+	}
+	l.FinesseAddr = l.finesse.addr()
+	return nil
 }
 
 // Close stops every server. The folder stays.
@@ -359,6 +440,12 @@ func (l *Lab) Close() error {
 	}
 	if l.aw != nil {
 		errs = append(errs, l.aw.close())
+	}
+	for _, c := range l.ccNodes {
+		errs = append(errs, c.close())
+	}
+	if l.finesse != nil {
+		errs = append(errs, l.finesse.close())
 	}
 	if l.ca != nil {
 		l.ca.close()

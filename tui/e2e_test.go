@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"ccewiz/steps"
+	// The binary under test carries every flow; its answers file has their sections.
+	_ "ccewiz/steps/wxm"
 	"ccewiz/testpeer"
 )
 

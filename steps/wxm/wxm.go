@@ -76,12 +76,15 @@ type CVP struct {
 // Of is the wxm section of a's answers.
 func Of(a *steps.Answers) *Answers { return steps.Section[Answers](a, FlowID) }
 
-// Flow is the WxM flow in the order of Cisco's guide.
+// Flow is the WxM flow, in the order of Cisco's guide but for the AWs'
+// trust, which comes first.
 func Flow() *steps.Flow {
 	return &steps.Flow{ID: FlowID, Title: "CCE ↔ Webex Experience Management", Steps: []steps.Step{
 		prereqStep{},
-		cherrypointStep{},
+		// The AWs trust Cloud Connect before cherrypoint's check, which
+		// asks the status as an AW does, can pass.
 		awStep{},
+		cherrypointStep{},
 		icmStep{},
 		sipStep{},
 		finesseStep{},

@@ -1,0 +1,81 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"ccewiz/safefile"
+	"ccewiz/steps"
+	"ccewiz/steps/wxm"
+)
+
+func wxmCheck(t *testing.T, answers string) (int, []string, steps.Report) {
+	t.Helper()
+	code, out, errs := runBinary(t, "check", "--flow", "wxm", "--answers", answers, "--format", "json", "--timeout", "20s")
+	var r steps.Report
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatalf("check output is not JSON (exit %d): %v\n%s\n%s", code, err, out, errs)
+	}
+	var failed []string
+	for _, c := range r.Checks {
+		if c.Status == steps.Fail {
+			failed = append(failed, c.ID)
+			if c.Fix == "" {
+				t.Errorf("%s fails with no fix: %s", c.ID, c.Detail)
+			}
+		}
+	}
+	return code, failed, r
+}
+
+// TestLabWalksTheWxMFlow: on a fresh lab, `check --flow wxm` fails where
+// the guide's procedure has not been done, each failure with its fix;
+// `apply --flow wxm` does what ccewiz can do (the AW's cacerts, CVP's
+// sip.properties, Finesse's layout through its API) and the check passes;
+// a second apply writes nothing; a cherrypoint that goes down fails its
+// check again. The ECE flow's progress is not touched.
+func TestLabWalksTheWxMFlow(t *testing.T) {
+	answers := startLabCLI(t)
+	dir := filepath.Dir(answers)
+	code, failed, _ := wxmCheck(t, answers)
+	if code != 1 || !containsAll(failed, "aw.aw1a.example.com", "cherrypoint.status.publisher", "cherrypoint.status.subscriber", "sip.keys", "finesse.layout") {
+		t.Fatalf("before apply: exit %d, failed %v", code, failed)
+	}
+	if code, out, errs := runBinary(t, "apply", "--flow", "wxm", "--answers", answers, "--yes"); code != 0 {
+		t.Fatalf("apply exited %d\n%s\n%s", code, out, errs)
+	}
+	code, failed, r := wxmCheck(t, answers)
+	if code != 0 || len(failed) > 0 {
+		t.Fatalf("after apply: exit %d, failed %v\n%s", code, failed, describeFailures(r))
+	}
+	a, err := steps.LoadAnswers(answers)
+	if err != nil {
+		t.Fatal(err)
+	}
+	prog, _ := a.State(wxm.FlowID)
+	for _, st := range wxm.Flow().Steps {
+		if !prog.IsDone(st.ID()) {
+			t.Errorf("step %s is not recorded as done", st.ID())
+		}
+	}
+	if len(a.Progress.Done) > 0 {
+		t.Errorf("the ECE flow's progress changed: %v", a.Progress.Done)
+	}
+	sip := filepath.Join(dir, "cvp", "conf", "sip.properties")
+	cacerts := filepath.Join(dir, "ads", "aw1a", "cacerts")
+	before := len(safefile.Backups(sip)) + len(safefile.Backups(cacerts))
+	if code, out, errs := runBinary(t, "apply", "--flow", "wxm", "--answers", answers, "--yes"); code != 0 {
+		t.Fatalf("second apply exited %d\n%s\n%s", code, out, errs)
+	}
+	if after := len(safefile.Backups(sip)) + len(safefile.Backups(cacerts)); after != before {
+		t.Errorf("the second apply wrote %d new backups", after-before)
+	}
+	down := filepath.Join(dir, "cloudconnect", "cc2.example.com.cherrypoint-down")
+	os.MkdirAll(filepath.Dir(down), 0o755)
+	os.WriteFile(down, nil, 0o644)
+	if _, failed, _ := wxmCheck(t, answers); len(failed) != 1 || failed[0] != "cherrypoint.status.subscriber" {
+		t.Errorf("with cherrypoint down on the subscriber: failed %v", failed)
+	}
+}
