@@ -49,6 +49,14 @@ func TestBadInputIsExitTwo(t *testing.T) {
 		{[]string{"serve", "--authorized-keys", afile, "--workdir", in("dir")}, "line 1 is not a public key"},
 		{[]string{"cce", "inventory", "list", "--aw", "aw1a"}, "short host name"},
 		{[]string{"spog", "patch", "--file", in("dir"), "--server-name", "ece.example.com"}, "is a folder"},
+		{[]string{"wxm", "sip", "check", "--file", in("none.properties")}, "no such file"},
+		{[]string{"wxm", "sip", "--file", afile}, "needs check or patch"},
+		{[]string{"wxm", "sip", "patch", "--file", afile, "--publisher", "10.0.0.5", "--answers", in("d.yaml")}, "is an IP address"},
+		{[]string{"wxm", "layout", "check", "--file", afile, "--finesse", "fin1a.example.com"}, "not both"},
+		{[]string{"wxm", "layout", "patch", "--file", afile, "--cej-url", "http://plain.example.com/x.xml", "--answers", in("e.yaml")}, "is not the https URL"},
+		{[]string{"wxm", "status", "--cloud-connect", "cc1.example.com:443"}, "port 8445"},
+		{[]string{"wxm", "status", "--cloud-connect", "cc1"}, "short host name"},
+		{[]string{"wxm", "status", "--file", afile}, "--file is for wxm sip or layout"},
 	}
 	before := snapshot(t, dir)
 	for _, c := range cases {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"ccewiz/safefile"
@@ -77,5 +78,37 @@ func TestLabWalksTheWxMFlow(t *testing.T) {
 	os.WriteFile(down, nil, 0o644)
 	if _, failed, _ := wxmCheck(t, answers); len(failed) != 1 || failed[0] != "cherrypoint.status.subscriber" {
 		t.Errorf("with cherrypoint down on the subscriber: failed %v", failed)
+	}
+}
+
+// TestWxMSipFrontEnd: `ccewiz wxm sip patch` is the flow's sip step: it
+// keeps its flags as answers, records the file it wrote with its backup,
+// and a second run changes nothing; `check` then passes.
+func TestWxMSipFrontEnd(t *testing.T) {
+	dir := t.TempDir()
+	sip := filepath.Join(dir, "sip.properties")
+	os.WriteFile(sip, []byte("SIP.Port = 5060\r\nSIP.CloudConnect.password = ENC(x)\r\n"), 0o644)
+	answers := filepath.Join(dir, "ccewiz.yaml")
+	args := []string{"wxm", "sip", "patch", "--file", sip, "--publisher", "cc1.example.com", "--subscriber", "cc2.example.com",
+		"--user", "ccadmin", "--email", "surveys@example.com", "--answers", answers}
+	if code, out, errs := runCLI(t, args...); code != 0 {
+		t.Fatalf("patch: exit %d\n%s%s", code, out, errs)
+	}
+	if code, out, errs := runCLI(t, "wxm", "sip", "check", "--file", sip, "--answers", answers); code != 0 || !strings.Contains(out, "all 13 keys") {
+		t.Fatalf("check: exit %d\n%s%s", code, out, errs)
+	}
+	a, err := steps.LoadAnswers(answers)
+	if err != nil {
+		t.Fatal(err)
+	}
+	prog, _ := a.State(wxm.FlowID)
+	if len(prog.Written) != 1 || prog.Written[0].Path != sip || prog.Written[0].Backup == "" || !prog.IsDone("sip") {
+		t.Errorf("the answers do not record the write: %+v", prog)
+	}
+	if wxm.Of(a).CVP.Username != "ccadmin" {
+		t.Errorf("the flags were not kept as answers: %+v", wxm.Of(a).CVP)
+	}
+	if code, out, errs := runCLI(t, args...); code != 0 || len(safefile.Backups(sip)) != 1 {
+		t.Errorf("second patch: exit %d, backups %v\n%s%s", code, safefile.Backups(sip), out, errs)
 	}
 }

@@ -246,6 +246,12 @@ func (cherrypointStep) ChecksFor(a *steps.Answers) []steps.Check {
 	return out
 }
 
+// StatusCheck is the check of one node's cherrypoint, as the flow runs it:
+// the service state and the verdict of every AW's Java in wxm.aw.
+func StatusCheck(ctx context.Context, env *steps.Env, node string) steps.Result {
+	return checkStatus(ctx, env, normFQDN(node))
+}
+
 func checkStatus(ctx context.Context, env *steps.Env, node string) steps.Result {
 	if err := steps.ValidateFQDN(node); err != nil {
 		return steps.Result{Status: steps.Fail, Detail: err.Error(), Fix: "answer wxm.cloud_connect (step Prerequisites)"}
