@@ -14,7 +14,7 @@ import (
 
 // wxmFlags are the flags of `ccewiz wxm sip|layout|status`.
 type wxmFlags struct {
-	file, publisher, subscriber, user, email         string
+	file, publisher, subscriber, user, email          string
 	finesse, adminUser, passEnv, passFile, certFile   string
 	cej, ceaAgent, ceaSupervisor, cloudConnect, store string
 }
