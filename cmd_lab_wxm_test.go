@@ -51,6 +51,15 @@ func TestLabWalksTheWxMFlow(t *testing.T) {
 	if code != 0 || len(failed) > 0 {
 		t.Fatalf("after apply: exit %d, failed %v\n%s", code, failed, describeFailures(r))
 	}
+	// The summary to hand over.
+	md := filepath.Join(dir, "wxm-report.md")
+	if code, _, errs := runBinary(t, "check", "--flow", "wxm", "--answers", answers, "--report", md); code != 0 {
+		t.Fatalf("check --report: exit %d\n%s", code, errs)
+	}
+	if b, _ := os.ReadFile(md); !strings.Contains(string(b), "# CCE ↔ Webex Experience Management integration report") ||
+		!strings.Contains(string(b), "manual item(s) not confirmed yet") || !strings.Contains(string(b), "`finesse.layout`") {
+		t.Errorf("the report does not read as the WxM flow's:\n%.600s", b)
+	}
 	a, err := steps.LoadAnswers(answers)
 	if err != nil {
 		t.Fatal(err)
