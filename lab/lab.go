@@ -372,6 +372,7 @@ func (l *Lab) Defaults() *steps.Answers {
 	// The WxM flow (ccewiz --flow wxm): the onboarding values are the
 	// lab's inventions; the AW is the ADS above.
 	w := wxm.Of(a)
+	w.Versions = wxm.Versions{UCCE: "12.5(1)", UCCEES: 7, CVP: "12.5(1)", CVPES: 6, CloudConnect: "12.5(1)", CloudConnectES: 1, Finesse: "12.5(1)", FinesseES: 2}
 	w.CloudConnect = wxm.CloudConnect{Publisher: CloudConnectPub, Subscriber: CloudConnectSub}
 	w.Proxy = wxm.Proxy{Kind: "none"}
 	w.Onboarding = wxm.Onboarding{DesktopUser: "desktop.user@example.com", SystemUser: "system.user@example.com",

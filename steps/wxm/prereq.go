@@ -55,7 +55,61 @@ func (prereqStep) Fields() []steps.Field {
 	}
 	usesProxy := func(a *steps.Answers) bool { k := Of(a).Proxy.Kind; return k == "plain" || k == "secure" }
 	host.Visible, port.Visible, auth.Visible = usesProxy, usesProxy, usesProxy
-	return []steps.Field{pub, sub, kind, host, port, auth}
+	fields := []steps.Field{pub, sub, kind, host, port, auth}
+	for _, c := range components {
+		v := steps.ChoiceField("wxm.versions."+c.key, c.name+" release", "the installed "+c.name+" release", releases,
+			func(a *steps.Answers) *string { return c.release(&Of(a).Versions) })
+		es := steps.IntField("wxm.versions."+c.key+"_es", c.name+" ES", fmt.Sprintf("the installed Engineering Special (0: none); the guide's lab ran %s ES%d", guideRelease, c.guideES),
+			func(a *steps.Answers) *int { return c.es(&Of(a).Versions) })
+		fields = append(fields, v, es)
+	}
+	return fields
+}
+
+// releases are the ones a version field offers; WxM's deferred survey
+// came with 12.5(1), so anything older cannot run it.
+var releases = []string{"12.5(1)", "12.5(2)", "12.6(1)", "12.6(2)", "older"}
+
+// guideRelease is the release of the guide's lab.
+const guideRelease = "12.5(1)"
+
+// components are the versions the guide names, with its lab's ES levels.
+var components = []struct {
+	key, name string
+	guideES   int
+	release   func(*Versions) *string
+	es        func(*Versions) *int
+}{
+	{"ucce", "UCCE", 7, func(v *Versions) *string { return &v.UCCE }, func(v *Versions) *int { return &v.UCCEES }},
+	{"cvp", "CVP", 6, func(v *Versions) *string { return &v.CVP }, func(v *Versions) *int { return &v.CVPES }},
+	{"cloud_connect", "Cloud Connect", 1, func(v *Versions) *string { return &v.CloudConnect }, func(v *Versions) *int { return &v.CloudConnectES }},
+	{"finesse", "Finesse", 2, func(v *Versions) *string { return &v.Finesse }, func(v *Versions) *int { return &v.FinesseES }},
+}
+
+// checkVersions: older than 12.5(1) fails (no WxM survey there); 12.5(1)
+// below the ES of the guide's lab warns; later releases pass.
+func checkVersions(v Versions) steps.Result {
+	var fails, warns, have []string
+	for _, c := range components {
+		rel, es := *c.release(&v), *c.es(&v)
+		switch {
+		case rel == "":
+			fails = append(fails, fmt.Sprintf("wxm.versions.%s is not answered", c.key))
+		case rel == "older":
+			fails = append(fails, fmt.Sprintf("%s older than %s has no WxM deferred survey", c.name, guideRelease))
+		case rel == guideRelease && es < c.guideES:
+			warns = append(warns, fmt.Sprintf("%s %s ES%d is below the guide's lab (%s ES%d)", c.name, rel, es, guideRelease, c.guideES))
+		default:
+			have = append(have, fmt.Sprintf("%s %s ES%d", c.name, rel, es))
+		}
+	}
+	switch {
+	case len(fails) > 0:
+		return steps.Result{Status: steps.Fail, Detail: strings.Join(append(fails, warns...), "; "), Fix: "upgrade to 12.5(1) or later and answer wxm.versions (ccewiz wizard --flow wxm)"}
+	case len(warns) > 0:
+		return steps.Result{Status: steps.Warn, Detail: strings.Join(warns, "; "), Fix: "install the Engineering Specials the guide's lab ran (UCCE ES7, CVP ES6, Cloud Connect ES1, Finesse ES2) or later"}
+	}
+	return steps.Result{Status: steps.Pass, Detail: strings.Join(have, ", ")}
 }
 
 func (prereqStep) Needed(*steps.Answers) (steps.Need, string) {
@@ -77,6 +131,9 @@ func (prereqStep) Apply(context.Context, *steps.Env, *steps.Plan) (*steps.Outcom
 
 func (prereqStep) Checks() []steps.Check {
 	return []steps.Check{
+		{ID: "prereq.versions", Title: "Every component runs a release with WxM's deferred survey", Run: func(_ context.Context, env *steps.Env) steps.Result {
+			return checkVersions(Of(env.Answers).Versions)
+		}},
 		{ID: "prereq.cloud_connect", Title: "Both Cloud Connect nodes are named by FQDN", Run: func(_ context.Context, env *steps.Env) steps.Result {
 			cc := Of(env.Answers).CloudConnect
 			for _, n := range []struct{ key, v string }{{"publisher", cc.Publisher}, {"subscriber", cc.Subscriber}} {

@@ -154,6 +154,26 @@ func TestSIPCheckSaysWhatIsWrong(t *testing.T) {
 	}
 }
 
+func TestVersionRules(t *testing.T) {
+	ok := Versions{UCCE: "12.5(1)", UCCEES: 7, CVP: "12.5(1)", CVPES: 6, CloudConnect: "12.6(1)", Finesse: "12.5(1)", FinesseES: 2}
+	if r := checkVersions(ok); r.Status != steps.Pass {
+		t.Errorf("the guide's versions: %+v", r)
+	}
+	low := ok
+	low.CVPES = 2
+	if r := checkVersions(low); r.Status != steps.Warn || !strings.Contains(r.Detail, "CVP 12.5(1) ES2 is below the guide's lab (12.5(1) ES6)") {
+		t.Errorf("a lower ES: %+v", r)
+	}
+	old := ok
+	old.Finesse = "older"
+	if r := checkVersions(old); r.Status != steps.Fail || !strings.Contains(r.Detail, "Finesse older than 12.5(1)") {
+		t.Errorf("an older release: %+v", r)
+	}
+	if r := checkVersions(Versions{}); r.Status != steps.Fail || !strings.Contains(r.Detail, "wxm.versions.ucce is not answered") {
+		t.Errorf("none answered: %+v", r)
+	}
+}
+
 func TestProxyRules(t *testing.T) {
 	cases := []struct {
 		p    Proxy

@@ -18,6 +18,8 @@ const FlowID = "wxm"
 // Answers is the wxm section of the answers file. Every key is documented
 // in docs/answers.md.
 type Answers struct {
+	// Versions are the installed releases and ES levels.
+	Versions Versions `yaml:"versions,omitempty"`
 	// CloudConnect is the Cloud Connect cluster cherrypoint runs on.
 	CloudConnect CloudConnect `yaml:"cloud_connect,omitempty"`
 	// Proxy is how cherrypoint reaches WxM in the cloud.
@@ -42,6 +44,18 @@ type Onboarding struct {
 	VoicePINPrefix string `yaml:"voice_pin_prefix,omitempty"`
 	WebURLPrefix   string `yaml:"web_url_prefix,omitempty"`
 	DeploymentID   string `yaml:"deployment_id,omitempty"`
+}
+
+// Versions are each component's release and Engineering Special (0: none).
+type Versions struct {
+	UCCE           string `yaml:"ucce,omitempty"`
+	UCCEES         int    `yaml:"ucce_es,omitempty"`
+	CVP            string `yaml:"cvp,omitempty"`
+	CVPES          int    `yaml:"cvp_es,omitempty"`
+	CloudConnect   string `yaml:"cloud_connect,omitempty"`
+	CloudConnectES int    `yaml:"cloud_connect_es,omitempty"`
+	Finesse        string `yaml:"finesse,omitempty"`
+	FinesseES      int    `yaml:"finesse_es,omitempty"`
 }
 
 // CloudConnect names both nodes by FQDN: CVP and the AW reach them by the
