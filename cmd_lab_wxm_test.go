@@ -41,7 +41,7 @@ func TestLabWalksTheWxMFlow(t *testing.T) {
 	answers := startLabCLI(t)
 	dir := filepath.Dir(answers)
 	code, failed, _ := wxmCheck(t, answers)
-	if code != 1 || !containsAll(failed, "aw.aw1a.example.com", "cherrypoint.status.publisher", "cherrypoint.status.subscriber", "sip.keys", "finesse.layout") {
+	if code != 1 || !containsAll(failed, "aw.aw1a.example.com", "aw.inventory", "cherrypoint.status.publisher", "cherrypoint.status.subscriber", "sip.keys", "finesse.layout") {
 		t.Fatalf("before apply: exit %d, failed %v", code, failed)
 	}
 	if code, out, errs := runBinary(t, "apply", "--flow", "wxm", "--answers", answers, "--yes"); code != 0 {

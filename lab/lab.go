@@ -127,7 +127,7 @@ func Start(ctx context.Context, opts Options) (l *Lab, err error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, s := range []string{"pfx-password", "keystore-password", "pa-password", "aw-password", "finesse-password"} {
+	for _, s := range []string{"pfx-password", "keystore-password", "pa-password", "aw-password", "finesse-password", "cloudconnect-password"} {
 		if _, err := secretFile(p("secrets", s), ""); err != nil {
 			return nil, err
 		}
@@ -373,11 +373,12 @@ func (l *Lab) Defaults() *steps.Answers {
 	// lab's inventions; the AW is the ADS above.
 	w := wxm.Of(a)
 	w.Versions = wxm.Versions{UCCE: "12.5(1)", UCCEES: 7, CVP: "12.5(1)", CVPES: 6, CloudConnect: "12.5(1)", CloudConnectES: 1, Finesse: "12.5(1)", FinesseES: 2}
-	w.CloudConnect = wxm.CloudConnect{Publisher: CloudConnectPub, Subscriber: CloudConnectSub}
+	w.CloudConnect = wxm.CloudConnect{Publisher: CloudConnectPub, Subscriber: CloudConnectSub, AdminUser: "ccadmin", AdminPassword: ref("cloudconnect-password")}
 	w.Proxy = wxm.Proxy{Kind: "none"}
 	w.Onboarding = wxm.Onboarding{DesktopUser: "desktop.user@example.com", SystemUser: "system.user@example.com",
 		VoicePINPrefix: "8", WebURLPrefix: "https://nps.bz/", DeploymentID: "1000"}
-	w.AW = wxm.AWAnswers{Servers: []string{ADS}, Cacerts: []string{p("ads", "aw1a", "cacerts")}, CacertsPassword: ref("storepass")}
+	w.AW = wxm.AWAnswers{Servers: []string{ADS}, Cacerts: []string{p("ads", "aw1a", "cacerts")}, CacertsPassword: ref("storepass"),
+		API: ADS, APIUser: AWUser, APIPassword: ref("aw-password"), AWCertFile: p("lab", "example-DC1-CA.crt")}
 	w.ICM = wxm.ICM{CallTypes: []string{"CT_Sales"}}
 	w.CVP = wxm.CVP{SIPProperties: []string{p("cvp", SIPPropertiesRel)}, Username: "ccadmin", CustomerEmail: "surveys@example.com"}
 	w.Finesse = wxm.Finesse{Servers: []string{FinesseFQDN}, AdminUser: "admin", AdminPassword: ref("finesse-password"),

@@ -11,6 +11,7 @@ import (
 
 	"ccewiz/ccerest"
 	"ccewiz/certs"
+	"ccewiz/secret"
 )
 
 // The inventory step through CCE Administration's REST API: when
@@ -31,7 +32,24 @@ type RemoteChange struct {
 // machine's roots; nil when no AW is named.
 func AWClient(env *Env) (*ccerest.Client, error) {
 	inv := env.Answers.Inventory
-	aw := strings.TrimSpace(inv.AW)
+	return NewAWClient(env, AWAPI{AW: inv.AW, User: inv.APIUser, Password: inv.APIPassword, CertFile: inv.AWCertFile, Keys: "inventory"})
+}
+
+// AWAPI is how a flow reaches one AW's CCE Administration API.
+type AWAPI struct {
+	AW       string // host[:port]; "" = no API
+	User     string
+	Password secret.Ref
+	CertFile string // the AW's certificate or its CA; "" = this machine's roots
+	// Keys is the answers section the values come from (inventory,
+	// wxm.aw), named in errors and as the password's key.
+	Keys string
+}
+
+// NewAWClient is the REST client for api.AW, trusting only api.CertFile
+// (else this machine's roots); nil when no AW is named.
+func NewAWClient(env *Env, api AWAPI) (*ccerest.Client, error) {
+	aw := strings.TrimSpace(api.AW)
 	if aw == "" {
 		return nil, nil
 	}
@@ -39,16 +57,20 @@ func AWClient(env *Env) (*ccerest.Client, error) {
 	if err != nil {
 		host, port = aw, "443"
 	}
+	awKey := api.Keys + ".aw"
+	if api.Keys != "inventory" {
+		awKey = api.Keys + ".api"
+	}
 	if err := ValidateFQDN(host); err != nil {
-		return nil, BadInput(fmt.Errorf("inventory.aw: %w", err))
+		return nil, BadInput(fmt.Errorf("%s: %w", awKey, err))
 	}
 	// Go verifies the chain and the name here; the trust judge of the
 	// ECE checks speaks for Java, which is not the client of this API.
 	tc := &tls.Config{ServerName: host, MinVersion: tls.VersionTLS12}
-	if f := strings.TrimSpace(inv.AWCertFile); f != "" {
+	if f := strings.TrimSpace(api.CertFile); f != "" {
 		b, err := certs.ReadBundleFiles(env.Path(f))
 		if err != nil {
-			return nil, BadInput(fmt.Errorf("inventory.aw_cert_file: %w", err))
+			return nil, BadInput(fmt.Errorf("%s.aw_cert_file: %w", api.Keys, err))
 		}
 		pool := x509.NewCertPool()
 		for _, c := range b.Certs {
@@ -56,14 +78,14 @@ func AWClient(env *Env) (*ccerest.Client, error) {
 		}
 		tc.RootCAs = pool
 	}
-	if strings.TrimSpace(inv.APIUser) == "" {
-		return nil, BadInput(errors.New("inventory.api_user is empty: give a CCE administrator for the API on " + aw))
+	if strings.TrimSpace(api.User) == "" {
+		return nil, BadInput(errors.New(api.Keys + ".api_user is empty: give a CCE administrator for the API on " + aw))
 	}
-	pw, err := env.Secret("inventory.api_password", inv.APIPassword, "CCE Administration password of "+inv.APIUser)
+	pw, err := env.Secret(api.Keys+".api_password", api.Password, "CCE Administration password of "+api.User)
 	if err != nil {
 		return nil, err
 	}
-	return &ccerest.Client{Base: "https://" + net.JoinHostPort(host, port), User: inv.APIUser, Password: pw, HTTP: env.HTTPClient(tc)}, nil
+	return &ccerest.Client{Base: "https://" + net.JoinHostPort(host, port), User: api.User, Password: pw, HTTP: env.HTTPClient(tc)}, nil
 }
 
 // wantWebServer is the ECE web server entry the answers call for.

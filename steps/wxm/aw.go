@@ -5,10 +5,12 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
 
+	"ccewiz/ccerest"
 	"ccewiz/certs"
 	"ccewiz/secret"
 	"ccewiz/steps"
@@ -26,6 +28,58 @@ type AWAnswers struct {
 	// CertFiles are Cloud Connect's certificates, when its nodes are not
 	// reachable from here; empty: fetched from both nodes on port 8445.
 	CertFiles []string `yaml:"cert_files,omitempty"`
+	// API is the AW whose CCE Administration REST API puts Cloud Connect
+	// into the inventory (host[:port]); empty: the values to type.
+	API         string     `yaml:"api,omitempty"`
+	APIUser     string     `yaml:"api_user,omitempty"`
+	APIPassword secret.Ref `yaml:"api_password,omitempty"`
+	// AWCertFile is that AW's certificate or its CA, trusted for the API.
+	AWCertFile string `yaml:"aw_cert_file,omitempty"`
+}
+
+func awAPI(w *Answers) steps.AWAPI {
+	return steps.AWAPI{AW: w.AW.API, User: w.AW.APIUser, Password: w.AW.APIPassword, CertFile: w.AW.AWCertFile, Keys: "wxm.aw"}
+}
+
+// wantCloudConnect is the inventory entry of the Cloud Connect publisher
+// (the subscriber follows it; the API does not create it).
+func wantCloudConnect(w *Answers) ccerest.Machine {
+	pub := normFQDN(w.CloudConnect.Publisher)
+	return ccerest.Machine{Name: pub, Type: ccerest.TypeCloudConnect, HostName: pub, Networks: []ccerest.Network{{Type: "PUBLIC", Address: pub,
+		Services: []ccerest.Service{{Type: ccerest.ServiceMachineInfo, UserName: w.CloudConnect.AdminUser}}}}}
+}
+
+// inventoryPlan is what Plan hands Apply for the API.
+type inventoryPlan struct {
+	want ccerest.Machine
+	have *ccerest.Machine
+}
+
+// findCloudConnect returns the inventory's Cloud Connect publisher, if any.
+func findCloudConnect(ctx context.Context, c *ccerest.Client) (*ccerest.Machine, error) {
+	ms, err := c.List(ctx, ccerest.TypeCloudConnect)
+	if err != nil {
+		return nil, err
+	}
+	if len(ms) == 0 {
+		return nil, nil
+	}
+	return &ms[0], nil
+}
+
+func cloudConnectDiff(have, want ccerest.Machine) string {
+	var d []string
+	if have.HostName != want.HostName {
+		d = append(d, fmt.Sprintf("-hostName: %s\n+hostName: %s", have.HostName, want.HostName))
+	}
+	hu := ""
+	if s := have.Service(ccerest.ServiceMachineInfo); s != nil {
+		hu = s.UserName
+	}
+	if wu := want.Service(ccerest.ServiceMachineInfo).UserName; hu != wu {
+		d = append(d, fmt.Sprintf("-user name: %s\n+user name: %s", hu, wu))
+	}
+	return strings.Join(d, "\n")
 }
 
 // awStore is one AW's trust store.
@@ -156,7 +210,31 @@ func (awStep) Fields() []steps.Field {
 		func(a *steps.Answers) *secret.Ref { return &aw(a).CacertsPassword })
 	files := steps.ListField("wxm.aw.cert_files", "Cloud Connect certificate files", "only when the nodes are not reachable from here on 8445",
 		func(a *steps.Answers) *[]string { return &aw(a).CertFiles })
-	return []steps.Field{servers, stores, pass, files}
+	api := steps.TextField("wxm.aw.api", "AW for the inventory API", "the AW whose CCE Administration API adds Cloud Connect to the inventory (host[:port]); empty: the values to type",
+		func(a *steps.Answers) *string { return &aw(a).API })
+	api.Validate = func(_ *steps.Answers, v string) error {
+		if strings.TrimSpace(v) == "" {
+			return nil
+		}
+		host := v
+		if h, _, err := net.SplitHostPort(v); err == nil {
+			host = h
+		}
+		return steps.ValidateFQDN(host)
+	}
+	viaAPI := func(a *steps.Answers) bool { return strings.TrimSpace(aw(a).API) != "" }
+	apiUser := steps.TextField("wxm.aw.api_user", "CCE administrator", "for the API, e.g. administrator@example.local",
+		func(a *steps.Answers) *string { return &aw(a).APIUser })
+	apiPass := steps.SecretRefField("wxm.aw.api_password", "CCE administrator password", "env:NAME or file:PATH keeps a source; a typed password is for this session only",
+		func(a *steps.Answers) *secret.Ref { return &aw(a).APIPassword })
+	apiCert := steps.TextField("wxm.aw.aw_cert_file", "AW certificate file", "the AW's certificate or its CA, trusted for the API; empty: this machine's roots",
+		func(a *steps.Answers) *string { return &aw(a).AWCertFile })
+	ccUser := steps.TextField("wxm.cloud_connect.admin_user", "Cloud Connect admin", "the administrator the inventory entry logs in to Cloud Connect with",
+		func(a *steps.Answers) *string { return &Of(a).CloudConnect.AdminUser })
+	ccPass := steps.SecretRefField("wxm.cloud_connect.admin_password", "Cloud Connect admin password", "env:NAME or file:PATH keeps a source",
+		func(a *steps.Answers) *secret.Ref { return &Of(a).CloudConnect.AdminPassword })
+	apiUser.Visible, apiPass.Visible, apiCert.Visible, ccPass.Visible = viaAPI, viaAPI, viaAPI, viaAPI
+	return []steps.Field{servers, stores, pass, files, api, apiUser, apiPass, apiCert, ccUser, ccPass}
 }
 
 func (awStep) Needed(*steps.Answers) (steps.Need, string) {
@@ -197,11 +275,39 @@ func (s awStep) Plan(ctx context.Context, env *steps.Env) (*steps.Plan, error) {
 	}
 	p.Summary = fmt.Sprintf("Cloud Connect's certificates into %d AW cacerts (%d to change)", len(stores), changed)
 	pub := normFQDN(w.CloudConnect.Publisher)
-	p.GUI = append(p.GUI,
-		steps.GUIEntry{Where: "CCE Administration › Infrastructure › Inventory › New", Field: "Type", Value: "Cloud Connect Publisher"},
-		steps.GUIEntry{Where: "CCE Administration › Infrastructure › Inventory › New", Field: "Hostname", Value: pub},
-		steps.GUIEntry{Where: "CCE Administration › Infrastructure › Inventory › New", Field: "User name / password", Value: "the Cloud Connect administrator (the subscriber follows the publisher)"},
-		steps.GUIEntry{Where: "each AW › Services (services.msc)", Field: "Apache Tomcat", Value: "Restart — Java reads cacerts only at start"})
+	p.GUI = append(p.GUI, steps.GUIEntry{Where: "each AW › Services (services.msc)", Field: "Apache Tomcat", Value: "Restart — Java reads cacerts only at start"})
+	c, err := steps.NewAWClient(env, awAPI(w))
+	if err != nil {
+		return nil, err
+	}
+	if c == nil {
+		inv := "CCE Administration › Infrastructure › Inventory › New"
+		p.GUI = append(p.GUI,
+			steps.GUIEntry{Where: inv, Field: "Type", Value: "Cloud Connect Publisher"},
+			steps.GUIEntry{Where: inv, Field: "Hostname", Value: pub},
+			steps.GUIEntry{Where: inv, Field: "User name / password", Value: orUnset(w.CloudConnect.AdminUser) + " / its password (the subscriber follows the publisher)"})
+		return p, nil
+	}
+	if strings.TrimSpace(w.CloudConnect.AdminUser) == "" {
+		return nil, steps.BadInput(errors.New("wxm.cloud_connect.admin_user is empty: give the Cloud Connect administrator the inventory entry logs in with"))
+	}
+	env.Stage("reading the inventory on %s…", w.AW.API)
+	have, err := findCloudConnect(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	want := wantCloudConnect(w)
+	target := "CCE Administration on " + w.AW.API
+	switch {
+	case have == nil:
+		p.Remote = append(p.Remote, steps.RemoteChange{Target: target, Action: steps.Create, What: ccerest.TypeCloudConnect + " " + pub})
+		p.Private = &inventoryPlan{want: want}
+	case cloudConnectDiff(*have, want) != "":
+		p.Remote = append(p.Remote, steps.RemoteChange{Target: target, Action: steps.Modify, What: ccerest.TypeCloudConnect + " " + have.Name, Diff: cloudConnectDiff(*have, want)})
+		p.Private = &inventoryPlan{want: want, have: have}
+	default:
+		p.Remote = append(p.Remote, steps.RemoteChange{Target: target, Action: steps.Unchanged, What: ccerest.TypeCloudConnect + " " + pub + " is in the inventory"})
+	}
 	return p, nil
 }
 
@@ -295,8 +401,47 @@ func keytoolCommands(env *steps.Env, st awStore, chains []nodeChain) (steps.Comm
 	return steps.Command{Host: st.Server, Shell: "cmd", Script: b.String(), Why: "ccewiz cannot reach this AW's cacerts from here"}, files, nil
 }
 
-func (awStep) Apply(_ context.Context, env *steps.Env, p *steps.Plan) (*steps.Outcome, error) {
-	return steps.ApplyFiles(env, p)
+func (awStep) Apply(ctx context.Context, env *steps.Env, p *steps.Plan) (*steps.Outcome, error) {
+	out, err := steps.ApplyFiles(env, p)
+	if err != nil {
+		return out, err
+	}
+	ip, ok := p.Private.(*inventoryPlan)
+	if !ok {
+		return out, nil
+	}
+	w := Of(env.Answers)
+	c, err := steps.NewAWClient(env, awAPI(w))
+	if err != nil {
+		return out, err
+	}
+	pw, err := env.Secret("wxm.cloud_connect.admin_password", w.CloudConnect.AdminPassword, "password of the Cloud Connect administrator "+w.CloudConnect.AdminUser)
+	if err != nil {
+		return out, err
+	}
+	if ip.have == nil {
+		_, err = c.Create(ctx, ip.want, pw)
+	} else {
+		m := ip.want
+		m.RefURL, m.ChangeStamp, m.Name = ip.have.RefURL, ip.have.ChangeStamp, ip.have.Name
+		err = c.Update(ctx, m, pw)
+	}
+	var ae *ccerest.APIError
+	if errors.As(err, &ae) && ae.Status >= 500 {
+		return out, fmt.Errorf("%w; CCE Administration's \"Internal Server Error\" here means the AW does not trust Cloud Connect yet: restart its Apache Tomcat (Java reads cacerts at start), then run this step again", err)
+	}
+	if err != nil {
+		return out, err
+	}
+	back, err := findCloudConnect(ctx, c)
+	if err != nil {
+		return out, fmt.Errorf("read the inventory back: %w", err)
+	}
+	if back == nil || cloudConnectDiff(*back, ip.want) != "" {
+		return out, fmt.Errorf("the inventory on %s does not hold %s as written; look at CCE Administration › Infrastructure › Inventory", w.AW.API, ip.want.Name)
+	}
+	out.Notes = append(out.Notes, fmt.Sprintf("%s is in the inventory of %s as %s", ip.want.Name, w.AW.API, ccerest.TypeCloudConnect))
+	return out, nil
 }
 
 func (s awStep) Checks() []steps.Check { return s.ChecksFor(nil) }
@@ -339,7 +484,30 @@ func (awStep) ChecksFor(a *steps.Answers) []steps.Check {
 				What: "On " + st.Server + ": Services › Apache Tomcat restarted after Cloud Connect's certificates went into its cacerts — Java reads cacerts only at start"})
 		}
 	}
+	if a != nil && strings.TrimSpace(Of(a).AW.API) != "" {
+		return append(out, steps.Check{ID: "aw.inventory", Title: "Cloud Connect is in the CCE inventory", Run: checkInventory})
+	}
 	out = append(out, steps.Check{ID: "aw.inventory", Title: "Cloud Connect is in the CCE inventory", Manual: true,
 		What: "CCE Administration › Infrastructure › Inventory lists the Cloud Connect publisher (and its subscriber) with no alert; \"Internal Server Error\" there means the AW does not trust Cloud Connect yet"})
 	return out
+}
+
+func checkInventory(ctx context.Context, env *steps.Env) steps.Result {
+	w := Of(env.Answers)
+	c, err := steps.NewAWClient(env, awAPI(w))
+	if err != nil {
+		return steps.Result{Status: steps.Fail, Detail: err.Error(), Fix: "answer wxm.aw.api, api_user and api_password"}
+	}
+	have, err := findCloudConnect(ctx, c)
+	if err != nil {
+		return steps.Result{Status: steps.Fail, Detail: err.Error(), Fix: "check the CCE administrator's credentials and that " + w.AW.API + " answers"}
+	}
+	want := wantCloudConnect(w)
+	if have == nil {
+		return steps.Result{Status: steps.Fail, Detail: "the inventory on " + w.AW.API + " has no " + ccerest.TypeCloudConnect, Fix: "ccewiz apply --flow wxm --step aw"}
+	}
+	if d := cloudConnectDiff(*have, want); d != "" {
+		return steps.Result{Status: steps.Fail, Detail: fmt.Sprintf("the inventory's %s %s differs: %s", ccerest.TypeCloudConnect, have.Name, strings.ReplaceAll(d, "\n", "; ")), Fix: "ccewiz apply --flow wxm --step aw"}
+	}
+	return steps.Result{Status: steps.Pass, Detail: fmt.Sprintf("%s %s (%s) on %s", ccerest.TypeCloudConnect, have.Name, have.HostName, w.AW.API)}
 }

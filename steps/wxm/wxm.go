@@ -9,6 +9,7 @@
 package wxm
 
 import (
+	"ccewiz/secret"
 	"ccewiz/steps"
 )
 
@@ -63,6 +64,10 @@ type Versions struct {
 type CloudConnect struct {
 	Publisher  string `yaml:"publisher,omitempty"`
 	Subscriber string `yaml:"subscriber,omitempty"`
+	// AdminUser and AdminPassword are the Cloud Connect administrator the
+	// CCE inventory entry logs in with.
+	AdminUser     string     `yaml:"admin_user,omitempty"`
+	AdminPassword secret.Ref `yaml:"admin_password,omitempty"`
 }
 
 // Proxy is the internet proxy of WxM's onboarding mail, if any.
