@@ -10,6 +10,7 @@ import (
 	"ccewiz/safefile"
 	"ccewiz/steps"
 	"ccewiz/steps/wxm"
+	"ccewiz/testpeer"
 )
 
 func wxmCheck(t *testing.T, answers string) (int, []string, steps.Report) {
@@ -38,7 +39,20 @@ func wxmCheck(t *testing.T, answers string) (int, []string, steps.Report) {
 // a second apply writes nothing; a cherrypoint that goes down fails its
 // check again. The ECE flow's progress is not touched.
 func TestLabWalksTheWxMFlow(t *testing.T) {
-	answers := startLabCLI(t)
+	labDir := t.TempDir()
+	t.Run("walk", func(t *testing.T) { walkWxM(t, testpeer.StartLab(t, testpeer.BuildCcewiz(t), labDir)) })
+	// A resumed lab still has what the first run did — the AW's inventory
+	// entry too — so the check still passes.
+	t.Run("resumed", func(t *testing.T) {
+		answers := testpeer.StartLab(t, testpeer.BuildCcewiz(t), labDir)
+		os.Remove(filepath.Join(labDir, "cloudconnect", "cc2.example.com.cherrypoint-down"))
+		if code, failed, r := wxmCheck(t, answers); code != 0 || len(failed) > 0 {
+			t.Fatalf("after resuming: exit %d, failed %v\n%s", code, failed, describeFailures(r))
+		}
+	})
+}
+
+func walkWxM(t *testing.T, answers string) {
 	dir := filepath.Dir(answers)
 	code, failed, _ := wxmCheck(t, answers)
 	if code != 1 || !containsAll(failed, "aw.aw1a.example.com", "aw.inventory", "cherrypoint.status.publisher", "cherrypoint.status.subscriber", "sip.keys", "finesse.layout") {

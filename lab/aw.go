@@ -3,6 +3,7 @@ package lab
 import (
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/json"
 	"encoding/pem"
 	"encoding/xml"
 	"fmt"
@@ -49,6 +50,9 @@ type aw struct {
 	mu       sync.Mutex
 	next     int
 	machines map[int]*ccerest.Machine
+	// store keeps the inventory across lab runs (a resumed lab still has
+	// what the admin added); "" keeps it in memory only.
+	store string
 
 	ln  net.Listener
 	srv *http.Server
@@ -67,6 +71,52 @@ func newAW(user, pass, eceCertFile string, cert tls.Certificate, logf func(strin
 		a.add(m)
 	}
 	return a
+}
+
+// keep writes the inventory to the store, after every change.
+func (a *aw) keep() {
+	if a.store == "" {
+		return
+	}
+	ids := make([]int, 0, len(a.machines))
+	for id := range a.machines {
+		ids = append(ids, id)
+	}
+	sort.Ints(ids)
+	var list []ccerest.Machine
+	for _, id := range ids {
+		list = append(list, *a.machines[id])
+	}
+	b, err := json.MarshalIndent(list, "", "  ")
+	if err == nil {
+		err = writeFile(a.store, b, 0o644)
+	}
+	if err != nil {
+		a.logf("AW: could not keep the inventory in %s: %v", a.store, err)
+	}
+}
+
+// load replaces the stock inventory with the one a previous run kept.
+func (a *aw) load() {
+	b, err := os.ReadFile(a.store)
+	if err != nil {
+		return
+	}
+	var list []ccerest.Machine
+	if json.Unmarshal(b, &list) != nil || len(list) == 0 {
+		a.logf("AW: %s is not an inventory; starting from the stock one", a.store)
+		return
+	}
+	a.machines = map[int]*ccerest.Machine{}
+	for _, m := range list {
+		m := m
+		id, err := strconv.Atoi(m.RefURL[strings.LastIndex(m.RefURL, "/")+1:])
+		if err != nil {
+			continue
+		}
+		a.machines[id] = &m
+		a.next = max(a.next, id)
+	}
 }
 
 func (a *aw) add(m ccerest.Machine) *ccerest.Machine {
@@ -238,6 +288,7 @@ func (a *aw) create(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	n := a.add(m)
+	a.keep()
 	a.logf("AW: created %s %s", m.Type, m.Name)
 	w.Header().Set("Location", "https://"+r.Host+n.RefURL)
 	w.WriteHeader(http.StatusCreated)
@@ -286,12 +337,14 @@ func (a *aw) item(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		a.machines[id] = &u
+		a.keep()
 		a.logf("AW: updated %s %s", u.Type, u.Name)
 		w.WriteHeader(http.StatusOK)
 	case http.MethodDelete:
 		switch m.Type {
 		case ccerest.TypeECEWebServer, ccerest.TypeDCECEWebServer, ccerest.TypeCloudConnect, ccerest.TypeExternalECE:
 			delete(a.machines, id)
+			a.keep()
 			w.WriteHeader(http.StatusOK)
 		default:
 			a.fail(w, http.StatusBadRequest, "invalid.machine.type", m.Type+" cannot be deleted through the API", m.Name)

@@ -231,6 +231,8 @@ func Start(ctx context.Context, opts Options) (l *Lab, err error) {
 		return nil, err
 	}
 	l.aw = newAW(AWUser, strings.TrimSpace(string(awPass)), l.CertFile, awCert.tlsCert(), logf)
+	l.aw.store = p("aw", "inventory.json")
+	l.aw.load()
 	if err := l.aw.start(); err != nil {
 		return nil, err
 	}

@@ -181,7 +181,7 @@ type awStep struct{}
 
 func (awStep) ID() string         { return "aw" }
 func (awStep) Title() string      { return "The AWs trust Cloud Connect, and know it in their inventory" }
-func (awStep) ShortTitle() string { return "AW trust, inventory" }
+func (awStep) ShortTitle() string { return "AW trust" }
 func (awStep) Intro() string {
 	return "CCE Administration on each AW calls Cloud Connect over HTTPS: without Cloud Connect's certificates in the AW's " +
 		"Java cacerts, its pages answer \"Internal Server Error\". ccewiz imports both nodes' certificates (a backup first, " +
@@ -208,7 +208,7 @@ func (awStep) Fields() []steps.Field {
 		func(a *steps.Answers) *[]string { return &aw(a).Cacerts })
 	pass := steps.SecretRefField("wxm.aw.cacerts_password", "cacerts password", "empty: the JDK default (changeit); env:NAME or file:PATH keeps a source",
 		func(a *steps.Answers) *secret.Ref { return &aw(a).CacertsPassword })
-	files := steps.ListField("wxm.aw.cert_files", "Cloud Connect certificate files", "only when the nodes are not reachable from here on 8445",
+	files := steps.ListField("wxm.aw.cert_files", "Cloud Connect cert files", "only when the nodes are not reachable from here on 8445",
 		func(a *steps.Answers) *[]string { return &aw(a).CertFiles })
 	api := steps.TextField("wxm.aw.api", "AW for the inventory API", "the AW whose CCE Administration API adds Cloud Connect to the inventory (host[:port]); empty: the values to type",
 		func(a *steps.Answers) *string { return &aw(a).API })
@@ -231,7 +231,7 @@ func (awStep) Fields() []steps.Field {
 		func(a *steps.Answers) *string { return &aw(a).AWCertFile })
 	ccUser := steps.TextField("wxm.cloud_connect.admin_user", "Cloud Connect admin", "the administrator the inventory entry logs in to Cloud Connect with",
 		func(a *steps.Answers) *string { return &Of(a).CloudConnect.AdminUser })
-	ccPass := steps.SecretRefField("wxm.cloud_connect.admin_password", "Cloud Connect admin password", "env:NAME or file:PATH keeps a source",
+	ccPass := steps.SecretRefField("wxm.cloud_connect.admin_password", "Cloud Connect password", "env:NAME or file:PATH keeps a source",
 		func(a *steps.Answers) *secret.Ref { return &Of(a).CloudConnect.AdminPassword })
 	apiUser.Visible, apiPass.Visible, apiCert.Visible, ccPass.Visible = viaAPI, viaAPI, viaAPI, viaAPI
 	return []steps.Field{servers, stores, pass, files, api, apiUser, apiPass, apiCert, ccUser, ccPass}

@@ -199,26 +199,27 @@ func (s cherrypointStep) Plan(_ context.Context, env *steps.Env) (*steps.Plan, e
 	o := w.Onboarding
 	var b strings.Builder
 	b.WriteString("cloudconnect cherrypoint config\n")
-	b.WriteString("#   answer its prompts with WxM's onboarding values:\n")
+	b.WriteString("# at its prompts, WxM's onboarding values:\n")
 	for _, kv := range [][2]string{
 		{"desktop user", o.DesktopUser},
-		{"desktop user's API key", "(from the onboarding mail: type it, ccewiz never holds it)"},
+		{"its API key", "from the mail (never in ccewiz)"},
 		{"system user", o.SystemUser},
-		{"system user's API key", "(from the onboarding mail: type it)"},
+		{"its API key", "from the mail"},
 		{"voice PIN prefix", o.VoicePINPrefix},
 		{"web URL prefix", o.WebURLPrefix},
 		{"deployment ID", o.DeploymentID},
 		{"proxy", proxyText(w.Proxy)},
 	} {
-		fmt.Fprintf(&b, "#     %-24s %s\n", kv[0], kv[1])
+		fmt.Fprintf(&b, "#  %s: %s\n", kv[0], kv[1])
 	}
 	b.WriteString("utils cloudconnect stop cherrypoint\n")
 	b.WriteString("utils cloudconnect start cherrypoint\n")
 	b.WriteString("show cloudconnect cherrypoint config\n")
 	b.WriteString("utils cloudconnect cherrypoint test-connectivity\n")
-	b.WriteString("#   code 400 = Cloud Connect cannot reach the internet: check the proxy")
+	b.WriteString("# code 400: Cloud Connect cannot reach the\n")
+	b.WriteString("# internet; check the proxy")
 	return &steps.Plan{Step: s.ID(), Summary: "configure cherrypoint on " + pub + " and restart it",
-		Commands: []steps.Command{{Host: pub + " (Cloud Connect publisher, admin CLI over SSH)", Shell: "vos", Script: b.String(),
+		Commands: []steps.Command{{Host: pub, Shell: "VOS CLI over SSH", Script: b.String(),
 			Why: "the VOS CLI is the only way to configure cherrypoint"}}}, nil
 }
 

@@ -195,7 +195,7 @@ func (s sipStep) Plan(_ context.Context, env *steps.Env) (*steps.Plan, error) {
 			newData := f.Bytes()
 			fc = steps.FileChange{Path: env.Path(path), Action: steps.Modify, Backup: true, Data: newData,
 				BaseSHA256: steps.SHA256Hex(old), Verify: verifySIP(want, old),
-				Why:  fmt.Sprintf("sets %s", strings.Join(set, ", ")),
+				Why:  fmt.Sprintf("adds or corrects %d of the %d Cloud Connect keys (the diff shows which); every other line stays as it is", len(set), len(want)),
 				Diff: udiff.Unified(path, path+" (patched)", shown(old), shown(newData))}
 		}
 		p.Files = append(p.Files, fc)
