@@ -2,10 +2,12 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"ccewiz/safefile"
 	"ccewiz/steps"
@@ -133,5 +135,42 @@ func TestWxMSipFrontEnd(t *testing.T) {
 	}
 	if code, out, errs := runCLI(t, args...); code != 0 || len(safefile.Backups(sip)) != 1 {
 		t.Errorf("second patch: exit %d, backups %v\n%s%s", code, safefile.Backups(sip), out, errs)
+	}
+}
+
+// TestLabWxMWizardUnderTmux walks the whole WxM flow in the real TUI at
+// 120×40 as a newcomer would — review each plan (ctrl+o), apply it
+// (enter), go on (enter) — and ends on the report with no failed check.
+func TestLabWxMWizardUnderTmux(t *testing.T) {
+	tm := testpeer.NewTmux(t)
+	tm.Join = true
+	bin := testpeer.BuildCcewiz(t)
+	dir := t.TempDir()
+	tm.Start("lab", testpeer.ShellQuote(bin, "lab", "--flow", "wxm", "--dir", dir)+"; echo exit=$?; sleep 30")
+	tm.WaitForText("lab", "Step 1 of 7", 30*time.Second)
+	for i := 1; i <= 7; i++ {
+		tm.Keys("lab", "C-o")
+		tm.WaitForText("lab", "Press enter to apply this plan", 20*time.Second)
+		tm.Keys("lab", "Enter")
+		screen := tm.WaitForText("lab", "enter: record this step and go on", 30*time.Second)
+		if strings.Contains(screen, "✗ fail") {
+			t.Fatalf("step %d has a failing check:\n%s", i, screen)
+		}
+		tm.Keys("lab", "Enter")
+		if i < 7 {
+			tm.WaitForText("lab", fmt.Sprintf("Step %d of 7", i+1), 20*time.Second)
+		}
+	}
+	screen := tm.WaitForText("lab", "Integration report", 30*time.Second)
+	if !strings.Contains(screen, "manual item(s) not confirmed yet") || strings.Contains(screen, "NOT READY") {
+		t.Errorf("the report after the walk:\n%s", screen)
+	}
+	for i := 0; i < 3 && !strings.Contains(tm.Capture("lab"), "exit="); i++ {
+		tm.Keys("lab", "C-c")
+		time.Sleep(500 * time.Millisecond)
+	}
+	screen = tm.WaitForText("lab", "exit=0", 30*time.Second)
+	if !strings.Contains(screen, "ccewiz lab --dir "+dir+" --flow wxm") {
+		t.Errorf("the exit message does not say how to continue the WxM flow:\n%s", screen)
 	}
 }
