@@ -567,7 +567,9 @@ func checkStore(ctx context.Context, env *Env, st TrustStore) Result {
 	if err != nil {
 		return Result{Status: Fail, Detail: err.Error(), Fix: "run the certificate step, or make " + fqdn + ":443 reachable from here"}
 	}
-	if err := ks.JavaTrusts(chain, env.now(), fqdn); err != nil {
+	// SPOG's Tomcat connects by the ECE FQDN with endpoint identification:
+	// the judge applies Java's path, leaf and host name checks too.
+	if err := certs.JudgeServer(chain, ks.TrustedCerts(), fqdn, certs.HTTPSCheck, env.now(), fqdn); err != nil {
 		return Result{Status: Fail, Detail: fmt.Sprintf("%s (%s), for the certificate from %s: %v", st.Server, path, source, err),
 			Fix: "ccewiz apply --step trust (imports with a backup), then restart the ADS's Apache Tomcat service"}
 	}

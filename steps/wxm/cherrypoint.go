@@ -123,9 +123,10 @@ func fetchStatus(ctx context.Context, env *steps.Env, node string) (*statusAnswe
 	return &statusAnswer{State: st, Chain: chain}, nil
 }
 
-// awVerdicts judges chain for node as each AW's Java would: the store's
-// trusted entries as anchors (certs.JavaTrusts) and Java's HTTPS host name
-// check. It returns one line per AW that refuses.
+// awVerdicts judges chain for node as each AW's Java would (certs.
+// JudgeServer: the store's trusted entries as anchors, the path and leaf
+// checks, Java's HTTPS host name check). It returns one line per AW that
+// refuses.
 func awVerdicts(env *steps.Env, stores []awStore, chain []*x509.Certificate, node string) []string {
 	var out []string
 	for _, st := range stores {
@@ -134,11 +135,7 @@ func awVerdicts(env *steps.Env, stores []awStore, chain []*x509.Certificate, nod
 			out = append(out, fmt.Sprintf("%s: cannot judge — %v", st.Server, err))
 			continue
 		}
-		if err := ks.JavaTrusts(chain, nowOf(env), node); err != nil {
-			out = append(out, fmt.Sprintf("%s's Java refuses %s: %v", st.Server, node, err))
-			continue
-		}
-		if err := certs.JavaHostname(chain[0], node, certs.HTTPSCheck); err != nil {
+		if err := certs.JudgeServer(chain, ks.TrustedCerts(), node, certs.HTTPSCheck, nowOf(env), node); err != nil {
 			out = append(out, fmt.Sprintf("%s's Java refuses %s: %v", st.Server, node, err))
 		}
 	}
