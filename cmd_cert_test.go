@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -269,5 +270,22 @@ func TestCertFrontEndsKeepTheKey(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestNegativeSerialIsReadable: a certificate with a negative serial (a
+// Samba AD DC's) is read by the ccewiz binary, as Java reads it.
+func TestNegativeSerialIsReadable(t *testing.T) {
+	testpeer.Need(t, "openssl")
+	dir := t.TempDir()
+	pem := filepath.Join(dir, "dc.pem")
+	out, err := exec.Command("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", filepath.Join(dir, "dc.key"),
+		"-out", pem, "-subj", "/CN=dc1.example.local", "-days", "30", "-set_serial", "-12345").CombinedOutput()
+	if err != nil {
+		t.Fatalf("openssl: %v\n%s", err, out)
+	}
+	code, stdout, errs := runBinary(t, "cert", "inspect", pem)
+	if code != 0 || !strings.Contains(stdout, "dc1.example.local") {
+		t.Errorf("cert inspect of a negative serial: exit %d\n%s%s", code, stdout, errs)
 	}
 }

@@ -1,7 +1,14 @@
-// Command ccewiz walks a contact-center administrator through integrating
-// Cisco Enterprise Chat and Email (ECE) 12.x with Packaged CCE 12.x, and
-// proves the integration works. This file is CLI wiring only: each
-// subcommand lives in cmd_<name>.go and drives the steps package.
+// Command ccewiz walks a contact-center administrator through the
+// integrations of Cisco Contact Center Enterprise — ECE ↔ PCCE, CCE ↔
+// Webex Experience Management — and proves they work. This file is CLI
+// wiring only: each subcommand lives in cmd_<name>.go and drives the steps
+// package and its flows.
+
+// Java reads certificates with a negative serial number (a Samba AD DC
+// issues them); crypto/x509 refuses them unless told otherwise, and every
+// verdict here must be Java's.
+//
+//go:debug x509negativeserial=1
 package main
 
 import (

@@ -145,7 +145,7 @@ func pathsToAnchors(leaf *x509.Certificate, sent, trusted []*x509.Certificate, i
 				if !bytes.Equal(c.RawSubject, cur.RawIssuer) || onPath(path, c) {
 					continue
 				}
-				if c.CheckSignature(cur.SignatureAlgorithm, cur.RawTBSCertificate, cur.Signature) == nil {
+				if javaSignatureOK(c, cur) == nil {
 					walk(append(path, c))
 				}
 			}
@@ -176,7 +176,7 @@ func validatePartial(chain []*x509.Certificate, now time.Time) error {
 		if j+1 < len(chain)-1 && !(parent.BasicConstraintsValid && parent.IsCA) {
 			return &PKIXError{Validation: true, Detail: fmt.Sprintf("%s signed %s but is not a CA", name1(parent), name1(c))}
 		}
-		if err := parent.CheckSignature(c.SignatureAlgorithm, c.RawTBSCertificate, c.Signature); err != nil {
+		if err := javaSignatureOK(parent, c); err != nil {
 			return &PKIXError{Detail: fmt.Sprintf("the signature of %s does not verify with %s: %v", name1(c), name1(parent), err)}
 		}
 	}
