@@ -86,7 +86,10 @@ type Keystore struct {
 	// passwordless PKCS#12 stores (Java 18+ cacerts) have no MAC and no
 	// encryption; they are written back the same way.
 	passwordless bool
-	entries      []Entry // parse() fills in the certificate fields on demand
+	// readOnly: a PKCS#12 key store, read for its trusted certificates;
+	// writing it back would lose its keys.
+	readOnly bool
+	entries  []Entry // parse() fills in the certificate fields on demand
 }
 
 func (ks *Keystore) parse() {
@@ -200,7 +203,9 @@ func (ks *Keystore) TrustedCerts() []*x509.Certificate {
 	ks.parse()
 	var out []*x509.Certificate
 	for _, e := range ks.entries {
-		if e.Type == TrustedCertEntry && e.Cert != nil {
+		// Java's TrustManager trusts a key entry's certificate too
+		// (TrustStoreUtil.getTrustedCerts).
+		if (e.Type == TrustedCertEntry || e.Type == PrivateKeyEntry) && e.Cert != nil {
 			out = append(out, e.Cert)
 		}
 	}
@@ -299,6 +304,9 @@ func entryFor(alias, typ string, der []byte, created time.Time) Entry {
 // Marshal encodes the store, protected by password (ignored for a
 // password-less PKCS#12 store, which stays password-less as Java made it).
 func (ks *Keystore) Marshal(password []byte) ([]byte, error) {
+	if ks.readOnly {
+		return nil, fmt.Errorf("%w: this PKCS#12 store holds private keys; ccewiz reads it (Java trusts its certificates) but does not change it, as writing it back would lose the keys — import with keytool, or keep the trusted certificates in a trust store of their own", ErrUnsupported)
+	}
 	switch ks.kind {
 	case JKS:
 		return marshalJKS(ks.entries, password)

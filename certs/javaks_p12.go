@@ -31,6 +31,12 @@ var (
 	oidEncryptedData = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 7, 6}
 	oidCertBagID     = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 12, 10, 1, 3}
 	oidFriendly      = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 20}
+	oidLocalKeyID    = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 21}
+	oidShroudedKey   = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 12, 10, 1, 2}
+	oidKeyBag        = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 12, 10, 1, 1}
+	// oidJavaTrusted is Java's trustedKeyUsage attribute: a certificate
+	// bag with it is a trustedCertEntry.
+	oidJavaTrusted = asn1.ObjectIdentifier{2, 16, 840, 1, 113894, 746875, 1, 1}
 	oidPBES2         = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 5, 13}
 	oidPBKDF2        = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 5, 12}
 	oidHMACSHA1      = asn1.ObjectIdentifier{1, 2, 840, 113549, 2, 7}
@@ -188,7 +194,9 @@ func openP12(data, password []byte) (*Keystore, error) {
 		msg := err.Error()
 		if strings.Contains(msg, "not marked as trusted") || strings.Contains(msg, "expected only certificate bags") ||
 			strings.Contains(msg, "items in the authenticated safe") {
-			return nil, fmt.Errorf("%w: this PKCS#12 file holds private keys or untrusted certificates (a key store, not a trust store); ccewiz only edits trust stores: %v", ErrUnsupported, err)
+			// A key store: Java's TrustManager still trusts its trusted
+			// certificates and each key entry's certificate. Read it so.
+			return openP12WithKeys(data, pw, safes)
 		}
 		return nil, fmt.Errorf("%w: %v", ErrNotKeystore, err)
 	}
@@ -350,4 +358,91 @@ func marshalP12(ks *Keystore, password []byte) ([]byte, error) {
 	// Modern2023 is PBES2/AES-256 with an HMAC-SHA-256 MAC: what keytool
 	// writes itself since Java 8u301/11.0.12/17.
 	return pkcs12.Modern2023.EncodeTrustStoreEntries(list, string(password))
+}
+
+// openP12WithKeys reads a PKCS#12 key store as Java's TrustManager does
+// (TrustStoreUtil.getTrustedCerts): its trustedCertEntry certificates and
+// the first certificate of each key entry are trusted; other certificates
+// (the rest of a key's chain) are not. The keys stay encrypted and unread.
+// The store opens read-only: writing it back would lose its keys.
+func openP12WithKeys(data []byte, pw string, safes []p12ContentInfo) (*Keystore, error) {
+	// The MAC: go-pkcs12 checks it for a store with one key.
+	if _, _, _, err := pkcs12.DecodeChain(data, pw); errors.Is(err, pkcs12.ErrIncorrectPassword) {
+		return nil, ErrWrongPassword
+	}
+	type bag struct {
+		alias, keyID string
+		trusted      bool
+		der          []byte
+	}
+	var certBags []bag
+	var keys []bag
+	for _, ci := range safes {
+		var plain []byte
+		switch {
+		case ci.ContentType.Equal(oidData):
+			if err := strictUnmarshal(ci.Content.Bytes, &plain); err != nil {
+				return nil, fmt.Errorf("%w: PKCS#12 safe contents: %v", ErrNotKeystore, err)
+			}
+		case ci.ContentType.Equal(oidEncryptedData):
+			var ed p12EncryptedData
+			if err := strictUnmarshal(ci.Content.Bytes, &ed); err != nil {
+				return nil, fmt.Errorf("%w: PKCS#12 encrypted data: %v", ErrNotKeystore, err)
+			}
+			var err error
+			if plain, err = pbes2Decrypt(ed.Info.Algorithm, ed.Info.Content, pw); err != nil {
+				return nil, err
+			}
+		default:
+			return nil, fmt.Errorf("%w: PKCS#12 content type %v", ErrUnsupported, ci.ContentType)
+		}
+		var bags []p12SafeBag
+		if err := strictUnmarshal(plain, &bags); err != nil {
+			return nil, fmt.Errorf("%w: PKCS#12 safe bags: %v", ErrNotKeystore, err)
+		}
+		for _, b := range bags {
+			x := bag{alias: friendlyName(b.Attributes)}
+			for _, a := range b.Attributes {
+				switch {
+				case a.ID.Equal(oidLocalKeyID):
+					var id []byte
+					if strictUnmarshal(a.Values.Bytes, &id) == nil {
+						x.keyID = string(id)
+					}
+				case a.ID.Equal(oidJavaTrusted):
+					x.trusted = true
+				}
+			}
+			switch {
+			case b.ID.Equal(oidCertBagID):
+				var cb p12CertBag
+				if err := strictUnmarshal(b.Value.Bytes, &cb); err != nil {
+					return nil, fmt.Errorf("%w: PKCS#12 certificate bag: %v", ErrNotKeystore, err)
+				}
+				x.der = cb.Data
+				certBags = append(certBags, x)
+			case b.ID.Equal(oidShroudedKey), b.ID.Equal(oidKeyBag):
+				keys = append(keys, x)
+			}
+		}
+	}
+	ks := &Keystore{kind: PKCS12, readOnly: true}
+	for i, k := range keys {
+		for _, c := range certBags {
+			if k.keyID != "" && c.keyID == k.keyID {
+				alias := firstNonEmpty(k.alias, c.alias, fmt.Sprintf("key-%d", i+1))
+				ks.entries = append(ks.entries, entryFor(alias, PrivateKeyEntry, c.der, time.Time{}))
+				break
+			}
+		}
+	}
+	for i, c := range certBags {
+		if c.trusted {
+			ks.entries = append(ks.entries, entryFor(firstNonEmpty(c.alias, fmt.Sprintf("entry-%d", i+1)), TrustedCertEntry, c.der, time.Time{}))
+		}
+	}
+	if len(ks.entries) == 0 {
+		return nil, fmt.Errorf("%w: this PKCS#12 file holds no certificate Java would trust (no trusted entry, no key with its certificate)", ErrUnsupported)
+	}
+	return ks, nil
 }
