@@ -30,10 +30,19 @@ import (
 // The server is assumed to negotiate TLS 1.2 ECDHE or TLS 1.3, as every
 // current server does; RSA key exchange (keyEncipherment) is not judged.
 func JudgeServer(chain, trusted []*x509.Certificate, host string, check HostCheck, now time.Time, fqdn string) error {
+	return Java17().Judge(chain, trusted, host, check, now, fqdn)
+}
+
+// Judge is JudgeServer for the Java of p: its certificate-path algorithm
+// constraints too (disabled signature digests, minimum key sizes).
+func (p JavaProfile) Judge(chain, trusted []*x509.Certificate, host string, check HostCheck, now time.Time, fqdn string) error {
 	if err := JavaTrusts(chain, trusted, now, fqdn); err != nil {
 		return err
 	}
 	path, anchor := javaPath(chain, trusted)
+	if err := p.certpathCheck(path, anchor); err != nil {
+		return err
+	}
 	// An anchor that signed the path must be a CA: Java refuses a v3 anchor
 	// without basicConstraints cA (a v1 root has no extensions and passes).
 	if anchor != nil && anchor.Version == 3 && !(anchor.BasicConstraintsValid && anchor.IsCA) {

@@ -92,6 +92,25 @@ type ProbeOptions struct {
 	Roots *x509.CertPool
 	// Now is the clock for expiry; nil = time.Now.
 	Now func() time.Time
+	// Java, when set, adds the handshake that Java makes — no SNI, as SPOG
+	// sends none; only the profile's protocols and suites — and the
+	// verdict of its TrustManager with Anchors (a cacerts' trusted
+	// certificates) and Check's host name rules.
+	Java    *JavaProfile
+	Anchors []*x509.Certificate
+	Check   HostCheck
+}
+
+// JavaVerdict is what the Java of a profile says of a server.
+type JavaVerdict struct {
+	Profile  string `json:"profile"`
+	Protocol string `json:"tls_version,omitempty"`
+	Cipher   string `json:"cipher,omitempty"`
+	// Judged is false when ccewiz cannot tell (no trust store given, or a
+	// server crypto/tls cannot speak to): Reason says why.
+	Judged   bool   `json:"judged"`
+	Accepted bool   `json:"accepted"`
+	Reason   string `json:"reason,omitempty"`
 }
 
 // Handshake is what a server presented in one TLS handshake.
@@ -123,6 +142,8 @@ type ProbeResult struct {
 	Findings []Finding `json:"findings"`
 	NoSNIErr error     `json:"-"`
 	SNIErr   error     `json:"-"`
+	// Java is the verdict of ProbeOptions.Java, when asked.
+	Java *JavaVerdict `json:"java,omitempty"`
 }
 
 // Leaf returns the certificate SPOG would see (without SNI), else the SNI one.
@@ -172,7 +193,19 @@ func Probe(ctx context.Context, addr string, o ProbeOptions) (*ProbeResult, erro
 			res.SNI, res.SNIErr = handshake(ctx, addr, name, o.Dial)
 		}()
 	}
+	var java *Handshake
+	var javaErr error
+	if o.Java != nil {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			java, javaErr = handshakeAs(ctx, addr, o.Dial, o.Java)
+		}()
+	}
 	wg.Wait()
+	if o.Java != nil {
+		res.Java = javaVerdict(o, name, java, javaErr, res.NoSNI != nil || res.SNI != nil)
+	}
 	if res.NoSNIErr != nil {
 		res.NoSNIError = res.NoSNIErr.Error()
 	}
@@ -253,6 +286,69 @@ func handshake(ctx context.Context, addr, sni string, dial DialFunc) (*Handshake
 		return nil, &ProbeError{Addr: addr, SNI: sni, Kind: ErrHandshake, Err: errors.New("the server sent no certificate")}
 	}
 	return h, nil
+}
+
+// handshakeAs makes Java's handshake: no SNI (SPOG sends none), only the
+// profile's protocols and suites.
+func handshakeAs(ctx context.Context, addr string, dial DialFunc, p *JavaProfile) (*Handshake, error) {
+	if dial == nil {
+		var d net.Dialer
+		dial = d.DialContext
+	}
+	vs := p.Versions()
+	if len(vs) == 0 {
+		return nil, errors.New("the profile enables no TLS version")
+	}
+	conn, err := dial(ctx, "tcp", addr)
+	if err != nil {
+		return nil, classify(addr, "", err, false)
+	}
+	defer conn.Close()
+	if dl, ok := ctx.Deadline(); ok {
+		conn.SetDeadline(dl)
+	}
+	tc := tls.Client(conn, &tls.Config{InsecureSkipVerify: true, //nolint:gosec // judged by the profile afterwards
+		MinVersion: vs[0], MaxVersion: vs[len(vs)-1], CipherSuites: p.Suites()})
+	if err := tc.HandshakeContext(ctx); err != nil {
+		return nil, classify(addr, "", err, true)
+	}
+	st := tc.ConnectionState()
+	if len(st.PeerCertificates) == 0 {
+		return nil, &ProbeError{Addr: addr, Kind: ErrHandshake, Err: errors.New("the server sent no certificate")}
+	}
+	return &Handshake{Version: tls.VersionName(st.Version), Cipher: tls.CipherSuiteName(st.CipherSuite), Chain: st.PeerCertificates, version: st.Version}, nil
+}
+
+// javaVerdict turns Java's handshake into a verdict. A handshake that only
+// Go's full offer completes is Java's refusal (old protocol, weak suite);
+// one that neither completes cannot be judged (a server crypto/tls cannot
+// speak to — DHE suites only, say).
+func javaVerdict(o ProbeOptions, name string, h *Handshake, err error, goCompleted bool) *JavaVerdict {
+	v := &JavaVerdict{Profile: o.Java.Name}
+	switch {
+	case err != nil && goCompleted:
+		v.Judged = true
+		v.Reason = fmt.Sprintf("javax.net.ssl.SSLHandshakeException: %s cannot negotiate with this server (%v): the server offers only protocols or cipher suites its java.security disables (jdk.tls.disabledAlgorithms: %s); enable TLS 1.2 with an ECDHE/AES-GCM suite on the server",
+			o.Java.Name, err, strings.Join(o.Java.TLSDisabled, ", "))
+	case err != nil:
+		v.Reason = fmt.Sprintf("cannot judge: no handshake completed (%v), so ccewiz cannot tell what Java would get", err)
+	case len(o.Anchors) == 0:
+		v.Protocol, v.Cipher = h.Version, h.Cipher
+		v.Reason = "cannot judge the certificate: give the trust store Java uses (the ADS's cacerts) to judge it"
+	default:
+		v.Protocol, v.Cipher, v.Judged = h.Version, h.Cipher, true
+		now := time.Now()
+		if o.Now != nil {
+			now = o.Now()
+		}
+		host := name
+		if jerr := o.Java.Judge(h.Chain, o.Anchors, host, o.Check, now, host); jerr != nil {
+			v.Reason = jerr.Error()
+		} else {
+			v.Accepted = true
+		}
+	}
+	return v
 }
 
 // probeSuites offers every suite crypto/tls implements, weak ones included:

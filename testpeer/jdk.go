@@ -25,3 +25,16 @@ func JDKCacerts(t testing.TB) string {
 	}
 	return p
 }
+
+// JDKHome is the installed JDK's home (the folder above bin/java), found
+// as JDKCacerts finds it.
+func JDKHome(t testing.TB) string {
+	t.Helper()
+	Need(t, "java")
+	java, _ := exec.LookPath("java")
+	real, err := filepath.EvalSymlinks(java)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return filepath.Dir(filepath.Dir(real))
+}
