@@ -50,6 +50,7 @@ func TestBadInputIsExitTwo(t *testing.T) {
 		{[]string{"cce", "inventory", "list", "--aw", "aw1a"}, "short host name"},
 		{[]string{"spog", "patch", "--file", in("dir"), "--server-name", "ece.example.com"}, "is a folder"},
 		{[]string{"wxm", "sip", "check", "--file", in("none.properties")}, "no such file"},
+		{[]string{"cert", "probe", "--addr", "ece.example.com:443", "--java", "11"}, "give 17, 8, or the JAVA_HOME folder"},
 		{[]string{"wxm", "sip", "--file", afile}, "needs check or patch"},
 		{[]string{"wxm", "sip", "patch", "--file", afile, "--publisher", "10.0.0.5", "--answers", in("d.yaml")}, "is an IP address"},
 		{[]string{"wxm", "layout", "check", "--file", afile, "--finesse", "fin1a.example.com"}, "not both"},

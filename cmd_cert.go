@@ -41,13 +41,15 @@ func (l *listFlag) Set(v string) error {
 // certFlags are the flags of every `ccewiz cert` action; each action uses
 // its own subset and refuses none of the others (they are simply unused).
 type certFlags struct {
-	cn, o, ou, l, st, c     string
-	sans, chain, webServers listFlag
-	keySize, days           int
-	out, key, cert, name    string
-	addr, caFile, format    string
-	pfxPassEnv, pfxPassFile string
-	timeout                 time.Duration
+	cn, o, ou, l, st, c         string
+	sans, chain, webServers     listFlag
+	keySize, days               int
+	out, key, cert, name        string
+	addr, caFile, format        string
+	pfxPassEnv, pfxPassFile     string
+	timeout                     time.Duration
+	keystore, java              string
+	storepassEnv, storepassFile string
 }
 
 func (f *certFlags) declare(fs *flag.FlagSet) {
@@ -70,6 +72,10 @@ func (f *certFlags) declare(fs *flag.FlagSet) {
 	fs.StringVar(&f.addr, "addr", "", "probe: `host:port` of the ECE web server, e.g. ece.example.com:443")
 	fs.StringVar(&f.caFile, "ca-file", "", "inspect/probe: trusted root CA `file` (default: this machine's roots)")
 	fs.StringVar(&f.format, "format", "text", "inspect/probe: output `format`, text or json")
+	fs.StringVar(&f.keystore, "keystore", "", "probe: the Java trust store (an ADS's cacerts) to judge the server with, as that Java would")
+	fs.StringVar(&f.java, "java", "17", "probe: the Java that judges: 17, 8, or a JAVA_HOME `folder` whose java.security is read")
+	fs.StringVar(&f.storepassEnv, "storepass-env", "", "probe: the --keystore password from this environment `variable` (default changeit)")
+	fs.StringVar(&f.storepassFile, "storepass-file", "", "probe: the --keystore password from the first line of this `file`")
 	fs.DurationVar(&f.timeout, "timeout", 5*time.Second, "probe: time limit")
 	fs.StringVar(&f.pfxPassEnv, "pfx-pass-env", "", "PFX password from this environment `variable`")
 	fs.StringVar(&f.pfxPassFile, "pfx-pass-file", "", "PFX password from the first line of this `file`")
@@ -106,6 +112,9 @@ and delete the PFX from where it is not needed.
 
 probe connects without SNI (as SPOG does) and with SNI and reports both
 certificates; exit code 1 when SPOG would fail (name, expiry, chain, SNI).
+With --keystore (or --ca-file) it also makes Java's own handshake — only
+the protocols and suites that Java (--java 17, 8, or a JAVA_HOME) enables —
+and gives Java's TrustManager verdict with that store: the one SPOG gets.
 Flags go before or after the action's arguments; each action takes only its own.
 
 Examples:
@@ -113,7 +122,8 @@ Examples:
   ccewiz cert csr --cn ece.example.com --o "Example Corp" --ou "Contact Center" --l Springfield --st Illinois --c US --out certs
   ccewiz cert complete --key certs/ece.example.com.key --cert certnew.cer --chain certnew.p7b --out certs --pfx-pass-file pfx.txt
   ccewiz cert inspect certnew.p7b --name ece.example.com
-  ccewiz cert probe --addr ece.example.com:443 --format json`,
+  ccewiz cert probe --addr ece.example.com:443 --format json
+  ccewiz cert probe --addr ece.example.com:443 --keystore '\\aw1a\c$\Program Files\Java\jre\lib\security\cacerts' --java 8`,
 		flags:   f.declare,
 		actions: []string{"selfsigned", "csr", "complete", "inspect", "probe"},
 		actionFlags: map[string][]string{
@@ -121,7 +131,7 @@ Examples:
 			"csr":        {"cn", "san", "key-size", "o", "ou", "l", "st", "c", "out"},
 			"complete":   {"key", "cert", "chain", "name", "web-server", "out", "pfx-pass-env", "pfx-pass-file"},
 			"inspect":    {"name", "ca-file", "format", "pfx-pass-env", "pfx-pass-file"},
-			"probe":      {"addr", "name", "ca-file", "format", "timeout"},
+			"probe":      {"addr", "name", "ca-file", "format", "timeout", "keystore", "java", "storepass-env", "storepass-file"},
 		},
 		run: func(ctx context.Context, g *globals, args []string) error {
 			action, positional := args[0], args[1:]
@@ -565,6 +575,9 @@ func certProbe(ctx context.Context, g *globals, f *certFlags) error {
 		return err
 	}
 	opts := certs.ProbeOptions{Name: strings.TrimSpace(f.name), Timeout: f.timeout, Roots: roots}
+	if err := javaOptions(g, f, &opts); err != nil {
+		return err
+	}
 	// The answers file's resolve section (the lab's loopback ports) applies
 	// when there is one; an --answers file named on purpose must exist.
 	load := loadAnswersOrNew
@@ -591,8 +604,58 @@ func certProbe(ctx context.Context, g *globals, f *certFlags) error {
 	} else {
 		printProbe(g, res, perr)
 	}
-	if perr != nil || certs.Worst(res.Findings) == certs.SevError {
+	if perr != nil || certs.Worst(res.Findings) == certs.SevError || res.Java != nil && res.Java.Judged && !res.Java.Accepted {
 		return errReported
+	}
+	return nil
+}
+
+// javaOptions sets the probe's Java handshake from --java, and its anchors
+// from --keystore (else the --ca-file certificates).
+func javaOptions(g *globals, f *certFlags, o *certs.ProbeOptions) error {
+	if !g.set("keystore") && !g.set("java") && f.caFile == "" {
+		return nil
+	}
+	var p certs.JavaProfile
+	switch f.java {
+	case "17", "":
+		p = certs.Java17()
+	case "8":
+		p = certs.Java8()
+	default:
+		fi, err := os.Stat(f.java)
+		if err != nil || !fi.IsDir() {
+			return usagef("--java %q: give 17, 8, or the JAVA_HOME folder of the Java in question", f.java)
+		}
+		if p, err = certs.ProfileFromJavaHome(f.java); err != nil {
+			return steps.BadInput(err)
+		}
+	}
+	o.Java, o.Check = &p, certs.HTTPSCheck
+	switch {
+	case f.keystore != "":
+		data, err := safefile.Read(f.keystore, safefile.MaxKeystore)
+		if err != nil {
+			return steps.BadInput(fmt.Errorf("--keystore: %w", err))
+		}
+		pw, _, err := flagSecret(g, "storepass", f.storepassEnv, f.storepassFile, "password of "+f.keystore)
+		if err != nil {
+			return err
+		}
+		if pw.IsZero() {
+			pw = secret.New("changeit") // the JDK's public default
+		}
+		ks, err := certs.OpenKeystore(data, pw.Bytes())
+		if err != nil {
+			return steps.BadInput(fmt.Errorf("--keystore %s: %w", f.keystore, err))
+		}
+		o.Anchors = ks.TrustedCerts()
+	case f.caFile != "":
+		b, err := certs.ReadBundleFiles(f.caFile)
+		if err != nil {
+			return steps.BadInput(fmt.Errorf("--ca-file: %w", err))
+		}
+		o.Anchors = b.Certs
 	}
 	return nil
 }
@@ -619,6 +682,30 @@ func printProbe(g *globals, r *certs.ProbeResult, perr error) {
 		show("with SNI", r.SNI, r.SNIError)
 	}
 	fmt.Fprintf(g.stdout, "  differ: %v, needs SNI: %v\n", r.Differ, r.NeedsSNI)
+	if v := r.Java; v != nil {
+		mark := "?"
+		switch {
+		case v.Judged && v.Accepted:
+			mark = "✓"
+		case v.Judged:
+			mark = "✗"
+		}
+		verdict := "accepts"
+		if !v.Accepted {
+			verdict = "refuses"
+		}
+		if !v.Judged {
+			verdict = "cannot be judged"
+		}
+		fmt.Fprintf(g.stdout, "  %s %s %s the server", mark, v.Profile, verdict)
+		if v.Protocol != "" {
+			fmt.Fprintf(g.stdout, " (%s, %s, no SNI)", v.Protocol, v.Cipher)
+		}
+		fmt.Fprintln(g.stdout)
+		if v.Reason != "" {
+			fmt.Fprintf(g.stdout, "    %s\n", steps.PrintableLine(v.Reason))
+		}
+	}
 	printFindings(g, r.Findings)
 }
 

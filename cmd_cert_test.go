@@ -289,3 +289,23 @@ func TestNegativeSerialIsReadable(t *testing.T) {
 		t.Errorf("cert inspect of a negative serial: exit %d\n%s%s", code, stdout, errs)
 	}
 }
+
+// TestProbeGivesJavasVerdict: with --keystore, cert probe says what Java's
+// TrustManager says with that store (exit 1 for a refusal); with the
+// server's CA as --ca-file, Java accepts (exit 0).
+func TestProbeGivesJavasVerdict(t *testing.T) {
+	dir := t.TempDir()
+	root := testpeer.NewCA(t, "Probe CLI Root", nil)
+	leaf := testpeer.NewLeaf(t, "ece.example.com", root)
+	addr := testpeer.ServeTLS(t, leaf)
+	rootFile, _ := root.WriteFiles(t, dir, "root")
+	empty := testpeer.KeytoolStore(t, filepath.Join(dir, "other.jks"), testpeer.NewCA(t, "Someone Else", nil))
+	code, out, errs := runCLI(t, "cert", "probe", "--addr", addr, "--name", "ece.example.com", "--keystore", empty)
+	if code != 1 || !strings.Contains(out, "✗ Java 17 (default java.security) refuses the server") || !strings.Contains(out, "PKIX path building failed") {
+		t.Errorf("a store without the CA: exit %d\n%s%s", code, out, errs)
+	}
+	code, out, errs = runCLI(t, "cert", "probe", "--addr", addr, "--name", "ece.example.com", "--ca-file", rootFile, "--java", "8")
+	if code != 0 || !strings.Contains(out, "✓ Java 8u261+ (default java.security) accepts the server") {
+		t.Errorf("with the CA: exit %d\n%s%s", code, out, errs)
+	}
+}
