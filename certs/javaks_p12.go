@@ -232,27 +232,9 @@ type p12Bag struct {
 func p12Bags(safes []p12ContentInfo, password string) ([]p12Bag, error) {
 	var out []p12Bag
 	for _, ci := range safes {
-		var plain []byte
-		switch {
-		case ci.ContentType.Equal(oidData):
-			if err := strictUnmarshal(ci.Content.Bytes, &plain); err != nil {
-				return nil, fmt.Errorf("%w: PKCS#12 safe contents: %v", ErrNotKeystore, err)
-			}
-		case ci.ContentType.Equal(oidEncryptedData):
-			var ed p12EncryptedData
-			if err := strictUnmarshal(ci.Content.Bytes, &ed); err != nil {
-				return nil, fmt.Errorf("%w: PKCS#12 encrypted data: %v", ErrNotKeystore, err)
-			}
-			var err error
-			if plain, err = pbes2Decrypt(ed.Info.Algorithm, ed.Info.Content, password); err != nil {
-				return nil, err
-			}
-		default:
-			return nil, fmt.Errorf("%w: PKCS#12 content type %v", ErrUnsupported, ci.ContentType)
-		}
-		var bags []p12SafeBag
-		if err := strictUnmarshal(plain, &bags); err != nil {
-			return nil, fmt.Errorf("%w: PKCS#12 safe bags: %v", ErrNotKeystore, err)
+		bags, err := p12SafeBags(ci, password)
+		if err != nil {
+			return nil, err
 		}
 		for _, b := range bags {
 			if !b.ID.Equal(oidCertBagID) {
@@ -378,27 +360,9 @@ func openP12WithKeys(data []byte, pw string, safes []p12ContentInfo) (*Keystore,
 	var certBags []bag
 	var keys []bag
 	for _, ci := range safes {
-		var plain []byte
-		switch {
-		case ci.ContentType.Equal(oidData):
-			if err := strictUnmarshal(ci.Content.Bytes, &plain); err != nil {
-				return nil, fmt.Errorf("%w: PKCS#12 safe contents: %v", ErrNotKeystore, err)
-			}
-		case ci.ContentType.Equal(oidEncryptedData):
-			var ed p12EncryptedData
-			if err := strictUnmarshal(ci.Content.Bytes, &ed); err != nil {
-				return nil, fmt.Errorf("%w: PKCS#12 encrypted data: %v", ErrNotKeystore, err)
-			}
-			var err error
-			if plain, err = pbes2Decrypt(ed.Info.Algorithm, ed.Info.Content, pw); err != nil {
-				return nil, err
-			}
-		default:
-			return nil, fmt.Errorf("%w: PKCS#12 content type %v", ErrUnsupported, ci.ContentType)
-		}
-		var bags []p12SafeBag
-		if err := strictUnmarshal(plain, &bags); err != nil {
-			return nil, fmt.Errorf("%w: PKCS#12 safe bags: %v", ErrNotKeystore, err)
+		bags, err := p12SafeBags(ci, pw)
+		if err != nil {
+			return nil, err
 		}
 		for _, b := range bags {
 			x := bag{alias: friendlyName(b.Attributes)}
@@ -445,4 +409,31 @@ func openP12WithKeys(data []byte, pw string, safes []p12ContentInfo) (*Keystore,
 		return nil, fmt.Errorf("%w: this PKCS#12 file holds no certificate Java would trust (no trusted entry, no key with its certificate)", ErrUnsupported)
 	}
 	return ks, nil
+}
+
+// p12SafeBags decrypts (PBES2) and reads one safe of a PKCS#12 file.
+func p12SafeBags(ci p12ContentInfo, password string) ([]p12SafeBag, error) {
+	var plain []byte
+	switch {
+	case ci.ContentType.Equal(oidData):
+		if err := strictUnmarshal(ci.Content.Bytes, &plain); err != nil {
+			return nil, fmt.Errorf("%w: PKCS#12 safe contents: %v", ErrNotKeystore, err)
+		}
+	case ci.ContentType.Equal(oidEncryptedData):
+		var ed p12EncryptedData
+		if err := strictUnmarshal(ci.Content.Bytes, &ed); err != nil {
+			return nil, fmt.Errorf("%w: PKCS#12 encrypted data: %v", ErrNotKeystore, err)
+		}
+		var err error
+		if plain, err = pbes2Decrypt(ed.Info.Algorithm, ed.Info.Content, password); err != nil {
+			return nil, err
+		}
+	default:
+		return nil, fmt.Errorf("%w: PKCS#12 content type %v", ErrUnsupported, ci.ContentType)
+	}
+	var bags []p12SafeBag
+	if err := strictUnmarshal(plain, &bags); err != nil {
+		return nil, fmt.Errorf("%w: PKCS#12 safe bags: %v", ErrNotKeystore, err)
+	}
+	return bags, nil
 }

@@ -8,8 +8,6 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
-	"log"
-	"net"
 	"net/http"
 	"os"
 	"regexp"
@@ -54,8 +52,7 @@ type aw struct {
 	// what the admin added); "" keeps it in memory only.
 	store string
 
-	ln  net.Listener
-	srv *http.Server
+	httpsServer
 }
 
 var reMachineName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$`)
@@ -133,27 +130,10 @@ func (a *aw) add(m ccerest.Machine) *ccerest.Machine {
 }
 
 func (a *aw) start() error {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return fmt.Errorf("AW: listen on 127.0.0.1: %w", err)
-	}
-	a.ln = ln
 	mux := http.NewServeMux()
 	mux.HandleFunc(ccerest.Path, a.collection)
 	mux.HandleFunc(ccerest.Path+"/", a.item)
-	a.srv = &http.Server{Handler: a.auth(mux), ReadHeaderTimeout: 10 * time.Second, ErrorLog: log.New(io.Discard, "", 0),
-		TLSConfig: &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{a.cert}}}
-	go a.srv.ServeTLS(ln, "", "")
-	return nil
-}
-
-func (a *aw) addr() string { return a.ln.Addr().String() }
-
-func (a *aw) close() error {
-	if a.srv == nil {
-		return nil
-	}
-	return a.srv.Close()
+	return a.serve("AW", a.auth(mux), a.cert)
 }
 
 func (a *aw) auth(h http.Handler) http.Handler {

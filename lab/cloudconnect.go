@@ -3,13 +3,8 @@ package lab
 import (
 	"crypto/tls"
 	"encoding/json"
-	"fmt"
-	"io"
-	"log"
-	"net"
 	"net/http"
 	"os"
-	"time"
 )
 
 // The lab's Cloud Connect cluster.
@@ -34,31 +29,13 @@ type cloudConnect struct {
 	cert     tls.Certificate
 	downFile string
 
-	ln  net.Listener
-	srv *http.Server
+	httpsServer
 }
 
 func (c *cloudConnect) start() error {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return fmt.Errorf("Cloud Connect %s: listen on 127.0.0.1: %w", c.node, err)
-	}
-	c.ln = ln
 	mux := http.NewServeMux()
 	mux.HandleFunc("/cherrypoint/status", c.status)
-	c.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ErrorLog: log.New(io.Discard, "", 0),
-		TLSConfig: &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{c.cert}}}
-	go c.srv.ServeTLS(ln, "", "")
-	return nil
-}
-
-func (c *cloudConnect) addr() string { return c.ln.Addr().String() }
-
-func (c *cloudConnect) close() error {
-	if c.srv == nil {
-		return nil
-	}
-	return c.srv.Close()
+	return c.serve("Cloud Connect "+c.node, mux, c.cert)
 }
 
 func (c *cloudConnect) status(w http.ResponseWriter, r *http.Request) {

@@ -4,13 +4,9 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/xml"
-	"fmt"
 	"io"
-	"log"
-	"net"
 	"net/http"
 	"sync"
-	"time"
 
 	"ccewiz/finesse"
 )
@@ -41,31 +37,13 @@ type finesseServer struct {
 	layout []byte
 	puts   int
 
-	ln  net.Listener
-	srv *http.Server
+	httpsServer
 }
 
 func (f *finesseServer) start() error {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return fmt.Errorf("Finesse: listen on 127.0.0.1: %w", err)
-	}
-	f.ln = ln
 	mux := http.NewServeMux()
 	mux.HandleFunc(finesse.LayoutPath, f.layoutConfig)
-	f.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ErrorLog: log.New(io.Discard, "", 0),
-		TLSConfig: &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{f.cert}}}
-	go f.srv.ServeTLS(ln, "", "")
-	return nil
-}
-
-func (f *finesseServer) addr() string { return f.ln.Addr().String() }
-
-func (f *finesseServer) close() error {
-	if f.srv == nil {
-		return nil
-	}
-	return f.srv.Close()
+	return f.serve("Finesse", mux, f.cert)
 }
 
 type layoutConfig struct {
