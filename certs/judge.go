@@ -97,14 +97,7 @@ func (p JavaProfile) Judge(chain, trusted []*x509.Certificate, host string, chec
 // (whose own extensions and constraints Java does not apply), and the
 // anchor that signed it: nil when the leaf itself is trusted.
 func javaPath(chain, trusted []*x509.Certificate) ([]*x509.Certificate, *x509.Certificate) {
-	anchorOf := func(c *x509.Certificate) *x509.Certificate {
-		for _, t := range trusted {
-			if bytes.Equal(t.Raw, c.Raw) || bytes.Equal(t.RawSubject, c.RawSubject) && bytes.Equal(t.RawSubjectPublicKeyInfo, c.RawSubjectPublicKeyInfo) {
-				return t
-			}
-		}
-		return nil
-	}
+	anchorOf := func(c *x509.Certificate) *x509.Certificate { return anchorFor(c, trusted) }
 	isAnchor := func(c *x509.Certificate) bool { return anchorOf(c) != nil }
 	for i, c := range chain {
 		if i > 0 && !bytes.Equal(c.RawSubject, chain[i-1].RawIssuer) {
@@ -138,11 +131,8 @@ func javaKnowsExtension(o asn1.ObjectIdentifier) bool {
 
 // nameConstraints applies ca's DNS subtrees to the leaf's DNS names.
 func nameConstraints(ca, leaf *x509.Certificate) error {
-	names := leaf.DNSNames
-	if len(names) == 0 && leaf.Subject.CommonName != "" {
-		names = nil // Java applies DNS constraints to dNSName SANs only
-	}
-	for _, n := range names {
+	// Java applies DNS constraints to the dNSName SANs only.
+	for _, n := range leaf.DNSNames {
 		n = strings.ToLower(n)
 		for _, ex := range ca.ExcludedDNSDomains {
 			if dnsWithin(n, ex) {

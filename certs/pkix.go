@@ -67,16 +67,7 @@ func JavaTrusts(chain, trusted []*x509.Certificate, now time.Time, fqdn string) 
 	if len(chain) == 0 {
 		return &PKIXError{Detail: "the server sent no certificate"}
 	}
-	isAnchor := func(c *x509.Certificate) bool {
-		for _, t := range trusted {
-			// Java also accepts a cert with the same name and key as an anchor
-			// (a CA re-signed with a stronger algorithm).
-			if bytes.Equal(t.Raw, c.Raw) || bytes.Equal(t.RawSubject, c.RawSubject) && bytes.Equal(t.RawSubjectPublicKeyInfo, c.RawSubjectPublicKeyInfo) {
-				return true
-			}
-		}
-		return false
-	}
+	isAnchor := func(c *x509.Certificate) bool { return anchorFor(c, trusted) != nil }
 	// PKIXValidator first walks the chain as sent; if it is in order and one
 	// of its certificates is trusted, only the part below it is validated.
 	for i, c := range chain {
@@ -124,6 +115,18 @@ func JavaTrusts(chain, trusted []*x509.Certificate, now time.Time, fqdn string) 
 		}
 	}
 	return e
+}
+
+// anchorFor is the trusted certificate that makes c an anchor, or nil.
+// Java also takes a certificate with an anchor's name and key as that
+// anchor (a CA re-signed with a stronger algorithm).
+func anchorFor(c *x509.Certificate, trusted []*x509.Certificate) *x509.Certificate {
+	for _, t := range trusted {
+		if bytes.Equal(t.Raw, c.Raw) || bytes.Equal(t.RawSubject, c.RawSubject) && bytes.Equal(t.RawSubjectPublicKeyInfo, c.RawSubjectPublicKeyInfo) {
+			return t
+		}
+	}
+	return nil
 }
 
 // pathsToAnchors lists every issuer path from leaf to an anchor (the anchor

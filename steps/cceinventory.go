@@ -64,19 +64,9 @@ func NewAWClient(env *Env, api AWAPI) (*ccerest.Client, error) {
 	if err := ValidateFQDN(host); err != nil {
 		return nil, BadInput(fmt.Errorf("%s: %w", awKey, err))
 	}
-	// Go verifies the chain and the name here; the trust judge of the
-	// ECE checks speaks for Java, which is not the client of this API.
-	tc := &tls.Config{ServerName: host, MinVersion: tls.VersionTLS12}
-	if f := strings.TrimSpace(api.CertFile); f != "" {
-		b, err := certs.ReadBundleFiles(env.Path(f))
-		if err != nil {
-			return nil, BadInput(fmt.Errorf("%s.aw_cert_file: %w", api.Keys, err))
-		}
-		pool := x509.NewCertPool()
-		for _, c := range b.Certs {
-			pool.AddCert(c)
-		}
-		tc.RootCAs = pool
+	tc, err := ClientTLS(env, host, api.Keys+".aw_cert_file", api.CertFile)
+	if err != nil {
+		return nil, err
 	}
 	if strings.TrimSpace(api.User) == "" {
 		return nil, BadInput(errors.New(api.Keys + ".api_user is empty: give a CCE administrator for the API on " + aw))
@@ -86,6 +76,26 @@ func NewAWClient(env *Env, api AWAPI) (*ccerest.Client, error) {
 		return nil, err
 	}
 	return &ccerest.Client{Base: "https://" + net.JoinHostPort(host, port), User: api.User, Password: pw, HTTP: env.HTTPClient(tc)}, nil
+}
+
+// ClientTLS is the TLS of a REST client ccewiz itself is (CCE
+// Administration, Finesse): Go verifies the chain and the name here — no
+// Java reads this connection — trusting only the certificate or CA in
+// certFile (the answers key names it in errors), else this machine's roots.
+func ClientTLS(env *Env, host, key, certFile string) (*tls.Config, error) {
+	tc := &tls.Config{ServerName: host, MinVersion: tls.VersionTLS12}
+	if f := strings.TrimSpace(certFile); f != "" {
+		b, err := certs.ReadBundleFiles(env.Path(f))
+		if err != nil {
+			return nil, BadInput(fmt.Errorf("%s: %w", key, err))
+		}
+		pool := x509.NewCertPool()
+		for _, c := range b.Certs {
+			pool.AddCert(c)
+		}
+		tc.RootCAs = pool
+	}
+	return tc, nil
 }
 
 // wantWebServer is the ECE web server entry the answers call for.

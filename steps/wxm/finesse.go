@@ -2,8 +2,6 @@ package wxm
 
 import (
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -16,7 +14,6 @@ import (
 
 	"github.com/aymanbagabas/go-udiff"
 
-	"ccewiz/certs"
 	"ccewiz/finesse"
 	"ccewiz/safefile"
 	"ccewiz/secret"
@@ -145,19 +142,9 @@ func finesseClient(env *steps.Env) (*finesse.Client, error) {
 	if strings.TrimSpace(fi.AdminUser) == "" {
 		return nil, steps.BadInput(errors.New("wxm.finesse.admin_user is empty: give the Finesse administrator, or wxm.finesse.layout_file to patch an exported layout"))
 	}
-	// Go is the client of this API, so Go's verifier decides here; no
-	// Java reads this connection.
-	tc := &tls.Config{ServerName: host, MinVersion: tls.VersionTLS12}
-	if f := strings.TrimSpace(fi.CertFile); f != "" {
-		b, err := certs.ReadBundleFiles(env.Path(f))
-		if err != nil {
-			return nil, steps.BadInput(fmt.Errorf("wxm.finesse.cert_file: %w", err))
-		}
-		pool := x509.NewCertPool()
-		for _, c := range b.Certs {
-			pool.AddCert(c)
-		}
-		tc.RootCAs = pool
+	tc, err := steps.ClientTLS(env, host, "wxm.finesse.cert_file", fi.CertFile)
+	if err != nil {
+		return nil, err
 	}
 	pw, err := env.Secret("wxm.finesse.admin_password", fi.AdminPassword, "Finesse administrator password of "+fi.AdminUser)
 	if err != nil {
