@@ -47,7 +47,8 @@ func init() {
                   [--subscriber FQDN] [--user U] [--email ADDRESS]
        ccewiz wxm layout check|patch (--file LAYOUT.xml | --finesse FQDN
                   --admin-user U --password-env V [--cert-file F])
-                  [--cej-url URL] [--cea-agent-url URL] [--cea-supervisor-url URL]
+                  [--cej-url URL] [--cea-agent-url URL]
+                  [--cea-supervisor-url URL]
        ccewiz wxm status --cloud-connect HOST[:8445] [--cacerts FILE]
 
 The steps of the WxM flow on their own (ccewiz wizard --flow wxm walks them
