@@ -481,6 +481,19 @@ type csrInfo struct {
 }
 
 func readRoots(file string) (*x509.CertPool, error) {
+	anchors, err := readAnchors(file)
+	if anchors == nil || err != nil {
+		return nil, err
+	}
+	pool := x509.NewCertPool()
+	for _, c := range anchors {
+		pool.AddCert(c)
+	}
+	return pool, nil
+}
+
+// readAnchors reads the certificates of a --ca-file; nil when none is given.
+func readAnchors(file string) ([]*x509.Certificate, error) {
 	if file == "" {
 		return nil, nil
 	}
@@ -488,11 +501,7 @@ func readRoots(file string) (*x509.CertPool, error) {
 	if err != nil {
 		return nil, steps.BadInput(err)
 	}
-	pool := x509.NewCertPool()
-	for _, c := range b.Certs {
-		pool.AddCert(c)
-	}
-	return pool, nil
+	return b.Certs, nil
 }
 
 func certInspect(g *globals, f *certFlags, file string) error {

@@ -272,13 +272,13 @@ func ldapTest(ctx context.Context, g *globals, env *steps.Env, f *ldapFlags) err
 		if err != nil {
 			return steps.BadInput(err)
 		}
-		opts.Roots, opts.RootsName = ks.CertPool(), "keystore "+filepath.Base(f.keystore)
+		opts.Roots, opts.RootsName = ks.TrustedCerts(), "keystore "+filepath.Base(f.keystore)
 	case f.ca != "":
-		pool, err := readRoots(f.ca)
+		anchors, err := readAnchors(f.ca)
 		if err != nil {
 			return err
 		}
-		opts.Roots, opts.RootsName = pool, filepath.Base(f.ca)
+		opts.Roots, opts.RootsName = anchors, filepath.Base(f.ca)
 	}
 	if f.insecure {
 		fmt.Fprintf(g.stderr, "WARNING: --insecure: %s.\n", ldapcfg.InsecureWarning)

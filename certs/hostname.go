@@ -2,7 +2,6 @@ package certs
 
 import (
 	"crypto/x509"
-	"fmt"
 	"net"
 	"strings"
 )
@@ -37,14 +36,14 @@ const (
 func JavaHostname(leaf *x509.Certificate, host string, check HostCheck) error {
 	if ip := net.ParseIP(host); ip != nil {
 		if len(leaf.IPAddresses) == 0 {
-			return fmt.Errorf("java.security.cert.CertificateException: No subject alternative names present")
+			return &HostnameError{Host: host, Names: JavaNames(leaf), java: "No subject alternative names present"}
 		}
 		for _, a := range leaf.IPAddresses {
 			if a.Equal(ip) {
 				return nil
 			}
 		}
-		return fmt.Errorf("java.security.cert.CertificateException: No subject alternative names matching IP address %s found", host)
+		return &HostnameError{Host: host, Names: JavaNames(leaf), java: "No subject alternative names matching IP address " + host + " found"}
 	}
 	if len(leaf.DNSNames) > 0 {
 		for _, n := range leaf.DNSNames {
@@ -52,12 +51,40 @@ func JavaHostname(leaf *x509.Certificate, host string, check HostCheck) error {
 				return nil
 			}
 		}
-		return fmt.Errorf("java.security.cert.CertificateException: No subject alternative DNS name matching %s found.", host)
+		return &HostnameError{Host: host, Names: JavaNames(leaf), java: "No subject alternative DNS name matching " + host + " found."}
 	}
 	if cn := mostSpecificCN(leaf); cn != "" && javaNameMatches(host, cn, check) {
 		return nil
 	}
-	return fmt.Errorf("java.security.cert.CertificateException: No name matching %s found", host)
+	return &HostnameError{Host: host, Names: JavaNames(leaf), java: "No name matching " + host + " found"}
+}
+
+// HostnameError is Java's refusal of a certificate for the host name a
+// client dialled: Error is Java's own CertificateException text.
+type HostnameError struct {
+	Host  string
+	Names []string // the names Java matched against (JavaNames)
+	java  string
+}
+
+func (e *HostnameError) Error() string {
+	return "java.security.cert.CertificateException: " + e.java
+}
+
+// JavaNames are the names Java matches a host against: the DNS (and IP)
+// subjectAltNames when there is any DNS name, else the most specific CN.
+func JavaNames(leaf *x509.Certificate) []string {
+	var names []string
+	names = append(names, leaf.DNSNames...)
+	for _, ip := range leaf.IPAddresses {
+		names = append(names, ip.String())
+	}
+	if len(leaf.DNSNames) == 0 {
+		if cn := mostSpecificCN(leaf); cn != "" {
+			names = append(names, cn)
+		}
+	}
+	return names
 }
 
 // mostSpecificCN is the last CN of the subject, the one Java matches.

@@ -24,8 +24,7 @@ func TestDirectoryWithLiveTest(t *testing.T) {
 	}
 	env := steps.NewEnv(a, l.AnswersPath)
 	pw := secret.New(readSecret(t, l, "ldap-password"))
-	roots := x509.NewCertPool()
-	roots.AddCert(l.CACert)
+	roots := []*x509.Certificate{l.CACert}
 	cases := []struct {
 		name      string
 		url       string

@@ -52,7 +52,7 @@ type TrustError struct {
 	Host   string
 	Reason string // plain language
 	Fix    string
-	Err    error // the crypto/x509 error (UnknownAuthorityError, HostnameError, CertificateInvalidError)
+	Err    error // the judge's error (*certs.PKIXError, *certs.HostnameError, or Java's other refusals)
 	Chain  []*x509.Certificate
 }
 
@@ -62,10 +62,11 @@ func (e *TrustError) Error() string {
 
 func (e *TrustError) Unwrap() error { return e.Err }
 
-// verifyChain checks the presented chain the way Java's PKIX TrustManager and
-// JNDI's endpoint identification will: anchored in roots only, valid now,
-// and issued for host.
-func verifyChain(chain []*x509.Certificate, host string, roots *x509.CertPool, now time.Time, rootsName string) *TrustError {
+// verifyChain judges the presented chain as JNDI's LDAPS will, with Java's
+// default TrustManager (certs.JavaProfile.Judge): anchored in the keystore's
+// certificates only, valid now, and issued for host by Java's LDAP host
+// name rules (a CN-only DC certificate matches by its CN, in any case).
+func verifyChain(chain []*x509.Certificate, host string, roots []*x509.Certificate, java *certs.JavaProfile, now time.Time, rootsName string) *TrustError {
 	if len(chain) == 0 {
 		return &TrustError{Host: host, Reason: "the server sent no certificate", Fix: "check the DC's LDAPS certificate", Err: errors.New("no certificate")}
 	}
@@ -73,39 +74,32 @@ func verifyChain(chain []*x509.Certificate, host string, roots *x509.CertPool, n
 	if roots == nil {
 		return &TrustError{Host: host, Chain: chain, Reason: "no keystore to verify it with", Fix: "build the AD keystore first (ccewiz ldap fetch-cert, then the sso step)", Err: errors.New("no trust anchors")}
 	}
-	inter := x509.NewCertPool()
-	for _, c := range chain[1:] {
-		inter.AddCert(c)
+	p := certs.Java17()
+	if java != nil {
+		p = *java
 	}
-	_, err := leaf.Verify(x509.VerifyOptions{Roots: roots, Intermediates: inter, DNSName: host, CurrentTime: now})
+	err := p.Judge(chain, roots, host, certs.LDAPSCheck, now, "")
 	if err == nil {
 		return nil
 	}
 	te := &TrustError{Host: host, Err: err, Chain: chain}
-	var ua x509.UnknownAuthorityError
-	var he x509.HostnameError
-	var ci x509.CertificateInvalidError
+	var pe *certs.PKIXError
+	var he *certs.HostnameError
 	switch {
-	case errors.As(err, &ua):
+	case errors.As(err, &pe) && pe.Validation:
+		te.Reason = fmt.Sprintf("it is outside its validity (%s to %s) — Java reports this as %q",
+			leaf.NotBefore.UTC().Format(time.DateOnly), leaf.NotAfter.UTC().Format(time.DateOnly), err.Error())
+		te.Fix = "renew the DC's certificate (AD CS autoenrollment usually does), then rebuild the AD keystore if it trusts the certificate itself"
+	case errors.As(err, &pe):
 		te.Reason = fmt.Sprintf("%s (issued by %q) is not trusted by %s: it holds neither this certificate nor its issuing CA, nor a root the chain the DC sent leads to — Java reports this as \"PKIX path building failed\"",
 			leaf.Subject.String(), leaf.Issuer.String(), rootsName)
 		te.Fix = "rebuild the AD keystore from this DC's certificate or its issuing CA (ccewiz ldap fetch-cert --addr " + host + ":636), and copy it to every application server"
 	case errors.As(err, &he):
-		names := leaf.DNSNames
-		if len(names) == 0 && leaf.Subject.CommonName != "" {
-			names = []string{leaf.Subject.CommonName}
-		}
-		te.Reason = fmt.Sprintf("it is issued for %s, not for %s; Java checks the name in the LDAP URL against it", strings.Join(names, ", "), host)
+		te.Reason = fmt.Sprintf("it is issued for %s, not for %s; Java checks the name in the LDAP URL against it (%v)", strings.Join(he.Names, ", "), host, err)
 		te.Fix = "use one of the certificate's names in the LDAP URL (the DC's fully qualified name, not an IP address or alias)"
-	case errors.As(err, &ci) && ci.Reason == x509.Expired:
-		te.Reason = fmt.Sprintf("it is outside its validity (%s to %s)", leaf.NotBefore.UTC().Format(time.DateOnly), leaf.NotAfter.UTC().Format(time.DateOnly))
-		te.Fix = "renew the DC's certificate (AD CS autoenrollment usually does), then rebuild the AD keystore if it trusts the certificate itself"
-	case errors.As(err, &ci) && ci.Reason == x509.IncompatibleUsage:
-		te.Reason = "it is not for server authentication (extended key usage)"
-		te.Fix = "issue the DC a Domain Controller (or Kerberos Authentication) certificate"
 	default:
 		te.Reason = err.Error()
-		te.Fix = "check the DC's certificate chain"
+		te.Fix = "issue the DC a Domain Controller (or Kerberos Authentication) certificate from the domain's CA, then rebuild the AD keystore"
 	}
 	return te
 }
@@ -113,7 +107,8 @@ func verifyChain(chain []*x509.Certificate, host string, roots *x509.CertPool, n
 // tlsSetup is one TLS client handshake's configuration and what it saw.
 type tlsSetup struct {
 	host      string
-	roots     *x509.CertPool
+	roots     []*x509.Certificate
+	java      *certs.JavaProfile
 	rootsName string
 	now       time.Time
 	inspect   bool // fetch mode: record the chain, trust nothing, judge nothing
@@ -137,7 +132,7 @@ func (s *tlsSetup) config() *tls.Config {
 			if s.inspect {
 				return nil
 			}
-			s.verifyErr = verifyChain(cs.PeerCertificates, s.host, s.roots, s.now, s.rootsName)
+			s.verifyErr = verifyChain(cs.PeerCertificates, s.host, s.roots, s.java, s.now, s.rootsName)
 			if s.verifyErr == nil || s.insecure {
 				return nil
 			}

@@ -33,7 +33,7 @@ func PlanKeystore(existing []byte, password secret.Secret, cert *x509.Certificat
 }
 
 // OpenKeystore opens the AD keystore with its password and returns it; its
-// CertPool is what Test must verify the DC with.
+// TrustedCerts are what Test must verify the DC with (Options.Roots).
 func OpenKeystore(name string, data []byte, password secret.Secret) (*certs.Keystore, error) {
 	ks, err := certs.OpenKeystore(data, password.Bytes())
 	if err != nil {
@@ -51,7 +51,7 @@ func OpenKeystore(name string, data []byte, password secret.Secret) (*certs.Keys
 // TrustsChain checks that ks would let Java accept chain from host (the
 // same verification the live test makes), returning a *TrustError if not.
 func TrustsChain(ks *certs.Keystore, name string, chain []*x509.Certificate, host string, now time.Time) error {
-	if te := verifyChain(chain, host, ks.CertPool(), now, "keystore "+name); te != nil {
+	if te := verifyChain(chain, host, ks.TrustedCerts(), nil, now, "keystore "+name); te != nil {
 		return te
 	}
 	return nil

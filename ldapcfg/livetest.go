@@ -46,7 +46,10 @@ type Options struct {
 	Resolve func(ctx context.Context, host string) ([]string, error)
 	// Roots are the only trust anchors: the certificates of the AD keystore
 	// ECE will use, so a pass proves that keystore works.
-	Roots *x509.CertPool
+	Roots []*x509.Certificate
+	// Java is the Java whose trust rules judge the DC's certificate (ECE's
+	// JNDI); nil: certs.Java17.
+	Java *certs.JavaProfile
 	// RootsName names them in messages ("keystore mydomain.jks").
 	RootsName string
 	// Insecure connects even when the certificate is not trusted. The test
@@ -261,7 +264,7 @@ func (t *tester) resolve(ctx context.Context) Stage {
 }
 
 func (t *tester) connect(ctx context.Context) Stage {
-	ts := &tlsSetup{host: t.ep.Host, roots: t.o.Roots, rootsName: t.o.RootsName, now: t.o.Now(), insecure: t.o.Insecure}
+	ts := &tlsSetup{host: t.ep.Host, roots: t.o.Roots, java: t.o.Java, rootsName: t.o.RootsName, now: t.o.Now(), insecure: t.o.Insecure}
 	c, err := dialLDAP(ctx, t.ep, t.o.Dial, t.o.Timeout, ts)
 	for _, cert := range ts.chain {
 		t.rep.Chain = append(t.rep.Chain, certs.Describe(cert))

@@ -18,8 +18,9 @@ import (
 )
 
 // keystorePool builds the AD keystore the way the sso step does — a JKS
-// with alias mydomaincontroller through certs — and returns its pool.
-func keystorePool(t testing.TB, c *x509.Certificate) *x509.CertPool {
+// with alias mydomaincontroller through certs — and returns the
+// certificates it trusts.
+func keystorePool(t testing.TB, c *x509.Certificate) []*x509.Certificate {
 	t.Helper()
 	pw := secret.New("changeit-ad")
 	p, err := PlanKeystore(nil, pw, c)
@@ -33,7 +34,7 @@ func keystorePool(t testing.TB, c *x509.Certificate) *x509.CertPool {
 	if e, ok := ks.Lookup(KeystoreAlias); !ok || e.Type != certs.TrustedCertEntry {
 		t.Fatalf("keystore lacks %s: %+v", KeystoreAlias, ks.Entries())
 	}
-	return ks.CertPool()
+	return ks.TrustedCerts()
 }
 
 func loopbackResolve(context.Context, string) ([]string, error) { return []string{"127.0.0.1"}, nil }
@@ -139,8 +140,8 @@ func TestLive(t *testing.T) {
 			want: want{status: Fail, last: StageConnect, frag: "is not trusted by keystore mydomain.jks",
 				errKind: func(err error) bool {
 					var te *TrustError
-					var ua x509.UnknownAuthorityError
-					return errors.As(err, &te) && errors.As(err, &ua)
+					var pe *certs.PKIXError
+					return errors.As(err, &te) && errors.As(err, &pe)
 				}}},
 		{name: "server certificate not in the keystore, over StartTLS",
 			s: settings(dc, dc.LDAPURL, testpeer.SlapdUsersBase), o: Options{Roots: otherPool},
@@ -150,7 +151,7 @@ func TestLive(t *testing.T) {
 			s: settings(dc, "ldaps://dc9.example.local:636", testpeer.SlapdUsersBase),
 			o: Options{Roots: dcPool, Dial: dialTo(dc.TLSAddr)},
 			want: want{status: Fail, last: StageConnect, frag: "not for dc9.example.local",
-				errKind: func(err error) bool { var he x509.HostnameError; return errors.As(err, &he) }}},
+				errKind: func(err error) bool { var he *certs.HostnameError; return errors.As(err, &he) }}},
 		{name: "StartTLS works but is not what ECE does",
 			s: settings(dc, dc.LDAPURL, testpeer.SlapdUsersBase), o: Options{Roots: dcPool, TestUser: testpeer.SlapdAgentUPN},
 			want: want{status: Warn, last: StageReferrals, stages: map[string]Status{StageConnect: Warn, StageBind: Pass, StageSearch: Pass}}},

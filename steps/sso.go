@@ -505,7 +505,7 @@ func checkSSOLive(ctx context.Context, env *Env) Result {
 		bad.Detail = "no keystore to verify the DC with: " + bad.Detail
 		return *bad
 	}
-	opts.Roots, opts.RootsName = ks.CertPool(), "keystore "+path
+	opts.Roots, opts.RootsName = ks.TrustedCerts(), "keystore "+path
 	rep, err := ldapcfg.Test(ctx, s, opts)
 	if err != nil {
 		return Result{Status: Fail, Detail: err.Error(), Fix: "correct the LDAP URL"}

@@ -72,6 +72,9 @@ type SlapdOptions struct {
 	// Leaf replaces the server certificate (self-signed, expired, wrong
 	// name…). Nil: a leaf for Name (and 127.0.0.1) from a fresh test chain.
 	Leaf *Cert
+	// CA is the certificate that signed Leaf, to trust instead of Leaf
+	// itself (the server still sends Leaf alone).
+	CA *Cert
 	// RequireTLS refuses simple binds over an unencrypted connection, like
 	// a DC that enforces Microsoft's LDAP signing requirements.
 	RequireTLS bool
@@ -96,8 +99,8 @@ type Slapd struct {
 	// the server presents Leaf and Chain.Intermediate.
 	Chain Chain
 	Leaf  *Cert
-	// CA is the certificate to trust: the issuing CA of Leaf, or Leaf itself
-	// when it was given in the options.
+	// CA is the certificate to trust: the issuing CA of Leaf, Options.CA,
+	// or Leaf itself when only Leaf was given in the options.
 	CA *Cert
 	// Users maps each sample userPrincipalName this instance holds to its DN.
 	Users map[string]string
@@ -170,6 +173,9 @@ func StartSlapd(t testing.TB, opts SlapdOptions) *Slapd {
 	s.Password = "pw-" + randomHex(8) + "!"
 	if opts.Leaf != nil {
 		s.Leaf, s.CA = opts.Leaf, opts.Leaf
+		if opts.CA != nil {
+			s.CA = opts.CA
+		}
 	} else {
 		s.Chain = NewChain(t, s.Name, DNS(s.Name), IPs("127.0.0.1"))
 		s.Leaf, s.CA = s.Chain.Leaf, s.Chain.Intermediate
