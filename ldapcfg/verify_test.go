@@ -28,7 +28,10 @@ func TestVerifyChain(t *testing.T) {
 		return p
 	}
 	pkix := func(validation bool) func(error) bool {
-		return func(err error) bool { var pe *certs.PKIXError; return errors.As(err, &pe) && pe.Validation == validation }
+		return func(err error) bool {
+			var pe *certs.PKIXError
+			return errors.As(err, &pe) && pe.Validation == validation
+		}
 	}
 	hostname := func(err error) bool { var he *certs.HostnameError; return errors.As(err, &he) }
 	tests := []struct {
