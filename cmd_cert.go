@@ -480,18 +480,6 @@ type csrInfo struct {
 	Key      string   `json:"key"`
 }
 
-func readRoots(file string) (*x509.CertPool, error) {
-	anchors, err := readAnchors(file)
-	if anchors == nil || err != nil {
-		return nil, err
-	}
-	pool := x509.NewCertPool()
-	for _, c := range anchors {
-		pool.AddCert(c)
-	}
-	return pool, nil
-}
-
 // readAnchors reads the certificates of a --ca-file; nil when none is given.
 func readAnchors(file string) ([]*x509.Certificate, error) {
 	if file == "" {
@@ -509,7 +497,7 @@ func certInspect(g *globals, f *certFlags, file string) error {
 	if err != nil {
 		return steps.BadInput(fmt.Errorf("read %s: %w", file, err))
 	}
-	roots, err := readRoots(f.caFile)
+	anchors, err := readAnchors(f.caFile)
 	if err != nil {
 		return err
 	}
@@ -545,7 +533,7 @@ func certInspect(g *globals, f *certFlags, file string) error {
 			rep.Extra = append(rep.Extra, certs.Describe(c))
 		}
 		rep.MissingIssuer = chain.MissingIssuer
-		rep.Findings = append(rep.Findings, certs.Assess(chain, certs.AssessOptions{Name: strings.TrimSpace(f.name), Roots: roots})...)
+		rep.Findings = append(rep.Findings, certs.Assess(chain, certs.AssessOptions{Name: strings.TrimSpace(f.name), Anchors: anchors})...)
 	}
 	if f.format == "json" {
 		if err := writeJSON(g.stdout, rep); err != nil {
@@ -579,11 +567,7 @@ func certProbe(ctx context.Context, g *globals, f *certFlags) error {
 	if f.timeout <= 0 {
 		return usagef("--timeout must be positive")
 	}
-	roots, err := readRoots(f.caFile)
-	if err != nil {
-		return err
-	}
-	opts := certs.ProbeOptions{Name: strings.TrimSpace(f.name), Timeout: f.timeout, Roots: roots}
+	opts := certs.ProbeOptions{Name: strings.TrimSpace(f.name), Timeout: f.timeout}
 	if err := javaOptions(g, f, &opts); err != nil {
 		return err
 	}

@@ -84,6 +84,8 @@ func (e *APIError) HasType(t string) bool {
 }
 
 // transportFix says what to do when no answer came: trust, or reach.
+// ccewiz itself is the client of CCE Administration's API (no Java sits
+// between), so crypto/x509's verdict is the one that counts here.
 func transportFix(err error) string {
 	var ua x509.UnknownAuthorityError
 	var hn x509.HostnameError

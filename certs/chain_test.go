@@ -25,9 +25,7 @@ func TestCompleteOrdersAnyOrder(t *testing.T) {
 	if len(c.Extra) != 1 || c.Extra[0] != stranger.Cert || c.MissingIssuer != "" {
 		t.Fatalf("extra %v missing %q", subjects(c.Extra), c.MissingIssuer)
 	}
-	roots := x509.NewCertPool()
-	roots.AddCert(ch.Root.Cert)
-	fs := Assess(c, AssessOptions{Name: "ece.example.com", Roots: roots})
+	fs := Assess(c, AssessOptions{Name: "ece.example.com", Anchors: []*x509.Certificate{ch.Root.Cert}})
 	if Worst(fs) != SevInfo || !Has(fs, CodeExtraCerts) {
 		t.Fatalf("findings %v", fs)
 	}
@@ -52,12 +50,11 @@ func TestPickLeaf(t *testing.T) {
 func TestAssess(t *testing.T) {
 	now := time.Now()
 	ch := testpeer.NewChain(t, "ece.example.com")
-	roots := x509.NewCertPool()
-	roots.AddCert(ch.Root.Cert)
+	roots := []*x509.Certificate{ch.Root.Cert}
 	inter := ch.Intermediate
-	otherRoot := testpeer.NewCA(t, "Other Root", nil)
-	otherRoots := x509.NewCertPool()
-	otherRoots.AddCert(otherRoot.Cert)
+	otherRoots := []*x509.Certificate{testpeer.NewCA(t, "Other Root", nil).Cert}
+	selfSigned := testpeer.NewLeaf(t, "ece.example.com", nil)
+	constrained := testpeer.NewCA(t, "Constrained CA", ch.Root, func(c *x509.Certificate) { c.ExcludedDNSDomains = []string{"example.com"} })
 	mk := func(leaf *testpeer.Cert, with ...*testpeer.Cert) *Chain {
 		var pool []*x509.Certificate
 		for _, w := range with {
@@ -72,26 +69,34 @@ func TestAssess(t *testing.T) {
 		want  Code
 		sev   Severity
 	}{
-		{"good", mk(ch.Leaf, inter, ch.Root), AssessOptions{Name: "ece.example.com", Roots: roots}, "", ""},
-		{"good, root not sent (live)", mk(ch.Leaf, inter), AssessOptions{Name: "ece.example.com", Roots: roots, Live: true}, "", ""},
-		{"wrong name", mk(ch.Leaf, inter, ch.Root), AssessOptions{Name: "chat.example.com", Roots: roots}, CodeNameMismatch, SevError},
+		{"good", mk(ch.Leaf, inter, ch.Root), AssessOptions{Name: "ece.example.com", Anchors: roots}, "", ""},
+		{"good, root not sent (live)", mk(ch.Leaf, inter), AssessOptions{Name: "ece.example.com", Anchors: roots, Live: true}, "", ""},
+		{"wrong name", mk(ch.Leaf, inter, ch.Root), AssessOptions{Name: "chat.example.com", Anchors: roots}, CodeNameMismatch, SevError},
 		{"expired", mk(testpeer.NewLeaf(t, "ece.example.com", inter, testpeer.Validity(now.AddDate(-2, 0, 0), now.AddDate(0, 0, -3))), inter),
-			AssessOptions{Name: "ece.example.com", Roots: roots}, CodeExpired, SevError},
+			AssessOptions{Name: "ece.example.com", Anchors: roots}, CodeExpired, SevError},
 		{"not yet valid", mk(testpeer.NewLeaf(t, "ece.example.com", inter, testpeer.Validity(now.AddDate(0, 0, 2), now.AddDate(1, 0, 0))), inter),
-			AssessOptions{Name: "ece.example.com", Roots: roots}, CodeNotYetValid, SevError},
+			AssessOptions{Name: "ece.example.com", Anchors: roots}, CodeNotYetValid, SevError},
 		{"expires in 10 days", mk(testpeer.NewLeaf(t, "ece.example.com", inter, testpeer.Validity(now.AddDate(-1, 0, 0), now.AddDate(0, 0, 10))), inter),
-			AssessOptions{Name: "ece.example.com", Roots: roots}, CodeExpiresSoon, SevWarn},
+			AssessOptions{Name: "ece.example.com", Anchors: roots}, CodeExpiresSoon, SevWarn},
 		{"CN not in SAN", mk(testpeer.NewLeaf(t, "ece.example.com", inter, testpeer.DNS("chat.example.com")), inter),
-			AssessOptions{Roots: roots}, CodeCNNotInSAN, SevWarn},
+			AssessOptions{Anchors: roots}, CodeCNNotInSAN, SevWarn},
 		{"client certificate", mk(testpeer.NewLeaf(t, "ece.example.com", inter, func(c *x509.Certificate) { c.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth} }), inter),
-			AssessOptions{Roots: roots}, CodeNoServerAuth, SevError},
+			AssessOptions{Anchors: roots}, CodeNoServerAuth, SevError},
 		{"self-signed", mk(testpeer.NewLeaf(t, "ece.example.com", nil)), AssessOptions{Name: "ece.example.com"}, CodeSelfSigned, SevInfo},
-		{"intermediate missing (files)", mk(ch.Leaf), AssessOptions{Name: "ece.example.com", Roots: roots}, CodeIncompleteChain, SevWarn},
-		{"intermediate missing (live)", mk(ch.Leaf), AssessOptions{Name: "ece.example.com", Roots: roots, Live: true}, CodeIncompleteChain, SevError},
-		{"root not trusted here", mk(ch.Leaf, inter, ch.Root), AssessOptions{Name: "ece.example.com", Roots: otherRoots}, CodeUntrusted, SevWarn},
+		{"intermediate missing (files)", mk(ch.Leaf), AssessOptions{Name: "ece.example.com", Anchors: roots}, CodeIncompleteChain, SevWarn},
+		{"intermediate missing (live)", mk(ch.Leaf), AssessOptions{Name: "ece.example.com", Anchors: roots, Live: true}, CodeIncompleteChain, SevError},
+		{"root not in the given store", mk(ch.Leaf, inter, ch.Root), AssessOptions{Name: "ece.example.com", Anchors: otherRoots}, CodeUntrusted, SevError},
+		{"self-signed, not in the given store", mk(selfSigned), AssessOptions{Name: "ece.example.com", Anchors: otherRoots}, CodeUntrusted, SevError},
+		{"self-signed, in the given store", mk(selfSigned), AssessOptions{Name: "ece.example.com", Anchors: []*x509.Certificate{selfSigned.Cert}}, "", ""},
+		{"CN only, other case (Java matches it)", mk(testpeer.NewLeaf(t, "ECE.Example.com", inter, testpeer.DNS()), inter),
+			AssessOptions{Name: "ece.example.com", Anchors: roots}, "", ""},
+		{"keyEncipherment only", mk(testpeer.NewLeaf(t, "ece.example.com", inter, func(c *x509.Certificate) { c.KeyUsage = x509.KeyUsageKeyEncipherment }), inter),
+			AssessOptions{Name: "ece.example.com", Anchors: roots}, CodeNoServerAuth, SevError},
+		{"intermediate excluded by name constraints", mk(testpeer.NewLeaf(t, "ece.example.com", constrained), constrained),
+			AssessOptions{Name: "ece.example.com", Anchors: roots}, CodeBadChain, SevError},
 		{"private root, system roots", mk(ch.Leaf, inter, ch.Root), AssessOptions{Name: "ece.example.com"}, CodeUntrusted, SevInfo},
 		{"wrong issuer certificate", BuildChain(ch.Leaf.Cert, []*x509.Certificate{testpeer.NewCA(t, "ccewiz Test Issuing CA", ch.Root).Cert}),
-			AssessOptions{Roots: roots}, CodeBadChain, SevError},
+			AssessOptions{Anchors: roots}, CodeBadChain, SevError},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -87,17 +87,24 @@ const SoonDays = 30
 type AssessOptions struct {
 	Name string    // the FQDN SPOG uses; "" skips the name check
 	Now  time.Time // zero = time.Now()
-	// Roots are the trusted roots; nil = this machine's. ECE certificates
-	// usually come from a private CA, so an unknown root is only noted:
-	// what matters is that every ADS imports it (step 4.1).
-	Roots *x509.CertPool
+	// Anchors are the certificates the Java in question trusts (the ADS's
+	// cacerts, a --ca-file); nil = not known. Without them the path is still
+	// judged as Java would, against the chain's own root, and trust is left
+	// to the ADS's cacerts (step 4.1): a private CA's root usually is not in
+	// any store ccewiz can see.
+	Anchors []*x509.Certificate
+	// Java is the profile whose rules judge the path; nil = Java 17.
+	Java *JavaProfile
 	// Live marks a chain a server sent (a probe) rather than files: a
 	// missing intermediate there breaks Java clients, which never fetch one.
 	Live bool
 }
 
-// Assess checks a chain the way SPOG's Java client will: name, dates, key,
-// usage and the path to a root. Every finding says what to do.
+// Assess checks a chain the way SPOG's Java client will — name, dates,
+// key, use and the path to an anchor, each verdict the Java judge's
+// (JavaProfile.JudgePath, JavaHostname, Java's end-entity checks) — plus
+// what an admin should fix before Java minds (expiry soon, a CN missing
+// from the SANs, a key CAs no longer issue). Every finding says what to do.
 func Assess(c *Chain, o AssessOptions) []Finding {
 	now := o.Now
 	if now.IsZero() {
@@ -108,14 +115,16 @@ func Assess(c *Chain, o AssessOptions) []Finding {
 	add := func(code Code, sev Severity, fix, format string, args ...any) {
 		fs = append(fs, Finding{Code: code, Severity: sev, Message: fmt.Sprintf(format, args...), Fix: fix})
 	}
+	// Java's own limit (RSA under 1024 bits) is the judge's; this is the
+	// size public CAs and browsers require.
 	if k, ok := leaf.PublicKey.(*rsa.PublicKey); ok && k.N.BitLen() < MinKeySize {
-		add(CodeWeakKey, SevError, "issue a new certificate with a 2048-bit (or larger) key",
-			"the key is RSA %d; Java and browsers refuse RSA keys under %d bits", k.N.BitLen(), MinKeySize)
+		add(CodeWeakKey, SevWarn, "issue the next certificate with a 2048-bit (or larger) key",
+			"the key is RSA %d; Java accepts it, but CAs no longer issue and browsers refuse RSA keys under %d bits", k.N.BitLen(), MinKeySize)
 	}
 	if o.Name != "" {
-		if err := leaf.VerifyHostname(o.Name); err != nil {
+		if err := JavaHostname(leaf, o.Name, HTTPSCheck); err != nil {
 			add(CodeNameMismatch, SevError, fmt.Sprintf("reissue the certificate with %s as CN and as a DNS SAN (ccewiz cert csr --cn %s)", o.Name, o.Name),
-				"%s is not in the certificate's names (CN %q, DNS SANs: %s); SPOG refuses it with a name mismatch", o.Name, leaf.Subject.CommonName, orNone(leaf.DNSNames))
+				"%s is not in the certificate's names (CN %q, DNS SANs: %s); SPOG refuses it: %v", o.Name, leaf.Subject.CommonName, orNone(leaf.DNSNames), err)
 		}
 	}
 	if cn := leaf.Subject.CommonName; cn != "" && len(leaf.DNSNames) > 0 && !containsFold(leaf.DNSNames, cn) && !strings.Contains(cn, " ") {
@@ -133,9 +142,9 @@ func Assess(c *Chain, o AssessOptions) []Finding {
 		add(CodeExpiresSoon, SevWarn, "renew it before then; every ADS must import the new one",
 			"the certificate expires on %s, in %d days", leaf.NotAfter.UTC().Format("2006-01-02"), int(left.Hours()/24))
 	}
-	if len(leaf.ExtKeyUsage) > 0 && !hasEKU(leaf, x509.ExtKeyUsageServerAuth) && !hasEKU(leaf, x509.ExtKeyUsageAny) {
+	if err := endEntityTLSServer(leaf); err != nil {
 		add(CodeNoServerAuth, SevError, "request a web server (TLS server authentication) certificate from the CA",
-			"the certificate is not for TLS servers (no serverAuth extended key usage)")
+			"the certificate is not for TLS servers: %v", err)
 	}
 	if len(c.Extra) > 0 && !o.Live {
 		var names []string
@@ -165,57 +174,54 @@ func assessPath(c *Chain, o AssessOptions, now time.Time) []Finding {
 		return []Finding{{Code: CodeBadChain, Severity: SevError, Message: c.BrokenLink.Error(),
 			Fix: "get the correct CA certificates from the CA (the ones that signed this certificate)"}}
 	}
-	inter := x509.NewCertPool()
-	for _, ca := range c.CACerts() {
-		inter.AddCert(ca)
+	p := Java17()
+	if o.Java != nil {
+		p = *o.Java
 	}
-	roots := o.Roots
-	if roots == nil {
-		if sys, err := x509.SystemCertPool(); err == nil {
-			roots = sys
-		} else {
-			roots = x509.NewCertPool()
+	anchors, given := o.Anchors, o.Anchors != nil
+	if !given {
+		switch {
+		case c.Root != nil:
+			anchors = []*x509.Certificate{c.Root}
+		case IsSelfSigned(leaf):
+			anchors = []*x509.Certificate{leaf}
 		}
 	}
-	_, err := leaf.Verify(x509.VerifyOptions{Roots: roots, Intermediates: inter, CurrentTime: now,
-		KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}})
-	if err == nil {
+	err := p.JudgePath(c.Certs(), anchors, now, leaf.Subject.CommonName)
+	var pe *PKIXError
+	switch {
+	case err == nil && given:
 		return nil
-	}
-	if IsSelfSigned(leaf) {
+	case err == nil && IsSelfSigned(leaf):
 		return []Finding{{Code: CodeSelfSigned, Severity: SevInfo,
 			Message: "the certificate is self-signed: nothing vouches for it but itself",
 			Fix:     "import this exact certificate (.cer) into every ADS's cacerts (step 4.1); browsers will warn unless it is trusted"}}
-	}
-	var ua x509.UnknownAuthorityError
-	var ci x509.CertificateInvalidError
-	switch {
-	case errors.As(err, &ua) && c.MissingIssuer != "" && (o.Roots != nil || !o.Live):
-		if o.Live {
-			return []Finding{{Code: CodeIncompleteChain, Severity: SevError,
-				Message: fmt.Sprintf("the chain is incomplete: the server does not send the certificate of %q and it is not a trusted root; Java (SPOG) never downloads missing intermediates", c.MissingIssuer),
-				Fix:     "import the intermediate CA certificate(s) into the web server's Intermediate Certification Authorities store (or import the PFX with its chain) and restart IIS"}}
+	case err == nil:
+		return []Finding{{Code: CodeUntrusted, Severity: SevInfo,
+			Message: fmt.Sprintf("Java accepts this chain where the root %q is trusted; no trust store was given to say whether it is", rootName(c)),
+			Fix:     "import the root (then any intermediate) into every ADS's cacerts (step 4.1); pass --ca-file or --keystore to judge a store"}}
+	case errors.As(err, &pe) && pe.Validation && pe.Cert == leaf:
+		return nil // already reported from the dates
+	case errors.As(err, &pe) && !pe.Validation && c.MissingIssuer != "" && o.Live && (given || c.Root == nil):
+		if !given {
+			return []Finding{{Code: CodeUntrusted, Severity: SevWarn,
+				Message: fmt.Sprintf("cannot judge: %q is neither sent by the server nor in a given store; if it is an intermediate CA the server's chain is incomplete, and Java (SPOG) never downloads one", c.MissingIssuer),
+				Fix:     "pass your root CA with --ca-file (or the ADS's cacerts with --keystore) to tell the two apart; every ADS must trust the root (step 4.1)"}}
 		}
+		return []Finding{{Code: CodeIncompleteChain, Severity: SevError,
+			Message: fmt.Sprintf("the chain is incomplete: the server does not send the certificate of %q and the store does not trust it; Java (SPOG) never downloads missing intermediates: %v", c.MissingIssuer, err),
+			Fix:     "import the intermediate CA certificate(s) into the web server's Intermediate Certification Authorities store (or import the PFX with its chain) and restart IIS"}}
+	case errors.As(err, &pe) && !pe.Validation && c.MissingIssuer != "" && c.Root == nil:
 		return []Finding{{Code: CodeIncompleteChain, Severity: SevWarn,
 			Message: fmt.Sprintf("the chain stops at %q: its CA certificate was not given", c.MissingIssuer),
 			Fix:     "add the CA's certificates with --chain (ask the CA for its root and intermediates, or a .p7b); the ADS needs the root and IIS the intermediates"}}
-	case errors.As(err, &ua) && c.MissingIssuer != "":
-		return []Finding{{Code: CodeUntrusted, Severity: SevWarn,
-			Message: fmt.Sprintf("cannot verify: %q is neither sent by the server nor trusted by this machine; if it is an intermediate CA the server's chain is incomplete", c.MissingIssuer),
-			Fix:     "pass your root CA with --ca-file to tell the two apart; every ADS must trust the root (step 4.1)"}}
-	case errors.As(err, &ua):
-		sev := SevInfo
-		if o.Roots != nil {
-			sev = SevWarn
-		}
-		return []Finding{{Code: CodeUntrusted, Severity: sev,
-			Message: fmt.Sprintf("the root %q is not trusted here (normal for a private CA)", rootName(c)),
-			Fix:     "import the root (then any intermediate) into every ADS's cacerts (step 4.1)"}}
-	case errors.As(err, &ci) && ci.Cert == leaf && (ci.Reason == x509.Expired):
-		return nil // already reported from the dates
+	case errors.As(err, &pe) && !pe.Validation && given && len(pe.Import) > 0:
+		return []Finding{{Code: CodeUntrusted, Severity: SevError,
+			Message: fmt.Sprintf("Java refuses it with this store: %v", err),
+			Fix:     "import the root (then any intermediate) into every ADS's cacerts (step 4.1), or give the store that holds it"}}
 	}
-	return []Finding{{Code: CodeBadChain, Severity: SevError, Message: "the chain does not verify: " + err.Error(),
-		Fix: "check the CA certificates (expired or not allowed to issue), or request again"}}
+	return []Finding{{Code: CodeBadChain, Severity: SevError, Message: "Java refuses the chain: " + err.Error(),
+		Fix: "check the CA certificates (expired, not allowed to issue, constrained, weak) or request again"}}
 }
 
 func rootName(c *Chain) string {

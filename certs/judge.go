@@ -36,6 +36,19 @@ func JudgeServer(chain, trusted []*x509.Certificate, host string, check HostChec
 // Judge is JudgeServer for the Java of p: its certificate-path algorithm
 // constraints too (disabled signature digests, minimum key sizes).
 func (p JavaProfile) Judge(chain, trusted []*x509.Certificate, host string, check HostCheck, now time.Time, fqdn string) error {
+	if err := p.JudgePath(chain, trusted, now, fqdn); err != nil {
+		return err
+	}
+	if err := endEntityTLSServer(chain[0]); err != nil {
+		return err
+	}
+	return JavaHostname(chain[0], host, check)
+}
+
+// JudgePath is the part of Judge that concerns the certification path:
+// building it from trusted, then Java's checks of each certificate on it
+// below the anchor. The leaf's use and name are Judge's.
+func (p JavaProfile) JudgePath(chain, trusted []*x509.Certificate, now time.Time, fqdn string) error {
 	if err := JavaTrusts(chain, trusted, now, fqdn); err != nil {
 		return err
 	}
@@ -87,10 +100,7 @@ func (p JavaProfile) Judge(chain, trusted []*x509.Certificate, host string, chec
 			return err
 		}
 	}
-	if err := endEntityTLSServer(leaf); err != nil {
-		return err
-	}
-	return JavaHostname(leaf, host, check)
+	return nil
 }
 
 // javaPath is the path JavaTrusts accepted, leaf first, without the anchor

@@ -152,8 +152,25 @@ func TestJudgeServerAgreesWithJava(t *testing.T) {
 		} else {
 			t.Errorf("%s / %s: Java %s (%v), ccewiz %s (%v)", c.rule, c.name, verdict(java), jerr, verdict(ours == nil), ours)
 		}
+		// SNI off: no server name and so no endpoint identification, as
+		// a client that sets none: the path and the leaf's use only.
+		_, jerrOff := testpeer.JavaTLSConnect(t, store, "changeit", addr, "")
+		if jerrOff != nil && !errors.Is(jerrOff, testpeer.ErrJavaRejected) {
+			t.Fatal(jerrOff)
+		}
+		oursOff := Java17().JudgePath(sent, anchors, time.Now(), h)
+		if oursOff == nil {
+			oursOff = endEntityTLSServer(leaf.Cert)
+		}
+		n[0]++
+		if (jerrOff == nil) == (oursOff == nil) {
+			n[1]++
+		} else {
+			t.Errorf("%s / %s, no SNI: Java %s (%v), ccewiz %s (%v)", c.rule, c.name, verdict(jerrOff == nil), jerrOff, verdict(oursOff == nil), oursOff)
+		}
 		perRule[c.rule] = n
-		fmt.Fprintf(&table, "  %-17s %-40s java %-6s ccewiz %s\n", c.rule, c.name, verdict(java), verdict(ours == nil))
+		fmt.Fprintf(&table, "  %-17s %-40s java %-6s ccewiz %-6s | no SNI: java %-6s ccewiz %s\n", c.rule, c.name, verdict(java), verdict(ours == nil),
+			verdict(jerrOff == nil), verdict(oursOff == nil))
 	}
 	var sum strings.Builder
 	for _, r := range order {

@@ -27,6 +27,8 @@ type PKIXError struct {
 	// an anchor exists but a certificate on it is expired or not yet valid).
 	Validation bool
 	Detail     string
+	// Cert is the certificate that failed validation (Validation only).
+	Cert *x509.Certificate
 	// Import lists the certificates (with keytool-style aliases) that would
 	// make Java accept the chain, per the seed's rules. Empty when the fix is
 	// a new certificate on the server (expired, broken chain).
@@ -173,11 +175,11 @@ func validatePartial(chain []*x509.Certificate, now time.Time) error {
 	for j := 0; j < len(chain)-1; j++ {
 		c, parent := chain[j], chain[j+1]
 		if now.Before(c.NotBefore) || now.After(c.NotAfter) {
-			return &PKIXError{Validation: true, Detail: fmt.Sprintf("%s is outside its validity period (%s – %s); the server needs a new certificate",
+			return &PKIXError{Validation: true, Cert: c, Detail: fmt.Sprintf("%s is outside its validity period (%s – %s); the server needs a new certificate",
 				name1(c), c.NotBefore.Format(time.DateOnly), c.NotAfter.Format(time.DateOnly))}
 		}
 		if j+1 < len(chain)-1 && !(parent.BasicConstraintsValid && parent.IsCA) {
-			return &PKIXError{Validation: true, Detail: fmt.Sprintf("%s signed %s but is not a CA", name1(parent), name1(c))}
+			return &PKIXError{Validation: true, Cert: parent, Detail: fmt.Sprintf("%s signed %s but is not a CA", name1(parent), name1(c))}
 		}
 		if err := javaSignatureOK(parent, c); err != nil {
 			return &PKIXError{Detail: fmt.Sprintf("the signature of %s does not verify with %s: %v", name1(c), name1(parent), err)}

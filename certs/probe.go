@@ -88,14 +88,13 @@ type ProbeOptions struct {
 	Dial DialFunc
 	// Timeout bounds the whole probe; 0 = 5 s.
 	Timeout time.Duration
-	// Roots verify the chain; nil = this machine's roots.
-	Roots *x509.CertPool
 	// Now is the clock for expiry; nil = time.Now.
 	Now func() time.Time
 	// Java, when set, adds the handshake that Java makes — no SNI, as SPOG
 	// sends none; only the profile's protocols and suites — and the
 	// verdict of its TrustManager with Anchors (a cacerts' trusted
-	// certificates) and Check's host name rules.
+	// certificates) and Check's host name rules. Anchors and Java also
+	// judge the findings (Assess); nil Anchors leave trust to the ADS.
 	Java    *JavaProfile
 	Anchors []*x509.Certificate
 	Check   HostCheck
@@ -204,7 +203,7 @@ func Probe(ctx context.Context, addr string, o ProbeOptions) (*ProbeResult, erro
 	}
 	wg.Wait()
 	if o.Java != nil {
-		res.Java = javaVerdict(o, name, java, javaErr, res.NoSNI != nil || res.SNI != nil)
+		res.Java = javaVerdict(o, addr, name, java, javaErr, res.NoSNI != nil || res.SNI != nil)
 	}
 	if res.NoSNIErr != nil {
 		res.NoSNIError = res.NoSNIErr.Error()
@@ -219,14 +218,14 @@ func Probe(ctx context.Context, addr string, o ProbeOptions) (*ProbeResult, erro
 	if o.Now != nil {
 		now = o.Now()
 	}
-	res.assess(name, now, o.Roots)
+	res.assess(name, now, o)
 	return res, nil
 }
 
-func (r *ProbeResult) assess(name string, now time.Time, roots *x509.CertPool) {
+func (r *ProbeResult) assess(name string, now time.Time, o ProbeOptions) {
 	for _, h := range []*Handshake{r.NoSNI, r.SNI} {
 		if h != nil && name != "" {
-			h.NameMatch = h.Chain[0].VerifyHostname(name) == nil
+			h.NameMatch = JavaHostname(h.Chain[0], name, HTTPSCheck) == nil
 		}
 	}
 	switch {
@@ -247,12 +246,13 @@ func (r *ProbeResult) assess(name string, now time.Time, roots *x509.CertPool) {
 		h = r.SNI
 	}
 	if h.version < tls.VersionTLS12 {
-		r.Findings = append(r.Findings, Finding{Code: CodeOldTLS, Severity: SevWarn,
-			Message: fmt.Sprintf("the server negotiated %s at best; current Java (SPOG) and browsers refuse TLS 1.0 and 1.1", h.Version),
+		// Java 17 and 8u291+ disable TLS 1.0 and 1.1 in java.security.
+		r.Findings = append(r.Findings, Finding{Code: CodeOldTLS, Severity: SevError,
+			Message: fmt.Sprintf("the server negotiated %s at best; Java 8u291+ and 17 (SPOG) and browsers refuse TLS 1.0 and 1.1", h.Version),
 			Fix:     "enable TLS 1.2 on the web server (Schannel registry settings or IIS Crypto) and restart it"})
 	}
 	chain := BuildChain(h.Chain[0], h.Chain[1:])
-	r.Findings = append(r.Findings, Assess(chain, AssessOptions{Name: name, Now: now, Roots: roots, Live: true})...)
+	r.Findings = append(r.Findings, Assess(chain, AssessOptions{Name: name, Now: now, Anchors: o.Anchors, Java: o.Java, Live: true})...)
 }
 
 // handshake dials addr and completes a TLS handshake, sending sni when not
@@ -323,7 +323,7 @@ func handshakeAs(ctx context.Context, addr string, dial DialFunc, p *JavaProfile
 // Go's full offer completes is Java's refusal (old protocol, weak suite);
 // one that neither completes cannot be judged (a server crypto/tls cannot
 // speak to — DHE suites only, say).
-func javaVerdict(o ProbeOptions, name string, h *Handshake, err error, goCompleted bool) *JavaVerdict {
+func javaVerdict(o ProbeOptions, addr, name string, h *Handshake, err error, goCompleted bool) *JavaVerdict {
 	v := &JavaVerdict{Profile: o.Java.Name}
 	switch {
 	case err != nil && goCompleted:
@@ -331,7 +331,7 @@ func javaVerdict(o ProbeOptions, name string, h *Handshake, err error, goComplet
 		v.Reason = fmt.Sprintf("javax.net.ssl.SSLHandshakeException: %s cannot negotiate with this server (%v): the server offers only protocols or cipher suites its java.security disables (jdk.tls.disabledAlgorithms: %s); enable TLS 1.2 with an ECDHE/AES-GCM suite on the server",
 			o.Java.Name, err, strings.Join(o.Java.TLSDisabled, ", "))
 	case err != nil:
-		v.Reason = fmt.Sprintf("cannot judge: no handshake completed (%v), so ccewiz cannot tell what Java would get", err)
+		v.Reason = fmt.Sprintf("cannot judge: no handshake completed (%v); the server may offer only what Go's TLS does not speak (DHE suites), which Java may still accept — try the JDK or `openssl s_client -connect %s` from the ADS", err, addr)
 	case len(o.Anchors) == 0:
 		v.Protocol, v.Cipher = h.Version, h.Cipher
 		v.Reason = "cannot judge the certificate: give the trust store Java uses (the ADS's cacerts) to judge it"

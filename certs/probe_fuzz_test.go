@@ -101,9 +101,7 @@ func FuzzProbeAnswers(f *testing.F) {
 			go func() { defer wg.Done(); serve(server) }()
 			return client, nil
 		}
-		roots := x509.NewCertPool()
-		roots.AddCert(ca)
-		res, err := Probe(context.Background(), "ece.example.com:443", ProbeOptions{Name: name, Dial: dial, Timeout: 100 * time.Millisecond, Roots: roots})
+		res, err := Probe(context.Background(), "ece.example.com:443", ProbeOptions{Name: name, Dial: dial, Timeout: 100 * time.Millisecond, Anchors: []*x509.Certificate{ca}})
 		wg.Wait()
 		if err != nil {
 			var pe *ProbeError

@@ -56,3 +56,30 @@ func TestProbeSpeaksAsJava(t *testing.T) {
 	}
 	t.Logf("the probe as Java 17:\n%s", table.String())
 }
+
+// TestProbeCannotJudgeDHE: a server that offers only DHE suites, which Java
+// 17 negotiates and crypto/tls does not implement. ccewiz must say "cannot
+// judge", not refuse on Java's behalf — the JDK's own client, connecting
+// fine, shows why guessing would be wrong.
+func TestProbeCannotJudgeDHE(t *testing.T) {
+	testpeer.Need(t, "openssl")
+	root := testpeer.NewCA(t, "Probe DHE Root", nil)
+	dir := t.TempDir()
+	store := testpeer.KeytoolStore(t, filepath.Join(dir, "trust.jks"), root)
+	const h = "ece.example.com"
+	crt, key := testpeer.NewLeaf(t, h, root).WriteFiles(t, dir, "leaf")
+	addr := testpeer.OpenSSLServer(t, "-cert", crt, "-key", key, "-cipher", "DHE-RSA-AES128-GCM-SHA256", "-no_tls1_3")
+	_, jerr := testpeer.JavaTLSConnect(t, store, "changeit", addr, h)
+	if jerr != nil {
+		t.Fatalf("the JDK could not connect to the DHE server, so the case proves nothing: %v", jerr)
+	}
+	p := Java17()
+	res, _ := Probe(context.Background(), addr, ProbeOptions{Name: h, Timeout: 5 * time.Second, Java: &p, Anchors: []*x509.Certificate{root.Cert}})
+	if res == nil || res.Java == nil {
+		t.Fatalf("no Java verdict: %+v", res)
+	}
+	if res.Java.Judged || res.Java.Accepted || !strings.Contains(res.Java.Reason, "cannot judge") {
+		t.Fatalf("DHE only: Java connects; ccewiz judged=%v accepted=%v: %s", res.Java.Judged, res.Java.Accepted, res.Java.Reason)
+	}
+	t.Logf("DHE only: java accept, ccewiz %q", res.Java.Reason)
+}

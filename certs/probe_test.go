@@ -92,8 +92,7 @@ func TestProbeFindings(t *testing.T) {
 	const name = "ece.example.com"
 	now := time.Now()
 	ch := testpeer.NewChain(t, name)
-	roots := x509.NewCertPool()
-	roots.AddCert(ch.Root.Cert)
+	roots := []*x509.Certificate{ch.Root.Cert}
 	good := tlsCert(ch.Leaf, ch.Intermediate)
 	iisDefault := tlsCert(testpeer.NewLeaf(t, "iis-default.example.com", nil))
 	static := func(c tls.Certificate) *tls.Config { return &tls.Config{Certificates: []tls.Certificate{c}} }
@@ -110,7 +109,7 @@ func TestProbeFindings(t *testing.T) {
 				return &iisDefault, nil
 			}
 			return &good, nil
-		}}, []Code{CodeSNIDiffers, CodeNameMismatch}, true, false},
+		}}, []Code{CodeSNIDiffers, CodeNameMismatch, CodeUntrusted}, true, false},
 		{"SNI required", &tls.Config{GetCertificate: func(h *tls.ClientHelloInfo) (*tls.Certificate, error) {
 			if h.ServerName == "" {
 				return nil, errors.New("no binding for an empty host name")
@@ -120,7 +119,8 @@ func TestProbeFindings(t *testing.T) {
 		{"expired", static(tlsCert(testpeer.NewLeaf(t, name, ch.Intermediate, testpeer.Validity(now.AddDate(-1, 0, 0), now.AddDate(0, 0, -1))), ch.Intermediate)),
 			[]Code{CodeExpired}, false, false},
 		{"wrong name", static(tlsCert(testpeer.NewLeaf(t, "web1.example.com", ch.Intermediate), ch.Intermediate)), []Code{CodeNameMismatch}, false, false},
-		{"self-signed", static(tlsCert(testpeer.NewLeaf(t, name, nil))), []Code{CodeSelfSigned}, false, false},
+		// Java refuses a self-signed certificate its store does not hold.
+		{"self-signed, not in the store", static(tlsCert(testpeer.NewLeaf(t, name, nil))), []Code{CodeUntrusted}, false, false},
 		{"incomplete chain", static(tlsCert(ch.Leaf)), []Code{CodeIncompleteChain}, false, false},
 		{"TLS 1.1 with RSA key exchange only", &tls.Config{Certificates: []tls.Certificate{good}, MinVersion: tls.VersionTLS10, MaxVersion: tls.VersionTLS11,
 			CipherSuites: []uint16{tls.TLS_RSA_WITH_AES_128_CBC_SHA}}, []Code{CodeOldTLS}, false, false},
@@ -128,7 +128,7 @@ func TestProbeFindings(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			addr, snis := tlsServer(t, tc.cfg)
-			r, err := Probe(context.Background(), addr, ProbeOptions{Name: name, Roots: roots, Timeout: 5 * time.Second})
+			r, err := Probe(context.Background(), addr, ProbeOptions{Name: name, Anchors: roots, Timeout: 5 * time.Second})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -621,7 +621,7 @@ func checkCertFiles(_ context.Context, env *Env) Result {
 			}
 			return Result{Status: Fail, Detail: fmt.Sprintf("%s: %s", p.crt, why), Fix: "run ccewiz apply --step certificate to write it again from the key"}
 		}
-		fs := certs.Assess(chain, certs.AssessOptions{Name: t.req.CN, Now: env.now(), Roots: rootPool(chain)})
+		fs := certs.Assess(chain, certs.AssessOptions{Name: t.req.CN, Now: env.now(), Anchors: rootOf(chain)})
 		for _, n := range t.req.DNSNames() {
 			if chain.Leaf.VerifyHostname(n) != nil && n != t.req.CN {
 				fs = append(fs, certs.Finding{Code: certs.CodeNameMismatch, Severity: certs.SevWarn,
@@ -641,20 +641,19 @@ func checkCertFiles(_ context.Context, env *Env) Result {
 	return Result{Status: st, Detail: strings.Join(details, "\n"), Fix: fix}
 }
 
-// rootPool trusts the chain's own root, so a chain is judged complete or
-// not on its merits rather than on this machine's trust store.
-func rootPool(c *certs.Chain) *x509.CertPool {
-	if c == nil || c.Root == nil {
-		if c != nil && certs.IsSelfSigned(c.Leaf) {
-			p := x509.NewCertPool()
-			p.AddCert(c.Leaf)
-			return p
-		}
+// rootOf is the chain's own root (or the self-signed leaf) as the one
+// anchor, so a chain is judged complete or not on its merits rather than
+// on a trust store that is not the ADS's.
+func rootOf(c *certs.Chain) []*x509.Certificate {
+	switch {
+	case c == nil:
 		return nil
+	case c.Root != nil:
+		return []*x509.Certificate{c.Root}
+	case certs.IsSelfSigned(c.Leaf):
+		return []*x509.Certificate{c.Leaf}
 	}
-	p := x509.NewCertPool()
-	p.AddCert(c.Root)
-	return p
+	return nil
 }
 
 func checkCertPFX(_ context.Context, env *Env) Result {
@@ -746,7 +745,7 @@ func checkCertTLS(ctx context.Context, env *Env) Result {
 			if h == nil {
 				h = r.SNI
 			}
-			fs = append(fs, certs.Assess(certs.BuildChain(h.Chain[0], h.Chain[1:]), certs.AssessOptions{Name: o.Target.Name, Now: env.now(), Roots: rootPool(want), Live: true})...)
+			fs = append(fs, certs.Assess(certs.BuildChain(h.Chain[0], h.Chain[1:]), certs.AssessOptions{Name: o.Target.Name, Now: env.now(), Anchors: rootOf(want), Live: true})...)
 			fs = append(fs, sniFindings(r)...)
 		} else {
 			fs = r.Findings
@@ -755,8 +754,11 @@ func checkCertTLS(ctx context.Context, env *Env) Result {
 		if r.NeedsSNI || r.Differ {
 			f = fmt.Sprintf("run iis-binding-<host>.ps1 from %s on every web server (or in IIS Manager › Default Web Site › Bindings › https 443: clear the host name, untick \"Require Server Name Indication\")", dir)
 		}
-		if s == Pass && want != nil && r.Leaf() != nil && !r.Leaf().Equal(want.Leaf) {
-			s = Warn
+		// Another certificate still bound: Java refuses it when it is not
+		// from step 1's root; a CA-signed renewal from the same root passes
+		// Java but is not the one step 1 made.
+		if want != nil && r.Leaf() != nil && !r.Leaf().Equal(want.Leaf) {
+			s = worse(s, Warn)
 			msgs = append(msgs, fmt.Sprintf("%s presents %s (SHA-256 %s), not the certificate in %s", o.Target.Addr,
 				r.Leaf().Subject, certs.Describe(r.Leaf()).SHA256, filepath.Join(dir, certs.FileBase(o.Target.Name)+".crt")))
 			f = "bind the new certificate: run the iis-binding script on that web server"

@@ -275,7 +275,7 @@ func TestCertificateTLSCheck(t *testing.T) {
 			}
 			return &pair, nil
 		}, Fail, "iis-binding"},
-		{"another certificate still bound", func(*tls.ClientHelloInfo) (*tls.Certificate, error) { return &otherPair, nil }, Warn, "not the certificate in"},
+		{"another certificate still bound", func(*tls.ClientHelloInfo) (*tls.Certificate, error) { return &otherPair, nil }, Fail, "not the certificate in"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -235,7 +235,7 @@ func eceChain(ctx context.Context, env *Env, preferLive bool) (chain []*x509.Cer
 func leafFirst(list []*x509.Certificate, fqdn string) []*x509.Certificate {
 	leaf := certs.PickLeaf(list)
 	for _, c := range list {
-		if c.VerifyHostname(fqdn) == nil && !c.IsCA {
+		if certs.JavaHostname(c, fqdn, certs.HTTPSCheck) == nil && !c.IsCA {
 			leaf = c
 			break
 		}

@@ -1,6 +1,7 @@
 package steps
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -126,9 +127,11 @@ func (s validateStep) ChecksFor(a *Answers) []Check {
 }
 
 // httpsCheck GETs https://<ece_fqdn>/<partition> the way a browser and SPOG
-// do (with SNI, the name checked against the certificate), trusting the
-// system roots plus the certificate step 1 wrote, so a self-signed ECE
-// certificate passes here exactly when the admin has it.
+// do (with SNI, the name checked against the certificate). The verdict on
+// the certificate is the Java judge's, with the certificate step 1 wrote as
+// the anchor, so a self-signed ECE certificate passes here exactly when the
+// admin has it; a chain to a public CA, which that file does not hold, is
+// taken on this machine's roots and said so.
 func httpsCheck(partition string) func(context.Context, *Env) Result {
 	return func(ctx context.Context, env *Env) Result {
 		fqdn := normName(env.Answers.Profile.ECEFQDN)
@@ -136,8 +139,19 @@ func httpsCheck(partition string) func(context.Context, *Env) Result {
 			return Result{Status: Skip, Detail: "profile.ece_fqdn is not set: nothing to reach", Fix: "set the FQDN users type to reach ECE in the profile"}
 		}
 		url := "https://" + fqdn + "/" + partition
-		roots, trustNote := validateRoots(env)
-		client := env.HTTPClient(&tls.Config{RootCAs: roots})
+		anchors, trustNote := validateAnchors(env)
+		var via string
+		var served *x509.Certificate
+		tc := &tls.Config{ServerName: fqdn, InsecureSkipVerify: true, //nolint:gosec // VerifyConnection judges as Java does
+			VerifyConnection: func(cs tls.ConnectionState) error {
+				if len(cs.PeerCertificates) > 0 {
+					served = cs.PeerCertificates[0]
+				}
+				v, err := judgeServed(cs, anchors, fqdn, env.now())
+				via = v
+				return err
+			}}
+		client := env.HTTPClient(tc)
 		client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 		defer client.CloseIdleConnections() // one request per run: leave no connection behind
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
@@ -148,7 +162,7 @@ func httpsCheck(partition string) func(context.Context, *Env) Result {
 		start := env.now()
 		resp, err := client.Do(req)
 		if err != nil {
-			return httpsFailure(url, fqdn, env.Target(fqdn+":443"), trustNote, err)
+			return httpsFailure(url, fqdn, env.Target(fqdn+":443"), trustNote, served, err)
 		}
 		defer resp.Body.Close()
 		io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
@@ -157,14 +171,14 @@ func httpsCheck(partition string) func(context.Context, *Env) Result {
 		what := fmt.Sprintf("%s: HTTP %s in %s", url, resp.Status, took)
 		switch {
 		case code >= 200 && code < 300:
-			return Result{Status: Pass, Detail: what + trustedVia(resp.TLS)}
+			return Result{Status: Pass, Detail: what + via}
 		case code >= 300 && code < 400:
 			loc := resp.Header.Get("Location")
 			if strings.HasPrefix(strings.ToLower(loc), "http://") {
 				return Result{Status: Warn, Detail: what + " → " + PrintableLine(loc) + " (plain HTTP)",
 					Fix: "ECE does not support non-SSL access: make IIS (or the load balancer) redirect to https://" + fqdn}
 			}
-			return Result{Status: Pass, Detail: what + " → " + PrintableLine(orDefault(loc, "(no Location)")) + trustedVia(resp.TLS)}
+			return Result{Status: Pass, Detail: what + " → " + PrintableLine(orDefault(loc, "(no Location)")) + via}
 		case code == http.StatusNotFound:
 			return Result{Status: Fail, Detail: what,
 				Fix: fmt.Sprintf("the web server answers but has no /%s: check that %s is the ECE web server (not another IIS site) and that ECE is installed on it", partition, fqdn)}
@@ -177,75 +191,105 @@ func httpsCheck(partition string) func(context.Context, *Env) Result {
 	}
 }
 
-// validateRoots returns the system roots plus the step-1 certificate, and
-// a note for messages saying which were used.
-func validateRoots(env *Env) (*x509.CertPool, string) {
-	pool, err := x509.SystemCertPool()
-	if err != nil || pool == nil {
-		pool = x509.NewCertPool()
-	}
+// validateAnchors returns the step-1 certificates as Java anchors, and a
+// note for messages saying which were used.
+func validateAnchors(env *Env) ([]*x509.Certificate, string) {
 	p := eceCertFile(env)
 	b, err := certs.ReadBundleFiles(p)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return pool, "trusted here: the system roots (no step-1 certificate at " + p + ")"
+		return nil, "trusted here: this machine's roots (no step-1 certificate at " + p + ")"
 	case err != nil:
-		return pool, fmt.Sprintf("trusted here: the system roots (%s unreadable: %v)", p, err)
+		return nil, fmt.Sprintf("trusted here: this machine's roots (%s unreadable: %v)", p, err)
 	}
-	for _, c := range b.Certs {
-		pool.AddCert(c)
-	}
-	return pool, "trusted here: the system roots and " + p
+	return b.Certs, "trusted here: " + p + " and this machine's roots"
 }
 
-func trustedVia(cs *tls.ConnectionState) string {
-	if cs == nil || len(cs.VerifiedChains) == 0 || len(cs.VerifiedChains[0]) == 0 {
-		return ""
+// judgeServed is the Java judge's verdict on the chain a server presented,
+// with anchors as the store. A chain the judge finds no path for is then
+// tried against this machine's roots (crypto/x509): a public CA's root is
+// in Java's cacerts as in the OS store. It returns the "; certificate …"
+// note for a pass.
+func judgeServed(cs tls.ConnectionState, anchors []*x509.Certificate, fqdn string, now time.Time) (string, error) {
+	chain := cs.PeerCertificates
+	if len(chain) == 0 {
+		return "", errors.New("the server sent no certificate")
 	}
-	ch := cs.VerifiedChains[0]
-	return fmt.Sprintf("; certificate %s, valid until %s, trusted via %s", PrintableLine(ch[0].Subject.CommonName),
-		ch[0].NotAfter.UTC().Format("2006-01-02"), PrintableLine(ch[len(ch)-1].Subject.CommonName))
+	leaf := chain[0]
+	// Browsers refuse an expired certificate even where Java, holding that
+	// very certificate in its store, would not look at its dates.
+	switch {
+	case now.After(leaf.NotAfter):
+		return "", &certs.PKIXError{Validation: true, Cert: leaf, Detail: "the certificate expired on " + leaf.NotAfter.UTC().Format("2006-01-02")}
+	case now.Before(leaf.NotBefore):
+		return "", &certs.PKIXError{Validation: true, Cert: leaf, Detail: "the certificate is not valid before " + leaf.NotBefore.UTC().Format("2006-01-02 15:04 UTC")}
+	}
+	note := func(via string) string {
+		return fmt.Sprintf("; certificate %s, valid until %s, %s", PrintableLine(leaf.Subject.CommonName), leaf.NotAfter.UTC().Format("2006-01-02"), via)
+	}
+	err := certs.JudgeServer(chain, anchors, fqdn, certs.HTTPSCheck, now, fqdn)
+	var pe *certs.PKIXError
+	if err == nil {
+		return note("accepted as Java would, trusting " + anchorName(chain, anchors)), nil
+	}
+	if !errors.As(err, &pe) || pe.Validation {
+		return "", err
+	}
+	inter := x509.NewCertPool()
+	for _, c := range chain[1:] {
+		inter.AddCert(c)
+	}
+	vc, gerr := leaf.Verify(x509.VerifyOptions{Intermediates: inter, CurrentTime: now, KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}})
+	if gerr != nil {
+		return "", err
+	}
+	root := vc[0][len(vc[0])-1]
+	// The rest of Java's rules, now with the public root as the anchor.
+	if jerr := certs.JudgeServer(chain, []*x509.Certificate{root}, fqdn, certs.HTTPSCheck, now, fqdn); jerr != nil {
+		return "", jerr
+	}
+	return note(fmt.Sprintf("a public CA (%s) this machine trusts; every ADS's cacerts must hold it too (ccewiz check --only trust)", PrintableLine(root.Subject.CommonName))), nil
+}
+
+func anchorName(chain, anchors []*x509.Certificate) string {
+	for _, a := range anchors {
+		for _, c := range chain {
+			if c.Equal(a) || bytes.Equal(c.RawIssuer, a.RawSubject) {
+				return PrintableLine(a.Subject.CommonName)
+			}
+		}
+	}
+	return "the step-1 certificate"
 }
 
 // httpsFailure turns a failed GET into what went wrong and what to do.
-func httpsFailure(url, fqdn, dialed, trustNote string, err error) Result {
-	var (
-		hostErr  x509.HostnameError
-		authErr  x509.UnknownAuthorityError
-		invalid  x509.CertificateInvalidError
-		verify   *tls.CertificateVerificationError
-		dnsErr   *net.DNSError
-		opErr    *net.OpError
-		served   string
-		deadline = errors.Is(err, context.DeadlineExceeded)
-	)
-	if errors.As(err, &verify) && len(verify.UnverifiedCertificates) > 0 {
-		leaf := verify.UnverifiedCertificates[0]
+func httpsFailure(url, fqdn, dialed, trustNote string, leaf *x509.Certificate, err error) Result {
+	served := ""
+	if leaf != nil {
 		served = fmt.Sprintf(" (served: CN=%s, DNS names %s, issuer %s, valid %s to %s)", PrintableLine(leaf.Subject.CommonName),
 			PrintableLine(orDefault(strings.Join(leaf.DNSNames, ", "), "none")), PrintableLine(leaf.Issuer.CommonName),
 			leaf.NotBefore.UTC().Format("2006-01-02"), leaf.NotAfter.UTC().Format("2006-01-02"))
 	}
+	var (
+		hostErr  *certs.HostnameError
+		pkixErr  *certs.PKIXError
+		dnsErr   *net.DNSError
+		opErr    *net.OpError
+		deadline = errors.Is(err, context.DeadlineExceeded)
+	)
 	switch {
 	case errors.As(err, &hostErr):
-		return Result{Status: Fail, Detail: fmt.Sprintf("%s: the certificate does not name %s%s", url, fqdn, served),
-			Fix: fmt.Sprintf("reissue the certificate with %s as its CN and a DNS SAN (step 1) and bind it in IIS — SPOG fails the same way (\"No subject alternative DNS name matching\")", fqdn)}
-	case errors.As(err, &invalid) && invalid.Reason == x509.Expired:
-		what := "has expired or is not valid yet"
-		if verify != nil && len(verify.UnverifiedCertificates) > 0 {
-			if leaf := verify.UnverifiedCertificates[0]; time.Now().After(leaf.NotAfter) {
-				what = "expired on " + leaf.NotAfter.UTC().Format("2006-01-02")
-			} else {
-				what = "is not valid before " + leaf.NotBefore.UTC().Format("2006-01-02 15:04 UTC")
-			}
-		}
-		return Result{Status: Fail, Detail: fmt.Sprintf("%s: the certificate %s%s", url, what, served),
+		return Result{Status: Fail, Detail: fmt.Sprintf("%s: the certificate does not name %s%s: %v", url, fqdn, served, hostErr),
+			Fix: fmt.Sprintf("reissue the certificate with %s as its CN and a DNS SAN (step 1) and bind it in IIS — SPOG fails the same way", fqdn)}
+	case errors.As(err, &pkixErr) && pkixErr.Validation:
+		return Result{Status: Fail, Detail: fmt.Sprintf("%s: %v%s", url, pkixErr, served),
 			Fix: "renew the certificate (step 1), bind it in IIS on every web server, and import it (or its CA) on every ADS (step 4.1); check the server's clock"}
-	case errors.As(err, &authErr):
-		return Result{Status: Fail, Detail: fmt.Sprintf("%s: the certificate is not trusted (%s)%s", url, trustNote, served),
+	case errors.As(err, &pkixErr):
+		return Result{Status: Fail, Detail: fmt.Sprintf("%s: the certificate is not trusted (%s)%s: %v", url, trustNote, served, pkixErr),
 			Fix: "keep step 1's certificate in the answers file's certificate.out_dir as <ece_fqdn>.crt, or install its root CA here; " +
 				"every ADS needs it in its Java cacerts too (step 4.1, `ccewiz check --only trust`)"}
-	case errors.As(err, &verify):
-		return Result{Status: Fail, Detail: fmt.Sprintf("%s: certificate rejected: %v%s", url, verify.Err, served),
+	case strings.Contains(err.Error(), "java.security.cert."):
+		return Result{Status: Fail, Detail: fmt.Sprintf("%s: Java refuses the certificate%s: %v", url, served, err),
 			Fix: "run `ccewiz check --only certificate` for the details, then fix the certificate in step 1"}
 	case errors.As(err, &dnsErr):
 		return Result{Status: Fail, Detail: fmt.Sprintf("%s: %s does not resolve from here: %v", url, fqdn, dnsErr),

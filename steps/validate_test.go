@@ -116,7 +116,7 @@ func TestValidateHTTPS(t *testing.T) {
 		{"self-signed from step 1", ece, false, []*testpeer.Cert{selfSigned}, []*testpeer.Cert{selfSigned},
 			want{Pass, "HTTP 302 Found", ""}, want{Pass, "HTTP 200 OK", ""}},
 		{"CA-signed chain, root in the file", ece, false, []*testpeer.Cert{chain.Leaf, chain.Intermediate}, []*testpeer.Cert{chain.Root},
-			want{Pass, "trusted via ccewiz Test Root CA", ""}, want{Pass, "HTTP 200", ""}},
+			want{Pass, "trusting ccewiz Test Root CA", ""}, want{Pass, "HTTP 200", ""}},
 		// SNI is what browsers send; the no-SNI probe of SPOG's view is certificate.tls's job.
 		{"server requires SNI", ece, true, []*testpeer.Cert{selfSigned}, []*testpeer.Cert{selfSigned},
 			want{Pass, "HTTP 302", ""}, want{Pass, "HTTP 200", ""}},
@@ -127,7 +127,7 @@ func TestValidateHTTPS(t *testing.T) {
 		{"escape sequence in the served name", ece, false, []*testpeer.Cert{escape}, []*testpeer.Cert{escape},
 			want{Fail, "CN=evil\uFFFD[2J.example.com", "reissue"}, want{Fail, "does not name", "reissue"}},
 		{"no step-1 certificate", ece, false, []*testpeer.Cert{selfSigned}, nil,
-			want{Fail, "not trusted (trusted here: the system roots (no step-1 certificate at", "cacerts"}, want{Fail, "not trusted", "step 4.1"}},
+			want{Fail, "not trusted (trusted here: this machine's roots (no step-1 certificate at", "cacerts"}, want{Fail, "not trusted", "step 4.1"}},
 		{"ECE down behind IIS", status(503, ""), false, []*testpeer.Cert{selfSigned}, []*testpeer.Cert{selfSigned},
 			want{Fail, "HTTP 503 Service Unavailable", "Cisco Service"}, want{Fail, "503", "Cisco Service"}},
 		{"not the ECE site", status(404, ""), false, []*testpeer.Cert{selfSigned}, []*testpeer.Cert{selfSigned},
