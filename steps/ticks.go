@@ -5,7 +5,7 @@ import (
 	"os/user"
 	"time"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
 // Tick is the admin's confirmation of a manual check: when and by whom.
