@@ -213,21 +213,32 @@ func (c *checker) scalar(v *yaml.Node, what string) string {
 	return v.Value
 }
 
+// entries is the key/value pairs of a mapping that may be empty ("VOS:"
+// with nothing, or {} as the export writes a product the deployment lacks);
+// anything else is reported with msg and fix.
+func (c *checker) entries(v *yaml.Node, msg, fix string) [][2]*yaml.Node {
+	if v.Kind == yaml.ScalarNode && v.Tag == "!!null" {
+		return nil
+	}
+	if v.Kind != yaml.MappingNode {
+		c.add(v.Line, RuleStructure, msg, fix)
+		return nil
+	}
+	var out [][2]*yaml.Node
+	for i := 0; i+1 < len(v.Content); i += 2 {
+		out = append(out, [2]*yaml.Node{v.Content[i], v.Content[i+1]})
+	}
+	return out
+}
+
 func (c *checker) products(v *yaml.Node, vos bool) []Product {
 	section, list := "Windows", WindowsProducts
 	if vos {
 		section, list = "VOS", VOSProducts
 	}
-	if v.Kind == yaml.ScalarNode && v.Tag == "!!null" {
-		return nil // "VOS:" with nothing: no products, as the export writes {}
-	}
-	if v.Kind != yaml.MappingNode {
-		c.add(v.Line, RuleStructure, section+": must hold its products, one per line", "indent the products by two spaces below "+section+":")
-		return nil
-	}
 	var out []Product
-	for i := 0; i+1 < len(v.Content); i += 2 {
-		k, val := v.Content[i], v.Content[i+1]
+	for _, kv := range c.entries(v, section+": must hold its products, one per line", "indent the products by two spaces below "+section+":") {
+		k, val := kv[0], kv[1]
 		name := k.Value
 		switch {
 		case slices.Contains(list, name):
@@ -251,16 +262,9 @@ func (c *checker) products(v *yaml.Node, vos bool) []Product {
 }
 
 func (c *checker) clusters(v *yaml.Node, product string, vos bool) []Cluster {
-	if v.Kind == yaml.MappingNode && len(v.Content) == 0 || v.Kind == yaml.ScalarNode && v.Tag == "!!null" {
-		return nil // {}: none of this product
-	}
-	if v.Kind != yaml.MappingNode {
-		c.add(v.Line, RuleStructure, product+": must hold its clusters (or {} for none)", "indent each cluster name by two spaces below "+product+":")
-		return nil
-	}
 	var out []Cluster
-	for i := 0; i+1 < len(v.Content); i += 2 {
-		k, val := v.Content[i], v.Content[i+1]
+	for _, kv := range c.entries(v, product+": must hold its clusters (or {} for none)", "indent each cluster name by two spaces below "+product+":") {
+		k, val := kv[0], kv[1]
 		cl := Cluster{Name: k.Value, Line: k.Line}
 		var hosts *yaml.Node
 		c.keys(val, map[string]string{"hosts": "hosts"}, func(_ string, _, hv *yaml.Node) { hosts = hv })
