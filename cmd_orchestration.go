@@ -14,7 +14,7 @@ func init() {
 	var format string
 	register(&command{
 		name:    "orchestration",
-		summary: "Cloud Connect orchestration: check inventory.conf (seeds 000-002)",
+		summary: "Cloud Connect orchestration: inventory.conf, line by line",
 		usage: `Usage: ccewiz orchestration inventory check FILE [--format text|json]
 
 inventory check reads an inventory.conf — the one exported with
@@ -30,7 +30,7 @@ publisher, answering yes to replace the inventory.
 
 Examples:
   ccewiz orchestration inventory check inventory.conf
-  ccewiz orchestration inventory check /sftp/orchestration/inventory.conf --format json`,
+  ccewiz orchestration inventory check /sftp/inventory.conf --format json`,
 		flags: func(fs *flag.FlagSet) {
 			fs.StringVar(&format, "format", "text", "output `format`: text or json")
 		},
