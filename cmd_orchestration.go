@@ -14,7 +14,7 @@ func init() {
 	var format string
 	register(&command{
 		name:    "orchestration",
-		summary: "Cloud Connect orchestration: inventory.conf, line by line",
+		summary: "Cloud Connect: inventory.conf checked line by line",
 		usage: `Usage: ccewiz orchestration inventory check FILE [--format text|json]
 
 inventory check reads an inventory.conf — the one exported with
