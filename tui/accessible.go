@@ -165,15 +165,15 @@ func (lp *linePrompt) save() error {
 	if m.path == "" {
 		return nil
 	}
-	res, err := steps.SaveAnswers(m.path, m.env.Answers, !lp.saved)
+	res, err := steps.SaveAnswers(m.savePath, m.env.Answers, !lp.saved)
 	if err != nil {
 		return fmt.Errorf("save the answers file: %w", err)
 	}
 	lp.saved = true
 	if res.Backup != "" {
-		lp.printf("Saved %s (the previous version is %s).\n", res.Path, res.Backup)
+		lp.printf("Saved %s (the previous version is %s).\n", m.path, res.Backup)
 	} else {
-		lp.printf("Saved %s.\n", res.Path)
+		lp.printf("Saved %s.\n", m.path)
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"runtime/debug"
 	"sync/atomic"
 	"time"
@@ -184,23 +185,26 @@ func (m *Model) saveCmd(quit bool) tea.Cmd {
 		return nil
 	}
 	m.navDirty = false
-	path, backup := m.path, !m.savedOnce
+	path, shown, backup := m.savePath, m.path, !m.savedOnce
 	m.savedOnce = true
 	m.saving = true
 	m.dirty = false
 	return func() tea.Msg {
 		res, err := steps.WriteAnswers(path, data, backup)
+		res.Path = shown
 		return savedMsg{what: "answers", res: res, err: err, quit: quit}
 	}
 }
 
 func (m *Model) saveReportCmd(md []byte) tea.Cmd {
-	path := m.reportPath()
-	if path == "" {
+	shown := m.reportPath()
+	if shown == "" {
 		return nil
 	}
+	path := filepath.Join(filepath.Dir(m.savePath), ReportName)
 	return func() tea.Msg {
 		res, err := writeReport(path, md)
+		res.Path = shown
 		return savedMsg{what: "report", res: res, err: err}
 	}
 }

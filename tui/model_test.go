@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"io"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -511,5 +512,26 @@ func TestOneSaveAtATime(t *testing.T) {
 	}
 	if a.Certificate.O != "changed while saving" || m.saving || m.unsaved() {
 		t.Errorf("the change made during the first save was not saved after it: o %q, saving %v, unsaved %v", a.Certificate.O, m.saving, m.unsaved())
+	}
+}
+
+// TestSaveKeepsItsFile: saves run in the background; one that runs after
+// the working directory changed (a test's Chdir undone, a library caller
+// that moves on) still writes the file the wizard opened, never a
+// ccewiz.yaml wherever the process now is.
+func TestSaveKeepsItsFile(t *testing.T) {
+	m := testModel(t, profileAnswers(), demoStep{}, 100, 30) // cwd: a temp dir
+	opened, _ := os.Getwd()
+	elsewhere := t.TempDir()
+	t.Chdir(elsewhere)
+	drive(t, m, keys(tea.KeyCtrlS)...)
+	if _, err := os.Stat(filepath.Join(opened, "ccewiz.yaml")); err != nil {
+		t.Fatalf("the answers were not saved where the wizard opened them: %v", err)
+	}
+	if ents, _ := os.ReadDir(elsewhere); len(ents) != 0 {
+		t.Fatalf("a save wrote into the new working directory: %v", ents)
+	}
+	if v := m.View(); !strings.Contains(v, "answers: ccewiz.yaml") {
+		t.Fatalf("the status line no longer shows the path as given:\n%s", v)
 	}
 }

@@ -80,13 +80,17 @@ type Model struct {
 	o    Options
 	flow []steps.Step
 	env  *steps.Env
-	path string // answers file, "" = never saved
-	r    *lipgloss.Renderer
-	st   styles
-	keys keyMap
-	help help.Model
-	spin spinner.Model
-	w, h int
+	path string // answers file as given (shown), "" = never saved
+	// savePath is path made absolute when the wizard starts: saves run in
+	// the background, and one must write the file the wizard opened even
+	// if the working directory changes meanwhile (or the caller is gone).
+	savePath string
+	r        *lipgloss.Renderer
+	st       styles
+	keys     keyMap
+	help     help.Model
+	spin     spinner.Model
+	w, h     int
 
 	cur   int
 	mode  mode
@@ -185,8 +189,12 @@ func newModel(o Options) *Model {
 	if o.ActionTimeout <= 0 {
 		o.ActionTimeout = 2 * time.Minute
 	}
+	savePath := path
+	if abs, err := filepath.Abs(path); err == nil && path != "" {
+		savePath = abs
+	}
 	m := &Model{
-		o: o, flow: flow, env: env, path: path, r: r,
+		o: o, flow: flow, env: env, path: path, savePath: savePath, r: r,
 		keys:      newKeyMap(),
 		forms:     map[int]*form{},
 		attention: map[int]bool{},
