@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite, against real peers: OpenLDAP slapd, the JDK's keytool
-# and javac, openssl, tmux and the OpenSSH client. Installs what is missing
+# and javac, openssl, tmux, the OpenSSH client and sshd. Installs what is missing
 # (Debian/Ubuntu, as root), then vets, checks formatting and runs every test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,6 +12,7 @@ have ldapsearch || need+=(ldap-utils)
 have openssl    || need+=(openssl)
 have tmux       || need+=(tmux)
 have ssh        || need+=(openssh-client)
+have sshd       || need+=(openssh-server)
 { have keytool && have javac; } || need+=(openjdk-17-jdk-headless)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then

@@ -1,0 +1,90 @@
+package authkeys
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"errors"
+	"os"
+	"os/user"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/crypto/ssh"
+
+	"ccewiz/testpeer"
+)
+
+// TestRealSSHDAcceptsWhatMergeWrites: the file Merge writes from Cloud
+// Connect's API answer makes the real OpenSSH server (StrictModes on)
+// accept Cloud Connect's key, and ProveLogin sees it; the usual mistakes —
+// the JSON pasted as it came, a file others can write — it refuses, and
+// ProveLogin says so.
+func TestRealSSHDAcceptsWhatMergeWrites(t *testing.T) {
+	testpeer.Need(t, testpeer.SSHDBinary)
+	home, err := os.UserHomeDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// StrictModes checks every folder up to the root: t.TempDir is under
+	// the world-writable /tmp, which sshd rejects; the user's home is not.
+	dir, err := os.MkdirTemp(home, "ccewiz-sshd-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	keys := filepath.Join(dir, "administrators_authorized_keys")
+	d := testpeer.StartSSHD(t, dir, "AuthorizedKeysFile "+keys, "StrictModes yes", "PermitRootLogin prohibit-password", "PubkeyAuthentication yes")
+
+	ccKey, _ := rsa.GenerateKey(rand.Reader, 2048)
+	signer, _ := ssh.NewSignerFromKey(ccKey)
+	answer := `{"category":"PUBLISHER","hostName":"cc1.example.com","publicKey":"` +
+		strings.TrimSpace(string(ssh.MarshalAuthorizedKey(signer.PublicKey()))) + ` root@localhost"}`
+	k, err := ParseResponse([]byte(answer), "cc1.example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	someone := rsaLine(t, "jdoe@laptop")
+	u, _ := user.Current()
+
+	cases := []struct {
+		name   string
+		file   []byte
+		mode   os.FileMode
+		accept bool
+	}{
+		{"merged into the admin's existing file, CRLF", Merge([]byte(someone+"\r\n"), []Key{k}).Data, 0o600, true},
+		{"a new file", Merge(nil, []Key{k}).Data, 0o600, true},
+		{"the API's JSON pasted as it came", []byte(answer + "\n"), 0o600, false},
+		{"writable by others (StrictModes)", Merge(nil, []Key{k}).Data, 0o666, false},
+		{"only someone else's key", []byte(someone + "\n"), 0o600, false},
+	}
+	for _, c := range cases {
+		if err := os.WriteFile(keys, c.file, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		os.Chmod(keys, c.mode)
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		login, err := ProveLogin(ctx, d.Addr, u.Username, signer, nil)
+		cancel()
+		if (err == nil) != c.accept {
+			t.Errorf("%s: sshd accepted=%v, want %v (%v)\nsshd log:\n%s", c.name, err == nil, c.accept, err, tail(d.Log.String()))
+			continue
+		}
+		if err != nil && !errors.Is(err, ErrKeyRefused) {
+			t.Errorf("%s: %v is not ErrKeyRefused", c.name, err)
+		}
+		if err == nil && (!strings.HasPrefix(login.HostKey, "SHA256:") || !strings.Contains(login.Server, "OpenSSH")) {
+			t.Errorf("%s: login %+v", c.name, login)
+		}
+	}
+}
+
+func tail(s string) string {
+	if len(s) > 3000 {
+		return s[len(s)-3000:]
+	}
+	return s
+}
