@@ -2,20 +2,43 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
+	"io/fs"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
 
+	"ccewiz/authkeys"
+	"ccewiz/certs"
 	"ccewiz/inventoryconf"
 	"ccewiz/safefile"
 	"ccewiz/steps"
 )
 
+// orchFlags are the flags of `ccewiz orchestration`.
+type orchFlags struct {
+	format, cloudConnect, subscriber, user, passEnv, passFile, caFile, out string
+	keys, sshdConfig, profile                                             string
+	admin                                                                 bool
+}
+
 func init() {
-	var format string
+	var f orchFlags
+	format := &f.format
 	register(&command{
 		name:    "orchestration",
 		summary: "Cloud Connect: inventory.conf checked line by line",
 		usage: `Usage: ccewiz orchestration inventory check FILE [--format text|json]
+       ccewiz orchestration keys fetch --cloud-connect HOST[:8445]
+                  [--subscriber HOST] --user U (--password-env V |
+                  --password-file F) --ca-file F [--out FILE]
+       ccewiz orchestration keys install --keys FILE [--sshd-config F]
+                  [--profile DIR] [--admin=false]
 
 inventory check reads an inventory.conf — the one exported with
 utils system inventory export and edited — and reports every problem Cloud
@@ -28,26 +51,65 @@ duplicate hosts. Exit 0: clean; 1: findings; 2: the file cannot be read.
 Then import it: utils system inventory import on the Cloud Connect
 publisher, answering yes to replace the inventory.
 
+keys fetch asks each Cloud Connect node for its control-node SSH key
+(https://HOST:8445/inventory/controlnode/key, the application user), its
+certificate judged as Java would against --ca-file (Cloud Connect's
+certificate or CA), and keeps only the "ssh-rsa … root@localhost" part, one
+key per line — what the Windows nodes' key file must hold.
+
+keys install, run on a Windows node as the logon user Cloud Connect will
+use, reads sshd_config to decide the file: for an administrator with the
+"Match Group administrators" block active, administrators_authorized_keys
+(ACL set to Administrators and SYSTEM with icacls), else the profile's
+.ssh\authorized_keys. Keys already there are not added twice, other lines
+are kept, the old file is backed up. Restart "OpenSSH SSH Server" after.
+
 Examples:
   ccewiz orchestration inventory check inventory.conf
-  ccewiz orchestration inventory check /sftp/inventory.conf --format json`,
+  ccewiz orchestration inventory check /sftp/inventory.conf --format json
+  ccewiz orchestration keys fetch --cloud-connect cc1.example.com --subscriber cc2.example.com --user ccadmin --password-env CC_PASS --ca-file cc1.example.com.pem --out cloudconnect.keys
+  ccewiz orchestration keys install --keys cloudconnect.keys`,
 		flags: func(fs *flag.FlagSet) {
-			fs.StringVar(&format, "format", "text", "output `format`: text or json")
+			f = orchFlags{}
+			fs.StringVar(format, "format", "text", "output `format`: text or json")
+			fs.StringVar(&f.cloudConnect, "cloud-connect", "", "the Cloud Connect publisher, `HOST[:8445]` (its FQDN)")
+			fs.StringVar(&f.subscriber, "subscriber", "", "the Cloud Connect subscriber, `HOST[:8445]`")
+			fs.StringVar(&f.user, "user", "", "the Cloud Connect application `user`")
+			fs.StringVar(&f.passEnv, "password-env", "", "the environment `variable` holding its password")
+			fs.StringVar(&f.passFile, "password-file", "", "a `file` whose first line is its password")
+			fs.StringVar(&f.caFile, "ca-file", "", "Cloud Connect's certificate(s) or CA: the trust for its API")
+			fs.StringVar(&f.out, "out", "", "fetch: write the keys to this `file` (default: standard output)")
+			fs.StringVar(&f.keys, "keys", "", "install: the keys `file` that fetch wrote")
+			fs.StringVar(&f.sshdConfig, "sshd-config", defaultSSHDConfig(), "install: the `sshd_config` to read")
+			fs.StringVar(&f.profile, "profile", os.Getenv("USERPROFILE"), "install: the logon user's profile `folder`")
+			fs.BoolVar(&f.admin, "admin", true, "install: the logon user is an administrator (Cloud Connect needs one)")
 		},
-		actions:     []string{"inventory"},
-		actionFlags: map[string][]string{"inventory": {"format"}},
+		actions: []string{"inventory", "keys"},
+		actionFlags: map[string][]string{
+			"inventory": {"format"},
+			"keys":      {"cloud-connect", "subscriber", "user", "password-env", "password-file", "ca-file", "out", "keys", "sshd-config", "profile", "admin"},
+		},
 		run: func(ctx context.Context, g *globals, args []string) error {
 			rest := args[1:]
+			if args[0] == "keys" {
+				switch {
+				case len(rest) == 1 && rest[0] == "fetch":
+					return keysFetch(ctx, g, &f)
+				case len(rest) == 1 && rest[0] == "install":
+					return keysInstall(g, &f)
+				}
+				return usagef("ccewiz orchestration keys needs fetch or install (ccewiz orchestration keys fetch --cloud-connect cc1.example.com …)")
+			}
 			if len(rest) == 0 || rest[0] != "check" {
 				return usagef("ccewiz orchestration inventory needs check FILE (ccewiz orchestration inventory check inventory.conf)")
 			}
 			if len(rest) != 2 {
 				return usagef("inventory check takes one FILE: the inventory.conf to check")
 			}
-			if err := oneOf("format", format, "text", "json"); err != nil {
+			if err := oneOf("format", *format, "text", "json"); err != nil {
 				return err
 			}
-			return inventoryCheck(g, rest[1], format)
+			return inventoryCheck(g, rest[1], *format)
 		},
 	})
 }
@@ -80,4 +142,156 @@ func inventoryCheck(g *globals, file, format string) error {
 		return errReported
 	}
 	return nil
+}
+
+func defaultSSHDConfig() string {
+	if runtime.GOOS == "windows" {
+		return `C:\ProgramData\ssh\sshd_config`
+	}
+	return ""
+}
+
+func keysFetch(ctx context.Context, g *globals, f *orchFlags) error {
+	if f.cloudConnect == "" {
+		return usagef("--cloud-connect is required: the Cloud Connect publisher's FQDN")
+	}
+	if f.user == "" {
+		return usagef("--user is required: the Cloud Connect application user (run sql select * from applicationuser on its CLI)")
+	}
+	if f.caFile == "" {
+		return usagef("--ca-file is required: Cloud Connect's certificate or CA — a key from an unverified server would let anyone onto the Windows nodes (ccewiz cert probe --addr %s shows the certificate)", f.cloudConnect)
+	}
+	anchors, err := readAnchors(f.caFile)
+	if err != nil {
+		return err
+	}
+	pass, _, err := flagSecret(g, "password", f.passEnv, f.passFile, "password of "+f.user)
+	if err != nil {
+		return err
+	}
+	if pass.IsZero() {
+		return usagef("give the application user's password with --password-env VAR or --password-file F")
+	}
+	env, err := loadAnswersOrNew(g)
+	if err != nil {
+		return err
+	}
+	var keys []authkeys.Key
+	for _, node := range []string{f.cloudConnect, f.subscriber} {
+		if node == "" {
+			continue
+		}
+		host := node
+		if h, _, err := net.SplitHostPort(node); err == nil {
+			host = h
+		}
+		if err := steps.ValidateFQDN(host); err != nil {
+			return usagef("%s: %v (VOS and Windows nodes reach Cloud Connect by its FQDN)", node, err)
+		}
+		client := env.HTTPClient(certs.Java17().TLSConfig(anchors, host, certs.HTTPSCheck, env.Now))
+		k, err := authkeys.Fetch(ctx, client, node, f.user, pass)
+		client.CloseIdleConnections()
+		if err != nil {
+			if errors.Is(err, authkeys.ErrLogin) {
+				return steps.BadInput(err)
+			}
+			fmt.Fprintf(g.stderr, "%s\n", steps.PrintableLine(err.Error()))
+			return errReported
+		}
+		keys = append(keys, k)
+		fmt.Fprintf(g.stderr, "%s: %s key %s (%s)\n", steps.PrintableLine(k.Source), k.Type, k.SHA256, steps.PrintableLine(orDash(k.Category)))
+	}
+	var b strings.Builder
+	for _, k := range keys {
+		b.WriteString(k.Line + "\n")
+	}
+	if f.out == "" {
+		fmt.Fprint(g.stdout, b.String())
+		return nil
+	}
+	res, err := safefile.Replace(f.out, []byte(b.String()), safefile.Options{Perm: 0o644})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(g.stderr, "wrote %d key(s) to %s%s; next, on every Windows node: ccewiz orchestration keys install --keys %s\n",
+		len(keys), f.out, backupNote(res), filepath.Base(f.out))
+	return nil
+}
+
+func keysInstall(g *globals, f *orchFlags) error {
+	if f.keys == "" {
+		return usagef("--keys is required: the file ccewiz orchestration keys fetch wrote")
+	}
+	data, err := safefile.Read(f.keys, authkeys.MaxResponse)
+	if err != nil {
+		return steps.BadInput(fmt.Errorf("read %s: %w", f.keys, err))
+	}
+	var keys []authkeys.Key
+	for i, l := range strings.Split(string(data), "\n") {
+		if strings.TrimSpace(l) == "" {
+			continue
+		}
+		k, err := authkeys.ParseLine(l)
+		if err != nil {
+			return steps.BadInput(fmt.Errorf("%s line %d: %w", f.keys, i+1, err))
+		}
+		keys = append(keys, k)
+	}
+	if len(keys) == 0 {
+		return steps.BadInput(fmt.Errorf("%s holds no key: run ccewiz orchestration keys fetch first", f.keys))
+	}
+	if f.sshdConfig == "" {
+		return usagef("--sshd-config is required here: the sshd_config of the Windows node (C:\\ProgramData\\ssh\\sshd_config)")
+	}
+	cfg, err := safefile.Read(f.sshdConfig, safefile.MaxSmall)
+	if err != nil {
+		return steps.BadInput(fmt.Errorf("read %s: %w (is OpenSSH Server installed? Settings › Apps › Optional features)", f.sshdConfig, err))
+	}
+	if f.profile == "" {
+		return usagef("--profile is required here: the logon user's profile folder (C:\\Users\\NAME)")
+	}
+	programData := filepath.Dir(filepath.Dir(f.sshdConfig))
+	where := authkeys.Decide(cfg, f.admin, programData, f.profile)
+	fmt.Fprintf(g.stdout, "%s: %s\n", where.Path, where.Reason)
+	old, err := os.ReadFile(where.Path)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return steps.BadInput(fmt.Errorf("read %s: %w", where.Path, err))
+	}
+	m := authkeys.Merge(old, keys)
+	for _, k := range m.Present {
+		fmt.Fprintf(g.stdout, "  already there: %s %s\n", k.Type, k.SHA256)
+	}
+	if m.Changed() {
+		if err := os.MkdirAll(filepath.Dir(where.Path), 0o700); err != nil {
+			return err
+		}
+		res, err := safefile.Replace(where.Path, m.Data, safefile.Options{Perm: 0o600})
+		if err != nil {
+			return err
+		}
+		for _, k := range m.Added {
+			fmt.Fprintf(g.stdout, "  added: %s %s\n", k.Type, k.SHA256)
+		}
+		fmt.Fprintf(g.stdout, "wrote %s (%d other line(s) kept)%s\n", where.Path, m.Kept, backupNote(res))
+	}
+	if where.AdminFile {
+		acl := authkeys.ACLCommand(where.Path)
+		if runtime.GOOS == "windows" {
+			if out, err := exec.Command(acl[0], acl[1:]...).CombinedOutput(); err != nil {
+				return fmt.Errorf("%s: %v\n%s", strings.Join(acl, " "), err, out)
+			}
+			fmt.Fprintf(g.stdout, "ACL: Administrators and SYSTEM only (%s)\n", strings.Join(acl, " "))
+		} else {
+			fmt.Fprintf(g.stdout, "on the Windows node, run: %s\n", strings.Join(acl, " "))
+		}
+	}
+	fmt.Fprintln(g.stdout, `then restart the services: Restart-Service sshd, ssh-agent (PowerShell as administrator)`)
+	return nil
+}
+
+func backupNote(r safefile.Result) string {
+	if r.Backup == "" {
+		return ""
+	}
+	return " (the old one is " + r.Backup + ")"
 }

@@ -99,3 +99,11 @@ func resolve(p, programData, profile string) string {
 	}
 	return strings.NewReplacer("/", sep, `\`, sep).Replace(p)
 }
+
+// ACLCommand is the icacls command that leaves administrators_authorized_keys
+// readable by Administrators and SYSTEM only, as Windows OpenSSH requires
+// (it ignores the file otherwise). The well-known SIDs work in every
+// Windows language; the group names do not.
+func ACLCommand(path string) []string {
+	return []string{"icacls", path, "/inheritance:r", "/grant", "*S-1-5-32-544:F", "/grant", "*S-1-5-18:F"}
+}

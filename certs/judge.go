@@ -2,6 +2,7 @@ package certs
 
 import (
 	"bytes"
+	"crypto/tls"
 	"crypto/x509"
 	"encoding/asn1"
 	"errors"
@@ -194,4 +195,44 @@ func endEntityTLSServer(leaf *x509.Certificate) error {
 		}
 	}
 	return nil
+}
+
+// TLSConfig is a client configuration whose verdict on the server is the
+// judge's: ccewiz talking to a server on behalf of a Java client (VOS,
+// the AW's Tomcat) with anchors as that client's store. It offers the
+// profile's protocols and suites.
+func (p JavaProfile) TLSConfig(anchors []*x509.Certificate, host string, check HostCheck, now func() time.Time) *tls.Config {
+	if now == nil {
+		now = time.Now
+	}
+	return &tls.Config{
+		ServerName:         host,
+		InsecureSkipVerify: true, //nolint:gosec // VerifyConnection judges as Java does
+		MinVersion:         minOf(p.Versions()),
+		MaxVersion:         maxOf(p.Versions()),
+		CipherSuites:       p.Suites(),
+		VerifyConnection: func(cs tls.ConnectionState) error {
+			return p.Judge(cs.PeerCertificates, anchors, host, check, now(), host)
+		},
+	}
+}
+
+func minOf(vs []uint16) uint16 {
+	m := uint16(tls.VersionTLS12)
+	for _, v := range vs {
+		if v < m {
+			m = v
+		}
+	}
+	return m
+}
+
+func maxOf(vs []uint16) uint16 {
+	m := uint16(tls.VersionTLS12)
+	for _, v := range vs {
+		if v > m {
+			m = v
+		}
+	}
+	return m
 }

@@ -400,7 +400,17 @@ func (l *Lab) startWxM(ca *keyPair, logf func(string, ...any)) error {
 		if err != nil {
 			return err
 		}
-		c := &cloudConnect{node: node, cert: kp.tlsCert(), downFile: p("cloudconnect", node+".cherrypoint-down")}
+		ccPass, err := os.ReadFile(p("secrets", "cloudconnect-password"))
+		if err != nil {
+			return err
+		}
+		key, err := loadOrMakeSSHKey(p("lab", node+".controlnode_rsa"))
+		if err != nil {
+			return err
+		}
+		category := map[bool]string{true: "PUBLISHER", false: "SUBSCRIBER"}[i == 0]
+		c := &cloudConnect{node: node, cert: kp.tlsCert(), downFile: p("cloudconnect", node+".cherrypoint-down"),
+			user: "ccadmin", pass: strings.TrimSpace(string(ccPass)), key: key, category: category}
 		if err := c.start(); err != nil {
 			return err
 		}
