@@ -23,8 +23,8 @@ import (
 // orchFlags are the flags of `ccewiz orchestration`.
 type orchFlags struct {
 	format, cloudConnect, subscriber, user, passEnv, passFile, caFile, out string
-	keys, sshdConfig, profile                                             string
-	admin                                                                 bool
+	keys, sshdConfig, profile                                              string
+	admin                                                                  bool
 }
 
 func init() {
