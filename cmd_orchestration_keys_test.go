@@ -92,7 +92,7 @@ func TestOrchestrationKeys(t *testing.T) {
 
 	// A Windows node's layout: ProgramData\ssh\sshd_config with the Match
 	// Group administrators block, and the logon user's profile.
-	win, _ := os.ReadFile("authkeys/testdata/sshd_config.windows")
+	win := []byte(strings.ReplaceAll(authkeys.WindowsDefaultConfig, "\n", "\r\n"))
 	sshdDir := filepath.Join(dir, "ProgramData", "ssh")
 	os.MkdirAll(sshdDir, 0o700)
 	cfg := filepath.Join(sshdDir, "sshd_config")

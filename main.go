@@ -33,6 +33,7 @@ import (
 	"ccewiz/secret"
 	"ccewiz/steps"
 	// The flows besides the engine's default register themselves.
+	_ "ccewiz/steps/orchestration"
 	_ "ccewiz/steps/wxm"
 )
 

@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"errors"
-	"os"
 	"strings"
 	"testing"
 
@@ -101,11 +100,8 @@ func TestMerge(t *testing.T) {
 }
 
 func TestDecide(t *testing.T) {
-	win, err := os.ReadFile("testdata/sshd_config.windows")
-	if err != nil {
-		t.Fatal(err)
-	}
-	commented := strings.Replace(string(win), "Match Group administrators", "#Match Group administrators", 1)
+	win := strings.ReplaceAll(WindowsDefaultConfig, "\n", "\r\n")
+	commented := strings.Replace(win, "Match Group administrators", "#Match Group administrators", 1)
 	commented = strings.Replace(commented, "       AuthorizedKeysFile __PROGRAMDATA__", "#       AuthorizedKeysFile __PROGRAMDATA__", 1)
 	cases := []struct {
 		name  string
@@ -116,8 +112,8 @@ func TestDecide(t *testing.T) {
 		line  int
 		why   string
 	}{
-		{"Windows default, administrator", string(win), true, `C:\ProgramData\ssh\administrators_authorized_keys`, true, 42, "ignores their own"},
-		{"Windows default, not an administrator", string(win), false, `C:\Users\ccadmin\.ssh\authorized_keys`, false, 28, "not an administrator"},
+		{"Windows default, administrator", win, true, `C:\ProgramData\ssh\administrators_authorized_keys`, true, 42, "ignores their own"},
+		{"Windows default, not an administrator", win, false, `C:\Users\ccadmin\.ssh\authorized_keys`, false, 28, "not an administrator"},
 		{"block commented out, administrator", commented, true, `C:\Users\ccadmin\.ssh\authorized_keys`, false, 28, "not active"},
 		{"no config at all", "", true, `C:\Users\ccadmin\.ssh\authorized_keys`, false, 0, "default"},
 		{"keyword case and = form", "authorizedkeysfile=.ssh/keys\nMATCH group Administrators\n AuthorizedKeysFile C:/keys/admins\n", true, `C:\keys\admins`, true, 3, "Match Group administrators"},

@@ -88,3 +88,22 @@ func tail(s string) string {
 	}
 	return s
 }
+
+// TestProbeOffer: against the real sshd, publickey is offered when
+// PubkeyAuthentication is on and not when it is off — without any key
+// the server knows.
+func TestProbeOffer(t *testing.T) {
+	testpeer.Need(t, testpeer.SSHDBinary)
+	u, _ := user.Current()
+	for _, on := range []bool{true, false} {
+		dir := t.TempDir()
+		setting := map[bool]string{true: "yes", false: "no"}[on]
+		d := testpeer.StartSSHD(t, dir, "PubkeyAuthentication "+setting, "StrictModes no")
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		o, err := ProbeOffer(ctx, d.Addr, u.Username, nil)
+		cancel()
+		if err != nil || o.PublicKey != on || !strings.Contains(o.Server, "OpenSSH") {
+			t.Errorf("PubkeyAuthentication %s: offer %+v, err %v\n%s", setting, o, err, tail(d.Log.String()))
+		}
+	}
+}

@@ -27,6 +27,7 @@ import (
 	"ccewiz/finesse"
 	"ccewiz/secret"
 	"ccewiz/steps"
+	"ccewiz/steps/orchestration"
 	"ccewiz/steps/wxm"
 )
 
@@ -71,6 +72,11 @@ type Lab struct {
 	CloudConnectAddrs [2]string // cc1/cc2.example.com:8445, cherrypoint's status
 	FinesseAddr       string    // fin1a.example.com:8445, the LayoutConfig API
 	SIPProperties     string    // cvp/conf/sip.properties
+	// The orchestration flow's Windows node: its SSH server, and its
+	// C:\ProgramData\ssh as a lab folder.
+	WindowsNodeAddr string // rgr1a.example.com:22
+	WindowsSSHDir   string
+	WindowsSSHKind  string // "OpenSSH sshd" or "embedded"
 	// CACert signs the domain controller's certificate (example-DC1-CA).
 	CACert *x509.Certificate
 	// CertFile and KeyFile are where step 1 writes the certificate the web server picks up.
@@ -86,6 +92,7 @@ type Lab struct {
 	web       *webServer
 	aw        *aw
 	ccNodes   []*cloudConnect
+	winNode   *windowsNode
 	finesse   *finesseServer
 	ca        *enrollment
 	gc, dc    *directory
@@ -249,6 +256,13 @@ func Start(ctx context.Context, opts Options) (l *Lab, err error) {
 	if err := l.startWxM(ca, logf); err != nil {
 		return nil, err
 	}
+	if o := orchestration.Of(a); o.CloudConnect.Publisher == "" {
+		// A lab made before the orchestration flow existed.
+		*o = *orchestration.Of(l.Defaults())
+	}
+	if err := l.startOrchestration(logf); err != nil {
+		return nil, err
+	}
 	dcTLS := &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{dcCert.tlsCert()}}
 	// Two directories (the GC's view and the DC's), each a plain gldap
 	// server on an unannounced loopback port; every port a client uses is
@@ -300,6 +314,7 @@ func Start(ctx context.Context, opts Options) (l *Lab, err error) {
 		CloudConnectPub + ":8445": l.CloudConnectAddrs[0],
 		CloudConnectSub + ":8445": l.CloudConnectAddrs[1],
 		FinesseFQDN + ":8445":     l.FinesseAddr,
+		WindowsNode + ":22":       l.WindowsNodeAddr,
 	} {
 		a.Resolve[k] = v
 	}
@@ -387,6 +402,7 @@ func (l *Lab) Defaults() *steps.Answers {
 		CertFile:    p("lab", "example-DC1-CA.crt"),
 		CEJURL:      "https://cx.cloudcherry.com/gadget/journey.xml?lab=1",
 		CEAAgentURL: "https://cx.cloudcherry.com/gadget/analytics.xml?dashboard=agents", CEASupervisorURL: "https://cx.cloudcherry.com/gadget/analytics.xml?dashboard=teams"}
+	l.orchestrationDefaults(a)
 	return a
 }
 
@@ -458,6 +474,7 @@ func (l *Lab) Close() error {
 	for _, c := range l.ccNodes {
 		errs = append(errs, c.close())
 	}
+	errs = append(errs, l.winNode.close())
 	if l.finesse != nil {
 		errs = append(errs, l.finesse.close())
 	}

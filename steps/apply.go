@@ -1,7 +1,10 @@
 package steps
 
 import (
+	"bytes"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 
@@ -64,3 +67,19 @@ func SHA256Hex(b []byte) string {
 func (a *Answers) MarkDone(id string)    { a.Progress.MarkDone(id) }
 func (a *Answers) MarkUndone(id string)  { a.Progress.MarkUndone(id) }
 func (a *Answers) IsDone(id string) bool { return a.Progress.IsDone(id) }
+
+// PlanWrite is the change that makes path hold data: Create when it does
+// not exist, Unchanged when it already holds exactly data, else Modify
+// with a backup and the digest it was planned from.
+func PlanWrite(path string, data []byte, mode fs.FileMode, why string) (FileChange, error) {
+	old, err := os.ReadFile(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return FileChange{Path: path, Action: Create, Data: data, Mode: mode, Why: why}, nil
+	case err != nil:
+		return FileChange{}, fmt.Errorf("read %s: %w", path, err)
+	case bytes.Equal(old, data):
+		return FileChange{Path: path, Action: Unchanged, Why: why}, nil
+	}
+	return FileChange{Path: path, Action: Modify, Data: data, Mode: mode, Why: why, Backup: true, BaseSHA256: SHA256Hex(old)}, nil
+}

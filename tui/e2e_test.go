@@ -11,6 +11,7 @@ import (
 
 	"ccewiz/steps"
 	// The binary under test carries every flow; its answers file has their sections.
+	_ "ccewiz/steps/orchestration"
 	_ "ccewiz/steps/wxm"
 	"ccewiz/testpeer"
 )
@@ -202,4 +203,45 @@ func TestE2ETmux(t *testing.T) {
 	}
 	tm.keys("C-c")
 	tm.waitFor("ccewiz to exit", 10*time.Second, func(s string) bool { return strings.Contains(s, "EXIT=0") })
+}
+
+// TestE2ETmuxOrchestration walks the orchestration flow in the real
+// binary's TUI against the lab, at 120×40, from the first step to the
+// integration report, and checks every step is recorded as done: the
+// flow's work (certificates, keys on the Windows node, inventory.conf)
+// done from the wizard as `apply` does it.
+func TestE2ETmuxOrchestration(t *testing.T) {
+	tm := newTmux(t)
+	answers := startLab(t)
+	f, err := steps.FlowByID("orchestration")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tm.start("wizard", "--flow", "orchestration", "--answers", answers, "--no-color")
+	tm.waitFor("the first step", 10*time.Second, func(s string) bool {
+		return strings.Contains(s, fmt.Sprintf("Step 1 of %d", len(f.Steps))) && strings.Contains(s, "Prerequisites")
+	})
+	s := walk(t, tm, nil)
+	if !strings.Contains(s, "Integration report") {
+		t.Fatalf("no report at the end:\n%s", s)
+	}
+	tm.keys("C-c")
+	if s := tm.screen(); strings.Contains(s, "Quit ccewiz?") {
+		tm.keys("s")
+	}
+	tm.waitFor("ccewiz to exit", 10*time.Second, func(s string) bool { return strings.Contains(s, "EXIT=") })
+	a, err := steps.LoadAnswers(answers)
+	if err != nil {
+		t.Fatal(err)
+	}
+	prog, _ := a.State("orchestration")
+	for _, st := range f.Steps {
+		if !prog.IsDone(st.ID()) {
+			t.Errorf("step %s is not done after the walk", st.ID())
+		}
+	}
+	keys := filepath.Join(filepath.Dir(answers), "windows", "rgr1a.example.com", "ProgramData", "ssh", "administrators_authorized_keys")
+	if b, err := os.ReadFile(keys); err != nil || strings.Count(string(b), "root@localhost") != 2 {
+		t.Errorf("the Windows node's key file after the walk: %q, %v", b, err)
+	}
 }
