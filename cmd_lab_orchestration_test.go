@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,21 +14,7 @@ import (
 
 func orchCheck(t *testing.T, answers string) (int, []string, steps.Report) {
 	t.Helper()
-	code, out, errs := runBinary(t, "check", "--flow", "orchestration", "--answers", answers, "--format", "json", "--timeout", "20s")
-	var r steps.Report
-	if err := json.Unmarshal([]byte(out), &r); err != nil {
-		t.Fatalf("check output is not JSON (exit %d): %v\n%s\n%s", code, err, out, errs)
-	}
-	var failed []string
-	for _, c := range r.Checks {
-		if c.Status == steps.Fail {
-			failed = append(failed, c.ID)
-			if c.Fix == "" {
-				t.Errorf("%s fails with no fix: %s", c.ID, c.Detail)
-			}
-		}
-	}
-	return code, failed, r
+	return flowCheck(t, answers, "orchestration")
 }
 
 // TestLabWalksTheOrchestrationFlow: on a fresh lab `check --flow

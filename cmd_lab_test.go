@@ -60,7 +60,18 @@ func runBinary(t *testing.T, args ...string) (int, string, string) {
 // exit code and the IDs of failed checks.
 func labCheck(t *testing.T, answers string) (int, []string, steps.Report) {
 	t.Helper()
-	code, out, errs := runBinary(t, "check", "--answers", answers, "--format", "json", "--timeout", "20s")
+	return flowCheck(t, answers, "")
+}
+
+// flowCheck is labCheck for one flow ("" = the default); every failure
+// must carry its fix.
+func flowCheck(t *testing.T, answers, flow string) (int, []string, steps.Report) {
+	t.Helper()
+	args := []string{"check", "--answers", answers, "--format", "json", "--timeout", "20s"}
+	if flow != "" {
+		args = append(args, "--flow", flow)
+	}
+	code, out, errs := runBinary(t, args...)
 	var r steps.Report
 	if err := json.Unmarshal([]byte(out), &r); err != nil {
 		t.Fatalf("check output is not JSON (exit %d): %v\n%s\n%s", code, err, out, errs)
@@ -69,6 +80,9 @@ func labCheck(t *testing.T, answers string) (int, []string, steps.Report) {
 	for _, c := range r.Checks {
 		if c.Status == steps.Fail {
 			failed = append(failed, c.ID)
+			if c.Fix == "" {
+				t.Errorf("%s fails with no fix: %s", c.ID, c.Detail)
+			}
 		}
 	}
 	return code, failed, r

@@ -25,16 +25,7 @@ import (
 // Cloud Connect's private keys that sshd now accepts them.
 func TestOrchestrationKeys(t *testing.T) {
 	testpeer.Need(t, testpeer.SSHDBinary)
-	home, err := os.UserHomeDir()
-	if err != nil {
-		t.Fatal(err)
-	}
-	// sshd's StrictModes refuses key files below the world-writable /tmp.
-	dir, err := os.MkdirTemp(home, "ccewiz-orch-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
+	dir := testpeer.StrictDir(t)
 	var nodes []*lab.CloudConnectNode
 	var resolve, caPEM strings.Builder
 	for _, n := range []string{lab.CloudConnectPub, lab.CloudConnectSub} {

@@ -24,17 +24,7 @@ import (
 // ProveLogin says so.
 func TestRealSSHDAcceptsWhatMergeWrites(t *testing.T) {
 	testpeer.Need(t, testpeer.SSHDBinary)
-	home, err := os.UserHomeDir()
-	if err != nil {
-		t.Fatal(err)
-	}
-	// StrictModes checks every folder up to the root: t.TempDir is under
-	// the world-writable /tmp, which sshd rejects; the user's home is not.
-	dir, err := os.MkdirTemp(home, "ccewiz-sshd-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
+	dir := testpeer.StrictDir(t)
 	keys := filepath.Join(dir, "administrators_authorized_keys")
 	d := testpeer.StartSSHD(t, dir, "AuthorizedKeysFile "+keys, "StrictModes yes", "PermitRootLogin prohibit-password", "PubkeyAuthentication yes")
 

@@ -27,6 +27,24 @@ type SSHD struct {
 	Log    *SyncBuffer
 }
 
+// StrictDir is a temporary folder, removed when the test ends, that sshd's
+// StrictModes accepts for key files: it checks every folder up to the
+// root, and t.TempDir sits under the world-writable /tmp; the user's home
+// folder does not.
+func StrictDir(t testing.TB) string {
+	t.Helper()
+	home, err := os.UserHomeDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir, err := os.MkdirTemp(home, "ccewiz-sshd-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	return dir
+}
+
 // StartSSHD starts the real OpenSSH server on a free loopback port with
 // the sshd_config lines given (AuthorizedKeysFile, StrictModes…) after a
 // fresh host key, and stops it when the test ends. sshd must run as root

@@ -379,14 +379,9 @@ func keytoolCommands(env *steps.Env, st awStore, chains []nodeChain) (steps.Comm
 	for _, nc := range chains {
 		name := "cloudconnect-" + nc.Node + ".cer"
 		path := env.Path(filepath.Join("wxm", name))
-		data := certs.CertPEM(nc.Chain[0])
-		old, _ := os.ReadFile(path)
-		fc := steps.FileChange{Path: path, Action: steps.Create, Data: data, Mode: 0o644, Why: "copy it to " + st.Server + " for keytool"}
-		if old != nil {
-			fc.Action, fc.Backup, fc.BaseSHA256 = steps.Modify, true, steps.SHA256Hex(old)
-			if string(old) == string(data) {
-				fc = steps.FileChange{Path: path, Action: steps.Unchanged, Why: "copy it to " + st.Server + " for keytool"}
-			}
+		fc, err := steps.PlanWrite(path, certs.CertPEM(nc.Chain[0]), 0o644, "copy it to "+st.Server+" for keytool")
+		if err != nil {
+			return steps.Command{}, nil, err
 		}
 		files = append(files, fc)
 		names = append(names, name)
