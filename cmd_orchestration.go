@@ -18,6 +18,7 @@ import (
 	"ccewiz/inventoryconf"
 	"ccewiz/safefile"
 	"ccewiz/steps"
+	"ccewiz/steps/orchestration"
 )
 
 // orchFlags are the flags of `ccewiz orchestration`.
@@ -34,6 +35,7 @@ func init() {
 		name:    "orchestration",
 		summary: "Cloud Connect: inventory.conf checked line by line",
 		usage: `Usage: ccewiz orchestration inventory check FILE [--format text|json]
+       ccewiz orchestration inventory write [--out FILE]
        ccewiz orchestration keys fetch --cloud-connect HOST[:8445]
                   [--subscriber HOST] --user U (--password-env V |
                   --password-file F) --ca-file F [--out FILE]
@@ -51,6 +53,11 @@ duplicate hosts. Exit 0: clean; 1: findings; 2: the file cannot be read.
 Then import it: utils system inventory import on the Cloud Connect
 publisher, answering yes to replace the inventory.
 
+inventory write is the flow's inventory step: inventory.conf from the
+answers file's orchestration section, in the export's layout (an existing
+file that passes every check and lists every node is kept; another is
+backed up first). The file is recorded in the answers.
+
 keys fetch asks each Cloud Connect node for its control-node SSH key
 (https://HOST:8445/inventory/controlnode/key, the application user), its
 certificate judged as Java would against --ca-file (Cloud Connect's
@@ -67,6 +74,7 @@ are kept, the old file is backed up. Restart "OpenSSH SSH Server" after.
 Examples:
   ccewiz orchestration inventory check inventory.conf
   ccewiz orchestration inventory check /sftp/inventory.conf --format json
+  ccewiz orchestration inventory write --out inventory.conf
   ccewiz orchestration keys fetch --cloud-connect cc1.example.com --subscriber cc2.example.com --user ccadmin --password-env CC_PASS --ca-file cc1.example.com.pem --out cloudconnect.keys
   ccewiz orchestration keys install --keys cloudconnect.keys`,
 		flags: func(fs *flag.FlagSet) {
@@ -78,7 +86,7 @@ Examples:
 			fs.StringVar(&f.passEnv, "password-env", "", "the environment `variable` holding its password")
 			fs.StringVar(&f.passFile, "password-file", "", "a `file` whose first line is its password")
 			fs.StringVar(&f.caFile, "ca-file", "", "Cloud Connect's certificate(s) or CA: the trust for its API")
-			fs.StringVar(&f.out, "out", "", "fetch: write the keys to this `file` (default: standard output)")
+			fs.StringVar(&f.out, "out", "", "keys fetch: the keys `file` (default: standard output); inventory write: inventory.conf")
 			fs.StringVar(&f.keys, "keys", "", "install: the keys `file` that fetch wrote")
 			fs.StringVar(&f.sshdConfig, "sshd-config", defaultSSHDConfig(), "install: the `sshd_config` to read")
 			fs.StringVar(&f.profile, "profile", os.Getenv("USERPROFILE"), "install: the logon user's profile `folder`")
@@ -86,7 +94,7 @@ Examples:
 		},
 		actions: []string{"inventory", "keys"},
 		actionFlags: map[string][]string{
-			"inventory": {"format"},
+			"inventory": {"format", "out"},
 			"keys":      {"cloud-connect", "subscriber", "user", "password-env", "password-file", "ca-file", "out", "keys", "sshd-config", "profile", "admin"},
 		},
 		run: func(ctx context.Context, g *globals, args []string) error {
@@ -100,8 +108,17 @@ Examples:
 				}
 				return usagef("ccewiz orchestration keys needs fetch or install (ccewiz orchestration keys fetch --cloud-connect cc1.example.com …)")
 			}
+			if len(rest) == 1 && rest[0] == "write" {
+				set := map[string]string{}
+				if f.out != "" {
+					set["orchestration.inventory_file"] = absPath(f.out)
+				}
+				og := *g
+				og.flow = orchestration.FlowID
+				return runStep(ctx, &og, "inventory", set)
+			}
 			if len(rest) == 0 || rest[0] != "check" {
-				return usagef("ccewiz orchestration inventory needs check FILE (ccewiz orchestration inventory check inventory.conf)")
+				return usagef("ccewiz orchestration inventory needs check FILE or write (ccewiz orchestration inventory check inventory.conf)")
 			}
 			if len(rest) != 2 {
 				return usagef("inventory check takes one FILE: the inventory.conf to check")

@@ -51,3 +51,43 @@ func TestOrchestrationInventoryCheck(t *testing.T) {
 		}
 	}
 }
+
+// TestOrchestrationInventoryWrite: the front-end of the flow's inventory
+// step writes inventory.conf from the answers, records it, keeps it on a
+// second run, and refuses answers that make no valid inventory.
+func TestOrchestrationInventoryWrite(t *testing.T) {
+	dir := t.TempDir()
+	answers := filepath.Join(dir, "ccewiz.yaml")
+	os.WriteFile(answers, []byte(`version: 1
+orchestration:
+  deployment: {name: UnifiedCCE, type: PCCE-4000-Agents}
+  vos:
+  - product: Finesse
+    hosts: [fin1a.example.com, fin1b.example.com]
+  windows:
+  - {product: PG, name: PG1, side_a: pg1a.example.com, side_b: pg1b.example.com}
+  windows_user: EXAMPLE\ccadmin
+`), 0o644)
+	out := filepath.Join(dir, "inventory.conf")
+	if code, o, e := runCLI(t, "orchestration", "inventory", "write", "--out", out, "--answers", answers); code != 0 {
+		t.Fatalf("write: exit %d\n%s%s", code, o, e)
+	}
+	if code, o, e := runCLI(t, "orchestration", "inventory", "check", out); code != 0 || !strings.Contains(o, "2 VOS and 2 Windows host(s), deploymentType PCCE-4000-Agents") {
+		t.Fatalf("check of what write wrote: exit %d\n%s%s", code, o, e)
+	}
+	b, _ := os.ReadFile(out)
+	if !strings.Contains(string(b), `user: "EXAMPLE\\ccadmin"`) || strings.Contains(string(b), "\r") {
+		t.Fatalf("inventory.conf:\n%s", b)
+	}
+	if code, o, e := runCLI(t, "orchestration", "inventory", "write", "--out", out, "--answers", answers); code != 0 || strings.Contains(o+e, "wrote ") {
+		t.Fatalf("second write: exit %d (nothing to write)\n%s%s", code, o, e)
+	}
+	a, _ := os.ReadFile(answers)
+	if !strings.Contains(string(a), "inventory_file: "+out) || !strings.Contains(string(a), "orchestration:") {
+		t.Errorf("the answers do not keep the file:\n%s", a)
+	}
+	os.WriteFile(answers, []byte("version: 1\norchestration:\n  deployment: {name: X, type: UCCE-12000-Agents}\n"), 0o644)
+	if code, o, e := runCLI(t, "orchestration", "inventory", "write", "--out", filepath.Join(dir, "x.conf"), "--answers", answers); code != 2 || !strings.Contains(o+e, "12000") {
+		t.Fatalf("unsupported model: exit %d, want 2\n%s%s", code, o, e)
+	}
+}

@@ -65,7 +65,11 @@ func Write(inv *Inventory) ([]byte, error) {
 		errs = append(errs, errors.New("deploymentName is empty: give the deployment a unique name (the subject of Cloud Connect's e-mails)"))
 	}
 	if !slices.Contains(DeploymentTypes, inv.DeploymentType) {
-		errs = append(errs, fmt.Errorf("deploymentType %q: use one of %s", inv.DeploymentType, strings.Join(DeploymentTypes, ", ")))
+		hint := ""
+		if m := didYouMean(inv.DeploymentType, DeploymentTypes); m != "" {
+			hint = "did you mean " + m + "? "
+		}
+		errs = append(errs, fmt.Errorf("deploymentType %q: %suse one of %s (case-sensitive)", inv.DeploymentType, hint, strings.Join(DeploymentTypes, ", ")))
 	}
 	fmt.Fprintf(&b, "  deploymentName: %s\n  deploymentType: %s\n", quote(inv.DeploymentName), quote(inv.DeploymentType))
 	if err := errors.Join(errs...); err != nil {
