@@ -126,3 +126,27 @@ func TestDecide(t *testing.T) {
 		}
 	}
 }
+
+func TestSetLogging(t *testing.T) {
+	win := strings.ReplaceAll(WindowsDefaultConfig, "\n", "\r\n")
+	out, changed := SetLogging([]byte(win))
+	want := strings.Replace(strings.Replace(win, "#SyslogFacility AUTH\r\n", "SyslogFacility LOCAL0\r\n", 1), "#LogLevel INFO\r\n", "LogLevel DEBUG\r\n", 1)
+	if !changed || string(out) != want {
+		t.Fatalf("Windows default:\n%q", out)
+	}
+	if again, changed := SetLogging(out); changed || string(again) != string(out) {
+		t.Fatalf("a second run changed:\n%q", again)
+	}
+	cases := []struct{ name, in, want string }{
+		{"active other values", "SyslogFacility AUTH\nLogLevel VERBOSE\nPort 22\n", "SyslogFacility LOCAL0\nLogLevel DEBUG\nPort 22\n"},
+		{"missing, with a heading", "Port 22\n# Logging\nSubsystem sftp x\n", "Port 22\n# Logging\nSyslogFacility LOCAL0\nLogLevel DEBUG\nSubsystem sftp x\n"},
+		{"missing, no heading", "Port 22\nMatch Group administrators\n  LogLevel QUIET\n", "SyslogFacility LOCAL0\nLogLevel DEBUG\nPort 22\nMatch Group administrators\n  LogLevel QUIET\n"},
+		{"indented, kept", "  #LogLevel INFO\n#SyslogFacility AUTH\n", "  LogLevel DEBUG\nSyslogFacility LOCAL0\n"},
+		{"a comment mentioning it is not a directive", "# LogLevel is how much sshd says\n# Logging\n", "# LogLevel is how much sshd says\n# Logging\nSyslogFacility LOCAL0\nLogLevel DEBUG\n"},
+	}
+	for _, c := range cases {
+		if out, _ := SetLogging([]byte(c.in)); string(out) != c.want {
+			t.Errorf("%s:\n%q\nwant\n%q", c.name, out, c.want)
+		}
+	}
+}

@@ -26,3 +26,25 @@ func FuzzParseResponse(f *testing.F) {
 		Merge([]byte(k.Line+"\n"), []Key{k})
 	})
 }
+
+// FuzzSSHDConfig: any sshd_config gives a decision and a logging patch,
+// never a panic; the patch is idempotent, keeps every line it does not
+// own, and Decide reads the patched file the same way.
+func FuzzSSHDConfig(f *testing.F) {
+	f.Add([]byte(WindowsDefaultConfig), true)
+	f.Add([]byte("Match Group administrators\r\n AuthorizedKeysFile=x\r\n#LogLevel INFO"), false)
+	f.Add([]byte("# Logging"), true)
+	f.Fuzz(func(t *testing.T, cfg []byte, admin bool) {
+		w := Decide(cfg, admin, `C:\ProgramData`, `C:\Users\u`)
+		if w.Path == "" || w.Reason == "" {
+			t.Fatalf("no decision: %+v", w)
+		}
+		out, _ := SetLogging(cfg)
+		if again, changed := SetLogging(out); changed || string(again) != string(out) {
+			t.Fatalf("not idempotent:\n%q\n%q", out, again)
+		}
+		if w2 := Decide(out, admin, `C:\ProgramData`, `C:\Users\u`); w2.Path != w.Path || w2.AdminFile != w.AdminFile {
+			t.Fatalf("the logging patch changed the decision: %+v → %+v", w, w2)
+		}
+	})
+}

@@ -107,3 +107,72 @@ func resolve(p, programData, profile string) string {
 func ACLCommand(path string) []string {
 	return []string{"icacls", path, "/inheritance:r", "/grant", "*S-1-5-32-544:F", "/grant", "*S-1-5-18:F"}
 }
+
+// SetLogging is the guide's troubleshooting change to sshd_config: in the
+// "# Logging" section, SyslogFacility LOCAL0 and LogLevel DEBUG, so sshd
+// writes C:\ProgramData\ssh\logs\sshd.log. Only those two lines change
+// (a commented default is uncommented in place, an active one gets the
+// new value); every other byte stays, the line ending of the file too.
+// A directive that is missing goes after "# Logging", or first when that
+// heading is gone or inside a Match block. It reports whether anything changed.
+func SetLogging(cfg []byte) ([]byte, bool) {
+	want := []struct{ kw, line string }{{"syslogfacility", "SyslogFacility LOCAL0"}, {"loglevel", "LogLevel DEBUG"}}
+	eol := "\n"
+	if strings.Contains(string(cfg), "\r\n") {
+		eol = "\r\n"
+	}
+	lines := strings.SplitAfter(string(cfg), "\n")
+	done := map[string]bool{}
+	inMatch := false
+	heading, firstMatch := -1, -1
+	for i, raw := range lines {
+		body := strings.TrimRight(raw, "\r\n")
+		end := raw[len(body):]
+		trimmed := strings.TrimSpace(body)
+		if kw, _ := directive(body); kw == "match" && !inMatch {
+			inMatch, firstMatch = true, i
+		}
+		if strings.EqualFold(trimmed, "# Logging") && heading < 0 {
+			heading = i
+		}
+		for _, w := range want {
+			if done[w.kw] || inMatch {
+				continue
+			}
+			kw, _ := directive(body)
+			commented := false
+			if kw == "" && strings.HasPrefix(trimmed, "#") {
+				kw, _ = directive(strings.TrimPrefix(trimmed, "#"))
+				commented = true
+			}
+			// A commented default is "#LogLevel INFO": the keyword and one
+			// value, nothing else (a sentence that names it is a comment).
+			if kw != w.kw || commented && len(strings.Fields(strings.TrimPrefix(trimmed, "#"))) != 2 {
+				continue
+			}
+			indent := body[:len(body)-len(strings.TrimLeft(body, " \t"))]
+			lines[i] = indent + w.line + end
+			done[w.kw] = true
+		}
+	}
+	var missing []string
+	for _, w := range want {
+		if !done[w.kw] {
+			missing = append(missing, w.line+eol)
+		}
+	}
+	if len(missing) > 0 {
+		// After the heading, unless it sits inside a Match block (where a
+		// directive would apply to that block only): then first in the file.
+		at := 0
+		if heading >= 0 && (firstMatch < 0 || heading < firstMatch) {
+			at = heading + 1
+			if !strings.HasSuffix(lines[heading], "\n") {
+				lines[heading] += eol
+			}
+		}
+		lines = append(lines[:at], append(missing, lines[at:]...)...)
+	}
+	out := strings.Join(lines, "")
+	return []byte(out), out != string(cfg)
+}

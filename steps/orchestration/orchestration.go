@@ -37,6 +37,10 @@ type Answers struct {
 	// WindowsUser is the logon user Cloud Connect uses on every Windows node
 	// (a domain admin, or a domain user with local admin rights).
 	WindowsUser string `yaml:"windows_user,omitempty"`
+	// SSHDDebugLog is the guide's troubleshooting change on every Windows
+	// node ccewiz reaches: sshd_config's SyslogFacility LOCAL0 and LogLevel
+	// DEBUG, so sshd writes C:\ProgramData\ssh\logs\sshd.log.
+	SSHDDebugLog bool `yaml:"sshd_debug_log,omitempty"`
 	// KeysFile is where the fetched keys are kept (default
 	// orchestration/cloudconnect.keys beside the answers).
 	KeysFile string `yaml:"keys_file,omitempty"`

@@ -76,6 +76,8 @@ func (repositoryStep) Checks() []steps.Check {
 		{ID: "repository.key-age", Title: "The Artifactory key has not lapsed", Run: func(_ context.Context, env *steps.Env) steps.Result {
 			return keyAge(Of(env.Answers).Repository.KeyGenerated, env.Now())
 		}},
+		{ID: "repository.eula", Title: "The EULA is accepted with the CCO ID of the key", Manual: true,
+			What: "At " + EULAURL + ", the CCO ID that made the Artifactory key accepted the EULA (without it utils image-repository set fails: CSCvy78680)"},
 		{ID: "repository.show", Title: "utils image-repository show names Cisco's repository", Manual: true,
 			What: "On the Cloud Connect publisher, `utils image-repository show` gives the URL " + RepositoryURL + " and the repository " + RepositoryName},
 	}

@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/aymanbagabas/go-udiff"
+
 	"ccewiz/authkeys"
 	"ccewiz/certs"
 	"ccewiz/steps"
@@ -38,7 +40,26 @@ func (windowsStep) Intro() string {
 func (windowsStep) Fields() []steps.Field {
 	kf := steps.TextField("orchestration.keys_file", "Keys file", "where both Cloud Connect keys are kept (default orchestration/cloudconnect.keys)",
 		func(a *steps.Answers) *string { return &Of(a).KeysFile })
-	return []steps.Field{kf}
+	dbg := steps.BoolField("orchestration.sshd_debug_log", "sshd debug log", "troubleshooting: SyslogFacility LOCAL0 and LogLevel DEBUG in each node's sshd_config (log: C:\\ProgramData\\ssh\\logs\\sshd.log)",
+		func(a *steps.Answers) *bool { return &Of(a).SSHDDebugLog })
+	return []steps.Field{kf, dbg}
+}
+
+// debugLog plans the troubleshooting change of a reachable node's
+// sshd_config, byte for byte but its two logging lines.
+func debugLog(h winHost) (*steps.FileChange, error) {
+	path := filepath.Join(h.SSHDir, "sshd_config")
+	old, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", h.Name, err)
+	}
+	out, changed := authkeys.SetLogging(old)
+	if !changed {
+		return &steps.FileChange{Path: path, Action: steps.Unchanged, Why: "sshd already logs at DEBUG to LOCAL0"}, nil
+	}
+	return &steps.FileChange{Path: path, Action: steps.Modify, Data: out, Backup: true, BaseSHA256: steps.SHA256Hex(old),
+		Why:  h.Name + ": SyslogFacility LOCAL0 and LogLevel DEBUG, so sshd writes C:\\ProgramData\\ssh\\logs\\sshd.log (restart sshd)",
+		Diff: udiff.Unified(path, path+" (debug log)", string(old), string(out))}, nil
 }
 
 func (windowsStep) Needed(a *steps.Answers) (steps.Need, string) {
@@ -162,7 +183,17 @@ func (s windowsStep) Plan(ctx context.Context, env *steps.Env) (*steps.Plan, err
 		if w.Path == "" {
 			p.Commands = append(p.Commands, installScript(h, o.WindowsUser, keys))
 			scripted++
+			if o.SSHDDebugLog {
+				p.Notes = append(p.Notes, h.Name+": for the debug log, in C:\\ProgramData\\ssh\\sshd_config's # Logging section set SyslogFacility LOCAL0 and LogLevel DEBUG, then Restart-Service sshd")
+			}
 			continue
+		}
+		if o.SSHDDebugLog {
+			fc, err := debugLog(h)
+			if err != nil {
+				return nil, err
+			}
+			p.Files = append(p.Files, *fc)
 		}
 		if !w.AdminFile {
 			p.Notes = append(p.Notes, fmt.Sprintf("%s: %s — ccewiz cannot reach that profile from here; run the script there", h.Name, w.Reason))

@@ -109,3 +109,34 @@ func TestWindowsPlanWrongPassword(t *testing.T) {
 		t.Fatalf("wrong password: %v", err)
 	}
 }
+
+// TestWindowsDebugLog: the troubleshooting change goes into each reachable
+// node's sshd_config, its two lines only, with a backup; the node ccewiz
+// does not reach gets the instruction instead.
+func TestWindowsDebugLog(t *testing.T) {
+	env, def := keyEnv(t, "Cc-Pass-1")
+	orchestration.Of(env.Answers).SSHDDebugLog = true
+	p, err := windowsStep().Plan(context.Background(), env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, f := range p.Files {
+		if filepath.Base(f.Path) != "sshd_config" {
+			continue
+		}
+		n++
+		if f.Action != steps.Modify || !f.Backup || !strings.Contains(string(f.Data), "SyslogFacility LOCAL0\r\nLogLevel DEBUG\r\n") || !strings.Contains(f.Diff, "-#LogLevel INFO") {
+			t.Errorf("%s: %+v", f.Path, f)
+		}
+	}
+	if n != 2 || !strings.Contains(strings.Join(p.Notes, "\n"), "pg1a.example.com: for the debug log") {
+		t.Fatalf("%d sshd_config changes (want the 2 reachable nodes); notes %v", n, p.Notes)
+	}
+	if _, err := windowsStep().Apply(context.Background(), env, p); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(filepath.Join(def, "sshd_config")); strings.Count(string(b), "\r\n") != strings.Count(authkeys.WindowsDefaultConfig, "\n") {
+		t.Errorf("line endings or lines changed:\n%q", b)
+	}
+}
