@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"flag"
 	"fmt"
@@ -38,7 +39,7 @@ func init() {
        ccewiz orchestration inventory write [--out FILE]
        ccewiz orchestration keys fetch --cloud-connect HOST[:8445]
                   [--subscriber HOST] --user U (--password-env V |
-                  --password-file F) --ca-file F [--out FILE]
+                  --password-file F) [--ca-file F] [--out FILE]
        ccewiz orchestration keys install --keys FILE [--sshd-config F]
                   [--profile DIR] [--admin=false]
 
@@ -61,8 +62,9 @@ backed up first). The file is recorded in the answers.
 keys fetch asks each Cloud Connect node for its control-node SSH key
 (https://HOST:8445/inventory/controlnode/key, the application user), its
 certificate judged as Java would against --ca-file (Cloud Connect's
-certificate or CA), and keeps only the "ssh-rsa … root@localhost" part, one
-key per line — what the Windows nodes' key file must hold.
+certificate or CA; by default the files the flow's vos step wrote), and
+keeps only the "ssh-rsa … root@localhost" part, one key per line: what the
+Windows nodes' key file must hold.
 
 keys install, run on a Windows node as the logon user Cloud Connect will
 use, reads sshd_config to decide the file: for an administrator with the
@@ -175,12 +177,12 @@ func keysFetch(ctx context.Context, g *globals, f *orchFlags) error {
 	if f.user == "" {
 		return usagef("--user is required: the Cloud Connect application user (run sql select * from applicationuser on its CLI)")
 	}
-	if f.caFile == "" {
-		return usagef("--ca-file is required: Cloud Connect's certificate or CA — a key from an unverified server would let anyone onto the Windows nodes (ccewiz cert probe --addr %s shows the certificate)", f.cloudConnect)
-	}
-	anchors, err := readAnchors(f.caFile)
-	if err != nil {
-		return err
+	var given []*x509.Certificate
+	if f.caFile != "" {
+		var err error
+		if given, err = readAnchors(f.caFile); err != nil {
+			return err
+		}
 	}
 	pass, _, err := flagSecret(g, "password", f.passEnv, f.passFile, "password of "+f.user)
 	if err != nil {
@@ -193,6 +195,18 @@ func keysFetch(ctx context.Context, g *globals, f *orchFlags) error {
 	if err != nil {
 		return err
 	}
+	// The trust: --ca-file, else the certificate the flow's VOS step wrote.
+	anchorsFor := func(host string) ([]*x509.Certificate, error) {
+		if given != nil {
+			return given, nil
+		}
+		b, err := certs.ReadBundleFiles(orchestration.CertFile(env, host))
+		if err != nil {
+			return nil, usagef("--ca-file is required: Cloud Connect's certificate or CA — a key from an unverified server would let anyone onto the Windows nodes (ccewiz apply --flow orchestration --step vos writes %s; ccewiz cert probe --addr %s:8445 shows it)",
+				orchestration.CertFile(env, host), host)
+		}
+		return b.Certs, nil
+	}
 	var keys []authkeys.Key
 	for _, node := range []string{f.cloudConnect, f.subscriber} {
 		if node == "" {
@@ -204,6 +218,10 @@ func keysFetch(ctx context.Context, g *globals, f *orchFlags) error {
 		}
 		if err := steps.ValidateFQDN(host); err != nil {
 			return usagef("%s: %v (VOS and Windows nodes reach Cloud Connect by its FQDN)", node, err)
+		}
+		anchors, err := anchorsFor(host)
+		if err != nil {
+			return err
 		}
 		client := env.HTTPClient(certs.Java17().TLSConfig(anchors, host, certs.HTTPSCheck, env.Now))
 		k, err := authkeys.Fetch(ctx, client, node, f.user, pass)

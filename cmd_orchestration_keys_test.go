@@ -59,7 +59,7 @@ func TestOrchestrationKeys(t *testing.T) {
 		want string
 	}{
 		{"wrong password", fetch("--password-file", wrong, "--ca-file", ca), 2, "applicationuser"},
-		{"no --ca-file", fetch("--password-file", pass), 2, "--ca-file is required"},
+		{"no --ca-file and no vos step files", fetch("--password-file", pass), 2, "--ca-file is required"},
 		{"a CA that did not sign it", fetch("--password-file", pass, "--ca-file", other), 1, "PKIX path building failed"},
 		{"by IP address", []string{"orchestration", "keys", "fetch", "--cloud-connect", "127.0.0.1:8445", "--user", "u", "--password-file", pass, "--ca-file", ca}, 2, "FQDN"},
 		{"fetch both", fetch("--password-file", pass, "--ca-file", ca, "--out", keysFile), 0, "wrote 2 key(s)"},
@@ -71,6 +71,14 @@ func TestOrchestrationKeys(t *testing.T) {
 		if strings.Contains(out+errs, "Cc-Pass-1") {
 			t.Fatalf("%s: the password leaked", c.name)
 		}
+	}
+	// Without --ca-file, the certificates the flow's vos step wrote are the trust.
+	os.MkdirAll(filepath.Join(dir, "orchestration"), 0o755)
+	for i, n := range []string{lab.CloudConnectPub, lab.CloudConnectSub} {
+		os.WriteFile(filepath.Join(dir, "orchestration", "cloudconnect-"+n+".pem"), pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: nodes[i].Cert}), 0o644)
+	}
+	if code, out, errs := runCLI(t, fetch("--password-file", pass)...); code != 0 || strings.Count(out, "root@localhost") != 2 {
+		t.Fatalf("fetch trusting the vos step's files: exit %d\n%s%s", code, out, errs)
 	}
 	got, _ := os.ReadFile(keysFile)
 	want := ""

@@ -135,7 +135,10 @@ func TestClientFailures(t *testing.T) {
 		t.Errorf("untrusted AW: %v", err)
 	}
 
-	serve := func(h http.HandlerFunc) *ccerest.Client {
+	// Each client's timeout bounds its whole request: the huge answer must
+	// be read to its limit even on a loaded machine (go test -race ./...),
+	// the silent server must be given up on soon.
+	serve := func(timeout time.Duration, h http.HandlerFunc) *ccerest.Client {
 		leaf := testpeer.NewLeaf(t, lab.ADS, nil)
 		srv := httptest.NewUnstartedServer(h)
 		srv.TLS = &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{leaf.DER}, PrivateKey: leaf.Key}}}
@@ -149,9 +152,9 @@ func TestClientFailures(t *testing.T) {
 				return (&net.Dialer{}).DialContext(ctx, network, addr)
 			}}
 		t.Cleanup(tr.CloseIdleConnections)
-		return &ccerest.Client{Base: "https://" + lab.ADS, User: "u", Password: secret.New("p"), HTTP: &http.Client{Transport: tr, Timeout: 300 * time.Millisecond}}
+		return &ccerest.Client{Base: "https://" + lab.ADS, User: "u", Password: secret.New("p"), HTTP: &http.Client{Transport: tr, Timeout: timeout}}
 	}
-	huge := serve(func(w http.ResponseWriter, _ *http.Request) {
+	huge := serve(30*time.Second, func(w http.ResponseWriter, _ *http.Request) {
 		w.Write([]byte("<results><machines>"))
 		chunk := []byte(strings.Repeat("<machine><name>x</name></machine>", 1000))
 		for n := 0; n <= ccerest.MaxAnswer; n += len(chunk) {
@@ -163,11 +166,11 @@ func TestClientFailures(t *testing.T) {
 	if _, err := huge.List(ctx); !errors.Is(err, ccerest.ErrTooLarge) {
 		t.Errorf("a huge answer: %v", err)
 	}
-	garbled := serve(func(w http.ResponseWriter, _ *http.Request) { w.Write([]byte("<results><machines><machine><name>")) })
+	garbled := serve(30*time.Second, func(w http.ResponseWriter, _ *http.Request) { w.Write([]byte("<results><machines><machine><name>")) })
 	if _, err := garbled.List(ctx); err == nil || !strings.Contains(err.Error(), "not the API's XML") {
 		t.Errorf("a malformed answer: %v", err)
 	}
-	slow := serve(func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() })
+	slow := serve(300*time.Millisecond, func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() })
 	start := time.Now()
 	if _, err := slow.Status(ctx); err == nil || time.Since(start) > 5*time.Second {
 		t.Errorf("a server that never answers: %v after %s", err, time.Since(start))

@@ -69,8 +69,11 @@ type Versions struct {
 	VOSRelease       string `yaml:"vos,omitempty"`
 	OrchestrationCOP bool   `yaml:"orchestration_cop,omitempty"` // ucos.orchestration.enable-12.5.1.cop.sgn
 	KeymanagementCOP bool   `yaml:"keymanagement_cop,omitempty"` // ucos.keymanagement.cop.sgn
-	// CloudConnectDiskGB is the Cloud Connect VM's disk, for the 12.5 → 12.6 upgrade.
-	CloudConnectDiskGB int `yaml:"cloud_connect_disk_gb,omitempty"`
+	// CloudConnectDiskGB is the Cloud Connect VM's disk, and
+	// CloudConnectKeymanagementCOP its keymanagement COP, for the 12.5 →
+	// 12.6 upgrade.
+	CloudConnectDiskGB           int  `yaml:"cloud_connect_disk_gb,omitempty"`
+	CloudConnectKeymanagementCOP bool `yaml:"cloud_connect_keymanagement_cop,omitempty"`
 }
 
 // CloudConnect is the cluster, by FQDN, and its application user.

@@ -61,7 +61,10 @@ func (prereqStep) Fields() []steps.Field {
 	ccES := steps.IntField("orchestration.versions.cloud_connect_es", "Cloud Connect ES", "12.6(1) needs ES3 (0: none)", func(a *steps.Answers) *int { return &v(a).CloudConnectES })
 	upg := steps.BoolField("orchestration.upgrading_cloud_connect", "Upgrading Cloud Connect", "Cloud Connect goes from 12.5 to 12.6 first", func(a *steps.Answers) *bool { return &Of(a).UpgradingCloudConnect })
 	disk := steps.IntField("orchestration.versions.cloud_connect_disk_gb", "Cloud Connect disk (GB)", "the upgrade needs 246 GB (a 12.5 VM has 146)", func(a *steps.Answers) *int { return &v(a).CloudConnectDiskGB })
-	disk.Visible = func(a *steps.Answers) bool { return Of(a).UpgradingCloudConnect }
+	ccCOP := steps.BoolField("orchestration.versions.cloud_connect_keymanagement_cop", "Cloud Connect keymanagement COP", "ucos.keymanagement.cop.sgn on Cloud Connect before the upgrade (without it the upgrade fails)",
+		func(a *steps.Answers) *bool { return &v(a).CloudConnectKeymanagementCOP })
+	upgrading := func(a *steps.Answers) bool { return Of(a).UpgradingCloudConnect }
+	disk.Visible, ccCOP.Visible = upgrading, upgrading
 	cvp := steps.ChoiceField("orchestration.versions.cvp", "CVP release", "the installed release", releases, func(a *steps.Answers) *string { return &v(a).CVP })
 	cvpES := steps.IntField("orchestration.versions.cvp_es", "CVP ES", "12.5(1) needs ES23", func(a *steps.Answers) *int { return &v(a).CVPES })
 	cvpES.Visible = func(a *steps.Answers) bool { return v(a).CVP == "12.5(1)" }
@@ -112,7 +115,7 @@ func (prereqStep) Fields() []steps.Field {
 		}
 		return nil
 	}
-	return []steps.Field{pub, sub, user, pass, ucce, ucceES, es55, ccRel, ccES, upg, disk, cvp, cvpES, vos, orchCOP, keyCOP, dtype, dname, vosList, winList, wuser}
+	return []steps.Field{pub, sub, user, pass, ucce, ucceES, es55, ccRel, ccES, upg, disk, ccCOP, cvp, cvpES, vos, orchCOP, keyCOP, dtype, dname, vosList, winList, wuser}
 }
 
 func fqdnOnly(s string) error {
@@ -369,8 +372,8 @@ func checkUpgrade(o *Answers) steps.Result {
 		return steps.Result{Status: steps.Skip, Detail: "Cloud Connect is not being upgraded (orchestration.upgrading_cloud_connect)"}
 	}
 	var todo []string
-	if !o.Versions.KeymanagementCOP {
-		todo = append(todo, "install ucos.keymanagement.cop.sgn on Cloud Connect before the upgrade (without it the upgrade fails)")
+	if !o.Versions.CloudConnectKeymanagementCOP {
+		todo = append(todo, "install ucos.keymanagement.cop.sgn on Cloud Connect before the upgrade (without it the upgrade fails), then answer orchestration.versions.cloud_connect_keymanagement_cop")
 	}
 	if o.Versions.CloudConnectDiskGB < 246 {
 		todo = append(todo, fmt.Sprintf("grow the Cloud Connect disk from %d GB to 246 GB first: stop the VM, extend the disk in vSphere, start it (VOS grows the partition itself)", o.Versions.CloudConnectDiskGB))
@@ -378,7 +381,7 @@ func checkUpgrade(o *Answers) steps.Result {
 	if len(todo) > 0 {
 		return steps.Result{Status: steps.Fail, Detail: "the 12.5 → 12.6 upgrade is not prepared", Fix: strings.Join(todo, "; ")}
 	}
-	return steps.Result{Status: steps.Pass, Detail: fmt.Sprintf("keymanagement COP installed, disk %d GB", o.Versions.CloudConnectDiskGB)}
+	return steps.Result{Status: steps.Pass, Detail: fmt.Sprintf("keymanagement COP on Cloud Connect, disk %d GB", o.Versions.CloudConnectDiskGB)}
 }
 
 func esText(es int) string {

@@ -45,11 +45,15 @@ func TestPrereqChecks(t *testing.T) {
 		{"publisher by IP", func(o *Answers) { o.CloudConnect.Publisher = "10.0.0.5" }, checkNames, steps.Fail, "wizard"},
 		{"no Windows user", func(o *Answers) { o.WindowsUser = "" }, checkNames, steps.Fail, "prerequisites"},
 		{"not upgrading", func(*Answers) {}, checkUpgrade, steps.Skip, ""},
-		{"upgrading, 146 GB disk", func(o *Answers) { o.UpgradingCloudConnect, o.Versions.CloudConnectDiskGB = true, 146 }, checkUpgrade, steps.Fail, "246 GB"},
-		{"upgrading without the keymanagement COP", func(o *Answers) {
-			o.UpgradingCloudConnect, o.Versions.CloudConnectDiskGB, o.Versions.KeymanagementCOP = true, 246, false
+		{"upgrading, 146 GB disk", func(o *Answers) {
+			o.UpgradingCloudConnect, o.Versions.CloudConnectDiskGB, o.Versions.CloudConnectKeymanagementCOP = true, 146, true
+		}, checkUpgrade, steps.Fail, "246 GB"},
+		{"upgrading without Cloud Connect's keymanagement COP", func(o *Answers) {
+			o.UpgradingCloudConnect, o.Versions.CloudConnectDiskGB = true, 246
 		}, checkUpgrade, steps.Fail, "keymanagement"},
-		{"upgrading, prepared", func(o *Answers) { o.UpgradingCloudConnect, o.Versions.CloudConnectDiskGB = true, 250 }, checkUpgrade, steps.Pass, ""},
+		{"upgrading, prepared", func(o *Answers) {
+			o.UpgradingCloudConnect, o.Versions.CloudConnectDiskGB, o.Versions.CloudConnectKeymanagementCOP = true, 250, true
+		}, checkUpgrade, steps.Pass, ""},
 	}
 	for _, c := range cases {
 		o := good()

@@ -79,8 +79,8 @@ func fetchServed(ctx context.Context, env *steps.Env, node string) (served, erro
 	return s, nil
 }
 
-// certFile is where a node's certificate(s) to import are written.
-func certFile(env *steps.Env, node string) string {
+// CertFile is where a node's certificate(s) to import are written.
+func CertFile(env *steps.Env, node string) string {
 	return filepath.Join(certDir(env), "cloudconnect-"+node+".pem")
 }
 
@@ -103,7 +103,7 @@ func (s vosStep) Plan(ctx context.Context, env *steps.Env) (*steps.Plan, error) 
 			pemData = append(pemData, certs.CertPEM(pl.Cert)...)
 			subjects = append(subjects, fmt.Sprintf("%s (SHA-256 %s)", pl.Cert.Subject.CommonName, certs.Fingerprint(pl.Cert.Raw)))
 		}
-		path := certFile(env, n)
+		path := CertFile(env, n)
 		fc, err := steps.PlanWrite(path, pemData, 0o644, "import into tomcat-trust on every VOS node: "+strings.Join(subjects, ", "))
 		if err != nil {
 			return nil, err
@@ -162,7 +162,7 @@ func checkCertFiles(ctx context.Context, env *steps.Env) steps.Result {
 	o := Of(env.Answers)
 	var ok []string
 	for _, n := range nodes(o) {
-		path := certFile(env, n)
+		path := CertFile(env, n)
 		data, err := os.ReadFile(path)
 		if errors.Is(err, fs.ErrNotExist) {
 			return steps.Result{Status: steps.Fail, Detail: path + " does not exist", Fix: "ccewiz apply --flow orchestration --step vos fetches it from " + n}

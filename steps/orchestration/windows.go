@@ -72,7 +72,7 @@ func (windowsStep) Needed(a *steps.Answers) (steps.Need, string) {
 // anchors are the certificates the key API is trusted with: the VOS step's
 // files, else (no VOS cluster) what the node presents now, on first use.
 func anchors(ctx context.Context, env *steps.Env, node string) ([]*x509.Certificate, string, error) {
-	path := certFile(env, node)
+	path := CertFile(env, node)
 	if b, err := certs.ReadBundleFiles(path); err == nil {
 		return b.Certs, "trusted with " + path, nil
 	} else if !errors.Is(err, fs.ErrNotExist) {
