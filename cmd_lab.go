@@ -151,8 +151,9 @@ func printLab(g *globals, l *lab.Lab) {
 	row("", "cherrypoint is down while "+filepath.Join("cloudconnect", "<node>.cherrypoint-down")+" exists", "")
 	row("Finesse", fmt.Sprintf("https://%s:8445/finesse → %s", lab.FinesseFQDN, l.FinesseAddr), "layout API; password in secrets/finesse-password")
 	row("sip.properties", l.SIPProperties, "a CVP Call Server's")
-	row("Windows node", fmt.Sprintf("ssh://%s:22 → %s", lab.WindowsNode, l.WindowsNodeAddr), l.WindowsSSHKind+"; its ProgramData\\ssh: "+l.WindowsSSHDir)
-	row("inventory.conf", filepath.Join(l.Dir, "orchestration", "inventory.conf.exported"), "as Cloud Connect exports it: edit, then ccewiz orchestration inventory check")
+	row("Windows node", fmt.Sprintf("ssh://%s:22 → %s", lab.WindowsNode, l.WindowsNodeAddr), l.WindowsSSHKind+"; the node's ProgramData\\ssh:")
+	row("", filepath.Join("windows", lab.WindowsNode, "ProgramData", "ssh"), "")
+	row("inventory.conf", filepath.Join("orchestration", "inventory.conf.exported"), "edit it, then: ccewiz orchestration inventory check")
 	row("answers", l.AnswersPath, "passwords only as files in "+filepath.Join(l.Dir, "secrets"))
 }
 
