@@ -385,7 +385,9 @@ func (fm *form) apply(ok func(*input) bool) {
 
 // view renders the form as lines and returns the index of the focused line,
 // so the caller can scroll it into view.
-func (fm *form) view(width int, details bool) ([]string, int) {
+// keep: the caller is laying out (Model.layout), so the focused input may
+// keep the width it is drawn at; View draws with keep false.
+func (fm *form) view(width int, details, keep bool) ([]string, int) {
 	st := fm.st
 	labelW := 0
 	for _, in := range fm.inputs {
@@ -417,7 +419,7 @@ func (fm *form) view(width int, details bool) ([]string, int) {
 				label = st.focus.Render(label)
 				focusLine = len(lines)
 			}
-			lines = append(lines, mark+label+"  "+fm.valueView(in, focused, valueW))
+			lines = append(lines, mark+label+"  "+fm.valueView(in, focused, valueW, keep))
 			if focused && in.usesText() && in.f.Kind != steps.SecretField && ansi.StringWidth(in.ti.Value()) > valueW-1 {
 				// The input shows a window of a long value; here it is whole.
 				lines = append(lines, indentLines(wrap("= "+in.ti.Value(), width-4), "    ")...)
@@ -459,7 +461,7 @@ func (fm *form) plainValue(in *input) string {
 	return v
 }
 
-func (fm *form) valueView(in *input, focused bool, w int) string {
+func (fm *form) valueView(in *input, focused bool, w int, keep bool) string {
 	st := fm.st
 	switch in.f.Kind {
 	case steps.Choice:
@@ -493,8 +495,12 @@ func (fm *form) valueView(in *input, focused bool, w int) string {
 		}
 		return ansi.Truncate(fm.plainValue(in), w, "…")
 	}
-	in.ti.Width = w - 1
-	return in.ti.View()
+	ti := in.ti
+	ti.Width = w - 1
+	if keep {
+		in.ti.Width = ti.Width // the input scrolls its text by it
+	}
+	return ti.View()
 }
 
 // wrap breaks s into lines of at most w cells, on words where it can. It

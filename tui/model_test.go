@@ -535,3 +535,50 @@ func TestSaveKeepsItsFile(t *testing.T) {
 		t.Fatalf("the status line no longer shows the path as given:\n%s", v)
 	}
 }
+
+// TestViewChangesNothing: View only reads the model — on the form, on a
+// plan scrolled past its end, on the results — so Bubble Tea may draw as
+// often as it likes; what a frame measures is kept by layout after Update.
+func TestViewChangesNothing(t *testing.T) {
+	type snap struct {
+		scroll, scrollMax, confirmW, forms int
+		helpID, helpText                   string
+	}
+	take := func(m *Model) snap {
+		return snap{m.scroll, m.scrollMax, m.confirm.Width, len(m.forms), m.helpID, m.helpText}
+	}
+	m := testModel(t, profileAnswers(), demoStep{}, 80, 24)
+	check := func(where string) {
+		t.Helper()
+		before := take(m)
+		v1 := m.View()
+		if after := take(m); after != before {
+			t.Fatalf("%s: View changed the model: %+v → %+v", where, before, after)
+		}
+		if v2 := m.View(); v2 != v1 {
+			t.Fatalf("%s: two Views differ", where)
+		}
+	}
+	check("the first frame, before any Update")
+	drive(t, m, tea.WindowSizeMsg{Width: 80, Height: 24})
+	check("the form")
+	drive(t, m, tea.WindowSizeMsg{Width: 80, Height: 10}) // small, so the plan scrolls
+	drive(t, m, keys(tea.KeyCtrlO)...)
+	for i := 0; i < 40; i++ {
+		drive(t, m, keys(tea.KeyDown)...)
+	}
+	check("the plan, scrolled far down")
+	if m.scrollMax <= 0 {
+		t.Fatalf("the demo plan fits at 80×10 (scroll limit %d): the case proves nothing\n%s", m.scrollMax, m.View())
+	}
+	if m.scrollMax >= 0 && m.scroll > m.scrollMax {
+		t.Fatalf("layout left the scroll at %d past its end %d", m.scroll, m.scrollMax)
+	}
+	up := m.scroll
+	drive(t, m, keys(tea.KeyUp)...)
+	if up > 0 && m.scroll != up-1 {
+		t.Fatalf("one ↑ after scrolling past the end moved from %d to %d: the presses past the end were kept", up, m.scroll)
+	}
+	drive(t, m, keys(tea.KeyEnter)...)
+	check("the results")
+}

@@ -142,6 +142,11 @@ type Model struct {
 	legendLines      []string
 	sep              string
 	helpID, helpText string // the last help line and what it was drawn for
+	// inLayout is set while layout draws the frame after an Update: only
+	// then may drawing keep what it measured (the scroll limit, input
+	// widths, the help line). View itself changes nothing.
+	inLayout  bool
+	scrollMax int // the last scroll start the body allows; -1 = it fits
 
 	jumping  bool
 	jumpSel  int
@@ -208,6 +213,11 @@ func newModel(o Options) *Model {
 		m.h = 24
 	}
 	m.st = newStyles(r)
+	m.sep = m.st.dim.Render(" │ ")
+	m.legendLines = []string{""}
+	for i := range stateIcon {
+		m.legendLines = append(m.legendLines, m.st.dim.Render(stateIcon[i]+" "+stateWord[i]))
+	}
 	m.help = newHelp(m.st)
 	m.spin = spinner.New(spinner.WithSpinner(spinner.Line), spinner.WithStyle(m.st.accent.Style))
 	m.confirm = newInput(m.st)
@@ -262,6 +272,15 @@ func (m *Model) form() *form {
 		m.forms[m.cur] = f
 	}
 	return f
+}
+
+// drawnForm is the form View draws: the step's own, or — before the first
+// Update has made it — one drawn from the answers and kept by nobody.
+func (m *Model) drawnForm() *form {
+	if _, ok := m.forms[m.cur]; ok || m.inLayout {
+		return m.form()
+	}
+	return newForm(m.flow[m.cur].Fields(), m.env, m.st)
 }
 
 // unsaved reports whether quitting now would lose something.

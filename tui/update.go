@@ -16,7 +16,15 @@ import (
 
 // Update handles keys, resizes and the answers of running actions. It never
 // does I/O itself: everything slow is returned as a tea.Cmd.
+// Update handles msg, then lays out the next frame (layout): View only
+// reads the model, as Bubble Tea may call it at any time.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	mod, cmd := m.update(msg)
+	m.layout()
+	return mod, cmd
+}
+
+func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.w, m.h = msg.Width, msg.Height
@@ -276,7 +284,7 @@ func (m *Model) scrollKey(msg tea.KeyMsg) {
 	case tea.KeyHome:
 		m.scroll = 0
 	}
-	m.scroll = max(0, m.scroll) // the view clamps the bottom
+	m.scroll = max(0, m.scroll) // layout clamps the bottom
 }
 
 func (m *Model) resultsKey(msg tea.KeyMsg) tea.Cmd {

@@ -46,11 +46,33 @@ func (m *Model) state(i int) stepState {
 }
 
 // View draws sidebar | main pane, then the help line and the status line,
-// exactly m.h lines of at most m.w cells.
+// exactly m.h lines of at most m.w cells. It changes nothing in the model:
+// what drawing measures is kept by layout, after each Update.
 func (m *Model) View() string {
 	if m.done {
 		return ""
 	}
+	return m.frame()
+}
+
+// layout draws the frame once with inLayout set, keeping what it measures
+// — the scroll limit, the focused input's and the confirmation's width,
+// the help line — and clamps the scroll to the body.
+func (m *Model) layout() {
+	if m.done {
+		return
+	}
+	m.inLayout, m.scrollMax = true, -1
+	m.frame()
+	m.inLayout = false
+	if m.scrollMax < 0 {
+		m.scroll = 0
+	} else {
+		m.scroll = min(m.scroll, m.scrollMax)
+	}
+}
+
+func (m *Model) frame() string {
 	w, h := max(m.w, 30), max(m.h, 8)
 	sideW, mainW := m.paneWidths()
 	bodyH := h - 2
@@ -61,9 +83,6 @@ func (m *Model) View() string {
 	}
 	var b strings.Builder
 	b.Grow(w * h * 2)
-	if m.sep == "" {
-		m.sep = m.st.dim.Render(" │ ")
-	}
 	for i := 0; i < bodyH; i++ {
 		if sideW > 0 {
 			s := ""
@@ -240,8 +259,8 @@ func (m *Model) mainPane(w, h int) []string {
 	var body []string
 	switch m.mode {
 	case modeForm:
-		f := m.form()
-		lines, focus := f.view(w, m.details)
+		f := m.drawnForm()
+		lines, focus := f.view(w, m.details, m.inLayout)
 		if len(f.inputs) == 0 {
 			lines = []string{"This step asks nothing. Press enter to see what it would change."}
 		}
@@ -275,14 +294,19 @@ func window(lines []string, focus, n int) []string {
 	return out
 }
 
-// scrolled cuts lines to n from m.scroll, clamping it.
+// scrolled cuts lines to n from m.scroll (layout keeps it in range).
 func (m *Model) scrolled(lines []string, n int) []string {
 	if len(lines) <= n {
-		m.scroll = 0
 		return lines
 	}
-	m.scroll = min(m.scroll, len(lines)-n+1)
-	start := m.scroll
+	// One past the last full page: the "↑ more" marker takes the first
+	// line. Never past the last line, though: on a screen with room for one
+	// line there must still be one to show.
+	last := min(len(lines)-n+1, len(lines)-1)
+	if m.inLayout {
+		m.scrollMax = last
+	}
+	start := min(m.scroll, last)
 	end := min(len(lines), start+n)
 	out := append([]string{}, lines[start:end]...)
 	if start > 0 {
@@ -383,8 +407,12 @@ func (m *Model) planView(w, h int) []string {
 		foot = append(foot, "", st.fail.Render("IRREVERSIBLE"))
 		foot = append(foot, wrap(irr.What, w)...)
 		prompt := fmt.Sprintf("Type %s to confirm: ", st.bold.Render(irr.Confirm))
-		m.confirm.Width = max(10, w-ansi.StringWidth(prompt)-1)
-		foot = append(foot, prompt+m.confirm.View())
+		c := m.confirm
+		c.Width = max(10, w-ansi.StringWidth(prompt)-1)
+		if m.inLayout {
+			m.confirm.Width = c.Width // the input scrolls its text by it
+		}
+		foot = append(foot, prompt+c.View())
 	} else {
 		foot = append(foot, "", st.bold.Render("Press enter to apply this plan, esc to go back."))
 	}
@@ -624,20 +652,12 @@ func checkLineStatus(text string) (steps.Status, bool) {
 }
 
 // legend says what the sidebar icons mean, so they need neither colour nor
-// memory. It never changes: render it once.
-func (m *Model) legend() []string {
-	if m.legendLines == nil {
-		m.legendLines = append(m.legendLines, "")
-		for i := range stateIcon {
-			m.legendLines = append(m.legendLines, m.st.dim.Render(stateIcon[i]+" "+stateWord[i]))
-		}
-	}
-	return m.legendLines
-}
+// memory. It never changes: newModel renders it once.
+func (m *Model) legend() []string { return m.legendLines }
 
-// helpLine renders the key help, again only when the screen or width
-// changed: the screen's keys, most useful first, as many as fit, and
-// always the two a newcomer needs — all keys (f1) and quit.
+// helpLine renders the key help — the screen's keys, most useful first, as
+// many as fit, and always the two a newcomer needs: all keys (f1) and quit.
+// layout keeps the last one, so a frame redrawn unchanged reuses it.
 func (m *Model) helpLine(w int) string {
 	keys := m.bindings()
 	id := fmt.Sprint(w, m.fullHelp)
@@ -657,16 +677,20 @@ func (m *Model) helpLine(w int) string {
 			body = append(body, k)
 		}
 	}
-	m.help.Width = 0 // measured here, so the tail is never the part cut
+	hm := m.help
+	hm.Width = 0 // measured here, so the tail is never the part cut
 	text := ""
 	for n := len(body); n >= 0; n-- {
-		text = m.help.ShortHelpView(append(body[:n:n], tail...))
+		text = hm.ShortHelpView(append(body[:n:n], tail...))
 		if ansi.StringWidth(text) <= w {
 			break
 		}
 	}
-	m.helpID, m.helpText = id, ansi.Truncate(text, w, "…")
-	return m.helpText
+	text = ansi.Truncate(text, w, "…")
+	if m.inLayout {
+		m.helpID, m.helpText = id, text
+	}
+	return text
 }
 
 // long returns a line as is (the frame truncates it), or with details on,
