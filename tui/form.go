@@ -16,6 +16,17 @@ import (
 // form is one step's fields as inputs. Typed values stay here until the
 // admin moves on (or saves): only then are they validated and Set into the
 // answers, so leaving with Ctrl+C can ask before discarding them.
+//
+// Why not charmbracelet/huh, the ecosystem's form library: the steps' one
+// field model (steps.Field) shows and hides fields one by one from what is
+// being typed — an ES level only for 12.5(1), a proxy's host only for a
+// proxy, a disk size only while Cloud Connect is upgraded — and huh hides
+// whole groups only, not fields (charmbracelet/huh discussion #589: "Forms
+// with conditional field visibility are not currently supported"). One
+// group per field would make every field a page of its own. Plain mode
+// (accessible.go) reads the same steps.Field values with the same
+// Visible/Default/Validate/Set, which is what huh's RunAccessible would
+// have given.
 type form struct {
 	env    *steps.Env
 	st     styles
