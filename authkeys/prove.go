@@ -37,7 +37,11 @@ func ProveLogin(ctx context.Context, addr, user string, signer ssh.Signer, dial 
 	}
 	out := Login{Addr: addr, User: user}
 	conn, err := dial(ctx, "tcp", addr)
-	if err != nil {
+	var dnsErr *net.DNSError
+	switch {
+	case errors.As(err, &dnsErr):
+		return out, fmt.Errorf("connect to %s: the name does not resolve from here (%w): add it to DNS, or map it in the answers file's resolve section", addr, err)
+	case err != nil:
 		return out, fmt.Errorf("connect to %s: %w (is the \"OpenSSH SSH Server\" service running, and port 22 open?)", addr, err)
 	}
 	bc := &bannerConn{Conn: conn}

@@ -2,6 +2,7 @@ package authkeys
 
 import (
 	"context"
+	"crypto/ed25519"
 	"crypto/rand"
 	"crypto/rsa"
 	"errors"
@@ -95,5 +96,20 @@ func TestProbeOffer(t *testing.T) {
 		if err != nil || o.PublicKey != on || !strings.Contains(o.Server, "OpenSSH") {
 			t.Errorf("PubkeyAuthentication %s: offer %+v, err %v\n%s", setting, o, err, tail(d.Log.String()))
 		}
+	}
+}
+
+// TestProveLoginSaysWhy: an unknown name and a closed port are told apart,
+// each with what to do.
+func TestProveLoginSaysWhy(t *testing.T) {
+	_, priv, _ := ed25519.GenerateKey(rand.Reader)
+	signer, _ := ssh.NewSignerFromKey(priv)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if _, err := ProveLogin(ctx, "no-such-node.invalid:22", "u", signer, nil); err == nil || !strings.Contains(err.Error(), "does not resolve") {
+		t.Errorf("unknown name: %v", err)
+	}
+	if _, err := ProveLogin(ctx, testpeer.ClosedAddr(t), "u", signer, nil); err == nil || !strings.Contains(err.Error(), "OpenSSH SSH Server") {
+		t.Errorf("closed port: %v", err)
 	}
 }

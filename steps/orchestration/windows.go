@@ -8,7 +8,9 @@ import (
 	"io/fs"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 
 	"github.com/aymanbagabas/go-udiff"
@@ -175,6 +177,7 @@ func (s windowsStep) Plan(ctx context.Context, env *steps.Env) (*steps.Plan, err
 	}
 	p.Files = append(p.Files, kf)
 	written, scripted := 0, 0
+	var aclTargets []string // local administrators_authorized_keys files (ccewiz runs on Windows)
 	for _, h := range windowsHosts(o) {
 		w, err := nodeKeyFile(h, o.WindowsUser)
 		if err != nil {
@@ -211,12 +214,20 @@ func (s windowsStep) Plan(ctx context.Context, env *steps.Env) (*steps.Plan, err
 			return nil, err
 		}
 		p.Files = append(p.Files, fc)
-		if fc.Action != steps.Unchanged {
+		if fc.Action != steps.Unchanged && runtime.GOOS == "windows" && !strings.HasPrefix(w.Path, `\\`) {
+			// ccewiz runs on this node: it sets the ACL itself after the write.
+			aclTargets = append(aclTargets, w.Path)
+			written++
+		} else if fc.Action != steps.Unchanged {
 			acl := authkeys.ACLCommand(`C:\ProgramData\ssh\administrators_authorized_keys`)
 			p.Commands = append(p.Commands, steps.Command{Host: h.Name, Shell: "powershell (as an administrator)",
 				Script: strings.Join(acl, " ") + "\nRestart-Service sshd", Why: "sshd ignores administrators_authorized_keys unless only Administrators and SYSTEM may access it"})
 			written++
 		}
+	}
+	if len(aclTargets) > 0 {
+		p.Private = aclTargets
+		p.Notes = append(p.Notes, "after writing, ccewiz sets the ACL of "+strings.Join(aclTargets, ", ")+" to Administrators and SYSTEM (icacls), then restart sshd: Restart-Service sshd")
 	}
 	p.Summary = fmt.Sprintf("%d Cloud Connect key(s); %d node key file(s) to write here, %d node(s) by script", len(keys), written, scripted)
 	return p, nil
@@ -251,8 +262,22 @@ Restart-Service sshd`)
 		Why: "ccewiz does not reach this node's C:\\ProgramData\\ssh (answer orchestration.windows[].ssh_dir_a/_b to let it write the file itself)"}
 }
 
-func (windowsStep) Apply(_ context.Context, env *steps.Env, p *steps.Plan) (*steps.Outcome, error) {
-	return steps.ApplyFiles(env, p)
+// Apply writes the files; on the Windows node itself it also sets the ACL
+// sshd requires of administrators_authorized_keys.
+func (windowsStep) Apply(ctx context.Context, env *steps.Env, p *steps.Plan) (*steps.Outcome, error) {
+	out, err := steps.ApplyFiles(env, p)
+	if err != nil {
+		return out, err
+	}
+	targets, _ := p.Private.([]string)
+	for _, t := range targets {
+		acl := authkeys.ACLCommand(t)
+		if b, err := exec.CommandContext(ctx, acl[0], acl[1:]...).CombinedOutput(); err != nil {
+			return out, fmt.Errorf("%s: %v: %s (sshd ignores the file until only Administrators and SYSTEM may access it)", strings.Join(acl, " "), err, strings.TrimSpace(string(b)))
+		}
+		out.Notes = append(out.Notes, "ACL of "+t+": Administrators and SYSTEM only")
+	}
+	return out, nil
 }
 
 func (s windowsStep) Checks() []steps.Check { return s.ChecksFor(nil) }
@@ -322,6 +347,8 @@ func checkOffer(ctx context.Context, env *steps.Env, h winHost) steps.Result {
 	addr := net.JoinHostPort(h.Name, "22")
 	o, err := authkeys.ProbeOffer(ctx, addr, sshUser(user), env.Dial)
 	switch {
+	case err != nil && strings.Contains(err.Error(), "does not resolve"):
+		return steps.Result{Status: steps.Fail, Detail: err.Error(), Fix: "add " + h.Name + " to DNS (Cloud Connect must resolve it too), or map " + addr + " in the answers file's resolve section"}
 	case err != nil:
 		return steps.Result{Status: steps.Fail, Detail: err.Error(), Fix: "on " + h.Name + ": Start-Service sshd; Set-Service sshd -StartupType Automatic; open TCP 22 from Cloud Connect"}
 	case !o.PublicKey:
