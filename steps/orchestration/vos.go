@@ -63,7 +63,11 @@ func fetchServed(ctx context.Context, env *steps.Env, node string) (served, erro
 	ctx, cancel := context.WithTimeout(ctx, env.Timeout)
 	defer cancel()
 	conn, err := env.Dial(ctx, "tcp", net.JoinHostPort(node, "8445"))
-	if err != nil {
+	var dnsErr *net.DNSError
+	switch {
+	case errors.As(err, &dnsErr):
+		return s, fmt.Errorf("connect to %s:8445: the name does not resolve from here (%w): check the FQDN, add it to DNS, or map %s:8445 in the answers file's resolve section", node, err, node)
+	case err != nil:
 		return s, fmt.Errorf("connect to %s:8445: %w (is Cloud Connect up and the port open from here?)", node, err)
 	}
 	defer conn.Close()
