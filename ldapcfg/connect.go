@@ -207,7 +207,9 @@ func dialLDAP(ctx context.Context, ep Endpoint, dial DialFunc, timeout time.Dura
 		switch {
 		case ts.verifyErr != nil && !ts.insecure:
 			return nil, ts.verifyErr
-		case errors.Is(err, ErrTimeout) || errors.Is(err, context.Canceled):
+		case errors.Is(err, ErrTimeout) || errors.Is(err, context.Canceled) || ldapTimedOut(err):
+			// go-ldap's own request timeout is the same length as bounded's:
+			// whichever fires first, the server did not answer.
 			return nil, &ConnectError{Addr: addr, Kind: ErrTimeout, Err: err,
 				Fix: "the server accepted the connection but did not answer the StartTLS request: check that it is an LDAP server and not overloaded"}
 		}
@@ -219,6 +221,13 @@ func dialLDAP(ctx context.Context, ep Endpoint, dial DialFunc, timeout time.Dura
 		return nil, classify(addr, err, true)
 	}
 	return c, nil
+}
+
+// ldapTimedOut reports go-ldap's own request timeout (it words it
+// "ldap: connection timed out", under LDAP Result Code 200 Network Error).
+func ldapTimedOut(err error) bool {
+	var le *ldap.Error
+	return errors.As(err, &le) && le.ResultCode == ldap.ErrorNetwork && le.Err != nil && strings.Contains(le.Err.Error(), "timed out")
 }
 
 // bounded runs fn, and when it overruns timeout or ctx ends, calls abort
