@@ -146,7 +146,8 @@ type Model struct {
 	// then may drawing keep what it measured (the scroll limit, input
 	// widths, the help line). View itself changes nothing.
 	inLayout  bool
-	scrollMax int // the last scroll start the body allows; -1 = it fits
+	scrollMax int    // the last scroll start the body allows; -1 = it fits
+	drawn     string // the frame layout drew, which View shows ("" before the first Update)
 
 	jumping  bool
 	jumpSel  int

@@ -52,18 +52,22 @@ func (m *Model) View() string {
 	if m.done {
 		return ""
 	}
-	return m.frame()
+	if m.drawn != "" {
+		return m.drawn
+	}
+	return m.frame() // before the first Update
 }
 
-// layout draws the frame once with inLayout set, keeping what it measures
-// — the scroll limit, the focused input's and the confirmation's width,
-// the help line — and clamps the scroll to the body.
+// layout draws the frame once with inLayout set, keeping it for View and
+// what drawing measures — the scroll limit, the focused input's and the
+// confirmation's width, the help line — and clamps the scroll to the body
+// (the frame already shows it clamped). A keystroke costs one drawing.
 func (m *Model) layout() {
 	if m.done {
 		return
 	}
 	m.inLayout, m.scrollMax = true, -1
-	m.frame()
+	m.drawn = m.frame()
 	m.inLayout = false
 	if m.scrollMax < 0 {
 		m.scroll = 0
