@@ -9,7 +9,6 @@ import (
 	"io/fs"
 	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -106,7 +105,7 @@ Examples:
 				case len(rest) == 1 && rest[0] == "fetch":
 					return keysFetch(ctx, g, &f)
 				case len(rest) == 1 && rest[0] == "install":
-					return keysInstall(g, &f)
+					return keysInstall(ctx, g, &f)
 				}
 				return usagef("ccewiz orchestration keys needs fetch or install (ccewiz orchestration keys fetch --cloud-connect cc1.example.com …)")
 			}
@@ -223,28 +222,21 @@ func keysFetch(ctx context.Context, g *globals, f *orchFlags) error {
 		if err != nil {
 			return err
 		}
-		client := env.HTTPClient(certs.Java17().TLSConfig(anchors, host, certs.HTTPSCheck, env.Now))
-		k, err := authkeys.Fetch(ctx, client, node, f.user, pass)
-		client.CloseIdleConnections()
-		if err != nil {
-			if errors.Is(err, authkeys.ErrLogin) {
-				return steps.BadInput(err)
-			}
+		k, err := orchestration.FetchKey(ctx, env, node, f.user, pass, anchors)
+		if errors.Is(err, steps.ErrBadInput) {
+			return err
+		} else if err != nil {
 			fmt.Fprintf(g.stderr, "%s\n", steps.PrintableLine(err.Error()))
 			return errReported
 		}
 		keys = append(keys, k)
 		fmt.Fprintf(g.stderr, "%s: %s key %s (%s)\n", steps.PrintableLine(k.Source), k.Type, k.SHA256, steps.PrintableLine(orDash(k.Category)))
 	}
-	var b strings.Builder
-	for _, k := range keys {
-		b.WriteString(k.Line + "\n")
-	}
 	if f.out == "" {
-		fmt.Fprint(g.stdout, b.String())
+		g.stdout.Write(authkeys.Lines(keys))
 		return nil
 	}
-	res, err := safefile.Replace(f.out, []byte(b.String()), safefile.Options{Perm: 0o644})
+	res, err := safefile.Replace(f.out, authkeys.Lines(keys), safefile.Options{Perm: 0o644})
 	if err != nil {
 		return err
 	}
@@ -253,7 +245,7 @@ func keysFetch(ctx context.Context, g *globals, f *orchFlags) error {
 	return nil
 }
 
-func keysInstall(g *globals, f *orchFlags) error {
+func keysInstall(ctx context.Context, g *globals, f *orchFlags) error {
 	if f.keys == "" {
 		return usagef("--keys is required: the file ccewiz orchestration keys fetch wrote")
 	}
@@ -261,16 +253,9 @@ func keysInstall(g *globals, f *orchFlags) error {
 	if err != nil {
 		return steps.BadInput(fmt.Errorf("read %s: %w", f.keys, err))
 	}
-	var keys []authkeys.Key
-	for i, l := range strings.Split(string(data), "\n") {
-		if strings.TrimSpace(l) == "" {
-			continue
-		}
-		k, err := authkeys.ParseLine(l)
-		if err != nil {
-			return steps.BadInput(fmt.Errorf("%s line %d: %w", f.keys, i+1, err))
-		}
-		keys = append(keys, k)
+	keys, err := authkeys.ParseKeys(data, f.keys)
+	if err != nil {
+		return steps.BadInput(err)
 	}
 	if len(keys) == 0 {
 		return steps.BadInput(fmt.Errorf("%s holds no key: run ccewiz orchestration keys fetch first", f.keys))
@@ -310,14 +295,14 @@ func keysInstall(g *globals, f *orchFlags) error {
 		fmt.Fprintf(g.stdout, "wrote %s (%d other line(s) kept)%s\n", where.Path, m.Kept, backupNote(res))
 	}
 	if where.AdminFile {
-		acl := authkeys.ACLCommand(where.Path)
+		acl := strings.Join(authkeys.ACLCommand(where.Path), " ")
 		if runtime.GOOS == "windows" {
-			if out, err := exec.Command(acl[0], acl[1:]...).CombinedOutput(); err != nil {
-				return fmt.Errorf("%s: %v\n%s", strings.Join(acl, " "), err, out)
+			if err := authkeys.SetACL(ctx, where.Path); err != nil {
+				return err
 			}
-			fmt.Fprintf(g.stdout, "ACL: Administrators and SYSTEM only (%s)\n", strings.Join(acl, " "))
+			fmt.Fprintf(g.stdout, "ACL: Administrators and SYSTEM only (%s)\n", acl)
 		} else {
-			fmt.Fprintf(g.stdout, "on the Windows node, run: %s\n", strings.Join(acl, " "))
+			fmt.Fprintf(g.stdout, "on the Windows node, run: %s\n", acl)
 		}
 	}
 	fmt.Fprintln(g.stdout, `then restart the services: Restart-Service sshd, ssh-agent (PowerShell as administrator)`)

@@ -2,6 +2,7 @@ package authkeys
 
 import (
 	"bytes"
+	"fmt"
 	"strings"
 )
 
@@ -103,4 +104,31 @@ func Holds(data []byte, keys []Key) (missing []Key, others int) {
 		}
 	}
 	return missing, others
+}
+
+// Lines is keys as a key file holds them: one per line, LF, nothing else.
+func Lines(keys []Key) []byte {
+	var b strings.Builder
+	for _, k := range keys {
+		b.WriteString(k.Line + "\n")
+	}
+	return []byte(b.String())
+}
+
+// ParseKeys reads a key file that holds keys alone (what Lines writes,
+// LF or CRLF, blank lines skipped); name is for the error, which gives the
+// line of the first one that is not a key.
+func ParseKeys(data []byte, name string) ([]Key, error) {
+	var keys []Key
+	for i, l := range strings.Split(string(data), "\n") {
+		if strings.TrimSpace(l) == "" {
+			continue
+		}
+		k, err := ParseLine(l)
+		if err != nil {
+			return nil, fmt.Errorf("%s line %d: %w", name, i+1, err)
+		}
+		keys = append(keys, k)
+	}
+	return keys, nil
 }

@@ -1,7 +1,9 @@
 package authkeys
 
 import (
+	"context"
 	"fmt"
+	"os/exec"
 	"path"
 	"strings"
 )
@@ -106,6 +108,16 @@ func resolve(p, programData, profile string) string {
 // Windows language; the group names do not.
 func ACLCommand(path string) []string {
 	return []string{"icacls", path, "/inheritance:r", "/grant", "*S-1-5-32-544:F", "/grant", "*S-1-5-18:F"}
+}
+
+// SetACL runs ACLCommand on path: on the Windows node itself, after the
+// file is written.
+func SetACL(ctx context.Context, path string) error {
+	acl := ACLCommand(path)
+	if out, err := exec.CommandContext(ctx, acl[0], acl[1:]...).CombinedOutput(); err != nil {
+		return fmt.Errorf("%s: %v: %s (sshd ignores the file until only Administrators and SYSTEM may access it)", strings.Join(acl, " "), err, strings.TrimSpace(string(out)))
+	}
+	return nil
 }
 
 // SetLogging is the guide's troubleshooting change to sshd_config: in the

@@ -8,7 +8,6 @@ import (
 	"io/fs"
 	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -17,6 +16,7 @@ import (
 
 	"ccewiz/authkeys"
 	"ccewiz/certs"
+	"ccewiz/secret"
 	"ccewiz/steps"
 )
 
@@ -108,12 +108,8 @@ func fetchKeys(ctx context.Context, env *steps.Env) ([]authkeys.Key, []string, e
 		if err != nil {
 			return nil, nil, err
 		}
-		client := env.HTTPClient(certs.Java17().TLSConfig(an, n, certs.HTTPSCheck, env.Now))
-		k, err := authkeys.Fetch(ctx, client, n, o.CloudConnect.AppUser, pass)
-		client.CloseIdleConnections()
-		if errors.Is(err, authkeys.ErrLogin) {
-			return nil, nil, steps.BadInput(err)
-		} else if err != nil {
+		k, err := FetchKey(ctx, env, n, o.CloudConnect.AppUser, pass, an)
+		if err != nil {
 			return nil, nil, err
 		}
 		keys = append(keys, k)
@@ -122,12 +118,21 @@ func fetchKeys(ctx context.Context, env *steps.Env) ([]authkeys.Key, []string, e
 	return keys, notes, nil
 }
 
-func keyLines(keys []authkeys.Key) []byte {
-	var b strings.Builder
-	for _, k := range keys {
-		b.WriteString(k.Line + "\n")
+// FetchKey asks one Cloud Connect node (host or host:port) for its key
+// with the application user, its TLS judged as Java would with anchors as
+// the store. A refused login is bad input (exit 2).
+func FetchKey(ctx context.Context, env *steps.Env, node, user string, pass secret.Secret, anchors []*x509.Certificate) (authkeys.Key, error) {
+	host := node
+	if h, _, err := net.SplitHostPort(node); err == nil {
+		host = h
 	}
-	return []byte(b.String())
+	client := env.HTTPClient(certs.Java17().TLSConfig(anchors, host, certs.HTTPSCheck, env.Now))
+	defer client.CloseIdleConnections()
+	k, err := authkeys.Fetch(ctx, client, node, user, pass)
+	if errors.Is(err, authkeys.ErrLogin) {
+		return k, steps.BadInput(err)
+	}
+	return k, err
 }
 
 // nodeKeyFile is where sshd on h reads the logon user's keys, decided from
@@ -171,7 +176,7 @@ func (s windowsStep) Plan(ctx context.Context, env *steps.Env) (*steps.Plan, err
 		return nil, err
 	}
 	p := &steps.Plan{Step: s.ID(), Notes: notes}
-	kf, err := steps.PlanWrite(keysFile(env), keyLines(keys), 0o644, "Cloud Connect's keys, one per line: what every Windows node's key file must hold")
+	kf, err := steps.PlanWrite(keysFile(env), authkeys.Lines(keys), 0o644, "Cloud Connect's keys, one per line: what every Windows node's key file must hold")
 	if err != nil {
 		return nil, err
 	}
@@ -271,9 +276,8 @@ func (windowsStep) Apply(ctx context.Context, env *steps.Env, p *steps.Plan) (*s
 	}
 	targets, _ := p.Private.([]string)
 	for _, t := range targets {
-		acl := authkeys.ACLCommand(t)
-		if b, err := exec.CommandContext(ctx, acl[0], acl[1:]...).CombinedOutput(); err != nil {
-			return out, fmt.Errorf("%s: %v: %s (sshd ignores the file until only Administrators and SYSTEM may access it)", strings.Join(acl, " "), err, strings.TrimSpace(string(b)))
+		if err := authkeys.SetACL(ctx, t); err != nil {
+			return out, err
 		}
 		out.Notes = append(out.Notes, "ACL of "+t+": Administrators and SYSTEM only")
 	}
@@ -308,18 +312,7 @@ func readKeys(env *steps.Env) ([]authkeys.Key, error) {
 	if err != nil {
 		return nil, err
 	}
-	var keys []authkeys.Key
-	for _, l := range strings.Split(string(data), "\n") {
-		if strings.TrimSpace(l) == "" {
-			continue
-		}
-		k, err := authkeys.ParseLine(l)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", keysFile(env), err)
-		}
-		keys = append(keys, k)
-	}
-	return keys, nil
+	return authkeys.ParseKeys(data, keysFile(env))
 }
 
 func checkKeysFile(ctx context.Context, env *steps.Env) steps.Result {
@@ -331,7 +324,7 @@ func checkKeysFile(ctx context.Context, env *steps.Env) steps.Result {
 	if err != nil {
 		return steps.Result{Status: steps.Fail, Detail: "cannot ask Cloud Connect for its keys: " + err.Error(), Fix: "check the application user, its password and that both nodes answer on 8445"}
 	}
-	if string(keyLines(have)) != string(keyLines(want)) {
+	if string(authkeys.Lines(have)) != string(authkeys.Lines(want)) {
 		return steps.Result{Status: steps.Fail, Detail: keysFile(env) + " does not hold the keys Cloud Connect serves now (reinstalled, or a node missing)",
 			Fix: "ccewiz apply --flow orchestration --step windows, then install the keys on every Windows node again"}
 	}
@@ -346,8 +339,9 @@ func checkOffer(ctx context.Context, env *steps.Env, h winHost) steps.Result {
 	user := Of(env.Answers).WindowsUser
 	addr := net.JoinHostPort(h.Name, "22")
 	o, err := authkeys.ProbeOffer(ctx, addr, sshUser(user), env.Dial)
+	var dnsErr *net.DNSError
 	switch {
-	case err != nil && strings.Contains(err.Error(), "does not resolve"):
+	case errors.As(err, &dnsErr):
 		return steps.Result{Status: steps.Fail, Detail: err.Error(), Fix: "add " + h.Name + " to DNS (Cloud Connect must resolve it too), or map " + addr + " in the answers file's resolve section"}
 	case err != nil:
 		return steps.Result{Status: steps.Fail, Detail: err.Error(), Fix: "on " + h.Name + ": Start-Service sshd; Set-Service sshd -StartupType Automatic; open TCP 22 from Cloud Connect"}
