@@ -180,12 +180,7 @@ func assessPath(c *Chain, o AssessOptions, now time.Time) []Finding {
 	}
 	anchors, given := o.Anchors, o.Anchors != nil
 	if !given {
-		switch {
-		case c.Root != nil:
-			anchors = []*x509.Certificate{c.Root}
-		case IsSelfSigned(leaf):
-			anchors = []*x509.Certificate{leaf}
-		}
+		anchors = OwnRoot(c)
 	}
 	err := p.JudgePath(c.Certs(), anchors, now, leaf.Subject.CommonName)
 	var pe *PKIXError
@@ -222,6 +217,20 @@ func assessPath(c *Chain, o AssessOptions, now time.Time) []Finding {
 	}
 	return []Finding{{Code: CodeBadChain, Severity: SevError, Message: "Java refuses the chain: " + err.Error(),
 		Fix: "check the CA certificates (expired, not allowed to issue, constrained, weak) or request again"}}
+}
+
+// OwnRoot is the chain's own root — or its leaf, when self-signed — as the
+// one anchor: to judge a chain on its merits when the store that will
+// trust it is not at hand. Nil when the chain ends below a root.
+func OwnRoot(c *Chain) []*x509.Certificate {
+	switch {
+	case c == nil:
+	case c.Root != nil:
+		return []*x509.Certificate{c.Root}
+	case IsSelfSigned(c.Leaf):
+		return []*x509.Certificate{c.Leaf}
+	}
+	return nil
 }
 
 func rootName(c *Chain) string {

@@ -621,7 +621,7 @@ func checkCertFiles(_ context.Context, env *Env) Result {
 			}
 			return Result{Status: Fail, Detail: fmt.Sprintf("%s: %s", p.crt, why), Fix: "run ccewiz apply --step certificate to write it again from the key"}
 		}
-		fs := certs.Assess(chain, certs.AssessOptions{Name: t.req.CN, Now: env.now(), Anchors: rootOf(chain)})
+		fs := certs.Assess(chain, certs.AssessOptions{Name: t.req.CN, Now: env.now(), Anchors: certs.OwnRoot(chain)})
 		for _, n := range t.req.DNSNames() {
 			if chain.Leaf.VerifyHostname(n) != nil && n != t.req.CN {
 				fs = append(fs, certs.Finding{Code: certs.CodeNameMismatch, Severity: certs.SevWarn,
@@ -639,21 +639,6 @@ func checkCertFiles(_ context.Context, env *Env) Result {
 		details = append(details, msgs...)
 	}
 	return Result{Status: st, Detail: strings.Join(details, "\n"), Fix: fix}
-}
-
-// rootOf is the chain's own root (or the self-signed leaf) as the one
-// anchor, so a chain is judged complete or not on its merits rather than
-// on a trust store that is not the ADS's.
-func rootOf(c *certs.Chain) []*x509.Certificate {
-	switch {
-	case c == nil:
-		return nil
-	case c.Root != nil:
-		return []*x509.Certificate{c.Root}
-	case certs.IsSelfSigned(c.Leaf):
-		return []*x509.Certificate{c.Leaf}
-	}
-	return nil
 }
 
 func checkCertPFX(_ context.Context, env *Env) Result {
@@ -745,7 +730,7 @@ func checkCertTLS(ctx context.Context, env *Env) Result {
 			if h == nil {
 				h = r.SNI
 			}
-			fs = append(fs, certs.Assess(certs.BuildChain(h.Chain[0], h.Chain[1:]), certs.AssessOptions{Name: o.Target.Name, Now: env.now(), Anchors: rootOf(want), Live: true})...)
+			fs = append(fs, certs.Assess(certs.BuildChain(h.Chain[0], h.Chain[1:]), certs.AssessOptions{Name: o.Target.Name, Now: env.now(), Anchors: certs.OwnRoot(want), Live: true})...)
 			fs = append(fs, sniFindings(r)...)
 		} else {
 			fs = r.Findings
