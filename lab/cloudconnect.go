@@ -137,16 +137,8 @@ func StartCloudConnectKeys(node, downFile, password, keyFile string) (*CloudConn
 	if err != nil {
 		return nil, err
 	}
-	c := &cloudConnect{node: node, cert: kp.tlsCert(), downFile: downFile, user: "ccadmin", pass: password, category: "PUBLISHER"}
-	if node == CloudConnectSub {
-		c.category = "SUBSCRIBER"
-	}
-	if keyFile != "" {
-		if c.key, err = loadOrMakeSSHKey(keyFile); err != nil {
-			return nil, err
-		}
-	}
-	if err := c.start(); err != nil {
+	c, err := startCloudConnect(node, kp, downFile, password, keyFile)
+	if err != nil {
 		return nil, err
 	}
 	return &CloudConnectNode{c: c, Addr: c.addr(), Cert: kp.Chain[0].Raw, DownFile: downFile, User: c.user, Password: c.pass, SSHKey: c.key}, nil
@@ -154,3 +146,20 @@ func StartCloudConnectKeys(node, downFile, password, keyFile string) (*CloudConn
 
 // Close stops it.
 func (n *CloudConnectNode) Close() error { return n.c.close() }
+
+// startCloudConnect starts one node with its certificate, its cherrypoint
+// switch, the application user's password ("" refuses every login) and
+// its control-node key, kept in keyFile ("": none).
+func startCloudConnect(node string, kp *keyPair, downFile, password, keyFile string) (*cloudConnect, error) {
+	c := &cloudConnect{node: node, cert: kp.tlsCert(), downFile: downFile, user: "ccadmin", pass: password, category: "PUBLISHER"}
+	if node == CloudConnectSub {
+		c.category = "SUBSCRIBER"
+	}
+	if keyFile != "" {
+		var err error
+		if c.key, err = loadOrMakeSSHKey(keyFile); err != nil {
+			return nil, err
+		}
+	}
+	return c, c.start()
+}

@@ -420,14 +420,8 @@ func (l *Lab) startWxM(ca *keyPair, logf func(string, ...any)) error {
 		if err != nil {
 			return err
 		}
-		key, err := loadOrMakeSSHKey(p("lab", node+".controlnode_rsa"))
+		c, err := startCloudConnect(node, kp, p("cloudconnect", node+".cherrypoint-down"), strings.TrimSpace(string(ccPass)), p("lab", node+".controlnode_rsa"))
 		if err != nil {
-			return err
-		}
-		category := map[bool]string{true: "PUBLISHER", false: "SUBSCRIBER"}[i == 0]
-		c := &cloudConnect{node: node, cert: kp.tlsCert(), downFile: p("cloudconnect", node+".cherrypoint-down"),
-			user: "ccadmin", pass: strings.TrimSpace(string(ccPass)), key: key, category: category}
-		if err := c.start(); err != nil {
 			return err
 		}
 		l.ccNodes = append(l.ccNodes, c)
