@@ -349,23 +349,31 @@ func (c *checker) host(h *yaml.Node, vos bool) Host {
 }
 
 func (c *checker) deploymentType(line int, t string) {
+	if msg, fix := DeploymentTypeProblem(t); msg != "" {
+		c.add(line, RuleDeployment, msg, fix)
+	}
+}
+
+// DeploymentTypeProblem says what is wrong with a deploymentType and the
+// fix ("", "" for a supported one): the unsupported models with the
+// reason, a near miss with the one meant (the case counts).
+func DeploymentTypeProblem(t string) (msg, fix string) {
 	if slices.Contains(DeploymentTypes, t) {
-		return
+		return "", ""
 	}
 	list := strings.Join(DeploymentTypes, ", ")
 	switch {
 	case bigModelRE.MatchString(t):
-		c.add(line, RuleDeployment, fmt.Sprintf("deploymentType %q: orchestration does not support the 12000, 24000 and 26000-agent models", t),
-			"orchestration works only with the 2000 and 4000-agent models ("+list+")")
+		return fmt.Sprintf("deploymentType %q: orchestration does not support the 12000, 24000 and 26000-agent models", t),
+			"orchestration works only with the 2000 and 4000-agent models (" + list + ")"
 	case strings.Contains(strings.ToUpper(t), "SCC"):
-		c.add(line, RuleDeployment, fmt.Sprintf("deploymentType %q: HCS Small Contact Center is not supported by orchestration", t), "use one of "+list)
-	default:
-		fix := "use one of " + list + " (case-sensitive)"
-		if m := didYouMean(t, DeploymentTypes); m != "" {
-			fix = fmt.Sprintf("did you mean %s? (case-sensitive)", m)
-		}
-		c.add(line, RuleDeployment, fmt.Sprintf("deploymentType %q is not one orchestration supports", t), fix)
+		return fmt.Sprintf("deploymentType %q: HCS Small Contact Center is not supported by orchestration", t), "use one of " + list
 	}
+	fix = "use one of " + list + " (case-sensitive)"
+	if m := didYouMean(t, DeploymentTypes); m != "" {
+		fix = fmt.Sprintf("did you mean %s? (case-sensitive)", m)
+	}
+	return fmt.Sprintf("deploymentType %q is not one orchestration supports", t), fix
 }
 
 func (c *checker) duplicates(inv *Inventory) {

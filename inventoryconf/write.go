@@ -64,12 +64,8 @@ func Write(inv *Inventory) ([]byte, error) {
 	if strings.TrimSpace(inv.DeploymentName) == "" {
 		errs = append(errs, errors.New("deploymentName is empty: give the deployment a unique name (the subject of Cloud Connect's e-mails)"))
 	}
-	if !slices.Contains(DeploymentTypes, inv.DeploymentType) {
-		hint := ""
-		if m := didYouMean(inv.DeploymentType, DeploymentTypes); m != "" {
-			hint = "did you mean " + m + "? "
-		}
-		errs = append(errs, fmt.Errorf("deploymentType %q: %suse one of %s (case-sensitive)", inv.DeploymentType, hint, strings.Join(DeploymentTypes, ", ")))
+	if msg, fix := DeploymentTypeProblem(inv.DeploymentType); msg != "" {
+		errs = append(errs, fmt.Errorf("%s: %s", msg, fix))
 	}
 	fmt.Fprintf(&b, "  deploymentName: %s\n  deploymentType: %s\n", quote(inv.DeploymentName), quote(inv.DeploymentType))
 	if err := errors.Join(errs...); err != nil {

@@ -128,12 +128,8 @@ func fqdnOnly(s string) error {
 // deploymentType refuses, with the reason, what orchestration does not
 // support.
 func deploymentType(s string) error {
-	_, fs := inventoryconf.Check([]byte("---\ninventory:\n  VOS: {}\n  Windows: {}\n  deploymentName: \"x\"\n  deploymentType: \""+
-		strings.NewReplacer(`"`, "", "\n", "").Replace(s)+"\"\n"), nil)
-	for _, f := range fs {
-		if f.Rule == inventoryconf.RuleDeployment {
-			return fmt.Errorf("%s: %s", f.Message, f.Fix)
-		}
+	if msg, fix := inventoryconf.DeploymentTypeProblem(s); msg != "" {
+		return fmt.Errorf("%s: %s", msg, fix)
 	}
 	return nil
 }
