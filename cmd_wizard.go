@@ -63,6 +63,9 @@ Examples:
 			p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithContext(ctx),
 				tea.WithInput(g.stdin), tea.WithOutput(g.stdout))
 			final, err := p.Run()
+			if fm, ok := final.(interface{ Wait() }); ok {
+				fm.Wait() // a save asked for as the program ended is written, not lost
+			}
 			if err != nil && !errors.Is(err, tea.ErrProgramKilled) {
 				return fmt.Errorf("wizard: %w", err)
 			}

@@ -83,10 +83,18 @@ func (m *Model) start(kind actionKind, what string, timeout time.Duration, fn fu
 	} else {
 		m.prompts.run.Store(nil)
 	}
+	writes := m.writes
 	cmd := func() tea.Msg {
 		defer cancel()
+		if kind == actApply && !writes.begin() {
+			// The program is over: nobody would record what it wrote.
+			return actionDoneMsg{id: r.id, kind: kind, err: errCancelled}
+		}
 		ch := make(chan actionDoneMsg, 1)
 		go func() {
+			if kind == actApply {
+				defer writes.end() // when the step returns, not when the wizard stops waiting
+			}
 			defer func() {
 				if p := recover(); p != nil {
 					ch <- actionDoneMsg{err: fmt.Errorf("internal error: %v — please report it with the answers file (it holds no passwords)\n%s", p, debug.Stack())}
@@ -189,11 +197,11 @@ func (m *Model) saveCmd(quit bool) tea.Cmd {
 	m.savedOnce = true
 	m.saving = true
 	m.dirty = false
-	return func() tea.Msg {
+	return m.writes.save(func() tea.Msg {
 		res, err := steps.WriteAnswers(path, data, backup)
 		res.Path = shown
 		return savedMsg{what: "answers", res: res, err: err, quit: quit}
-	}
+	})
 }
 
 func (m *Model) saveReportCmd(md []byte) tea.Cmd {
@@ -202,11 +210,11 @@ func (m *Model) saveReportCmd(md []byte) tea.Cmd {
 		return nil
 	}
 	path := filepath.Join(filepath.Dir(m.savePath), ReportName)
-	return func() tea.Msg {
+	return m.writes.save(func() tea.Msg {
 		res, err := writeReport(path, md)
 		res.Path = shown
 		return savedMsg{what: "report", res: res, err: err}
-	}
+	})
 }
 
 // writeReport saves the Markdown report; an earlier report is kept as a backup.

@@ -5,7 +5,6 @@ import (
 	"os"
 	"strings"
 	"testing"
-	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/exp/teatest"
@@ -84,7 +83,7 @@ func TestAFlowOfItsOwnInTheTUI(t *testing.T) {
 	t.Chdir(t.TempDir())
 	env := steps.NewEnv(steps.NewAnswers(), "ccewiz.yaml")
 	env.FlowID = "tuinote"
-	m := New(Options{Env: env, Flow: []steps.Step{noteAsk{}, noteWrite{}}, NoColor: true, Width: 100, Height: 30})
+	m := newModel(Options{Env: env, Flow: []steps.Step{noteAsk{}, noteWrite{}}, NoColor: true, Width: 100, Height: 30})
 	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(100, 30))
 	waitScreen(t, tm, "Step 1 of 2 · What to note")
 	tm.Type("remember the milk")
@@ -100,10 +99,7 @@ func TestAFlowOfItsOwnInTheTUI(t *testing.T) {
 	waitScreen(t, tm, "Checks: 1 passed")
 	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
 	waitScreen(t, tm, "Integration report")
-	if err := tm.Quit(); err != nil {
-		t.Fatal(err)
-	}
-	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+	quitAndWait(t, tm, m) // the report and answers saves may still be on their way
 	if b, _ := os.ReadFile("note.txt"); string(b) != "remember the milk\n" {
 		t.Fatalf("note.txt = %q", b)
 	}

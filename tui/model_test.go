@@ -310,9 +310,22 @@ func TestEscCancels(t *testing.T) {
 	waitScreen(t, tm, "cancelled — nothing was changed")
 	tm.Send(tea.KeyMsg{Type: tea.KeyCtrlC})
 	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+	m.Wait()
 	if fm := tm.FinalModel(t).(*Model); fm.run != nil || fm.mode != modeForm {
 		t.Fatalf("after Esc: run %v mode %d", fm.run, fm.mode)
 	}
+}
+
+// quitAndWait ends the program as cmd_wizard does: Quit, then Wait for the
+// writes it asked for, so that nothing writes into the test's directory
+// while it is being removed.
+func quitAndWait(t *testing.T, tm *teatest.TestModel, m *Model) {
+	t.Helper()
+	if err := tm.Quit(); err != nil {
+		t.Fatal(err)
+	}
+	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+	m.Wait()
 }
 
 func waitScreen(t *testing.T, tm *teatest.TestModel, s string) {
@@ -378,10 +391,7 @@ func TestPasswordPrompt(t *testing.T) {
 	tm.Type("ece.example.com")
 	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
 	waitScreen(t, tm, "Checks:")
-	if err := tm.Quit(); err != nil {
-		t.Fatal(err)
-	}
-	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+	quitAndWait(t, tm, m) // the answers save that follows Apply may still be on its way
 	if key, _ := os.ReadFile("out/demo.key"); string(key) != "KEY "+pfxPassword {
 		t.Fatalf("the prompted password did not reach the step: %q", key)
 	}

@@ -134,6 +134,7 @@ type Model struct {
 	status             string
 	statusErr          bool
 
+	writes    *inflight // saves and Apply runs the program may outlive (Wait)
 	prompts   *promptBridge
 	asking    *promptReq // a running step waits for a password
 	ownPrompt bool       // Env.Prompt is this session's bridge
@@ -205,6 +206,7 @@ func newModel(o Options) *Model {
 		forms:     map[int]*form{},
 		attention: map[int]bool{},
 		visited:   map[int]bool{},
+		writes:    &inflight{},
 		w:         o.Width, h: o.Height,
 	}
 	if m.w <= 0 {
@@ -231,6 +233,17 @@ func newModel(o Options) *Model {
 	m.cur = m.startStep()
 	m.visited[m.cur] = true
 	return m
+}
+
+// Wait is for the caller of the Bubble Tea program, once it has returned:
+// it stops a run still going, writes the saves asked for but not yet
+// written, and returns when every write has ended. A quit never loses a
+// save, and nothing writes into the working directory after Wait.
+func (m *Model) Wait() {
+	if m.run != nil {
+		m.run.cancel()
+	}
+	m.writes.wait()
 }
 
 // startStep resumes at Progress.Current, else the first step not done.

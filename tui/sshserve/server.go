@@ -147,6 +147,7 @@ func New(o Options) (*Server, error) {
 		withSessionHandler(refuseAgent(s.log.Printf)),
 		wish.WithMiddleware(
 			bm.Middleware(s.model),
+			waitForWrites, // around the wizard: its last save ends before the session does
 			s.scpMiddleware,
 			s.admit, // runs first: wish applies middlewares last to first
 		),
@@ -348,6 +349,20 @@ const AnswersName = "ccewiz.yaml"
 
 // model builds one session's wizard: its own answers (from the user's
 // folder), its own Env and secrets, its own renderer.
+type wizardKey struct{}
+
+// waitForWrites waits, once the session's wizard has ended, for the saves
+// it asked for (tui.Model.Wait): a client that disconnects as it quits must
+// not lose its last answers, nor leave a write running into its directory.
+func waitForWrites(next ssh.Handler) ssh.Handler {
+	return func(sess ssh.Session) {
+		next(sess)
+		if m, ok := sess.Context().Value(wizardKey{}).(interface{ Wait() }); ok {
+			m.Wait()
+		}
+	}
+}
+
 func (s *Server) model(sess ssh.Session) (tea.Model, []tea.ProgramOption) {
 	dir, _ := userDir(s.o.Workdir, sess.User())
 	path := filepath.Join(dir, AnswersName)
@@ -370,5 +385,6 @@ func (s *Server) model(sess ssh.Session) (tea.Model, []tea.ProgramOption) {
 		Width:       pty.Window.Width,
 		Height:      pty.Window.Height,
 	})
+	sess.Context().SetValue(wizardKey{}, m)
 	return m, []tea.ProgramOption{tea.WithAltScreen()}
 }
