@@ -117,7 +117,17 @@ func (a *applier) step(ctx context.Context, flow []steps.Step, st steps.Step) er
 		fmt.Fprintf(w, "  skipped: %s\n", why)
 		return nil
 	}
-	plan, err := steps.PlanStep(ctx, flow, st, a.env)
+	var plan *steps.Plan
+	var err error
+	if a.dryRun {
+		plan, err = steps.PlanStep(ctx, flow, st, a.env)
+	} else {
+		// Planned under the files' locks: what is written is worked out
+		// from what is there, even when another ccewiz wrote it a moment ago.
+		var unlock func()
+		plan, unlock, err = steps.PlanLocked(ctx, flow, st, a.env, func(m string) { fmt.Fprintln(a.g.stderr, m) })
+		defer unlock()
+	}
 	if err != nil {
 		return fmt.Errorf("plan %s: %w", st.ID(), err)
 	}

@@ -23,6 +23,7 @@ func TestBadInputIsExitTwo(t *testing.T) {
 	cert := w("ece.pem", string(testpeerLeafPEM(t)))
 	afile := w("afile", "x")
 	os.Mkdir(filepath.Join(dir, "dir"), 0o755)
+	os.Mkdir(filepath.Join(dir, "spog_config.js"), 0o755)
 	os.Symlink("loop", filepath.Join(dir, "loop"))
 	both := w("both.yaml", "version: 1\ncertificate:\n  pfx_password: {env: A, file: B}\n")
 	damaged := w("damaged.jks", "\xfe\xed\xfe\xed\x00\x00\x00\x02garbage")
@@ -48,7 +49,8 @@ func TestBadInputIsExitTwo(t *testing.T) {
 		{[]string{"check", "--answers", both}, "both"},
 		{[]string{"serve", "--authorized-keys", afile, "--workdir", in("dir")}, "line 1 is not a public key"},
 		{[]string{"cce", "inventory", "list", "--aw", "aw1a"}, "short host name"},
-		{[]string{"spog", "patch", "--file", in("dir"), "--server-name", "ece.example.com"}, "is a folder"},
+		{[]string{"spog", "patch", "--file", in("dir"), "--server-name", "ece.example.com", "--answers", in("s.yaml")}, "is not a spog_config.js"},
+		{[]string{"spog", "patch", "--file", in("spog_config.js"), "--server-name", "ece.example.com", "--answers", in("s.yaml")}, "is a folder"},
 		{[]string{"wxm", "sip", "check", "--file", in("none.properties")}, "no such file"},
 		{[]string{"cert", "probe", "--addr", "ece.example.com:443", "--java", "11"}, "give 17, 8, or the JAVA_HOME folder"},
 		{[]string{"wxm", "sip", "--file", afile}, "needs check or patch"},

@@ -352,7 +352,7 @@ func certByStep(ctx context.Context, g *globals, f *certFlags, action string) er
 	if err := secretSet(set, "certificate.pfx_password", "pfx-pass", f.pfxPassEnv, f.pfxPassFile); err != nil {
 		return err
 	}
-	err := runStep(ctx, g, "certificate", set)
+	err := runStep(ctx, g, "certificate", set, false)
 	if errors.Is(err, secret.ErrNotGiven) {
 		return usagef("the PFX for IIS needs a password: give --pfx-pass-env VAR or --pfx-pass-file FILE (kept as a source in %s, never the password)", g.answers)
 	}

@@ -18,11 +18,14 @@ import (
 func runPair(t *testing.T, bin string, a, b []string) (codes [2]int, outs [2]string) {
 	t.Helper()
 	var wg sync.WaitGroup
+	dir := t.TempDir() // both record what they wrote in one ccewiz.yaml, as two admins in one folder
 	for i, args := range [][]string{a, b} {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			out, err := exec.Command(bin, args...).CombinedOutput()
+			cmd := exec.Command(bin, args...)
+			cmd.Dir = dir
+			out, err := cmd.CombinedOutput()
 			outs[i] = string(out)
 			if ee, ok := err.(*exec.ExitError); ok {
 				codes[i] = ee.ExitCode()

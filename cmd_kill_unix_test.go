@@ -4,10 +4,12 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -33,7 +35,9 @@ func TestSIGKILLedSpogPatchKeepsEveryBackup(t *testing.T) {
 		t.Fatal(err)
 	}
 	patch := func(path string) *exec.Cmd {
-		return exec.Command(bin, "spog", "patch", "--file", path, "--server-name", "ece.example.com")
+		cmd := exec.Command(bin, "spog", "patch", "--file", path, "--server-name", "ece.example.com")
+		cmd.Dir = filepath.Dir(path) // where it records what it wrote (ccewiz.yaml)
+		return cmd
 	}
 	// How long one whole run takes, to spread the kills over it.
 	probe := filepath.Join(t.TempDir(), "spog_config.js")
@@ -85,6 +89,17 @@ func TestSIGKILLedSpogPatchKeepsEveryBackup(t *testing.T) {
 			}
 		}
 		os.WriteFile(path, live, 0o644)
+		ls := func() string {
+			es, _ := os.ReadDir(dir)
+			var o []string
+			for _, e := range es {
+				fi, _ := e.Info()
+				st := fi.Sys().(*syscall.Stat_t)
+				o = append(o, fmt.Sprintf("%s(ino %d, n %d)", e.Name(), st.Ino, st.Nlink))
+			}
+			return strings.Join(o, " ")
+		}
+		beforeLS := ls()
 		if out, err := patch(path).CombinedOutput(); err != nil {
 			t.Fatalf("run %d: the next run after the kill: %v\n%s", i, err, out)
 		}
@@ -93,7 +108,7 @@ func TestSIGKILLedSpogPatchKeepsEveryBackup(t *testing.T) {
 		}
 		baks := safefile.Backups(path)
 		if len(baks) != 1 {
-			t.Errorf("run %d: backups %v after the next run, want 1", i, baks)
+			t.Errorf("run %d: backups %v after the next run, want 1\nbefore: %s\nafter: %s", i, baks, beforeLS, ls())
 		}
 		for _, b := range baks {
 			testpeer.CheckBackup(t, path, b, orig)

@@ -24,9 +24,21 @@ import (
 
 // TestMain removes the ccewiz binary the lab tests built. It is package
 // main's only TestMain: add to it rather than writing another.
+//
+// It also fails the run when a test left an answers file in the package
+// folder: a step's front-end (spog patch, cert selfsigned) records what it
+// wrote in ./ccewiz.yaml, so a test must give it --answers or its own folder.
 func TestMain(m *testing.M) {
+	_, before := os.Stat(steps.DefaultAnswersPath)
 	code := m.Run()
 	testpeer.RemoveBuilds()
+	if _, after := os.Stat(steps.DefaultAnswersPath); before != nil && after == nil {
+		os.Remove(steps.DefaultAnswersPath)
+		fmt.Fprintf(os.Stderr, "FAIL: a test wrote %s into the package folder; give the command --answers or run it in t.TempDir()\n", steps.DefaultAnswersPath)
+		if code == 0 {
+			code = 1
+		}
+	}
 	os.Exit(code)
 }
 
@@ -182,7 +194,8 @@ func TestLabSpogConfigIsPatchable(t *testing.T) {
 	if code, out, errs := runBinary(t, "spog", "check", "--file", file, "--server-name", a.Profile.ECEFQDN); code != 1 {
 		t.Errorf("spog check on the lab's fresh spog_config.js: exit %d, want 1 (placeholders)\n%s%s", code, out, errs)
 	}
-	if code, out, errs := runBinary(t, "spog", "patch", "--file", file, "--server-name", a.Profile.ECEFQDN); code != 0 {
+	// The lab's own answers already list the file: patch records into them.
+	if code, out, errs := runBinary(t, "spog", "patch", "--file", file, "--server-name", a.Profile.ECEFQDN, "--answers", answers); code != 0 {
 		t.Fatalf("spog patch: exit %d\n%s%s", code, out, errs)
 	}
 	b, _ := os.ReadFile(file)

@@ -116,7 +116,7 @@ Examples:
 				}
 				og := *g
 				og.flow = orchestration.FlowID
-				return runStep(ctx, &og, "inventory", set)
+				return runStep(ctx, &og, "inventory", set, false)
 			}
 			if len(rest) == 0 || rest[0] != "check" {
 				return usagef("ccewiz orchestration inventory needs check FILE or write (ccewiz orchestration inventory check inventory.conf)")

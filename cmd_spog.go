@@ -2,13 +2,12 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
+	"path/filepath"
+	"slices"
 	"strings"
-	"time"
 
-	"ccewiz/safefile"
 	"ccewiz/spogjs"
 	"ccewiz/steps"
 )
@@ -41,7 +40,10 @@ is. patch sets web_server_protocol and web_server_name and changes nothing
 else — line endings, BOM, quotes and comments stay as they are. It shows the
 diff first, backs the file up to spog_config.js.ccewiz-YYYYMMDD-HHMMSS.bak,
 replaces it atomically and reads it back. A second run says "already set"
-and writes nothing. check only compares: exit code 1 when a value differs.
+and writes nothing. patch is step 3 itself (as ccewiz apply --step spog): it
+adds --file to spog.files in the answers file (./ccewiz.yaml, or --answers),
+patches every file listed there, and records each one with its backup for
+the report. check only compares: exit code 1 when a value differs.
 
 Examples:
   ccewiz spog check --file 'C:\Cisco\eService\templates\finesse\gadget\spog\spog_config.js' --server-name ece.example.com
@@ -68,17 +70,10 @@ Examples:
 			if err := want.Validate(); err != nil {
 				return steps.BadInput(fmt.Errorf("--protocol: %w", err))
 			}
-			if f.protocol != "https" {
-				fmt.Fprintf(g.stderr, "warning: ECE does not support non-SSL access; SPOG needs web_server_protocol \"https\"\n")
-			}
-			if action == "patch" && !f.dryRun {
-				// Read, diff and write under the file's lock: a second patch
-				// waits and then plans from the first one's result.
-				unlock, err := safefile.Lock(f.file, safefile.LockOptions{Notify: func(m string) { fmt.Fprintln(g.stderr, m) }})
-				if err != nil {
-					return err
-				}
-				defer unlock()
+			if action == "patch" {
+				// The step itself (spog), its fields bound to the flags: the
+				// same plan, lock, backup, verification and record as apply.
+				return runStep(ctx, g, "spog", spogSet(g, f), f.dryRun)
 			}
 			plan, err := spogjs.PlanFile(f.file, want)
 			if err != nil {
@@ -86,13 +81,29 @@ Examples:
 				// admin's to fix; nothing was written.
 				return steps.BadInput(err)
 			}
-			if action == "check" {
-				return spogCheck(g, plan)
-			}
-			plan.Locked = !f.dryRun
-			return spogPatch(g, plan, f.dryRun)
+			return spogCheck(g, plan)
 		},
 	})
+}
+
+// spogSet binds spog patch's flags to the step's fields. --file joins
+// spog.files rather than replacing it: an answers file that lists every
+// web server keeps them all (and the step patches each one it can reach).
+func spogSet(g *globals, f spogFlags) map[string]string {
+	file := absPath(f.file)
+	files := []string{file}
+	if a, err := steps.LoadAnswers(g.answers); err == nil {
+		files = a.Spog.Files
+		dir := filepath.Dir(absPath(g.answers)) // the answers' paths are relative to their file
+		if !slices.ContainsFunc(files, func(p string) bool { return filepath.Join(dir, p) == file || p == file }) {
+			files = append(files, file)
+		}
+	}
+	return map[string]string{
+		"spog.files":       joinList(files),
+		"spog.protocol":    f.protocol,
+		"profile.ece_fqdn": strings.TrimSuffix(strings.TrimSpace(f.serverName), "."),
+	}
 }
 
 func describeValues(c spogjs.Config) string {
@@ -110,28 +121,6 @@ func spogCheck(g *globals, p *spogjs.FilePlan) error {
 	}
 	fmt.Fprintf(g.stdout, "     fix: ccewiz spog patch --file %s --server-name %s\n", quoteArg(p.Path), p.Want.ServerName)
 	return errReported
-}
-
-func spogPatch(g *globals, p *spogjs.FilePlan, dryRun bool) error {
-	if !p.Changed() {
-		fmt.Fprintf(g.stdout, "%s: already set (%s); nothing written\n", p.Path, describeValues(p.Result.Config))
-		return nil
-	}
-	fmt.Fprint(g.stdout, p.Diff())
-	if dryRun {
-		fmt.Fprintf(g.stdout, "dry run: %s not changed; run again without --dry-run to write it (a backup is made first)\n", p.Path)
-		return nil
-	}
-	w, err := p.Write(time.Now)
-	if err != nil {
-		if errors.Is(err, spogjs.ErrChangedSincePlan) {
-			return steps.BadInput(err)
-		}
-		return err
-	}
-	fmt.Fprintf(g.stdout, "wrote %s (previous version: %s); read back: both values set\n", w.Path, w.Backup)
-	fmt.Fprintf(g.stdout, "next: repeat on every other ECE web server; SPOG reads the file when the ECE gadget loads\n")
-	return nil
 }
 
 // quoteArg quotes a path for a copy-paste command line when it needs it.

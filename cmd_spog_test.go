@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+
+	"ccewiz/steps"
 )
 
 func TestSpogCLI(t *testing.T) {
@@ -15,9 +18,11 @@ func TestSpogCLI(t *testing.T) {
 	}
 	patched, _ := os.ReadFile("spogjs/testdata/golden/crlf.js.golden")
 	dir := t.TempDir()
+	t.Chdir(dir) // patch records what it wrote in ./ccewiz.yaml
 	f := filepath.Join(dir, "spog_config.js")
 	os.WriteFile(f, src, 0o644)
-	twice := filepath.Join(dir, "twice.js")
+	twice := filepath.Join(dir, "twice", "spog_config.js")
+	os.Mkdir(filepath.Dir(twice), 0o755)
 	os.WriteFile(twice, []byte("var web_server_protocol = \"https\";\nvar web_server_name = \"a.b.c\";\nvar web_server_name = \"d.e.f\";\n"), 0o644)
 
 	steps := []struct {
@@ -95,5 +100,52 @@ func TestApplySpogStep(t *testing.T) {
 	code, out, _ = runCLI(t, "check", "--answers", answers, "--only", "spog")
 	if code != 0 {
 		t.Errorf("check after: code %d\n%s", code, out)
+	}
+}
+
+// TestSpogPatchIsTheStep: spog patch runs step 3 itself: it records the
+// file and its backup in the answers (the report's list of files written)
+// and marks the step done, and --file joins an answers file's list of
+// web servers instead of replacing it.
+func TestSpogPatchIsTheStep(t *testing.T) {
+	src, _ := os.ReadFile("spogjs/testdata/golden/lf.js")
+	dir := t.TempDir()
+	answers := filepath.Join(dir, "ccewiz.yaml")
+	os.WriteFile(answers, []byte("version: 1\nspog:\n  files: [web1/spog_config.js]\n"), 0o600)
+	for _, web := range []string{"web1", "web2"} {
+		os.MkdirAll(filepath.Join(dir, web), 0o755)
+		os.WriteFile(filepath.Join(dir, web, "spog_config.js"), src, 0o644)
+	}
+	web2 := filepath.Join(dir, "web2", "spog_config.js")
+	code, out, errOut := runCLI(t, "spog", "patch", "--file", web2, "--server-name", "ece.example.com", "--answers", answers)
+	if code != 0 {
+		t.Fatalf("exit %d\n%s%s", code, out, errOut)
+	}
+	a, err := steps.LoadAnswers(answers)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(a.Spog.Files, ","); got != "web1/spog_config.js,"+web2 {
+		t.Errorf("spog.files = %s, want web1's entry kept and web2 added", got)
+	}
+	if a.Profile.ECEFQDN != "ece.example.com" || !slices.Contains(a.Progress.Done, "spog") {
+		t.Errorf("profile.ece_fqdn %q, done %v", a.Profile.ECEFQDN, a.Progress.Done)
+	}
+	var written []string
+	for _, w := range a.Progress.Written {
+		if w.Backup == "" {
+			t.Errorf("%s recorded without its backup", w.Path)
+		}
+		written = append(written, w.Path)
+	}
+	slices.Sort(written)
+	if want := []string{filepath.Join(dir, "web1", "spog_config.js"), web2}; !slices.Equal(written, want) {
+		t.Errorf("recorded as written: %v, want %v", written, want)
+	}
+	// A dry run plans and changes nothing, the answers file included.
+	before, _ := os.ReadFile(answers)
+	code, out, _ = runCLI(t, "spog", "patch", "--file", web2, "--server-name", "chat.example.com", "--answers", answers, "--dry-run")
+	if after, _ := os.ReadFile(answers); code != 0 || !bytes.Equal(before, after) || !strings.Contains(out, `+var web_server_name = "chat.example.com";`) {
+		t.Errorf("dry run: exit %d, answers changed %v\n%s", code, !bytes.Equal(before, after), out)
 	}
 }

@@ -140,7 +140,7 @@ Examples:
 				}
 			}
 			if rest[0] == "patch" {
-				return runStep(ctx, &wg, step, set)
+				return runStep(ctx, &wg, step, set, false)
 			}
 			return checkOnly(ctx, &wg, set, checkIDs)
 		},

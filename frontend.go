@@ -20,8 +20,9 @@ import (
 // the answers file (created when missing), and prints the step's plan and
 // checks. It fails (exit 1) when the change fails; when only a check fails
 // (the web server is not bound yet, the CA has not answered), the step is
-// recorded as not done and the command says what is left.
-func runStep(ctx context.Context, g *globals, stepID string, set map[string]string) error {
+// recorded as not done and the command says what is left. dryRun prints
+// the plan and changes nothing, the answers file included.
+func runStep(ctx context.Context, g *globals, stepID string, set map[string]string, dryRun bool) error {
 	env, err := loadAnswersOrNew(g)
 	if err != nil {
 		return err
@@ -47,7 +48,7 @@ func runStep(ctx context.Context, g *globals, stepID string, set map[string]stri
 	if isTerminalReader(g.stdin) {
 		env.Prompt = secret.TerminalPrompter(g.stderr)
 	}
-	a := &applier{g: g, env: env, yes: true}
+	a := &applier{g: g, env: env, yes: true, dryRun: dryRun}
 	err = a.step(ctx, env.Flow, st)
 	var nd *notDoneError
 	if errors.As(err, &nd) {

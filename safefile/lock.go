@@ -24,6 +24,9 @@ type LockOptions struct {
 	Wait time.Duration
 	// Notify hears, once, that the file is busy and who holds it. May be nil.
 	Notify func(msg string)
+	// Repaired hears what Lock completed of a set a killed run left half
+	// renamed (see ReplaceSet). May be nil.
+	Repaired func(msg string)
 }
 
 // ErrBusy means another process held the lock for longer than the wait.
@@ -85,7 +88,14 @@ func Lock(path string, o LockOptions) (unlock func(), err error) {
 	f.WriteAt([]byte(strconv.Itoa(os.Getpid())+"\n"), 0)
 	// Every writer locks first, even one that then finds nothing to
 	// change: it is the moment to settle what a killed writer left, so
-	// its backup gets its name without waiting for a change.
+	// its backup gets its name without waiting for a change. A set it was
+	// renaming is completed first: until then its backup link is still the
+	// live file, and settling would take it for an unneeded one.
+	for _, n := range recoverSetsNaming(path) {
+		if o.Repaired != nil {
+			o.Repaired(n)
+		}
+	}
 	settleBackups(path)
 	return func() {
 		// Removed before the unlock, so no file is left behind; a waiter

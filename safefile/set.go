@@ -28,7 +28,8 @@ const (
 )
 
 // SetFile is one file of a set: its path, its content and how to write it
-// (Options' Now, Locked and Lock are the set's, not the file's).
+// (Options' Now and Lock are the set's, not the file's; Locked says the
+// caller holds this file's Lock already, taken before it read the file).
 type SetFile struct {
 	Path string
 	Data []byte
@@ -39,8 +40,22 @@ const journalPrefix = ".ccewiz-set-"
 
 // RecoverSets completes every set a stopped run left half renamed in dirs:
 // all its temporary files were flushed before its journal was written, so
-// renaming the rest into place is safe. It returns what it repaired.
+// renaming the rest into place is safe. It returns what it repaired. It
+// takes no lock: a live run's journal looks the same as a dead one's, so
+// call it only where no ccewiz can be writing (Lock completes the sets that
+// name the file it locks, and is what writers use).
 func RecoverSets(dirs ...string) []string {
+	return recoverSets(dirs, func(string) bool { return true })
+}
+
+// recoverSetsNaming completes the sets whose journal names path. Called
+// under path's lock: a run that wrote such a journal held that lock until
+// after it removed the journal, so the journal is a killed run's.
+func recoverSetsNaming(path string) []string {
+	return recoverSets([]string{filepath.Dir(path)}, func(target string) bool { return target == path })
+}
+
+func recoverSets(dirs []string, names func(path string) bool) []string {
 	var notes []string
 	seen := map[string]bool{}
 	for _, d := range dirs {
@@ -54,19 +69,27 @@ func RecoverSets(dirs ...string) []string {
 			if err != nil {
 				continue
 			}
-			var done []string
+			type entry struct{ tmp, path string }
+			var entries []entry
+			ours := false
 			sc := bufio.NewScanner(bytes.NewReader(data))
 			for sc.Scan() {
-				tmp, path, ok := strings.Cut(sc.Text(), "\t")
-				if !ok {
-					continue
+				if tmp, path, ok := strings.Cut(sc.Text(), "\t"); ok {
+					entries = append(entries, entry{tmp, path})
+					ours = ours || names(path)
 				}
-				if _, err := os.Stat(tmp); err == nil {
-					if err := replaceFile(tmp, path, fileExists(path)); err == nil {
-						done = append(done, path)
+			}
+			if !ours {
+				continue
+			}
+			var done []string
+			for _, e := range entries {
+				if _, err := os.Stat(e.tmp); err == nil {
+					if err := replaceFile(e.tmp, e.path, fileExists(e.path)); err == nil {
+						done = append(done, e.path)
 					}
 				}
-				settleBackups(path) // the old version's link becomes its backup
+				settleBackups(e.path) // the old version's link becomes its backup
 			}
 			os.Remove(j)
 			if len(done) > 0 {
@@ -86,12 +109,6 @@ func ReplaceSet(set []SetFile, now func() time.Time) (results []Result, notes []
 	if now == nil {
 		now = time.Now
 	}
-	var dirs []string
-	for _, f := range set {
-		dirs = append(dirs, filepath.Dir(f.Path))
-	}
-	notes = RecoverSets(dirs...)
-
 	type planned struct {
 		SetFile
 		res  Result
@@ -114,16 +131,19 @@ func ReplaceSet(set []SetFile, now func() time.Time) (results []Result, notes []
 		ps[i] = p
 	}
 	// Every lock, in one order, so two sets never wait on each other.
-	paths := make([]string, len(ps))
-	for i, p := range ps {
-		paths[i] = p.Path
+	var paths []string
+	for _, p := range ps {
+		if !p.Opts.Locked {
+			paths = append(paths, p.Path)
+		}
 	}
 	sort.Strings(paths)
 	for i, path := range paths {
 		if i > 0 && path == paths[i-1] {
 			continue
 		}
-		unlock, err := Lock(path, LockOptions{})
+		// Lock completes what a killed run left of a set naming path.
+		unlock, err := Lock(path, LockOptions{Repaired: func(n string) { notes = append(notes, n) }})
 		if err != nil {
 			return nil, notes, err
 		}

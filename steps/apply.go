@@ -41,7 +41,7 @@ func ApplyFiles(env *Env, p *Plan) (*Outcome, error) {
 		// read it.
 		private := f.Sensitive && f.Mode != 0 && f.Mode.Perm()&0o077 == 0
 		set = append(set, safefile.SetFile{Path: f.Path, Data: f.Data, Opts: safefile.Options{
-			Perm: mode, Private: private, NoBackup: !f.Backup, Verify: f.Verify, Base: f.BaseSHA256}})
+			Perm: mode, Private: private, NoBackup: !f.Backup, Verify: f.Verify, Base: f.BaseSHA256, Locked: f.Locked}})
 	}
 	if len(set) == 0 {
 		return out, nil

@@ -197,6 +197,9 @@ type FileChange struct {
 	// Verify checks the bytes before they are written (re-open a keystore,
 	// re-parse a file); safefile then proves the disk holds exactly them.
 	Verify func(content []byte) error `json:"-"`
+	// Locked: the run holds the file's lock since before this plan read it
+	// (PlanLocked); ApplyFiles writes it without taking the lock again.
+	Locked bool `json:"-"`
 }
 
 // KeystoreChange is one entry a plan adds to (or finds in) a Java keystore.

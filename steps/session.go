@@ -5,9 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
+	"ccewiz/safefile"
 	"ccewiz/secret"
 )
 
@@ -116,6 +120,80 @@ func PlanStep(ctx context.Context, flow []Step, st Step, env *Env) (*Plan, error
 		p.Blocked = Guard(ctx, flow, st.ID(), env)
 	}
 	return p, nil
+}
+
+// PlanLocked is PlanStep for a run with nobody between the plan and the
+// write (apply --yes, a step's CLI front-end): it plans, takes the lock of
+// every file the plan names (in path order, so two runs never wait
+// on each other), and plans again, so the change is worked out from what
+// is on disk now and no second ccewiz writes between that reading and
+// Apply. A second run of the same command thus waits and then plans from
+// the first one's result, instead of failing with "changed since the
+// plan". Call unlock once Apply has returned; notify hears that a file is
+// busy.
+func PlanLocked(ctx context.Context, flow []Step, st Step, env *Env, notify func(string)) (p *Plan, unlock func(), err error) {
+	held := map[string]func(){}
+	unlock = func() {
+		for _, u := range held {
+			u()
+		}
+		clear(held)
+	}
+	// A plan made under the locks may name a file the first did not (the
+	// file was created meanwhile); a few rounds settle it.
+	var recovered []string
+	for range 3 {
+		if p, err = PlanStep(ctx, flow, st, env); err != nil {
+			unlock()
+			return nil, func() {}, err
+		}
+		p.Notes = append(p.Notes, recovered...)
+		var want []string
+		for _, f := range p.Files {
+			path := lockPath(f.Path)
+			// A file in a folder that does not exist yet has nothing to
+			// race on: ApplyFiles makes the folder and ReplaceSet locks it.
+			// An unchanged file is locked too: taking the lock settles what a
+			// killed writer left of it (its backup, a half-renamed set).
+			if _, err := os.Stat(filepath.Dir(path)); held[path] == nil && err == nil {
+				want = append(want, path)
+			}
+		}
+		if len(want) == 0 {
+			for i, f := range p.Files {
+				p.Files[i].Locked = f.Action != Unchanged && held[lockPath(f.Path)] != nil
+			}
+			return p, unlock, nil
+		}
+		// Locks are taken in one global order: release and take them all
+		// again when a new one sorts before one held.
+		for path := range held {
+			want = append(want, path)
+		}
+		unlock()
+		slices.Sort(want)
+		// Lock completes a set a killed run left half renamed, so the next
+		// plan reads what ApplyFiles will find.
+		repaired := func(n string) { recovered = append(recovered, n) }
+		for _, path := range slices.Compact(want) {
+			u, err := safefile.Lock(path, safefile.LockOptions{Notify: notify, Repaired: repaired})
+			if err != nil {
+				unlock()
+				return nil, func() {}, err
+			}
+			held[path] = u
+		}
+	}
+	unlock()
+	return nil, func() {}, fmt.Errorf("the files %s changes kept changing while it was being planned; run it again", st.ID())
+}
+
+// lockPath is the name safefile locks a file under: its target, for a link.
+func lockPath(path string) string {
+	if real, err := filepath.EvalSymlinks(path); err == nil {
+		return real
+	}
+	return path
 }
 
 // Run is what one pass of a step did: the outcome of Apply, the checks run
