@@ -70,6 +70,9 @@ Examples:
 			if err := want.Validate(); err != nil {
 				return steps.BadInput(fmt.Errorf("--protocol: %w", err))
 			}
+			if action == "patch" && f.protocol != "https" {
+				return usagef("--protocol %q: use https (ECE does not support non-SSL access, and SPOG reaches it over https)", f.protocol)
+			}
 			if action == "patch" {
 				// The step itself (spog), its fields bound to the flags: the
 				// same plan, lock, backup, verification and record as apply.
