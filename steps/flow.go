@@ -22,22 +22,6 @@ func (f *Flow) Find(id string) Step { return Find(f.Steps, id) }
 // ECEFlowID is the ECE ↔ PCCE flow's ID, the default.
 const ECEFlowID = "ece"
 
-// ECEFlow is the ECE ↔ PCCE integration in the order of Cisco's guide:
-// profile, 1 certificate, 2 SSO, 3 spog_config.js, 4.1 ADS trust,
-// 4.2/4.3 inventory, 5 ECE integration, 6 validation.
-func ECEFlow() *Flow {
-	return &Flow{ID: ECEFlowID, Title: "ECE ↔ PCCE", Steps: []Step{
-		NewProfileStep(),
-		NewCertificateStep(),
-		NewSSOStep(),
-		NewSpogStep(),
-		NewTrustStep(),
-		NewInventoryStep(),
-		NewIntegrationStep(),
-		NewValidateStep(),
-	}}
-}
-
 var (
 	flowsMu    sync.Mutex
 	registered []func() *Flow
@@ -51,13 +35,18 @@ func RegisterFlow(f func() *Flow) {
 	registered = append(registered, f)
 }
 
-// Flows are every integration this build carries, the default first.
+// Flows are every integration this build carries (every flow package
+// main imports), the default (ECEFlowID) first.
 func Flows() []*Flow {
 	flowsMu.Lock()
 	defer flowsMu.Unlock()
-	out := []*Flow{ECEFlow()}
+	var out []*Flow
 	for _, f := range registered {
-		out = append(out, f())
+		if fl := f(); fl.ID == ECEFlowID {
+			out = append([]*Flow{fl}, out...)
+		} else {
+			out = append(out, fl)
+		}
 	}
 	return out
 }
@@ -66,7 +55,7 @@ func Flows() []*Flow {
 // error naming the flows there are.
 func FlowByID(id string) (*Flow, error) {
 	all := Flows()
-	if id == "" {
+	if id == "" && len(all) > 0 {
 		return all[0], nil
 	}
 	var ids []string

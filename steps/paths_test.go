@@ -11,7 +11,7 @@ import (
 )
 
 // notLocalPaths are the string answers that name no file on this machine.
-// A new string answer must go either here or in Answers.LocalPaths: `serve`
+// A new string answer must go either here or in LocalPaths: `serve`
 // confines only the listed paths, so a forgotten one is a file any remote
 // admin could read on the server.
 var notLocalPaths = []string{
@@ -74,14 +74,14 @@ func TestLocalPathsCoversEveryKey(t *testing.T) {
 	a := NewAnswers()
 	keys := map[string]string{}
 	fillStrings(reflect.ValueOf(a), "", keys)
-	got := a.LocalPaths()
+	got := LocalPaths(a)
 	for key, val := range keys {
 		listed := slices.Contains(got[key], val)
 		switch {
 		case listed && slices.Contains(notLocalPaths, key):
 			t.Errorf("%s is both in LocalPaths and in notLocalPaths", key)
 		case !listed && !slices.Contains(notLocalPaths, key):
-			t.Errorf("answer %s is neither in Answers.LocalPaths (a file or folder on this machine) nor in notLocalPaths: "+
+			t.Errorf("answer %s is neither in LocalPaths (a file or folder on this machine) nor in notLocalPaths: "+
 				"decide which, or `ccewiz serve` lets a remote admin use it on any server file", key)
 		}
 	}

@@ -2,6 +2,7 @@ package steps
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"slices"
 	"sort"
@@ -117,7 +118,7 @@ func (r IntegrationReport) Markdown() []byte {
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "# %s integration report\n\n", r.Flow)
 	if r.Customer != "" || r.Site != "" {
-		fmt.Fprintf(&b, "- Customer: %s · Site: %s\n", mdCell(orDefault(r.Customer, "(not given)")), mdCell(orDefault(r.Site, "(not given)")))
+		fmt.Fprintf(&b, "- Customer: %s · Site: %s\n", mdCell(cmp.Or(r.Customer, "(not given)")), mdCell(cmp.Or(r.Site, "(not given)")))
 	}
 	fmt.Fprintf(&b, "- Generated: %s by ccewiz %s", r.Generated.Format(time.RFC3339), r.Version)
 	if r.By != "" {

@@ -232,17 +232,3 @@ func TestEnterSecret(t *testing.T) {
 	}
 }
 
-// TestTrustPasswordInForce: with every store's own source set, the
-// shared field says so instead of "typed here".
-func TestTrustPasswordInForce(t *testing.T) {
-	env := NewEnv(NewAnswers(), "")
-	env.Answers.Trust.Stores = []TrustStore{{Server: "aw1a.example.com", Path: "ads/cacerts", Password: secret.Ref{File: "secrets/storepass"}}}
-	f := trustPasswordField()
-	if got := SecretSource(env, f); !strings.Contains(got, "each store uses its own password (aw1a.example.com from file:secrets/storepass)") {
-		t.Errorf("source = %q", got)
-	}
-	env.Answers.Trust.Stores = append(env.Answers.Trust.Stores, TrustStore{Server: "aw1b.example.com"})
-	if got := SecretSource(env, f); !strings.Contains(got, "the others (aw1b.example.com) use the JDK default changeit") {
-		t.Errorf("source = %q", got)
-	}
-}

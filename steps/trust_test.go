@@ -334,7 +334,7 @@ func TestLocalCacertsIsALocalPath(t *testing.T) {
 	a := NewAnswers()
 	a.Profile.AdminDataServers = []string{"aw1a.example.com"}
 	found := false
-	for k, ps := range a.LocalPaths() {
+	for k, ps := range LocalPaths(a) {
 		for _, p := range ps {
 			if p == filepath.Join(home, "lib", "security", "cacerts") && strings.Contains(k, "own JAVA_HOME cacerts") {
 				found = true
@@ -342,6 +342,21 @@ func TestLocalCacertsIsALocalPath(t *testing.T) {
 		}
 	}
 	if !found {
-		t.Errorf("LocalPaths does not list this machine's cacerts: %v", a.LocalPaths())
+		t.Errorf("LocalPaths does not list this machine's cacerts: %v", LocalPaths(a))
+	}
+}
+
+// TestTrustPasswordInForce: with every store's own source set, the
+// shared field says so instead of "typed here".
+func TestTrustPasswordInForce(t *testing.T) {
+	env := NewEnv(NewAnswers(), "")
+	env.Answers.Trust.Stores = []TrustStore{{Server: "aw1a.example.com", Path: "ads/cacerts", Password: secret.Ref{File: "secrets/storepass"}}}
+	f := trustPasswordField()
+	if got := SecretSource(env, f); !strings.Contains(got, "each store uses its own password (aw1a.example.com from file:secrets/storepass)") {
+		t.Errorf("source = %q", got)
+	}
+	env.Answers.Trust.Stores = append(env.Answers.Trust.Stores, TrustStore{Server: "aw1b.example.com"})
+	if got := SecretSource(env, f); !strings.Contains(got, "the others (aw1b.example.com) use the JDK default changeit") {
+		t.Errorf("source = %q", got)
 	}
 }

@@ -201,7 +201,7 @@ func checkPaths(env *steps.Env, root string) error {
 		return nil
 	}
 	var errs []error
-	for key, ps := range env.Answers.LocalPaths() {
+	for key, ps := range steps.LocalPaths(env.Answers) {
 		for _, p := range ps {
 			if p == "" {
 				continue
