@@ -11,6 +11,7 @@ import (
 	"ccewiz/ccerest"
 	"ccewiz/secret"
 	"ccewiz/steps"
+	"ccewiz/steps/ece"
 )
 
 func init() {
@@ -94,7 +95,7 @@ Examples:
 			if isTerminalReader(g.stdin) {
 				env.Prompt = secret.TerminalPrompter(g.stderr)
 			}
-			c, err := steps.AWClient(env)
+			c, err := ece.AWClient(env)
 			if err != nil {
 				return err
 			}
@@ -128,7 +129,7 @@ Examples:
 				if err := noArgs(rest); err != nil {
 					return err
 				}
-				r := steps.AlertsCheck(ctx, env)
+				r := ece.AlertsCheck(ctx, env)
 				if format == "json" {
 					if err := writeJSON(g.stdout, r); err != nil {
 						return err

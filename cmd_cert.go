@@ -432,7 +432,7 @@ func printChain(g *globals, c *certs.Chain) {
 }
 
 // writeCerts prints certificates for people, one block each; role names
-// the one at i. What a certificate says goes through steps.PrintableLine:
+// the one at i. What a certificate says goes through ece.PrintableLine:
 // a crafted subject must not drive the admin's terminal (JSON stays raw).
 func writeCerts(w io.Writer, list []certs.CertInfo, role func(i int) string) {
 	for i, c := range list {

@@ -17,6 +17,7 @@ import (
 	"ccewiz/certs"
 	"ccewiz/secret"
 	"ccewiz/steps"
+	"ccewiz/steps/ece"
 	"ccewiz/testpeer"
 )
 
@@ -263,7 +264,7 @@ func TestCertFrontEndsKeepTheKey(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			md := string(steps.BuildIntegrationReport(steps.ECEFlow().Steps, steps.NewEnv(a, answers), nil).Markdown())
+			md := string(steps.BuildIntegrationReport(ece.Flow().Steps, steps.NewEnv(a, answers), nil).Markdown())
 			for _, f := range c.files {
 				if !strings.Contains(md, "`"+filepath.Join(dir, "certs", f)+"` — new file") {
 					t.Errorf("the report does not list %s:\n%s", f, md)

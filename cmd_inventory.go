@@ -9,6 +9,7 @@ import (
 
 	"ccewiz/safefile"
 	"ccewiz/steps"
+	"ccewiz/steps/ece"
 )
 
 func init() {
@@ -56,12 +57,12 @@ Examples:
 				return err
 			}
 			env.Timeout = timeout
-			sheet, err := steps.BuildInventory(env.Answers)
+			sheet, err := ece.BuildInventory(env.Answers)
 			if err != nil {
 				return err
 			}
-			var filled *steps.InventoryCSV
-			var tmpl *steps.InventoryTemplate
+			var filled *ece.InventoryCSV
+			var tmpl *ece.InventoryTemplate
 			tpath := template
 			if tpath == "" && env.Answers.Inventory.Template != "" {
 				tpath = env.Path(env.Answers.Inventory.Template)
@@ -71,7 +72,7 @@ Examples:
 				if err != nil {
 					return steps.BadInput(fmt.Errorf("read inventory template: %w", err))
 				}
-				if tmpl, err = steps.ParseInventoryTemplate(tpath, data); err != nil {
+				if tmpl, err = ece.ParseInventoryTemplate(tpath, data); err != nil {
 					return err
 				}
 				filled = sheet.FillCSV(tmpl, env.Answers)
@@ -79,14 +80,14 @@ Examples:
 				return steps.BadInput(fmt.Errorf("--format csv needs the inventory CSV template downloaded from CCE Administration " +
 					"(--template FILE or inventory.template): its exact columns are not published, so ccewiz fills the template's own columns instead of inventing a format"))
 			}
-			flow := []steps.Step{steps.NewInventoryStep()}
+			flow := []steps.Step{ece.NewInventoryStep()}
 			results := steps.RunChecks(ctx, flow, env, steps.RunOptions{Timeout: timeout})
 			switch format {
 			case "json":
 				if err := writeJSON(g.stdout, struct {
-					Sheet  *steps.InventorySheet `json:"inventory"`
-					CSV    *steps.InventoryCSV   `json:"csv,omitempty"`
-					Checks []steps.Result        `json:"checks"`
+					Sheet  *ece.InventorySheet `json:"inventory"`
+					CSV    *ece.InventoryCSV   `json:"csv,omitempty"`
+					Checks []steps.Result      `json:"checks"`
 				}{sheet, filled, results}); err != nil {
 					return err
 				}
@@ -114,7 +115,7 @@ Examples:
 	})
 }
 
-func writeCSVNotes(g *globals, c *steps.InventoryCSV) {
+func writeCSVNotes(g *globals, c *ece.InventoryCSV) {
 	if len(c.Unfilled) > 0 {
 		fmt.Fprintf(g.stderr, "columns ccewiz could not fill (fill them before uploading): %s\n", strings.Join(c.Unfilled, ", "))
 	}
@@ -126,7 +127,7 @@ func writeCSVNotes(g *globals, c *steps.InventoryCSV) {
 	}
 }
 
-func writeInventoryText(g *globals, s *steps.InventorySheet, c *steps.InventoryCSV, results []steps.Result) {
+func writeInventoryText(g *globals, s *ece.InventorySheet, c *ece.InventoryCSV, results []steps.Result) {
 	w := g.stdout
 	if s.Method == "gui" {
 		fmt.Fprintf(w, "%d-agent model: add these in CCE Administration › Inventory › New, in this order\n", s.Model)

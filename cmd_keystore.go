@@ -14,6 +14,7 @@ import (
 	"ccewiz/safefile"
 	"ccewiz/secret"
 	"ccewiz/steps"
+	"ccewiz/steps/ece"
 )
 
 // keystoreFlags are the flags of `ccewiz keystore list|import`; each action
@@ -101,8 +102,8 @@ func keystorePassword(g *globals, f *keystoreFlags) (secret.Secret, error) {
 		return s, err
 	}
 	if strings.EqualFold(filepath.Base(strings.ReplaceAll(f.keystore, `\`, "/")), "cacerts") {
-		fmt.Fprintf(g.stderr, "ccewiz keystore: warning: no password given; trying the JDK default %q for cacerts (use --storepass-env or --storepass-file if it was changed)\n", steps.DefaultCacertsPassword)
-		return secret.New(steps.DefaultCacertsPassword), nil
+		fmt.Fprintf(g.stderr, "ccewiz keystore: warning: no password given; trying the JDK default %q for cacerts (use --storepass-env or --storepass-file if it was changed)\n", ece.DefaultCacertsPassword)
+		return secret.New(ece.DefaultCacertsPassword), nil
 	}
 	if ask != nil {
 		return ask("Key store password for " + f.keystore)

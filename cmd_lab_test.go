@@ -19,6 +19,7 @@ import (
 	"ccewiz/safefile"
 	"ccewiz/secret"
 	"ccewiz/steps"
+	"ccewiz/steps/ece"
 	"ccewiz/testpeer"
 )
 
@@ -116,7 +117,7 @@ func labApply(t *testing.T, answers string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	inst, err := steps.AppInstance(a.Profile)
+	inst, err := ece.AppInstance(a.Profile)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -157,7 +158,7 @@ func TestLabCheckBeforeAndAfterApply(t *testing.T) {
 			t.Errorf("progress.written has no %s with a backup: %+v", name, a.Progress.Written)
 		}
 	}
-	md := string(steps.BuildIntegrationReport(steps.ECEFlow().Steps, steps.NewEnv(a, answers), nil).Markdown())
+	md := string(steps.BuildIntegrationReport(ece.Flow().Steps, steps.NewEnv(a, answers), nil).Markdown())
 	if !strings.Contains(md, "spog_config.js` — previous version kept as `") {
 		t.Errorf("a later session's report does not list spog_config.js and its backup:\n%s", md)
 	}
@@ -169,7 +170,7 @@ func TestLabSNIRequiredFailsOnlyTheSNICheck(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	inst, _ := steps.AppInstance(a.Profile)
+	inst, _ := ece.AppInstance(a.Profile)
 	// Step 1 is applied but not done (its TLS check fails), so the permanent
 	// Save waits: apply goes through the other steps and exits 1 naming both.
 	code, out, errs := runBinary(t, "apply", "--answers", answers, "--yes", "--confirm", inst)
@@ -356,7 +357,7 @@ func TestLabPermanentSaveWaitsForSSO(t *testing.T) {
 		t.Fatalf("apply of the earlier steps: exit %d\n%s\n%s", code, out, errs)
 	}
 	a := pointSSOAtDC(t, answers)
-	inst, _ := steps.AppInstance(a.Profile)
+	inst, _ := ece.AppInstance(a.Profile)
 	code, out, errs := runBinary(t, "apply", "--answers", answers, "--yes", "--step", "integration", "--confirm", inst)
 	if code != 1 || !strings.Contains(out, "NOT YET") || !strings.Contains(errs, "(sso): check sso.ldap fails") ||
 		strings.Contains(errs, "(certificate)") {
@@ -458,7 +459,7 @@ func TestLabInventoryThroughTheAPI(t *testing.T) {
 	}
 	// Entered by hand anyway (the API does not judge names): the AW's alert says so.
 	env := steps.NewEnv(a, answers)
-	c, err := steps.AWClient(env)
+	c, err := ece.AWClient(env)
 	if err != nil {
 		t.Fatal(err)
 	}

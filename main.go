@@ -32,7 +32,8 @@ import (
 	"ccewiz/safefile"
 	"ccewiz/secret"
 	"ccewiz/steps"
-	// The flows besides the engine's default register themselves.
+	// The flows this build carries; each registers itself (ece is the default).
+	_ "ccewiz/steps/ece"
 	_ "ccewiz/steps/orchestration"
 	_ "ccewiz/steps/wxm"
 )

@@ -27,6 +27,7 @@ import (
 	"ccewiz/finesse"
 	"ccewiz/secret"
 	"ccewiz/steps"
+	"ccewiz/steps/ece"
 	"ccewiz/steps/orchestration"
 	"ccewiz/steps/wxm"
 )
@@ -212,7 +213,7 @@ func Start(ctx context.Context, opts Options) (l *Lab, err error) {
 	if err != nil {
 		return nil, err
 	}
-	outDir := steps.CertOutDir(steps.NewEnv(a, l.AnswersPath))
+	outDir := ece.CertOutDir(steps.NewEnv(a, l.AnswersPath))
 	if err := os.MkdirAll(outDir, 0o755); err != nil {
 		return nil, err
 	}

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"ccewiz/steps"
+	"ccewiz/steps/ece"
 )
 
 // webServer is the lab's "ECE web server": IIS's Default Web Site with its
@@ -173,7 +174,7 @@ func (w *webServer) followOutDir() {
 	if err != nil {
 		return // mid-edit or broken: keep watching where we were
 	}
-	dir := steps.CertOutDir(steps.NewEnv(a, w.answers))
+	dir := ece.CertOutDir(steps.NewEnv(a, w.answers))
 	crt, key := filepath.Join(dir, w.fqdn+".crt"), filepath.Join(dir, w.fqdn+".key")
 	if crt != w.certFile {
 		if w.logf != nil {

@@ -46,7 +46,7 @@ func ApplyFiles(env *Env, p *Plan) (*Outcome, error) {
 	if len(set) == 0 {
 		return out, nil
 	}
-	results, notes, err := safefile.ReplaceSet(set, env.now)
+	results, notes, err := safefile.ReplaceSet(set, env.Time)
 	out.Notes = append(out.Notes, notes...)
 	for _, r := range results {
 		out.Written = append(out.Written, Written{Path: r.Path, Backup: r.Backup})

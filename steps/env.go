@@ -79,14 +79,18 @@ func (e *Env) Secret(key string, ref secret.Ref, label string) (secret.Secret, e
 	return secret.Secret{}, BadInput(fmt.Errorf("%w; set %s in the answers file to {env: NAME} or {file: PATH}", err, key))
 }
 
-func (e *Env) now() time.Time {
+// Time is the run's clock: Env.Now when set (tests, a fixed report date),
+// else the time now.
+func (e *Env) Time() time.Time {
 	if e.Now != nil {
 		return e.Now()
 	}
 	return time.Now()
 }
 
-func (e *Env) timeout() time.Duration {
+// TimeLimit is what one network operation of a check may take: Env.Timeout,
+// else 5 s.
+func (e *Env) TimeLimit() time.Duration {
 	if e.Timeout > 0 {
 		return e.Timeout
 	}
@@ -119,7 +123,7 @@ func (e *Env) Target(addr string) string {
 
 // Dial connects to addr through the resolve overrides, bounded by ctx and the env timeout.
 func (e *Env) Dial(ctx context.Context, network, addr string) (net.Conn, error) {
-	d := net.Dialer{Timeout: e.timeout()}
+	d := net.Dialer{Timeout: e.TimeLimit()}
 	return d.DialContext(ctx, network, e.Target(addr))
 }
 
@@ -132,8 +136,8 @@ func (e *Env) HTTPClient(tc *tls.Config) *http.Client {
 	}
 	tr := &http.Transport{
 		DialContext:         e.Dial,
-		TLSHandshakeTimeout: e.timeout(),
+		TLSHandshakeTimeout: e.TimeLimit(),
 		TLSClientConfig:     tc,
 	}
-	return &http.Client{Transport: tr, Timeout: e.timeout()}
+	return &http.Client{Transport: tr, Timeout: e.TimeLimit()}
 }

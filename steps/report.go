@@ -107,3 +107,16 @@ func (r Report) WriteJSON(w io.Writer) error {
 	enc.SetIndent("", "  ")
 	return enc.Encode(r)
 }
+
+// PrintableLine makes text that came from a server or a certificate
+// (names, headers) safe to print inside one line: a crafted name must not
+// drive the admin's terminal, nor break the line it sits in. Unlike
+// Printable, a newline or a tab becomes U+FFFD too.
+func PrintableLine(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
+			return '\uFFFD'
+		}
+		return r
+	}, strings.ToValidUTF8(s, "\uFFFD"))
+}

@@ -139,7 +139,7 @@ func TestJUnitParsesBack(t *testing.T) {
 		for _, c := range s.Cases {
 			id := c.Classname[len("ccewiz."):]
 			for k, ok := range want {
-				if stepOf(k) == id && len(c.Name) > len(k) && c.Name[:len(k)] == k {
+				if StepOf(k) == id && len(c.Name) > len(k) && c.Name[:len(k)] == k {
 					seen++
 					if !ok(c) {
 						t.Errorf("%s: wrong JUnit shape: %+v", k, c)

@@ -59,7 +59,7 @@ type junitSkipped struct {
 }
 
 // stepOf returns the step part of a check ID ("trust" of "trust.ads1").
-func stepOf(id string) string {
+func StepOf(id string) string {
 	if i := strings.IndexByte(id, '.'); i > 0 {
 		return id[:i]
 	}
@@ -77,7 +77,7 @@ func (r Report) WriteJUnit(w io.Writer) error {
 	}
 	index := map[string]int{}
 	for _, c := range r.Checks {
-		step := stepOf(c.ID)
+		step := StepOf(c.ID)
 		i, ok := index[step]
 		if !ok {
 			i = len(doc.Suites)

@@ -69,7 +69,7 @@ func BuildIntegrationReport(flow []Step, env *Env, checks []Result) IntegrationR
 			checks[i].Confirmed = ticks.IsTicked(c.ID)
 		}
 	}
-	r := IntegrationReport{Flow: FlowTitle(env.FlowID), Generated: env.now(), Version: Version(), AnswersPath: env.AnswersPath, Checks: checks,
+	r := IntegrationReport{Flow: FlowTitle(env.FlowID), Generated: env.Time(), Version: Version(), AnswersPath: env.AnswersPath, Checks: checks,
 		Summary: Summarize(checks), Written: prog.Written,
 		Customer: a.Report.Customer, Site: a.Report.Site, By: env.User}
 	for _, c := range checks {

@@ -169,7 +169,7 @@ func RunChecks(ctx context.Context, flow []Step, env *Env, o RunOptions) []Resul
 // to show where things stand after a change. Manual items are left out.
 func VerifyStep(ctx context.Context, st Step, env *Env, only ...string) []Result {
 	var out []Result
-	for _, r := range RunChecks(ctx, []Step{st}, env, RunOptions{Only: only, Timeout: env.timeout()}) {
+	for _, r := range RunChecks(ctx, []Step{st}, env, RunOptions{Only: only, Timeout: env.TimeLimit()}) {
 		if r.Status != Manual {
 			out = append(out, r)
 		}

@@ -78,8 +78,8 @@ func Guard(ctx context.Context, flow []Step, id string, env *Env) []Blocker {
 		return nil
 	}
 	byStep := map[string][]Result{}
-	for _, r := range RunChecks(ctx, earlier, env, RunOptions{Timeout: env.timeout()}) {
-		byStep[stepOf(r.ID)] = append(byStep[stepOf(r.ID)], r)
+	for _, r := range RunChecks(ctx, earlier, env, RunOptions{Timeout: env.TimeLimit()}) {
+		byStep[StepOf(r.ID)] = append(byStep[StepOf(r.ID)], r)
 	}
 	var out []Blocker
 	for _, st := range earlier {
@@ -254,7 +254,7 @@ func RunStep(ctx context.Context, flow []Step, st Step, env *Env, p *Plan, confi
 		r.Err = ctx.Err()
 		return r
 	}
-	r.Results = MergeResults(out.Results, RunChecks(ctx, []Step{st}, env, RunOptions{Timeout: env.timeout()}))
+	r.Results = MergeResults(out.Results, RunChecks(ctx, []Step{st}, env, RunOptions{Timeout: env.TimeLimit()}))
 	r.Done = len(r.Failed()) == 0
 	return r
 }
@@ -285,7 +285,7 @@ func (r *Run) Record(env *Env) {
 		return // refused before Apply: nothing changed
 	}
 	if r.Err == nil && r.plan != nil {
-		env.FlowProgress().recordHandoff(r.Step, r.plan, env.now())
+		env.FlowProgress().recordHandoff(r.Step, r.plan, env.Time())
 	}
 	if r.Done {
 		env.FlowProgress().MarkDone(r.Step)
@@ -336,7 +336,7 @@ const (
 // of a run that included its checks: a failing check of it outranks everything.
 func StateOf(st Step, a *Answers, p *Progress, results []Result) State {
 	for _, r := range results {
-		if r.Status == Fail && stepOf(r.ID) == st.ID() {
+		if r.Status == Fail && StepOf(r.ID) == st.ID() {
 			return NeedsAttention
 		}
 	}

@@ -231,4 +231,3 @@ func TestEnterSecret(t *testing.T) {
 		})
 	}
 }
-

@@ -62,7 +62,7 @@ func (a *Answers) Tick(id string, on bool, by string, at time.Time) {
 
 // TickAs records a tick of the Env's flow by the Env's user, now.
 func (e *Env) TickAs(id string, on bool) {
-	e.FlowTicks().Set(id, on, e.User, e.now().UTC().Format(time.RFC3339))
+	e.FlowTicks().Set(id, on, e.User, e.Time().UTC().Format(time.RFC3339))
 }
 
 // osUser is who runs ccewiz here, for the record of what they confirmed.

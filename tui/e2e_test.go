@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"ccewiz/steps"
+	"ccewiz/steps/ece"
 	// The binary under test carries every flow; its answers file has their sections.
 	_ "ccewiz/steps/orchestration"
 	_ "ccewiz/steps/wxm"
@@ -126,13 +127,13 @@ func walk(t *testing.T, tm *tmuxTerm, stop func(screen string) bool) string {
 	return ""
 }
 
-// TestE2ETmux runs the real binary and the real steps.ECEFlow().Steps in tmux
+// TestE2ETmux runs the real binary and the real ece.Flow().Steps in tmux
 // against the lab: two steps, quit, resume at the third, walk to the
 // report, quit, and start once more.
 func TestE2ETmux(t *testing.T) {
 	tm := newTmux(t)
 	answers := startLab(t)
-	flow := steps.ECEFlow().Steps
+	flow := ece.Flow().Steps
 	if len(flow) < 2 {
 		t.Skip("the flow has a single step; nothing to resume between")
 	}

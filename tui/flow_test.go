@@ -13,6 +13,7 @@ import (
 
 	"ccewiz/secret"
 	"ccewiz/steps"
+	"ccewiz/steps/ece"
 )
 
 // The model and golden tests run a fixed flow — the real profile step and
@@ -124,7 +125,7 @@ func (demoStep) Checks() []steps.Check {
 	}
 }
 
-func testFlow(d demoStep) []steps.Step { return []steps.Step{steps.NewProfileStep(), d} }
+func testFlow(d demoStep) []steps.Step { return []steps.Step{ece.NewProfileStep(), d} }
 
 // profileAnswers is a complete, valid profile (a 2000-agent model).
 func profileAnswers() *steps.Answers {

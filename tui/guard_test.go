@@ -12,6 +12,7 @@ import (
 
 	"ccewiz/secret"
 	"ccewiz/steps"
+	"ccewiz/steps/ece"
 )
 
 // brokenStep is an earlier required step, recorded as done, whose check
@@ -47,7 +48,7 @@ func guardedAnswers() *steps.Answers {
 }
 
 func guardedFlow() []steps.Step {
-	return []steps.Step{steps.NewProfileStep(), brokenStep{}, demoStep{}}
+	return []steps.Step{ece.NewProfileStep(), brokenStep{}, demoStep{}}
 }
 
 // TestGuardTUI: the irreversible step's plan lists the failing earlier

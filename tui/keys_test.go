@@ -13,6 +13,7 @@ import (
 
 	"ccewiz/secret"
 	"ccewiz/steps"
+	"ccewiz/steps/ece"
 )
 
 // TestNextAndBackDoWhatTheHelpSays: ctrl+n goes to the next step from a
@@ -86,7 +87,7 @@ func TestFinishedFlowReturnsToTheReport(t *testing.T) {
 	a.MarkDone("profile")
 	a.MarkDone("ok")
 	m := testModel(t, a, demoStep{}, 100, 30)
-	m.flow = []steps.Step{steps.NewProfileStep(), okStep{}}
+	m.flow = []steps.Step{ece.NewProfileStep(), okStep{}}
 	m.env.Flow = m.flow
 	m.refreshNeeds()
 	drive(t, m, keys(tea.KeyCtrlO, tea.KeyEnter, tea.KeyEnter)...) // redo the profile
@@ -109,7 +110,7 @@ func TestResultsCursorStartsOnTheFirstLine(t *testing.T) {
 	a.MarkDone("profile")
 	a.Certificate = steps.CertificateAnswers{O: "ece.example.com", Mode: "selfsigned", KeySize: 4096}
 	m := testModel(t, a, demoStep{}, 100, 40)
-	m.flow = []steps.Step{steps.NewProfileStep(), verifyingApply{}}
+	m.flow = []steps.Step{ece.NewProfileStep(), verifyingApply{}}
 	m.env.Flow = m.flow
 	m.cur = 1
 	m.env.Secrets["certificate.pfx_password"] = secret.New(pfxPassword)

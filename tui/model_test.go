@@ -17,6 +17,7 @@ import (
 	"github.com/muesli/termenv"
 
 	"ccewiz/steps"
+	"ccewiz/steps/ece"
 )
 
 const pfxPassword = "s3cret!pw-never-on-disk"
@@ -448,7 +449,7 @@ func TestPlanLinesDetails(t *testing.T) {
 // writes a file has it recorded in progress.written when it returns.
 func TestLateApplyRecorded(t *testing.T) {
 	m := testModel(t, profileAnswers(), demoStep{}, 100, 30)
-	m.flow = []steps.Step{steps.NewProfileStep(), slowApply{}}
+	m.flow = []steps.Step{ece.NewProfileStep(), slowApply{}}
 	m.cur = 1
 	m.plan = &steps.Plan{Step: "demo"}
 	m.o.ActionTimeout = 50 * time.Millisecond

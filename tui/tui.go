@@ -1,5 +1,5 @@
 // Package tui is the interactive wizard: a Bubble Tea model that renders the
-// steps of a flow (steps.ECEFlow() by default) — a sidebar with every step and its state, the
+// steps of a flow (the first of steps.Flows() by default) — a sidebar with every step and its state, the
 // current step's form, its plan, its checks — and the final integration
 // report. It only renders and reads keys: every piece of domain work (plans,
 // changes, checks, saving the answers file) goes through the steps package
@@ -37,7 +37,7 @@ type Options struct {
 	Env *steps.Env
 	// Answers is used when Env is nil; nil means steps.NewAnswers().
 	Answers *steps.Answers
-	// Flow is the list of steps; nil means steps.ECEFlow().
+	// Flow is the list of steps; nil means the default flow (steps.Flows()).
 	Flow []steps.Step
 	// NoColor renders without colour (NO_COLOR, --no-color, dumb terminals).
 	NoColor bool
@@ -182,7 +182,9 @@ func newModel(o Options) *Model {
 	}
 	flow := o.Flow
 	if flow == nil {
-		flow = steps.ECEFlow().Steps
+		if all := steps.Flows(); len(all) > 0 {
+			flow = all[0].Steps
+		}
 	}
 	env.Flow = flow
 	r := o.Renderer

@@ -135,7 +135,7 @@ func awVerdicts(env *steps.Env, stores []awStore, chain []*x509.Certificate, nod
 			out = append(out, fmt.Sprintf("%s: cannot judge — %v", st.Server, err))
 			continue
 		}
-		if err := certs.JudgeServer(chain, ks.TrustedCerts(), node, certs.HTTPSCheck, nowOf(env), node); err != nil {
+		if err := certs.JudgeServer(chain, ks.TrustedCerts(), node, certs.HTTPSCheck, env.Time(), node); err != nil {
 			out = append(out, fmt.Sprintf("%s's Java refuses %s: %v", st.Server, node, err))
 		}
 	}

@@ -10,7 +10,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"github.com/aymanbagabas/go-udiff"
 
@@ -264,7 +263,7 @@ func (finesseStep) Apply(ctx context.Context, env *steps.Env, p *steps.Plan) (*s
 		return nil, fmt.Errorf("the layout on %s changed since the plan (someone saved it in CFAdmin?); nothing was changed — review the plan again", c.Base)
 	}
 	fi := Of(env.Answers).Finesse
-	backup := env.Path(filepath.Join("backups", "finesse-layout-"+normFQDN(first(fi.Servers))+"-"+nowOf(env).UTC().Format("20060102-150405")+".xml"))
+	backup := env.Path(filepath.Join("backups", "finesse-layout-"+normFQDN(first(fi.Servers))+"-"+env.Time().UTC().Format("20060102-150405")+".xml"))
 	base := strings.TrimSuffix(backup, ".xml")
 	for i := 1; ; i++ { // never over an earlier backup made in the same second
 		if _, err := os.Lstat(backup); err != nil {
@@ -370,10 +369,3 @@ func first(list []string) string {
 }
 
 func lf(b []byte) string { return strings.ReplaceAll(string(b), "\r\n", "\n") }
-
-func nowOf(env *steps.Env) time.Time {
-	if env.Now != nil {
-		return env.Now()
-	}
-	return time.Now()
-}

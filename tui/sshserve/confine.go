@@ -13,6 +13,7 @@ import (
 
 	"ccewiz/secret"
 	"ccewiz/steps"
+	"ccewiz/steps/ece"
 )
 
 // A served session may only write inside its user's folder, and may only
@@ -201,7 +202,7 @@ func checkPaths(env *steps.Env, root string) error {
 		return nil
 	}
 	var errs []error
-	for key, ps := range steps.LocalPaths(env.Answers) {
+	for key, ps := range ece.LocalPaths(env.Answers) {
 		for _, p := range ps {
 			if p == "" {
 				continue

@@ -18,6 +18,7 @@ import (
 
 	"ccewiz/secret"
 	"ccewiz/steps"
+	"ccewiz/steps/ece"
 )
 
 const firstScreen = "Deployment profile and prerequisites"
@@ -441,7 +442,7 @@ func TestConfinedTrustCertFiles(t *testing.T) {
 	root := t.TempDir()
 	outside := filepath.Join(t.TempDir(), "server.crt")
 	os.WriteFile(outside, []byte("-----BEGIN CERTIFICATE-----\n"), 0o644)
-	st := steps.Find(confine(steps.ECEFlow().Steps, root), "trust")
+	st := steps.Find(confine(ece.Flow().Steps, root), "trust")
 	if st == nil {
 		t.Fatal("no trust step in the flow")
 	}
@@ -584,7 +585,7 @@ func TestSessionCannotUseTheServersCacerts(t *testing.T) {
 	a := steps.NewAnswers()
 	a.Profile.AdminDataServers = []string{h + ".example.com"}
 	a.Profile.ECEFQDN = "ece.example.com"
-	st := steps.Find(confine(steps.ECEFlow().Steps, root), "trust")
+	st := steps.Find(confine(ece.Flow().Steps, root), "trust")
 	for _, c := range steps.ChecksOf(st, a) {
 		if c.Run == nil {
 			continue

@@ -30,6 +30,7 @@ import (
 	gossh "golang.org/x/crypto/ssh"
 
 	"ccewiz/steps"
+	"ccewiz/steps/ece"
 	"ccewiz/tui"
 )
 
@@ -57,7 +58,7 @@ type Options struct {
 	KeepBackups int
 	// Log receives connect/disconnect/refusal lines. Nil: discarded.
 	Log *log.Logger
-	// Flow overrides steps.ECEFlow() (tests). Every step is confined to the user's folder.
+	// Flow overrides ece.Flow() (tests). Every step is confined to the user's folder.
 	Flow func() []steps.Step
 }
 
@@ -113,7 +114,7 @@ func New(o Options) (*Server, error) {
 		o.KeepBackups = 5
 	}
 	if o.Flow == nil {
-		o.Flow = func() []steps.Step { return steps.ECEFlow().Steps }
+		o.Flow = func() []steps.Step { return ece.Flow().Steps }
 	}
 	if _, err := authorizedKeys(o.AuthorizedKeys); err != nil {
 		return nil, steps.BadInput(err)

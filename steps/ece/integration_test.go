@@ -1,4 +1,4 @@
-package steps
+package ece
 
 import (
 	"context"
@@ -9,36 +9,39 @@ import (
 	"testing"
 	"time"
 
+	"ccewiz/steps"
 	"ccewiz/testpeer"
 )
 
 // trustFake stands in for the trust step so the guard's verdict is the
 // test's choice; the real trust step is tested in its own file.
 type trustFake struct {
-	fakeTrustStatus Status
+	fakeTrustStatus steps.Status
 }
 
-func (trustFake) ID() string                                           { return "trust" }
-func (trustFake) Title() string                                        { return "trust" }
-func (trustFake) Intro() string                                        { return "" }
-func (trustFake) Fields() []Field                                      { return nil }
-func (trustFake) Needed(*Answers) (Need, string)                       { return Required, "" }
-func (trustFake) Plan(context.Context, *Env) (*Plan, error)            { return &Plan{}, nil }
-func (trustFake) Apply(context.Context, *Env, *Plan) (*Outcome, error) { return &Outcome{}, nil }
-func (f trustFake) Checks() []Check {
-	return []Check{{ID: "trust.aw1a", Title: "aw1a trusts ECE", Run: func(context.Context, *Env) Result {
-		return Result{Status: f.fakeTrustStatus, Detail: "cacerts on aw1a: " + string(f.fakeTrustStatus), Fix: "import the ECE certificate"}
+func (trustFake) ID() string                                            { return "trust" }
+func (trustFake) Title() string                                         { return "trust" }
+func (trustFake) Intro() string                                         { return "" }
+func (trustFake) Fields() []steps.Field                                 { return nil }
+func (trustFake) Needed(*steps.Answers) (steps.Need, string)            { return steps.Required, "" }
+func (trustFake) Plan(context.Context, *steps.Env) (*steps.Plan, error) { return &steps.Plan{}, nil }
+func (trustFake) Apply(context.Context, *steps.Env, *steps.Plan) (*steps.Outcome, error) {
+	return &steps.Outcome{}, nil
+}
+func (f trustFake) Checks() []steps.Check {
+	return []steps.Check{{ID: "trust.aw1a", Title: "aw1a trusts ECE", Run: func(context.Context, *steps.Env) steps.Result {
+		return steps.Result{Status: f.fakeTrustStatus, Detail: "cacerts on aw1a: " + string(f.fakeTrustStatus), Fix: "import the ECE certificate"}
 	}}}
 }
 
-func integrationEnv(t *testing.T, certName string) *Env {
+func integrationEnv(t *testing.T, certName string) *steps.Env {
 	t.Helper()
 	dir := t.TempDir()
 	os.MkdirAll(filepath.Join(dir, "certs"), 0o755)
 	testpeer.NewLeaf(t, certName, nil).WriteFiles(t, filepath.Join(dir, "certs"), "ece.example.com")
 	a := inventoryAnswers(2000)
-	a.Integration = IntegrationAnswers{AWDBServer: "aw1a.example.com", AWDBName: "pcce_awdb", AWDBAuth: "windows", AgentPGs: []string{"CUCM_PG_1", "CUCM_PG_2"}}
-	env := NewEnv(a, filepath.Join(dir, "ccewiz.yaml"))
+	a.Integration = steps.IntegrationAnswers{AWDBServer: "aw1a.example.com", AWDBName: "pcce_awdb", AWDBAuth: "windows", AgentPGs: []string{"CUCM_PG_1", "CUCM_PG_2"}}
+	env := steps.NewEnv(a, filepath.Join(dir, "ccewiz.yaml"))
 	env.Now = func() time.Time { return time.Date(2026, 11, 23, 6, 15, 0, 0, time.FixedZone("BRT", -3*3600)) }
 	return env
 }
@@ -46,8 +49,8 @@ func integrationEnv(t *testing.T, certName string) *Env {
 // withTrust puts the integration step in a flow whose trust step's verdict
 // is st, with the earlier steps recorded as done: what is left to refuse the
 // Save is that verdict and the step's own guards.
-func withTrust(env *Env, st Status) integrationStep {
-	env.Flow = []Step{NewProfileStep(), trustFake{st}, NewIntegrationStep()}
+func withTrust(env *steps.Env, st steps.Status) integrationStep {
+	env.Flow = []steps.Step{NewProfileStep(), trustFake{st}, NewIntegrationStep()}
 	env.Answers.MarkDone("profile")
 	env.Answers.MarkDone("trust")
 	return integrationStep{}
@@ -55,7 +58,7 @@ func withTrust(env *Env, st Status) integrationStep {
 
 func TestIntegrationPlanIsIrreversible(t *testing.T) {
 	env := integrationEnv(t, "ece.example.com")
-	plan, err := PlanStep(context.Background(), env.Flow, withTrust(env, Pass), env)
+	plan, err := steps.PlanStep(context.Background(), env.Flow, withTrust(env, steps.Pass), env)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,7 +96,7 @@ func TestIntegrationFields(t *testing.T) {
 		{"integration.agent_pgs", " , ", "every Agent PG"},
 	}
 	for _, c := range cases {
-		err := SetField(NewAnswers(), NewIntegrationStep().Fields(), c.key, c.value)
+		err := steps.SetField(steps.NewAnswers(), NewIntegrationStep().Fields(), c.key, c.value)
 		if (c.err == "") != (err == nil) || err != nil && !strings.Contains(err.Error(), c.err) {
 			t.Errorf("%s=%q: err = %v, want %q", c.key, c.value, err, c.err)
 		}
@@ -108,15 +111,15 @@ func TestIntegrationGuardsRefuse(t *testing.T) {
 	cases := []struct {
 		name    string
 		cert    string
-		trust   Status
-		change  func(a *Answers)
+		trust   steps.Status
+		change  func(a *steps.Answers)
 		blocked bool
 		why     string
 	}{
-		{"certificate not trusted on an ADS", "ece.example.com", Fail, func(*Answers) {}, true, "cacerts on aw1a: fail"},
-		{"web server name not in the certificate", "other.example.com", Pass, func(*Answers) {}, false, "neither the CN"},
-		{"instance case slip", "ece.example.com", Pass, func(a *Answers) { a.Inventory.AppInstance = "Multichannel" }, false, "only in case"},
-		{"UQ instance", "ece.example.com", Pass, func(a *Answers) { a.Inventory.AppInstance = "UQ_MultiChannel" }, false, "UQ"},
+		{"certificate not trusted on an ADS", "ece.example.com", steps.Fail, func(*steps.Answers) {}, true, "cacerts on aw1a: fail"},
+		{"web server name not in the certificate", "other.example.com", steps.Pass, func(*steps.Answers) {}, false, "neither the CN"},
+		{"instance case slip", "ece.example.com", steps.Pass, func(a *steps.Answers) { a.Inventory.AppInstance = "Multichannel" }, false, "only in case"},
+		{"UQ instance", "ece.example.com", steps.Pass, func(a *steps.Answers) { a.Inventory.AppInstance = "UQ_MultiChannel" }, false, "UQ"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -124,7 +127,7 @@ func TestIntegrationGuardsRefuse(t *testing.T) {
 			env := integrationEnv(t, c.cert)
 			c.change(env.Answers)
 			st := withTrust(env, c.trust)
-			plan, err := PlanStep(ctx, env.Flow, st, env)
+			plan, err := steps.PlanStep(ctx, env.Flow, st, env)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -134,7 +137,7 @@ func TestIntegrationGuardsRefuse(t *testing.T) {
 			if !c.blocked && !strings.Contains(strings.Join(plan.Notes, " "), "DO NOT SAVE") {
 				t.Errorf("plan does not warn: %v", plan.Notes)
 			}
-			r := RunStep(ctx, env.Flow, st, env, plan, plan.Irreversible.Confirm)
+			r := steps.RunStep(ctx, env.Flow, st, env, plan, plan.Irreversible.Confirm)
 			r.Record(env)
 			if r.Err == nil || !strings.Contains(r.Err.Error(), c.why) || r.Done {
 				t.Fatalf("run: done %v, %v", r.Done, r.Err)
@@ -142,7 +145,7 @@ func TestIntegrationGuardsRefuse(t *testing.T) {
 			if env.Answers.Integration.ConfirmedAt != "" || env.Answers.Integration.ConfirmedInstance != "" || env.Answers.IsDone("integration") {
 				t.Error("a confirmation was recorded")
 			}
-			if r := st.Checks()[0].Run(ctx, env); r.Status != Fail || !strings.Contains(r.Detail, c.why) {
+			if r := st.Checks()[0].Run(ctx, env); r.Status != steps.Fail || !strings.Contains(r.Detail, c.why) {
 				t.Errorf("integration.ready = %+v", r)
 			}
 		})
@@ -152,19 +155,19 @@ func TestIntegrationGuardsRefuse(t *testing.T) {
 func TestIntegrationApplyRecordsConfirmation(t *testing.T) {
 	ctx := context.Background()
 	env := integrationEnv(t, "ece.example.com")
-	st := withTrust(env, Pass)
-	confirmed := func() Result { return st.Checks()[1].Run(ctx, env) }
-	if r := confirmed(); r.Status != Manual || !strings.Contains(r.Fix, "--confirm MultiChannel") {
+	st := withTrust(env, steps.Pass)
+	confirmed := func() steps.Result { return st.Checks()[1].Run(ctx, env) }
+	if r := confirmed(); r.Status != steps.Manual || !strings.Contains(r.Fix, "--confirm MultiChannel") {
 		t.Errorf("before: %+v", r)
 	}
-	plan, err := PlanStep(ctx, env.Flow, st, env)
+	plan, err := steps.PlanStep(ctx, env.Flow, st, env)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r := RunStep(ctx, env.Flow, st, env, plan, "multichannel"); !errors.Is(r.Err, ErrNotConfirmed) || r.Outcome != nil {
+	if r := steps.RunStep(ctx, env.Flow, st, env, plan, "multichannel"); !errors.Is(r.Err, steps.ErrNotConfirmed) || r.Outcome != nil {
 		t.Fatalf("a confirmation in the wrong case ran: %+v", r)
 	}
-	r := RunStep(ctx, env.Flow, st, env.Snapshot(), plan, "MultiChannel")
+	r := steps.RunStep(ctx, env.Flow, st, env.Snapshot(), plan, "MultiChannel")
 	if r.Err != nil || !r.Done {
 		t.Fatalf("run: %v, failed %+v", r.Err, r.Failed())
 	}
@@ -179,15 +182,15 @@ func TestIntegrationApplyRecordsConfirmation(t *testing.T) {
 	if ig.ConfirmedAt != "2026-11-23T09:15:00Z" || ig.ConfirmedInstance != "MultiChannel" {
 		t.Errorf("recorded %q %q", ig.ConfirmedAt, ig.ConfirmedInstance)
 	}
-	if r := confirmed(); r.Status != Pass {
+	if r := confirmed(); r.Status != steps.Pass {
 		t.Errorf("after: %+v", r)
 	}
 	// The record survives the answers file round trip.
-	b, err := MarshalAnswers(env.Answers)
+	b, err := steps.MarshalAnswers(env.Answers)
 	if err != nil {
 		t.Fatal(err)
 	}
-	back, err := ParseAnswers("x", b)
+	back, err := steps.ParseAnswers("x", b)
 	if err != nil || back.Integration.ConfirmedAt != ig.ConfirmedAt {
 		t.Errorf("round trip: %v %+v", err, back)
 	}
@@ -197,7 +200,7 @@ func TestIntegrationApplyRecordsConfirmation(t *testing.T) {
 	}
 	// The profile changed under a recorded confirmation: say so loudly.
 	env.Answers.Profile.DeploymentModel = 4000
-	if r := confirmed(); r.Status != Fail || !strings.Contains(r.Detail, "Main_PS1_Multichannel") {
+	if r := confirmed(); r.Status != steps.Fail || !strings.Contains(r.Detail, "Main_PS1_Multichannel") {
 		t.Errorf("mismatch: %+v", r)
 	}
 	if _, err := st.Plan(ctx, env); err == nil || !isBadInput(err) {
@@ -210,12 +213,12 @@ func TestIntegrationApplyRecordsConfirmation(t *testing.T) {
 func TestIntegrationReadyOutsideFlow(t *testing.T) {
 	env := integrationEnv(t, "ece.example.com")
 	r := integrationStep{}.earlierSteps(context.Background(), env)
-	if r.Status != Warn || !strings.Contains(r.Detail, "by hand") {
+	if r.Status != steps.Warn || !strings.Contains(r.Detail, "by hand") {
 		t.Errorf("earlier steps = %+v", r)
 	}
-	env.Flow = []Step{NewProfileStep(), trustFake{Pass}, NewIntegrationStep()}
+	env.Flow = []steps.Step{NewProfileStep(), trustFake{steps.Pass}, NewIntegrationStep()}
 	r = integrationStep{}.earlierSteps(context.Background(), env)
-	if r.Status != Warn || !strings.Contains(r.Detail, "not recorded as done: profile, trust") {
+	if r.Status != steps.Warn || !strings.Contains(r.Detail, "not recorded as done: profile, trust") {
 		t.Errorf("undone earlier steps = %+v", r)
 	}
 }

@@ -1,4 +1,4 @@
-package steps
+package ece
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"ccewiz/certs"
+	"ccewiz/steps"
 	"ccewiz/testpeer"
 )
 
@@ -15,10 +16,10 @@ import (
 // typed in capitals or with a final dot (the step writes ece.example.com.crt).
 func TestECECertificateFindsStepOnesFile(t *testing.T) {
 	dir := t.TempDir()
-	a := NewAnswers()
+	a := steps.NewAnswers()
 	a.Profile.ECEFQDN = "ECE.Example.com."
 	a.Certificate.OutDir = "out"
-	env := NewEnv(a, filepath.Join(dir, "ccewiz.yaml"))
+	env := steps.NewEnv(a, filepath.Join(dir, "ccewiz.yaml"))
 
 	leaf := testpeer.NewLeaf(t, "ece.example.com", nil)
 	written := filepath.Join(dir, "out", "ece.example.com.crt")

@@ -1,10 +1,12 @@
-package steps
+package ece
 
 import (
 	"context"
 	"fmt"
 	"strings"
 	"time"
+
+	"ccewiz/steps"
 )
 
 // integrationStep is step 5: ECE's Unified CCE integration, done in ECE
@@ -15,7 +17,7 @@ import (
 type integrationStep struct{}
 
 // NewIntegrationStep returns step 5, ECE's Unified CCE integration.
-func NewIntegrationStep() Step { return integrationStep{} }
+func NewIntegrationStep() steps.Step { return integrationStep{} }
 
 const (
 	integrationWhere = "CCE Administration › Email and Chat › Integration › Unified CCE › Unified CCE"
@@ -35,29 +37,29 @@ func (integrationStep) Intro() string {
 		"you to type the Application Instance to confirm."
 }
 
-func (integrationStep) Needed(*Answers) (Need, string) {
-	return Required, "ECE routes email and chat through PCCE only once it is integrated with Unified CCE"
+func (integrationStep) Needed(*steps.Answers) (steps.Need, string) {
+	return steps.Required, "ECE routes email and chat through PCCE only once it is integrated with Unified CCE"
 }
 
-func (integrationStep) Fields() []Field {
-	server := TextField("integration.awdb_server", "AWDB server", "the Admin Data Server whose AWDB ECE reads (host, or host\\SQL instance)",
-		func(a *Answers) *string { return &a.Integration.AWDBServer })
-	server.Default = func(a *Answers) string {
+func (integrationStep) Fields() []steps.Field {
+	server := steps.TextField("integration.awdb_server", "AWDB server", "the Admin Data Server whose AWDB ECE reads (host, or host\\SQL instance)",
+		func(a *steps.Answers) *string { return &a.Integration.AWDBServer })
+	server.Default = func(a *steps.Answers) string {
 		if len(a.Profile.AdminDataServers) > 0 {
 			return a.Profile.AdminDataServers[0]
 		}
 		return ""
 	}
-	server.Validate = func(_ *Answers, v string) error {
+	server.Validate = func(_ *steps.Answers, v string) error {
 		host, _, _ := strings.Cut(strings.TrimSpace(v), `\`)
-		if err := ValidateFQDN(host); err != nil {
+		if err := steps.ValidateFQDN(host); err != nil {
 			return fmt.Errorf("AWDB server: %w", err)
 		}
 		return nil
 	}
-	name := TextField("integration.awdb_name", "AWDB database name", "<ICM instance>_awdb, e.g. pcce_awdb",
-		func(a *Answers) *string { return &a.Integration.AWDBName })
-	name.Validate = func(_ *Answers, v string) error {
+	name := steps.TextField("integration.awdb_name", "AWDB database name", "<ICM instance>_awdb, e.g. pcce_awdb",
+		func(a *steps.Answers) *string { return &a.Integration.AWDBName })
+	name.Validate = func(_ *steps.Answers, v string) error {
 		v = strings.TrimSpace(v)
 		switch {
 		case v == "":
@@ -67,18 +69,18 @@ func (integrationStep) Fields() []Field {
 		}
 		return nil
 	}
-	auth := ChoiceField("integration.awdb_auth", "AWDB authentication", "windows (integrated) or sql (SQL Server login)", []string{"windows", "sql"},
-		func(a *Answers) *string { return &a.Integration.AWDBAuth })
-	auth.Default = func(*Answers) string { return "windows" }
-	pgs := ListField("integration.agent_pgs", "Agent PGs", "every Agent PG, as CCE Administration names them (e.g. CUCM_PG_1)",
-		func(a *Answers) *[]string { return &a.Integration.AgentPGs })
-	pgs.Validate = func(_ *Answers, v string) error {
-		if len(SplitList(v)) == 0 {
+	auth := steps.ChoiceField("integration.awdb_auth", "AWDB authentication", "windows (integrated) or sql (SQL Server login)", []string{"windows", "sql"},
+		func(a *steps.Answers) *string { return &a.Integration.AWDBAuth })
+	auth.Default = func(*steps.Answers) string { return "windows" }
+	pgs := steps.ListField("integration.agent_pgs", "Agent PGs", "every Agent PG, as CCE Administration names them (e.g. CUCM_PG_1)",
+		func(a *steps.Answers) *[]string { return &a.Integration.AgentPGs })
+	pgs.Validate = func(_ *steps.Answers, v string) error {
+		if len(steps.SplitList(v)) == 0 {
 			return fmt.Errorf("list every Agent PG: ECE only routes to agents on the PGs added here")
 		}
 		return nil
 	}
-	return []Field{server, name, auth, pgs}
+	return []steps.Field{server, name, auth, pgs}
 }
 
 func authLabel(s string) string {
@@ -93,26 +95,26 @@ func authLabel(s string) string {
 // Instance. Any Fail means: do not Save. That every earlier step (ECE's
 // certificate trusted on every ADS among them) is done and passes is the
 // engine's guard (Guard), which every driver applies to an irreversible plan.
-func (s integrationStep) Guards(ctx context.Context, env *Env) []Result {
+func (s integrationStep) Guards(ctx context.Context, env *steps.Env) []steps.Result {
 	a := env.Answers
 	cert := CertRule(ctx, env, invWebServer(a))
 	cert.ID, cert.Title = "integration.guard-cert", "the web server name is in ECE's certificate"
 	inst := AppInstanceRule(a)
 	inst.ID, inst.Title = "integration.guard-app-instance", "the Application Instance is exact"
-	return []Result{cert, inst}
+	return []steps.Result{cert, inst}
 }
 
 // earlierSteps is the engine's guard as a result, for the ready check: a
 // failing earlier check fails it; a step not recorded as done (the admin may
 // have done it by hand) only warns, since the check cannot know.
-func (s integrationStep) earlierSteps(ctx context.Context, env *Env) Result {
-	r := Result{ID: "integration.guard-earlier", Title: "every earlier step is done and passes its checks"}
+func (s integrationStep) earlierSteps(ctx context.Context, env *steps.Env) steps.Result {
+	r := steps.Result{ID: "integration.guard-earlier", Title: "every earlier step is done and passes its checks"}
 	if len(env.Flow) == 0 {
-		r.Status, r.Detail = Warn, "run outside its flow: confirm by hand that every earlier step is done and passes its checks"
+		r.Status, r.Detail = steps.Warn, "run outside its flow: confirm by hand that every earlier step is done and passes its checks"
 		return r
 	}
 	var failing, undone []string
-	for _, b := range Guard(ctx, env.Flow, s.ID(), env) {
+	for _, b := range steps.Guard(ctx, env.Flow, s.ID(), env) {
 		if b.Why == "not done yet" {
 			undone = append(undone, b.Step)
 			continue
@@ -124,47 +126,47 @@ func (s integrationStep) earlierSteps(ctx context.Context, env *Env) Result {
 	}
 	switch {
 	case len(failing) > 0:
-		r.Status, r.Detail = Fail, strings.Join(failing, "; ")
+		r.Status, r.Detail = steps.Fail, strings.Join(failing, "; ")
 	case len(undone) > 0:
-		r.Status, r.Detail = Warn, "no check fails, but not recorded as done: "+strings.Join(undone, ", ")
+		r.Status, r.Detail = steps.Warn, "no check fails, but not recorded as done: "+strings.Join(undone, ", ")
 		r.Fix = "run those steps in the wizard or with ccewiz apply --step ID; the Save waits for them"
 	default:
-		r.Status, r.Detail = Pass, "every earlier step is done and passes its checks"
+		r.Status, r.Detail = steps.Pass, "every earlier step is done and passes its checks"
 	}
 	return r
 }
 
-func failed(rs []Result) []string {
+func failed(rs []steps.Result) []string {
 	var bad []string
 	for _, r := range rs {
-		if r.Status == Fail {
+		if r.Status == steps.Fail {
 			bad = append(bad, fmt.Sprintf("%s — %s", r.Title, r.Detail))
 		}
 	}
 	return bad
 }
 
-func (s integrationStep) Plan(ctx context.Context, env *Env) (*Plan, error) {
+func (s integrationStep) Plan(ctx context.Context, env *steps.Env) (*steps.Plan, error) {
 	a := env.Answers
 	inst, err := AppInstance(a.Profile)
 	if err != nil {
-		return nil, BadInput(err)
+		return nil, steps.BadInput(err)
 	}
 	if ci := a.Integration.ConfirmedInstance; ci != "" {
 		if ci == inst {
-			return &Plan{Step: s.ID(), Summary: fmt.Sprintf("already confirmed for %s at %s; nothing to do (Save cannot be repeated or undone)", ci, a.Integration.ConfirmedAt)}, nil
+			return &steps.Plan{Step: s.ID(), Summary: fmt.Sprintf("already confirmed for %s at %s; nothing to do (Save cannot be repeated or undone)", ci, a.Integration.ConfirmedAt)}, nil
 		}
-		return nil, BadInput(fmt.Errorf("integration.confirmed_instance is %q but the profile now expects %q; if ECE was saved with %q it must be reinstalled — otherwise correct the answers file", ci, inst, ci))
+		return nil, steps.BadInput(fmt.Errorf("integration.confirmed_instance is %q but the profile now expects %q; if ECE was saved with %q it must be reinstalled — otherwise correct the answers file", ci, inst, ci))
 	}
-	if errs := ValidateFields(a, s.Fields()); len(errs) > 0 {
-		return nil, BadInput(joinErrs("the integration answers are incomplete", errs))
+	if errs := steps.ValidateFields(a, s.Fields()); len(errs) > 0 {
+		return nil, steps.BadInput(joinErrs("the integration answers are incomplete", errs))
 	}
 	ig := a.Integration
 	awdb := integrationWhere + " › AWDB Details"
 	conf := integrationWhere + " › Configuration"
-	plan := &Plan{Step: s.ID(),
+	plan := &steps.Plan{Step: s.ID(),
 		Summary: "fill in AWDB Details and Save; then Configuration — its Save is permanent",
-		GUI: []GUIEntry{
+		GUI: []steps.GUIEntry{
 			{Where: "CCE Administration › Email and Chat", Field: "Device name", Value: invWebServer(a)},
 			{Where: awdb, Field: "Server", Value: ig.AWDBServer},
 			{Where: awdb, Field: "Database name", Value: ig.AWDBName},
@@ -172,14 +174,14 @@ func (s integrationStep) Plan(ctx context.Context, env *Env) (*Plan, error) {
 			{Where: awdb, Field: "User name / Password", Value: "an account that can read the AWDB — typed by you, never stored"},
 			{Where: conf, Field: "Application Instance", Value: inst + " (never the one starting with UQ)"},
 		},
-		Irreversible: &Irreversible{What: IntegrationWarning, Confirm: inst},
+		Irreversible: &steps.Irreversible{What: IntegrationWarning, Confirm: inst},
 	}
 	for _, pg := range ig.AgentPGs {
-		plan.GUI = append(plan.GUI, GUIEntry{Where: conf, Field: "Agent PG (add with +)", Value: pg})
+		plan.GUI = append(plan.GUI, steps.GUIEntry{Where: conf, Field: "Agent PG (add with +)", Value: pg})
 	}
 	guards := s.Guards(ctx, env)
 	for _, r := range guards {
-		plan.Notes = append(plan.Notes, fmt.Sprintf("%s %s: %s", Symbol(r.Status), r.Title, r.Detail))
+		plan.Notes = append(plan.Notes, fmt.Sprintf("%s %s: %s", steps.Symbol(r.Status), r.Title, r.Detail))
 	}
 	if bad := failed(guards); len(bad) > 0 {
 		plan.Notes = append(plan.Notes, "DO NOT SAVE: fix the failures above first; ccewiz will not record a confirmation until they pass")
@@ -190,53 +192,53 @@ func (s integrationStep) Plan(ctx context.Context, env *Env) (*Plan, error) {
 // Apply returns the admin's confirmation for the driver to record (it has
 // checked the typed Application Instance) — but only after the guards pass
 // again, right now.
-func (s integrationStep) Apply(ctx context.Context, env *Env, _ *Plan) (*Outcome, error) {
+func (s integrationStep) Apply(ctx context.Context, env *steps.Env, _ *steps.Plan) (*steps.Outcome, error) {
 	a := env.Answers
 	inst, err := AppInstance(a.Profile)
 	if err != nil {
-		return nil, BadInput(err)
+		return nil, steps.BadInput(err)
 	}
 	guards := s.Guards(ctx, env)
-	out := &Outcome{Results: guards}
+	out := &steps.Outcome{Results: guards}
 	if bad := failed(guards); len(bad) > 0 {
 		return out, fmt.Errorf("refusing to confirm the permanent Save: %s; fix these, then run the step again", strings.Join(bad, "; "))
 	}
 	// Recorded by the driver (Outcome.Record): Apply may run in the background.
-	out.Confirmed = &Confirmation{At: env.now().UTC().Format(time.RFC3339), Instance: inst}
+	out.Confirmed = &steps.Confirmation{At: env.Time().UTC().Format(time.RFC3339), Instance: inst}
 	out.Notes = append(out.Notes, fmt.Sprintf("confirmed for %s at %s (recorded in the answers file); now select %s in ECE's Configuration tab, add every Agent PG and Save",
 		inst, out.Confirmed.At, inst))
 	return out, nil
 }
 
-func (s integrationStep) Checks() []Check {
-	return []Check{
-		{ID: "integration.ready", Title: "Nothing would make the permanent Save a mistake", Run: func(ctx context.Context, env *Env) Result {
-			rs := append([]Result{s.earlierSteps(ctx, env)}, s.Guards(ctx, env)...)
+func (s integrationStep) Checks() []steps.Check {
+	return []steps.Check{
+		{ID: "integration.ready", Title: "Nothing would make the permanent Save a mistake", Run: func(ctx context.Context, env *steps.Env) steps.Result {
+			rs := append([]steps.Result{s.earlierSteps(ctx, env)}, s.Guards(ctx, env)...)
 			if bad := failed(rs); len(bad) > 0 {
-				return Result{Status: Fail, Detail: strings.Join(bad, "; "), Fix: "fix these before ECE's Integration › Unified CCE › Save"}
+				return steps.Result{Status: steps.Fail, Detail: strings.Join(bad, "; "), Fix: "fix these before ECE's Integration › Unified CCE › Save"}
 			}
 			for _, r := range rs {
-				if r.Status == Warn {
-					return Result{Status: Warn, Detail: r.Detail, Fix: "confirm it by hand before the Save"}
+				if r.Status == steps.Warn {
+					return steps.Result{Status: steps.Warn, Detail: r.Detail, Fix: "confirm it by hand before the Save"}
 				}
 			}
-			return Result{Status: Pass, Detail: "trust, certificate name and Application Instance all check out"}
+			return steps.Result{Status: steps.Pass, Detail: "trust, certificate name and Application Instance all check out"}
 		}},
-		{ID: "integration.confirmed", Title: "ECE's Unified CCE integration confirmed", Run: func(_ context.Context, env *Env) Result {
+		{ID: "integration.confirmed", Title: "ECE's Unified CCE integration confirmed", Run: func(_ context.Context, env *steps.Env) steps.Result {
 			a := env.Answers
 			want, err := AppInstance(a.Profile)
 			if err != nil {
-				return Result{Status: Fail, Detail: err.Error(), Fix: "complete the profile"}
+				return steps.Result{Status: steps.Fail, Detail: err.Error(), Fix: "complete the profile"}
 			}
 			switch ci := a.Integration.ConfirmedInstance; {
 			case ci == "":
-				return Result{Status: Manual, Detail: fmt.Sprintf("not confirmed yet: after the checks pass, ECE › Integration › Unified CCE › Configuration takes Application Instance %s and every Agent PG, then Save (permanent)", want),
+				return steps.Result{Status: steps.Manual, Detail: fmt.Sprintf("not confirmed yet: after the checks pass, ECE › Integration › Unified CCE › Configuration takes Application Instance %s and every Agent PG, then Save (permanent)", want),
 					Fix: fmt.Sprintf("ccewiz apply --step integration --confirm %s", want)}
 			case ci != want:
-				return Result{Status: Fail, Detail: fmt.Sprintf("confirmed for %q at %s, but the Application Instance is %q", ci, a.Integration.ConfirmedAt, want),
+				return steps.Result{Status: steps.Fail, Detail: fmt.Sprintf("confirmed for %q at %s, but the Application Instance is %q", ci, a.Integration.ConfirmedAt, want),
 					Fix: "if ECE was saved with the wrong instance it must be reinstalled (uninstall, drop its databases); otherwise correct the answers file"}
 			}
-			return Result{Status: Pass, Detail: fmt.Sprintf("confirmed for %s at %s", want, a.Integration.ConfirmedAt)}
+			return steps.Result{Status: steps.Pass, Detail: fmt.Sprintf("confirmed for %s at %s", want, a.Integration.ConfirmedAt)}
 		}},
 	}
 }

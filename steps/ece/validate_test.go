@@ -1,4 +1,4 @@
-package steps
+package ece
 
 import (
 	"context"
@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"ccewiz/steps"
 	"ccewiz/testpeer"
 )
 
@@ -44,10 +45,10 @@ func eceServer(t *testing.T, handler http.HandlerFunc, requireSNI bool, leaf *te
 
 // eceAnswers points ece.example.com at addr and, when crt is not nil,
 // stores it where step 1 writes the certificate.
-func eceEnv(t *testing.T, addr string, crt ...*testpeer.Cert) *Env {
+func eceEnv(t *testing.T, addr string, crt ...*testpeer.Cert) *steps.Env {
 	t.Helper()
 	dir := t.TempDir()
-	a := NewAnswers()
+	a := steps.NewAnswers()
 	a.Profile.ECEFQDN = "ece.example.com"
 	a.Resolve = map[string]string{"ece.example.com:443": addr}
 	if len(crt) > 0 {
@@ -60,7 +61,7 @@ func eceEnv(t *testing.T, addr string, crt ...*testpeer.Cert) *Env {
 			t.Fatal(err)
 		}
 	}
-	env := NewEnv(a, filepath.Join(dir, "ccewiz.yaml"))
+	env := steps.NewEnv(a, filepath.Join(dir, "ccewiz.yaml"))
 	env.Timeout = 3 * time.Second
 	return env
 }
@@ -86,9 +87,9 @@ func status(code int, loc string) http.HandlerFunc {
 	}
 }
 
-func runValidate(t *testing.T, env *Env) map[string]Result {
+func runValidate(t *testing.T, env *steps.Env) map[string]steps.Result {
 	t.Helper()
-	return checkResults(t, env, []Step{NewValidateStep()}, 5*time.Second)
+	return checkResults(t, env, []steps.Step{NewValidateStep()}, 5*time.Second)
 }
 
 func TestValidateHTTPS(t *testing.T) {
@@ -100,7 +101,7 @@ func TestValidateHTTPS(t *testing.T) {
 	// A name crafted to drive a terminal: it must be printed inert.
 	escape := testpeer.NewLeaf(t, "evil\x1b[2J.example.com", nil, testpeer.DNS("evil.example.com"))
 	type want struct {
-		status Status
+		status steps.Status
 		detail string // substring of both results' Detail (or Fix, for fixes)
 		fix    string
 	}
@@ -114,26 +115,26 @@ func TestValidateHTTPS(t *testing.T) {
 		sys     want
 	}{
 		{"self-signed from step 1", ece, false, []*testpeer.Cert{selfSigned}, []*testpeer.Cert{selfSigned},
-			want{Pass, "HTTP 302 Found", ""}, want{Pass, "HTTP 200 OK", ""}},
+			want{steps.Pass, "HTTP 302 Found", ""}, want{steps.Pass, "HTTP 200 OK", ""}},
 		{"CA-signed chain, root in the file", ece, false, []*testpeer.Cert{chain.Leaf, chain.Intermediate}, []*testpeer.Cert{chain.Root},
-			want{Pass, "trusting ccewiz Test Root CA", ""}, want{Pass, "HTTP 200", ""}},
+			want{steps.Pass, "trusting ccewiz Test Root CA", ""}, want{steps.Pass, "HTTP 200", ""}},
 		// SNI is what browsers send; the no-SNI probe of SPOG's view is certificate.tls's job.
 		{"server requires SNI", ece, true, []*testpeer.Cert{selfSigned}, []*testpeer.Cert{selfSigned},
-			want{Pass, "HTTP 302", ""}, want{Pass, "HTTP 200", ""}},
+			want{steps.Pass, "HTTP 302", ""}, want{steps.Pass, "HTTP 200", ""}},
 		{"expired", ece, false, []*testpeer.Cert{expired}, []*testpeer.Cert{expired},
-			want{Fail, "the certificate expired on " + now.AddDate(0, 0, -1).UTC().Format("2006-01-02"), "renew the certificate"}, want{Fail, "expired", "renew"}},
+			want{steps.Fail, "the certificate expired on " + now.AddDate(0, 0, -1).UTC().Format("2006-01-02"), "renew the certificate"}, want{steps.Fail, "expired", "renew"}},
 		{"wrong name", ece, false, []*testpeer.Cert{wrongName}, []*testpeer.Cert{wrongName},
-			want{Fail, "does not name ece.example.com (served: CN=eceweb.example.com", "reissue the certificate with ece.example.com"}, want{Fail, "does not name", "reissue"}},
+			want{steps.Fail, "does not name ece.example.com (served: CN=eceweb.example.com", "reissue the certificate with ece.example.com"}, want{steps.Fail, "does not name", "reissue"}},
 		{"escape sequence in the served name", ece, false, []*testpeer.Cert{escape}, []*testpeer.Cert{escape},
-			want{Fail, "CN=evil\uFFFD[2J.example.com", "reissue"}, want{Fail, "does not name", "reissue"}},
+			want{steps.Fail, "CN=evil\uFFFD[2J.example.com", "reissue"}, want{steps.Fail, "does not name", "reissue"}},
 		{"no step-1 certificate", ece, false, []*testpeer.Cert{selfSigned}, nil,
-			want{Fail, "not trusted (trusted here: this machine's roots (no step-1 certificate at", "cacerts"}, want{Fail, "not trusted", "step 4.1"}},
+			want{steps.Fail, "not trusted (trusted here: this machine's roots (no step-1 certificate at", "cacerts"}, want{steps.Fail, "not trusted", "step 4.1"}},
 		{"ECE down behind IIS", status(503, ""), false, []*testpeer.Cert{selfSigned}, []*testpeer.Cert{selfSigned},
-			want{Fail, "HTTP 503 Service Unavailable", "Cisco Service"}, want{Fail, "503", "Cisco Service"}},
+			want{steps.Fail, "HTTP 503 Service Unavailable", "Cisco Service"}, want{steps.Fail, "503", "Cisco Service"}},
 		{"not the ECE site", status(404, ""), false, []*testpeer.Cert{selfSigned}, []*testpeer.Cert{selfSigned},
-			want{Fail, "HTTP 404", "has no /default"}, want{Fail, "404", "has no /system"}},
+			want{steps.Fail, "HTTP 404", "has no /default"}, want{steps.Fail, "404", "has no /system"}},
 		{"redirect to plain HTTP", status(301, "http://ece.example.com/default"), false, []*testpeer.Cert{selfSigned}, []*testpeer.Cert{selfSigned},
-			want{Warn, "(plain HTTP)", "non-SSL"}, want{Warn, "plain HTTP", "non-SSL"}},
+			want{steps.Warn, "(plain HTTP)", "non-SSL"}, want{steps.Warn, "plain HTTP", "non-SSL"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			addr := eceServer(t, tc.handler, tc.sni, tc.served[0], tc.served[1:]...)
@@ -168,7 +169,7 @@ func TestValidateUnreachable(t *testing.T) {
 				env.Timeout = tc.timeout
 			}
 			r := runValidate(t, env)["validate.https-default"]
-			if r.Status != Fail || !strings.Contains(r.Detail, tc.detail) || !strings.Contains(r.Fix, tc.fix) {
+			if r.Status != steps.Fail || !strings.Contains(r.Detail, tc.detail) || !strings.Contains(r.Fix, tc.fix) {
 				t.Errorf("got %s %q fix %q; want fail with %q / %q", r.Status, r.Detail, r.Fix, tc.detail, tc.fix)
 			}
 		})
@@ -176,10 +177,10 @@ func TestValidateUnreachable(t *testing.T) {
 }
 
 func TestValidateManualAndSkip(t *testing.T) {
-	env := NewEnv(NewAnswers(), "")
-	env.Answers.Validation.Ticked = map[string]Tick{"validate.no-alerts": {}}
+	env := steps.NewEnv(steps.NewAnswers(), "")
+	env.Answers.Validation.Ticked = map[string]steps.Tick{"validate.no-alerts": {}}
 	rs := runValidate(t, env)
-	if r := rs["validate.https-default"]; r.Status != Skip || !strings.Contains(r.Detail, "profile.ece_fqdn") {
+	if r := rs["validate.https-default"]; r.Status != steps.Skip || !strings.Contains(r.Detail, "profile.ece_fqdn") {
 		t.Errorf("no FQDN: %+v, want skip naming profile.ece_fqdn", r)
 	}
 	for id, where := range map[string]string{
@@ -189,7 +190,7 @@ func TestValidateManualAndSkip(t *testing.T) {
 		"validate.test-agent":     "Screen Name",
 		"validate.agent-in-ece":   "\"Service\" department holds PCCE's Global objects",
 	} {
-		if r := rs[id]; r.Status != Manual || !strings.Contains(r.Detail, where) {
+		if r := rs[id]; r.Status != steps.Manual || !strings.Contains(r.Detail, where) {
 			t.Errorf("%s = %s %q, want manual with %q", id, r.Status, r.Detail, where)
 		}
 	}
@@ -204,7 +205,7 @@ func TestValidateManualAndSkip(t *testing.T) {
 	if r := rs["validate.agent-in-ece"]; !strings.HasSuffix(r.Detail, "Users lists jdoe.") {
 		t.Errorf("agent-in-ece should name the agent: %q", r.Detail)
 	}
-	p, err := NewValidateStep().Plan(context.Background(), &Env{Answers: &Answers{Validation: ValidationAnswers{TestAgent: "jdoe"}}})
+	p, err := NewValidateStep().Plan(context.Background(), &steps.Env{Answers: &steps.Answers{Validation: steps.ValidationAnswers{TestAgent: "jdoe"}}})
 	if err != nil || len(p.GUI) != 3 || !strings.Contains(p.GUI[0].Where, "Agents › jdoe › General") {
 		t.Errorf("plan: %+v %v", p, err)
 	}
@@ -213,7 +214,7 @@ func TestValidateManualAndSkip(t *testing.T) {
 // TestValidateApplyPointsAtItsChecks: the note after Apply speaks of the
 // checks every driver shows next, not of a command to run elsewhere.
 func TestValidateApplyPointsAtItsChecks(t *testing.T) {
-	out, err := NewValidateStep().Apply(context.Background(), NewEnv(NewAnswers(), ""), &Plan{})
+	out, err := NewValidateStep().Apply(context.Background(), steps.NewEnv(steps.NewAnswers(), ""), &steps.Plan{})
 	if err != nil || len(out.Notes) != 1 || strings.Contains(out.Notes[0], "ccewiz check") || !strings.Contains(out.Notes[0], "the checks below") {
 		t.Errorf("apply note = %q, %v", out.Notes, err)
 	}

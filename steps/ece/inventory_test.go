@@ -1,4 +1,4 @@
-package steps
+package ece
 
 import (
 	"bytes"
@@ -10,12 +10,13 @@ import (
 	"testing"
 	"time"
 
+	"ccewiz/steps"
 	"ccewiz/testpeer"
 )
 
-func inventoryAnswers(model int) *Answers {
-	a := NewAnswers()
-	a.Profile = Profile{PCCEVersion: "12.5(1)", ECEVersion: "12.5(1)", DeploymentModel: model, ECEShape: "1500-ha",
+func inventoryAnswers(model int) *steps.Answers {
+	a := steps.NewAnswers()
+	a.Profile = steps.Profile{PCCEVersion: "12.5(1)", ECEVersion: "12.5(1)", DeploymentModel: model, ECEShape: "1500-ha",
 		ECEFQDN: "ece.example.com", WebServers: []string{"web1.example.com", "web2.example.com"}, LoadBalancer: "passthrough",
 		ServicesServers: []string{"svc1.example.com", "svc2.example.com"}, AdminDataServers: []string{"aw1a.example.com"},
 		Site: "Main", PeripheralSet: "PS1", Instance: "Multichannel"}
@@ -25,15 +26,15 @@ func inventoryAnswers(model int) *Answers {
 func TestWebFQDNRule(t *testing.T) {
 	cases := []struct {
 		name   string
-		status Status
+		status steps.Status
 		why    string
 	}{
-		{"ece.example.com", Pass, "fully qualified"},
-		{"ece", Fail, "short host name"},
-		{"10.1.2.3", Fail, "IP address"},
-		{"fe80::1", Fail, "IP address"},
-		{"https://ece.example.com", Fail, "URL"},
-		{"", Fail, "required"},
+		{"ece.example.com", steps.Pass, "fully qualified"},
+		{"ece", steps.Fail, "short host name"},
+		{"10.1.2.3", steps.Fail, "IP address"},
+		{"fe80::1", steps.Fail, "IP address"},
+		{"https://ece.example.com", steps.Fail, "URL"},
+		{"", steps.Fail, "required"},
 	}
 	for _, c := range cases {
 		r := WebFQDNRule(c.name)
@@ -52,25 +53,25 @@ func TestCertNameRule(t *testing.T) {
 		name   string
 		cert   *testpeer.Cert
 		host   string
-		status Status
+		status steps.Status
 		why    string
 	}{
-		{"CN and SAN", withSANs, "ece.example.com", Pass, "DNS SAN"},
-		{"other SAN", withSANs, "chat.example.com", Pass, "DNS SAN"},
-		{"case and trailing dot", withSANs, "ECE.Example.COM.", Pass, "DNS SAN"},
-		{"not in certificate", withSANs, "web1.example.com", Fail, "neither the CN"},
-		{"wildcard one label", wildcard, "ece.example.com", Pass, "wildcard"},
-		{"wildcard two labels", wildcard, "a.ece.example.com", Fail, "neither"},
-		{"CN only, no SANs", cnOnly, "ece.example.com", Pass, "no DNS SANs"},
-		{"CN only, other name", cnOnly, "chat.example.com", Fail, "no DNS SANs"},
-		{"CN but not among SANs", cnNotSAN, "ece.example.com", Fail, "Java ignores the CN"},
+		{"CN and SAN", withSANs, "ece.example.com", steps.Pass, "DNS SAN"},
+		{"other SAN", withSANs, "chat.example.com", steps.Pass, "DNS SAN"},
+		{"case and trailing dot", withSANs, "ECE.Example.COM.", steps.Pass, "DNS SAN"},
+		{"not in certificate", withSANs, "web1.example.com", steps.Fail, "neither the CN"},
+		{"wildcard one label", wildcard, "ece.example.com", steps.Pass, "wildcard"},
+		{"wildcard two labels", wildcard, "a.ece.example.com", steps.Fail, "neither"},
+		{"CN only, no SANs", cnOnly, "ece.example.com", steps.Pass, "no DNS SANs"},
+		{"CN only, other name", cnOnly, "chat.example.com", steps.Fail, "no DNS SANs"},
+		{"CN but not among SANs", cnNotSAN, "ece.example.com", steps.Fail, "Java ignores the CN"},
 	}
 	for _, c := range cases {
 		r := CertNameRule(c.cert.Cert, c.host)
 		if r.Status != c.status || !strings.Contains(r.Detail, c.why) {
 			t.Errorf("%s: %s %s", c.name, r.Status, r.Detail)
 		}
-		if r.Status == Fail && r.Fix == "" {
+		if r.Status == steps.Fail && r.Fix == "" {
 			t.Errorf("%s: failure without a fix", c.name)
 		}
 	}
@@ -79,9 +80,9 @@ func TestCertNameRule(t *testing.T) {
 func TestUserRule(t *testing.T) {
 	cases := []struct {
 		user   string
-		status Status
+		status steps.Status
 	}{
-		{"pa", Pass}, {"", Fail}, {"sa", Fail}, {"SA", Fail}, {"partadmin", Warn}, {`EXAMPLE\pa`, Warn}, {"pa@example.com", Warn},
+		{"pa", steps.Pass}, {"", steps.Fail}, {"sa", steps.Fail}, {"SA", steps.Fail}, {"partadmin", steps.Warn}, {`EXAMPLE\pa`, steps.Warn}, {"pa@example.com", steps.Warn},
 	}
 	for _, c := range cases {
 		if r := UserRule(c.user); r.Status != c.status {
@@ -94,17 +95,17 @@ func TestAppInstanceRule(t *testing.T) {
 	cases := []struct {
 		model  int
 		typed  string
-		status Status
+		status steps.Status
 		why    string
 	}{
-		{2000, "", Pass, "MultiChannel"},
-		{2000, "MultiChannel", Pass, "MultiChannel"},
-		{2000, "Multichannel", Fail, "only in case"},
-		{2000, "UQ_MultiChannel", Fail, "UQ"},
-		{4000, "Main_PS1_Multichannel", Pass, "Main_PS1_Multichannel"},
-		{12000, "main_ps1_multichannel", Fail, "case-sensitive"},
-		{4000, "Main_PS2_Multichannel", Fail, "not the expected"},
-		{0, "", Fail, "deployment_model"},
+		{2000, "", steps.Pass, "MultiChannel"},
+		{2000, "MultiChannel", steps.Pass, "MultiChannel"},
+		{2000, "Multichannel", steps.Fail, "only in case"},
+		{2000, "UQ_MultiChannel", steps.Fail, "UQ"},
+		{4000, "Main_PS1_Multichannel", steps.Pass, "Main_PS1_Multichannel"},
+		{12000, "main_ps1_multichannel", steps.Fail, "case-sensitive"},
+		{4000, "Main_PS2_Multichannel", steps.Fail, "not the expected"},
+		{0, "", steps.Fail, "deployment_model"},
 	}
 	for _, c := range cases {
 		a := inventoryAnswers(c.model)
@@ -122,17 +123,17 @@ func TestDataServersRule(t *testing.T) {
 		shape  string
 		svc    []string
 		ds     []string
-		status Status
+		status steps.Status
 		why    string
 	}{
-		{"default = services servers", "1500-ha", []string{"svc1.example.com", "svc2.example.com"}, nil, Pass, "svc1.example.com, svc2.example.com"},
-		{"same, other case", "1500-ha", []string{"svc1.example.com", "svc2.example.com"}, []string{"SVC2.example.com", "svc1.example.com"}, Pass, ""},
-		{"HA with one", "1500-ha", []string{"svc1.example.com", "svc2.example.com"}, []string{"svc1.example.com"}, Fail, "svc2.example.com is missing"},
-		{"HA profile lists one", "400-ha", []string{"ece1.example.com"}, nil, Fail, "both services servers"},
-		{"not a services server", "1500", []string{"svc1.example.com"}, []string{"svc1.example.com", "app1.example.com"}, Fail, "app1.example.com is not an ECE services server"},
-		{"short name", "1500", []string{"svc1"}, []string{"svc1"}, Fail, "short host name"},
-		{"no services servers", "1500", nil, nil, Fail, "services_servers is empty"},
-		{"single side", "400-single", []string{"ece.example.com"}, nil, Pass, ""},
+		{"default = services servers", "1500-ha", []string{"svc1.example.com", "svc2.example.com"}, nil, steps.Pass, "svc1.example.com, svc2.example.com"},
+		{"same, other case", "1500-ha", []string{"svc1.example.com", "svc2.example.com"}, []string{"SVC2.example.com", "svc1.example.com"}, steps.Pass, ""},
+		{"HA with one", "1500-ha", []string{"svc1.example.com", "svc2.example.com"}, []string{"svc1.example.com"}, steps.Fail, "svc2.example.com is missing"},
+		{"HA profile lists one", "400-ha", []string{"ece1.example.com"}, nil, steps.Fail, "both services servers"},
+		{"not a services server", "1500", []string{"svc1.example.com"}, []string{"svc1.example.com", "app1.example.com"}, steps.Fail, "app1.example.com is not an ECE services server"},
+		{"short name", "1500", []string{"svc1"}, []string{"svc1"}, steps.Fail, "short host name"},
+		{"no services servers", "1500", nil, nil, steps.Fail, "services_servers is empty"},
+		{"single side", "400-single", []string{"ece.example.com"}, nil, steps.Pass, ""},
 	}
 	for _, c := range cases {
 		a := inventoryAnswers(2000)
@@ -149,16 +150,16 @@ func TestResolveRule(t *testing.T) {
 	defer cancel()
 	a := inventoryAnswers(2000)
 	a.Resolve = map[string]string{"ece.example.com:443": "127.0.0.1:44301", "chat.example.com": "127.0.0.1"}
-	env := NewEnv(a, "")
+	env := steps.NewEnv(a, "")
 	cases := []struct {
 		name   string
-		status Status
+		status steps.Status
 		why    string
 	}{
-		{"ece.example.com", Pass, "resolve override"},
-		{"CHAT.example.com.", Pass, "resolve override"},
+		{"ece.example.com", steps.Pass, "resolve override"},
+		{"CHAT.example.com.", steps.Pass, "resolve override"},
 		// .invalid never resolves (RFC 6761), with or without a network.
-		{"ece.example.invalid", Fail, "does not resolve"},
+		{"ece.example.invalid", steps.Fail, "does not resolve"},
 	}
 	for _, c := range cases {
 		r := ResolveRule(ctx, env, c.name)
@@ -175,21 +176,21 @@ func TestCertRuleFindsTheCertificate(t *testing.T) {
 	leaf := testpeer.NewLeaf(t, "ece.example.com", nil, testpeer.DNS("ece.example.com"))
 	dir := t.TempDir()
 	a := inventoryAnswers(2000)
-	env := NewEnv(a, filepath.Join(dir, "ccewiz.yaml"))
+	env := steps.NewEnv(a, filepath.Join(dir, "ccewiz.yaml"))
 	env.Timeout = 2 * time.Second
 
 	// Nothing anywhere: the failure says where it looked.
 	a.Resolve = map[string]string{"ece.example.com": "127.0.0.1:1"}
-	if r := CertRule(ctx, env, "ece.example.com"); r.Status != Fail || !strings.Contains(r.Detail, filepath.Join("certs", "ece.example.com.crt")) {
+	if r := CertRule(ctx, env, "ece.example.com"); r.Status != steps.Fail || !strings.Contains(r.Detail, filepath.Join("certs", "ece.example.com.crt")) {
 		t.Errorf("no certificate: %+v", r)
 	}
 
 	// The server presents it.
 	a.Resolve = map[string]string{"ece.example.com": testpeer.ServeTLS(t, leaf)}
-	if r := CertRule(ctx, env, "ece.example.com"); r.Status != Pass || !strings.Contains(r.Detail, "the server at ece.example.com:443") {
+	if r := CertRule(ctx, env, "ece.example.com"); r.Status != steps.Pass || !strings.Contains(r.Detail, "the server at ece.example.com:443") {
 		t.Errorf("probe: %+v", r)
 	}
-	if r := CertRule(ctx, env, "chat.example.com"); r.Status != Fail {
+	if r := CertRule(ctx, env, "chat.example.com"); r.Status != steps.Fail {
 		t.Errorf("probe, wrong name: %+v", r)
 	}
 
@@ -197,7 +198,7 @@ func TestCertRuleFindsTheCertificate(t *testing.T) {
 	other := testpeer.NewLeaf(t, "chat.example.com", nil, testpeer.DNS("chat.example.com", "ece.example.com"))
 	os.MkdirAll(filepath.Join(dir, "certs"), 0o755)
 	other.WriteFiles(t, filepath.Join(dir, "certs"), "ece.example.com")
-	if r := CertRule(ctx, env, "ece.example.com"); r.Status != Pass || !strings.Contains(r.Detail, filepath.Join(dir, "certs", "ece.example.com.crt")) {
+	if r := CertRule(ctx, env, "ece.example.com"); r.Status != steps.Pass || !strings.Contains(r.Detail, filepath.Join(dir, "certs", "ece.example.com.crt")) {
 		t.Errorf("file: %+v", r)
 	}
 }
@@ -362,7 +363,7 @@ func TestInventoryPlan(t *testing.T) {
 	leaf.WriteFiles(t, filepath.Join(dir, "certs"), "ece.example.com")
 	a := inventoryAnswers(2000)
 	a.Resolve = map[string]string{"ece.example.com": "127.0.0.1"}
-	env := NewEnv(a, filepath.Join(dir, "ccewiz.yaml"))
+	env := steps.NewEnv(a, filepath.Join(dir, "ccewiz.yaml"))
 	plan, err := NewInventoryStep().Plan(ctx, env)
 	if err != nil {
 		t.Fatal(err)
@@ -371,7 +372,7 @@ func TestInventoryPlan(t *testing.T) {
 		t.Errorf("plan GUI = %+v", plan.GUI)
 	}
 	// Each wrong value stops the plan, with every problem named.
-	a.Inventory = InventoryAnswers{WebServerName: "web1.example.com", User: "sa", AppInstance: "multichannel"}
+	a.Inventory = steps.InventoryAnswers{WebServerName: "web1.example.com", User: "sa", AppInstance: "multichannel"}
 	_, err = NewInventoryStep().Plan(ctx, env)
 	if err == nil || !isBadInput(err) {
 		t.Fatalf("err = %v", err)
@@ -382,7 +383,7 @@ func TestInventoryPlan(t *testing.T) {
 		}
 	}
 	// 4000 agents without a template: say so, never invent a CSV.
-	a.Inventory = InventoryAnswers{}
+	a.Inventory = steps.InventoryAnswers{}
 	a.Profile.DeploymentModel = 4000
 	plan, err = NewInventoryStep().Plan(ctx, env)
 	if err != nil || !strings.Contains(strings.Join(plan.Notes, " "), "inventory.template") {

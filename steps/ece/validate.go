@@ -1,4 +1,4 @@
-package steps
+package ece
 
 import (
 	"bytes"
@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"ccewiz/certs"
+	"ccewiz/steps"
 )
 
 // validateStep is step 6: prove the integration works. ccewiz reaches both
@@ -25,7 +26,7 @@ import (
 type validateStep struct{}
 
 // NewValidateStep returns step 6, the validation.
-func NewValidateStep() Step { return validateStep{} }
+func NewValidateStep() steps.Step { return validateStep{} }
 
 func (validateStep) ID() string         { return "validate" }
 func (validateStep) Title() string      { return "Validate the integration" }
@@ -38,35 +39,35 @@ func (validateStep) Intro() string {
 		"renewal, and whenever SPOG says \"Error loading the page\"."
 }
 
-func (validateStep) Needed(*Answers) (Need, string) {
-	return Required, "without it nobody knows whether SPOG can reach ECE until an agent cannot log in"
+func (validateStep) Needed(*steps.Answers) (steps.Need, string) {
+	return steps.Required, "without it nobody knows whether SPOG can reach ECE until an agent cannot log in"
 }
 
-func (validateStep) Fields() []Field {
-	agent := TextField("validation.test_agent", "Test agent", "a CCE Administration agent (user name) to enable for Email and Chat",
-		func(a *Answers) *string { return &a.Validation.TestAgent })
-	customer := TextField("report.customer", "Customer (report)", "who the deployment is for, named in the integration report (optional)",
-		func(a *Answers) *string { return &a.Report.Customer })
-	site := TextField("report.site", "Site (report)", "which site or data center, named in the integration report (optional)",
-		func(a *Answers) *string { return &a.Report.Site })
-	return []Field{agent, customer, site}
+func (validateStep) Fields() []steps.Field {
+	agent := steps.TextField("validation.test_agent", "Test agent", "a CCE Administration agent (user name) to enable for Email and Chat",
+		func(a *steps.Answers) *string { return &a.Validation.TestAgent })
+	customer := steps.TextField("report.customer", "Customer (report)", "who the deployment is for, named in the integration report (optional)",
+		func(a *steps.Answers) *string { return &a.Report.Customer })
+	site := steps.TextField("report.site", "Site (report)", "which site or data center, named in the integration report (optional)",
+		func(a *steps.Answers) *string { return &a.Report.Site })
+	return []steps.Field{agent, customer, site}
 }
 
 // whereAgent starts the path to an agent in CCE Administration, as its menus name it.
 const whereAgent = "CCE Administration › Users › Agents › "
 
-func testAgent(a *Answers) string {
+func testAgent(a *steps.Answers) string {
 	if a != nil && strings.TrimSpace(a.Validation.TestAgent) != "" {
 		return strings.TrimSpace(a.Validation.TestAgent)
 	}
 	return "<test agent>"
 }
 
-func (s validateStep) Plan(_ context.Context, env *Env) (*Plan, error) {
+func (s validateStep) Plan(_ context.Context, env *steps.Env) (*steps.Plan, error) {
 	agent := testAgent(env.Answers)
-	return &Plan{Step: s.ID(),
+	return &steps.Plan{Step: s.ID(),
 		Summary: "nothing to write: ccewiz checks https://<ece_fqdn>/default and /system itself; enable the test agent in CCE Administration and confirm the manual checks",
-		GUI: []GUIEntry{
+		GUI: []steps.GUIEntry{
 			{Where: whereAgent + agent + " › General", Field: "Support Email and Chat", Value: "ticked"},
 			{Where: whereAgent + agent + " › Enable Email and Chat", Field: "Screen Name", Value: "the name customers see in chats (e.g. the agent's first name)"},
 			{Where: whereAgent + agent, Field: "Save", Value: "a success message"},
@@ -74,15 +75,15 @@ func (s validateStep) Plan(_ context.Context, env *Env) (*Plan, error) {
 	}, nil
 }
 
-func (validateStep) Apply(_ context.Context, _ *Env, _ *Plan) (*Outcome, error) {
+func (validateStep) Apply(_ context.Context, _ *steps.Env, _ *steps.Plan) (*steps.Outcome, error) {
 	// Every driver shows the step's checks right after this (RunStep): the
 	// note points at them, not at another command.
-	return &Outcome{Notes: []string{"validation changes nothing: the checks below are the proof; look at each manual item where it says, then confirm it (in the wizard: select it and press space)"}}, nil
+	return &steps.Outcome{Notes: []string{"validation changes nothing: the checks below are the proof; look at each manual item where it says, then confirm it (in the wizard: select it and press space)"}}, nil
 }
 
 // Checks lists the two HTTPS checks, then the manual items in the order of the guide's step 6.
-func (validateStep) Checks() []Check {
-	return []Check{
+func (validateStep) Checks() []steps.Check {
+	return []steps.Check{
 		{ID: "validate.https-default", Title: "ECE Business partition answers (https://<ece_fqdn>/default)", Run: httpsCheck("default")},
 		{ID: "validate.https-system", Title: "ECE System partition answers (https://<ece_fqdn>/system)", Run: httpsCheck("system")},
 		{ID: "validate.no-alerts", Title: "No alerts for the ECE servers in CCE Administration", Manual: true,
@@ -105,12 +106,12 @@ func (validateStep) Checks() []Check {
 // the admin reads "Agents › jdoe" instead of a placeholder.
 // With an AW named, CCE Administration's alerts are read from its API
 // instead of asked of the admin.
-func (s validateStep) ChecksFor(a *Answers) []Check {
+func (s validateStep) ChecksFor(a *steps.Answers) []steps.Check {
 	cs := s.Checks()
 	if a != nil && strings.TrimSpace(a.Inventory.AW) != "" {
 		for i, c := range cs {
 			if c.ID == "validate.no-alerts" {
-				cs[i] = Check{ID: c.ID, Title: c.Title, Run: AlertsCheck}
+				cs[i] = steps.Check{ID: c.ID, Title: c.Title, Run: AlertsCheck}
 			}
 		}
 	}
@@ -132,11 +133,11 @@ func (s validateStep) ChecksFor(a *Answers) []Check {
 // the anchor, so a self-signed ECE certificate passes here exactly when the
 // admin has it; a chain to a public CA, which that file does not hold, is
 // taken on this machine's roots and said so.
-func httpsCheck(partition string) func(context.Context, *Env) Result {
-	return func(ctx context.Context, env *Env) Result {
+func httpsCheck(partition string) func(context.Context, *steps.Env) steps.Result {
+	return func(ctx context.Context, env *steps.Env) steps.Result {
 		fqdn := normName(env.Answers.Profile.ECEFQDN)
 		if fqdn == "" {
-			return Result{Status: Skip, Detail: "profile.ece_fqdn is not set: nothing to reach", Fix: "set the FQDN users type to reach ECE in the profile"}
+			return steps.Result{Status: steps.Skip, Detail: "profile.ece_fqdn is not set: nothing to reach", Fix: "set the FQDN users type to reach ECE in the profile"}
 		}
 		url := "https://" + fqdn + "/" + partition
 		anchors, trustNote := validateAnchors(env)
@@ -147,7 +148,7 @@ func httpsCheck(partition string) func(context.Context, *Env) Result {
 				if len(cs.PeerCertificates) > 0 {
 					served = cs.PeerCertificates[0]
 				}
-				v, err := judgeServed(cs, anchors, fqdn, env.now())
+				v, err := judgeServed(cs, anchors, fqdn, env.Time())
 				via = v
 				return err
 			}}
@@ -156,44 +157,44 @@ func httpsCheck(partition string) func(context.Context, *Env) Result {
 		defer client.CloseIdleConnections() // one request per run: leave no connection behind
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 		if err != nil {
-			return Result{Status: Fail, Detail: fmt.Sprintf("%s is not a URL: %v", url, err), Fix: "correct profile.ece_fqdn"}
+			return steps.Result{Status: steps.Fail, Detail: fmt.Sprintf("%s is not a URL: %v", url, err), Fix: "correct profile.ece_fqdn"}
 		}
 		env.Stage("GET %s…", url)
-		start := env.now()
+		start := env.Time()
 		resp, err := client.Do(req)
 		if err != nil {
 			return httpsFailure(url, fqdn, env.Target(fqdn+":443"), trustNote, served, err)
 		}
 		defer resp.Body.Close()
 		io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-		took := env.now().Sub(start).Round(time.Millisecond)
+		took := env.Time().Sub(start).Round(time.Millisecond)
 		code := resp.StatusCode
 		what := fmt.Sprintf("%s: HTTP %s in %s", url, resp.Status, took)
 		switch {
 		case code >= 200 && code < 300:
-			return Result{Status: Pass, Detail: what + via}
+			return steps.Result{Status: steps.Pass, Detail: what + via}
 		case code >= 300 && code < 400:
 			loc := resp.Header.Get("Location")
 			if strings.HasPrefix(strings.ToLower(loc), "http://") {
-				return Result{Status: Warn, Detail: what + " → " + PrintableLine(loc) + " (plain HTTP)",
+				return steps.Result{Status: steps.Warn, Detail: what + " → " + steps.PrintableLine(loc) + " (plain HTTP)",
 					Fix: "ECE does not support non-SSL access: make IIS (or the load balancer) redirect to https://" + fqdn}
 			}
-			return Result{Status: Pass, Detail: what + " → " + PrintableLine(orDefault(loc, "(no Location)")) + via}
+			return steps.Result{Status: steps.Pass, Detail: what + " → " + steps.PrintableLine(orDefault(loc, "(no Location)")) + via}
 		case code == http.StatusNotFound:
-			return Result{Status: Fail, Detail: what,
+			return steps.Result{Status: steps.Fail, Detail: what,
 				Fix: fmt.Sprintf("the web server answers but has no /%s: check that %s is the ECE web server (not another IIS site) and that ECE is installed on it", partition, fqdn)}
 		case code >= 500:
-			return Result{Status: Fail, Detail: what,
+			return steps.Result{Status: steps.Fail, Detail: what,
 				Fix: "IIS answers but ECE behind it does not (SPOG: \"the web page might be temporarily down\"): start the Windows service \"Cisco Service\" on every ECE server " +
 					"except the web server, then read egpl_root_<host>.log on the application server (`ccewiz logs` explains it)"}
 		}
-		return Result{Status: Fail, Detail: what, Fix: "ECE refused the request; check IIS's Default Web Site and any load balancer rule in front of it"}
+		return steps.Result{Status: steps.Fail, Detail: what, Fix: "ECE refused the request; check IIS's Default Web Site and any load balancer rule in front of it"}
 	}
 }
 
 // validateAnchors returns the step-1 certificates as Java anchors, and a
 // note for messages saying which were used.
-func validateAnchors(env *Env) ([]*x509.Certificate, string) {
+func validateAnchors(env *steps.Env) ([]*x509.Certificate, string) {
 	p := eceCertFile(env)
 	b, err := certs.ReadBundleFiles(p)
 	switch {
@@ -225,7 +226,7 @@ func judgeServed(cs tls.ConnectionState, anchors []*x509.Certificate, fqdn strin
 		return "", &certs.PKIXError{Validation: true, Cert: leaf, Detail: "the certificate is not valid before " + leaf.NotBefore.UTC().Format("2006-01-02 15:04 UTC")}
 	}
 	note := func(via string) string {
-		return fmt.Sprintf("; certificate %s, valid until %s, %s", PrintableLine(leaf.Subject.CommonName), leaf.NotAfter.UTC().Format("2006-01-02"), via)
+		return fmt.Sprintf("; certificate %s, valid until %s, %s", steps.PrintableLine(leaf.Subject.CommonName), leaf.NotAfter.UTC().Format("2006-01-02"), via)
 	}
 	err := certs.JudgeServer(chain, anchors, fqdn, certs.HTTPSCheck, now, fqdn)
 	var pe *certs.PKIXError
@@ -248,14 +249,14 @@ func judgeServed(cs tls.ConnectionState, anchors []*x509.Certificate, fqdn strin
 	if jerr := certs.JudgeServer(chain, []*x509.Certificate{root}, fqdn, certs.HTTPSCheck, now, fqdn); jerr != nil {
 		return "", jerr
 	}
-	return note(fmt.Sprintf("a public CA (%s) this machine trusts; every ADS's cacerts must hold it too (ccewiz check --only trust)", PrintableLine(root.Subject.CommonName))), nil
+	return note(fmt.Sprintf("a public CA (%s) this machine trusts; every ADS's cacerts must hold it too (ccewiz check --only trust)", steps.PrintableLine(root.Subject.CommonName))), nil
 }
 
 func anchorName(chain, anchors []*x509.Certificate) string {
 	for _, a := range anchors {
 		for _, c := range chain {
 			if c.Equal(a) || bytes.Equal(c.RawIssuer, a.RawSubject) {
-				return PrintableLine(a.Subject.CommonName)
+				return steps.PrintableLine(a.Subject.CommonName)
 			}
 		}
 	}
@@ -263,11 +264,11 @@ func anchorName(chain, anchors []*x509.Certificate) string {
 }
 
 // httpsFailure turns a failed GET into what went wrong and what to do.
-func httpsFailure(url, fqdn, dialed, trustNote string, leaf *x509.Certificate, err error) Result {
+func httpsFailure(url, fqdn, dialed, trustNote string, leaf *x509.Certificate, err error) steps.Result {
 	served := ""
 	if leaf != nil {
-		served = fmt.Sprintf(" (served: CN=%s, DNS names %s, issuer %s, valid %s to %s)", PrintableLine(leaf.Subject.CommonName),
-			PrintableLine(orDefault(strings.Join(leaf.DNSNames, ", "), "none")), PrintableLine(leaf.Issuer.CommonName),
+		served = fmt.Sprintf(" (served: CN=%s, DNS names %s, issuer %s, valid %s to %s)", steps.PrintableLine(leaf.Subject.CommonName),
+			steps.PrintableLine(orDefault(strings.Join(leaf.DNSNames, ", "), "none")), steps.PrintableLine(leaf.Issuer.CommonName),
 			leaf.NotBefore.UTC().Format("2006-01-02"), leaf.NotAfter.UTC().Format("2006-01-02"))
 	}
 	var (
@@ -279,46 +280,33 @@ func httpsFailure(url, fqdn, dialed, trustNote string, leaf *x509.Certificate, e
 	)
 	switch {
 	case errors.As(err, &hostErr):
-		return Result{Status: Fail, Detail: fmt.Sprintf("%s: the certificate does not name %s%s: %v", url, fqdn, served, hostErr),
+		return steps.Result{Status: steps.Fail, Detail: fmt.Sprintf("%s: the certificate does not name %s%s: %v", url, fqdn, served, hostErr),
 			Fix: fmt.Sprintf("reissue the certificate with %s as its CN and a DNS SAN (step 1) and bind it in IIS — SPOG fails the same way", fqdn)}
 	case errors.As(err, &pkixErr) && pkixErr.Validation:
-		return Result{Status: Fail, Detail: fmt.Sprintf("%s: %v%s", url, pkixErr, served),
+		return steps.Result{Status: steps.Fail, Detail: fmt.Sprintf("%s: %v%s", url, pkixErr, served),
 			Fix: "renew the certificate (step 1), bind it in IIS on every web server, and import it (or its CA) on every ADS (step 4.1); check the server's clock"}
 	case errors.As(err, &pkixErr):
-		return Result{Status: Fail, Detail: fmt.Sprintf("%s: the certificate is not trusted (%s)%s: %v", url, trustNote, served, pkixErr),
+		return steps.Result{Status: steps.Fail, Detail: fmt.Sprintf("%s: the certificate is not trusted (%s)%s: %v", url, trustNote, served, pkixErr),
 			Fix: "keep step 1's certificate in the answers file's certificate.out_dir as <ece_fqdn>.crt, or install its root CA here; " +
 				"every ADS needs it in its Java cacerts too (step 4.1, `ccewiz check --only trust`)"}
 	case strings.Contains(err.Error(), "java.security.cert."):
-		return Result{Status: Fail, Detail: fmt.Sprintf("%s: Java refuses the certificate%s: %v", url, served, err),
+		return steps.Result{Status: steps.Fail, Detail: fmt.Sprintf("%s: Java refuses the certificate%s: %v", url, served, err),
 			Fix: "run `ccewiz check --only certificate` for the details, then fix the certificate in step 1"}
 	case errors.As(err, &dnsErr):
-		return Result{Status: Fail, Detail: fmt.Sprintf("%s: %s does not resolve from here: %v", url, fqdn, dnsErr),
+		return steps.Result{Status: steps.Fail, Detail: fmt.Sprintf("%s: %s does not resolve from here: %v", url, fqdn, dnsErr),
 			Fix: "add " + fqdn + " to DNS (users and every ADS must resolve it), or map it in the answers file's resolve section"}
 	case deadline || isTimeout(err):
-		return Result{Status: Fail, Detail: fmt.Sprintf("%s: no answer (dialled %s): %v", url, dialed, err),
+		return steps.Result{Status: steps.Fail, Detail: fmt.Sprintf("%s: no answer (dialled %s): %v", url, dialed, err),
 			Fix: "check that the ECE web server is up and that port 443 is open from here"}
 	case errors.As(err, &opErr) && opErr.Op == "dial":
-		return Result{Status: Fail, Detail: fmt.Sprintf("%s: cannot connect to %s: %v", url, dialed, opErr.Err),
+		return steps.Result{Status: steps.Fail, Detail: fmt.Sprintf("%s: cannot connect to %s: %v", url, dialed, opErr.Err),
 			Fix: "start IIS on the ECE web server and check the Default Web Site's https binding on port 443 (All Unassigned, host name blank, no SNI)"}
 	}
-	return Result{Status: Fail, Detail: fmt.Sprintf("%s: %v (dialled %s)", url, err, dialed),
+	return steps.Result{Status: steps.Fail, Detail: fmt.Sprintf("%s: %v (dialled %s)", url, err, dialed),
 		Fix: "run `ccewiz check --only certificate` to see what the web server presents on 443"}
 }
 
 func isTimeout(err error) bool {
 	var ne net.Error
 	return errors.As(err, &ne) && ne.Timeout()
-}
-
-// PrintableLine makes text that came from a server or a certificate
-// (names, headers) safe to print inside one line: a crafted name must not
-// drive the admin's terminal, nor break the line it sits in. Unlike
-// Printable, a newline or a tab becomes U+FFFD too.
-func PrintableLine(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
-			return '\uFFFD'
-		}
-		return r
-	}, strings.ToValidUTF8(s, "\uFFFD"))
 }

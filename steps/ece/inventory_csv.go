@@ -1,4 +1,4 @@
-package steps
+package ece
 
 import (
 	"bytes"
@@ -8,6 +8,8 @@ import (
 	"io"
 	"strings"
 	"unicode"
+
+	"ccewiz/steps"
 )
 
 // The 4000/12000-agent inventory CSV's exact columns could not be
@@ -49,10 +51,10 @@ func ParseInventoryTemplate(name string, data []byte) (*InventoryTemplate, error
 	for {
 		rec, err := r.Read()
 		if errors.Is(err, io.EOF) {
-			return nil, BadInput(fmt.Errorf("inventory template %s has no header row; download the CSV template again from CCE Administration's inventory page", name))
+			return nil, steps.BadInput(fmt.Errorf("inventory template %s has no header row; download the CSV template again from CCE Administration's inventory page", name))
 		}
 		if err != nil {
-			return nil, BadInput(fmt.Errorf("inventory template %s is not a CSV file: %w", name, err))
+			return nil, steps.BadInput(fmt.Errorf("inventory template %s is not a CSV file: %w", name, err))
 		}
 		empty := true
 		for i := range rec {
@@ -119,7 +121,7 @@ type InventoryCSV struct {
 }
 
 // FillCSV maps the sheet's entries onto the template's columns, one row per machine.
-func (s *InventorySheet) FillCSV(t *InventoryTemplate, a *Answers) *InventoryCSV {
+func (s *InventorySheet) FillCSV(t *InventoryTemplate, a *steps.Answers) *InventoryCSV {
 	out := &InventoryCSV{Header: t.Header}
 	filled := make([]bool, len(t.Header))
 	for _, e := range s.Entries {

@@ -1,10 +1,11 @@
-package steps
+package ece
 
 import (
 	"context"
 	"strings"
 	"testing"
 
+	"ccewiz/steps"
 	"ccewiz/testpeer"
 )
 
@@ -15,7 +16,7 @@ func TestLDAPDownInTheFlow(t *testing.T) {
 	gc := testpeer.StartSlapd(t, testpeer.SlapdOptions{GC: true})
 	env := ssoEnv(t, t.TempDir(), gc)
 	ctx := context.Background()
-	step := Find(ECEFlow().Steps, "sso")
+	step := steps.Find(Flow().Steps, "sso")
 	if step == nil {
 		t.Fatal("the flow has no sso step (steps/flow.go)")
 	}
@@ -26,12 +27,12 @@ func TestLDAPDownInTheFlow(t *testing.T) {
 	if _, err := step.Apply(ctx, env, plan); err != nil {
 		t.Fatal(err)
 	}
-	if r := flowResults(t, env, "sso.ldap")["sso.ldap"]; r.Status != Pass {
+	if r := flowResults(t, env, "sso.ldap")["sso.ldap"]; r.Status != steps.Pass {
 		t.Fatalf("sso.ldap with slapd up = %s: %s\nfix: %s", r.Status, r.Detail, r.Fix)
 	}
 	gc.Stop()
 	r := flowResults(t, env, "sso.ldap")["sso.ldap"]
-	if r.Status != Fail || r.Fix == "" || !strings.Contains(strings.ToLower(r.Detail), "refused") {
+	if r.Status != steps.Fail || r.Fix == "" || !strings.Contains(strings.ToLower(r.Detail), "refused") {
 		t.Errorf("sso.ldap with slapd down = %s: %s\nfix: %s; want a fail saying the connection was refused, with a fix", r.Status, r.Detail, r.Fix)
 	}
 	t.Logf("slapd down: %s\nfix: %s", r.Detail, r.Fix)

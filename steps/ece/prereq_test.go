@@ -1,9 +1,11 @@
-package steps
+package ece
 
 import (
 	"context"
 	"strings"
 	"testing"
+
+	"ccewiz/steps"
 )
 
 func TestCheckPatch(t *testing.T) {
@@ -12,37 +14,37 @@ func TestCheckPatch(t *testing.T) {
 		es               int
 		ets              []string
 		wxm              bool
-		want             Status
+		want             steps.Status
 		mention          string
 	}{
 		// PCCE 12.0(1): ES37 minimum.
-		{"PCCE", "12.0(1)", 36, nil, false, Fail, "ES37"},
-		{"PCCE", "12.0(1)", 37, nil, false, Pass, "meets"},
-		{"PCCE", "12.0(1)", 0, nil, false, Fail, "no ES"},
-		{"PCCE", "12.0(1)", 40, nil, true, Pass, "meets"},
+		{"PCCE", "12.0(1)", 36, nil, false, steps.Fail, "ES37"},
+		{"PCCE", "12.0(1)", 37, nil, false, steps.Pass, "meets"},
+		{"PCCE", "12.0(1)", 0, nil, false, steps.Fail, "no ES"},
+		{"PCCE", "12.0(1)", 40, nil, true, steps.Pass, "meets"},
 		// PCCE 12.5(1): no minimum; the WXM analyzer needs ES7.
-		{"PCCE", "12.5(1)", 0, nil, false, Pass, "no minimum"},
-		{"PCCE", "12.5(1)", 6, nil, true, Fail, "WXM analyzer"},
-		{"PCCE", "12.5(1)", 7, nil, true, Pass, "meets"},
+		{"PCCE", "12.5(1)", 0, nil, false, steps.Pass, "no minimum"},
+		{"PCCE", "12.5(1)", 6, nil, true, steps.Fail, "WXM analyzer"},
+		{"PCCE", "12.5(1)", 7, nil, true, steps.Pass, "meets"},
 		// PCCE 12.6: nothing documented.
-		{"PCCE", "12.6(1)", 0, nil, true, Pass, "latest ES is recommended"},
+		{"PCCE", "12.6(1)", 0, nil, true, steps.Pass, "latest ES is recommended"},
 		// ECE 12.0(1): ES3 plus ES3_ET1a.
-		{"ECE", "12.0(1)", 3, []string{"ES3_ET1a"}, false, Pass, "meets"},
-		{"ECE", "12.0(1)", 3, []string{"es3_et1a"}, false, Pass, "meets"},
-		{"ECE", "12.0(1)", 3, nil, false, Fail, "ES3_ET1a"},
-		{"ECE", "12.0(1)", 2, []string{"ES3_ET1a"}, false, Fail, "ES3 (installed: ES2)"},
-		{"ECE", "12.0(1)", 0, nil, false, Fail, "ES3"},
+		{"ECE", "12.0(1)", 3, []string{"ES3_ET1a"}, false, steps.Pass, "meets"},
+		{"ECE", "12.0(1)", 3, []string{"es3_et1a"}, false, steps.Pass, "meets"},
+		{"ECE", "12.0(1)", 3, nil, false, steps.Fail, "ES3_ET1a"},
+		{"ECE", "12.0(1)", 2, []string{"ES3_ET1a"}, false, steps.Fail, "ES3 (installed: ES2)"},
+		{"ECE", "12.0(1)", 0, nil, false, steps.Fail, "ES3"},
 		// ECE 12.5(1): no minimum; the WXM analyzer needs ES1.
-		{"ECE", "12.5(1)", 0, nil, false, Pass, "no minimum"},
-		{"ECE", "12.5(1)", 0, nil, true, Fail, "ES1"},
-		{"ECE", "12.5(1)", 1, nil, true, Pass, "meets"},
+		{"ECE", "12.5(1)", 0, nil, false, steps.Pass, "no minimum"},
+		{"ECE", "12.5(1)", 0, nil, true, steps.Fail, "ES1"},
+		{"ECE", "12.5(1)", 1, nil, true, steps.Pass, "meets"},
 	}
 	for _, c := range cases {
 		st, detail, fix := CheckPatch(c.product, c.version, c.es, c.ets, c.wxm)
 		if st != c.want || !strings.Contains(detail, c.mention) {
 			t.Errorf("%s %s ES%d %v wxm=%v: %s %q; want %s mentioning %q", c.product, c.version, c.es, c.ets, c.wxm, st, detail, c.want, c.mention)
 		}
-		if st == Fail && !strings.Contains(fix, "install") {
+		if st == steps.Fail && !strings.Contains(fix, "install") {
 			t.Errorf("%s %s: a failure without an install fix: %q", c.product, c.version, fix)
 		}
 	}
@@ -50,20 +52,20 @@ func TestCheckPatch(t *testing.T) {
 
 func TestAppInstance(t *testing.T) {
 	cases := []struct {
-		p       Profile
+		p       steps.Profile
 		want    string
 		wantErr string
 	}{
-		{Profile{DeploymentModel: 2000}, "MultiChannel", ""},
-		{Profile{DeploymentModel: 2000, Site: "Main", PeripheralSet: "PS1", Instance: "X"}, "MultiChannel", ""},
-		{Profile{DeploymentModel: 4000, Site: "Main", PeripheralSet: "PS1", Instance: "Multichannel"}, "Main_PS1_Multichannel", ""},
-		{Profile{DeploymentModel: 12000, Site: "SiteB", PeripheralSet: "ps2", Instance: "multiChannel"}, "SiteB_ps2_multiChannel", ""},
-		{Profile{DeploymentModel: 12000, Site: " Main ", PeripheralSet: "PS1", Instance: "MC"}, "Main_PS1_MC", ""},
-		{Profile{DeploymentModel: 4000, Site: "Main"}, "", "profile.peripheral_set, profile.instance are missing"},
-		{Profile{DeploymentModel: 4000, PeripheralSet: "PS1", Instance: "X"}, "", "profile.site is missing"},
-		{Profile{DeploymentModel: 4000, Site: "UQ", PeripheralSet: "PS1", Instance: "X"}, "", "starts with UQ"},
-		{Profile{DeploymentModel: 0}, "", "not set"},
-		{Profile{DeploymentModel: 1500}, "", "not a PCCE model"},
+		{steps.Profile{DeploymentModel: 2000}, "MultiChannel", ""},
+		{steps.Profile{DeploymentModel: 2000, Site: "Main", PeripheralSet: "PS1", Instance: "X"}, "MultiChannel", ""},
+		{steps.Profile{DeploymentModel: 4000, Site: "Main", PeripheralSet: "PS1", Instance: "Multichannel"}, "Main_PS1_Multichannel", ""},
+		{steps.Profile{DeploymentModel: 12000, Site: "SiteB", PeripheralSet: "ps2", Instance: "multiChannel"}, "SiteB_ps2_multiChannel", ""},
+		{steps.Profile{DeploymentModel: 12000, Site: " Main ", PeripheralSet: "PS1", Instance: "MC"}, "Main_PS1_MC", ""},
+		{steps.Profile{DeploymentModel: 4000, Site: "Main"}, "", "profile.peripheral_set, profile.instance are missing"},
+		{steps.Profile{DeploymentModel: 4000, PeripheralSet: "PS1", Instance: "X"}, "", "profile.site is missing"},
+		{steps.Profile{DeploymentModel: 4000, Site: "UQ", PeripheralSet: "PS1", Instance: "X"}, "", "starts with UQ"},
+		{steps.Profile{DeploymentModel: 0}, "", "not set"},
+		{steps.Profile{DeploymentModel: 1500}, "", "not a PCCE model"},
 	}
 	for _, c := range cases {
 		got, err := AppInstance(c.p)
@@ -113,7 +115,7 @@ func TestValidateFQDN(t *testing.T) {
 		{strings.Repeat("a", 64) + ".example.com", "longer than 63"},
 	}
 	for _, c := range cases {
-		err := ValidateFQDN(c.in)
+		err := steps.ValidateFQDN(c.in)
 		if (c.wantErr == "") != (err == nil) || (err != nil && !strings.Contains(err.Error(), c.wantErr)) {
 			t.Errorf("ValidateFQDN(%q) = %v, want %q", c.in, err, c.wantErr)
 		}
@@ -121,8 +123,8 @@ func TestValidateFQDN(t *testing.T) {
 }
 
 func TestProfileChecks(t *testing.T) {
-	good := func() *Answers {
-		a, err := LoadAnswers("../examples/ccewiz.yaml")
+	good := func() *steps.Answers {
+		a, err := steps.LoadAnswers("../../examples/ccewiz.yaml")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -130,35 +132,35 @@ func TestProfileChecks(t *testing.T) {
 	}
 	cases := []struct {
 		name   string
-		change func(a *Answers)
+		change func(a *steps.Answers)
 		id     string
-		want   Status
+		want   steps.Status
 	}{
-		{"example passes", func(*Answers) {}, "profile.complete", Pass},
-		{"missing fqdn", func(a *Answers) { a.Profile.ECEFQDN = "" }, "profile.complete", Fail},
-		{"short fqdn", func(a *Answers) { a.Profile.ECEFQDN = "ece" }, "profile.complete", Fail},
-		{"old pcce", func(a *Answers) { a.Profile.PCCEVersion, a.Profile.PCCEES = "12.0(1)", 30 }, "profile.pcce-patch", Fail},
-		{"ece 12.0 without ET", func(a *Answers) { a.Profile.ECEVersion, a.Profile.ECEES = "12.0(1)", 3 }, "profile.ece-patch", Fail},
-		{"wxm without ES", func(a *Answers) { a.Profile.WXMAnalyzer, a.Profile.ECEES = true, 0 }, "profile.ece-patch", Fail},
-		{"4000 without site", func(a *Answers) { a.Profile.DeploymentModel = 4000 }, "profile.app-instance", Fail},
-		{"two web servers, no balancer", func(a *Answers) { a.Profile.WebServers = []string{"w1.example.com", "w2.example.com"} }, "profile.servers", Fail},
-		{"1500 HA with one services server", func(a *Answers) { a.Profile.ECEShape = "1500-ha" }, "profile.servers", Fail},
-		{"400 HA with one app server", func(a *Answers) { a.Profile.ECEShape = "400-ha" }, "profile.servers", Warn},
-		{"no ADS", func(a *Answers) { a.Profile.AdminDataServers = nil }, "profile.servers", Fail},
-		{"mrds is manual", func(*Answers) {}, "profile.mrds", Manual},
+		{"example passes", func(*steps.Answers) {}, "profile.complete", steps.Pass},
+		{"missing fqdn", func(a *steps.Answers) { a.Profile.ECEFQDN = "" }, "profile.complete", steps.Fail},
+		{"short fqdn", func(a *steps.Answers) { a.Profile.ECEFQDN = "ece" }, "profile.complete", steps.Fail},
+		{"old pcce", func(a *steps.Answers) { a.Profile.PCCEVersion, a.Profile.PCCEES = "12.0(1)", 30 }, "profile.pcce-patch", steps.Fail},
+		{"ece 12.0 without ET", func(a *steps.Answers) { a.Profile.ECEVersion, a.Profile.ECEES = "12.0(1)", 3 }, "profile.ece-patch", steps.Fail},
+		{"wxm without ES", func(a *steps.Answers) { a.Profile.WXMAnalyzer, a.Profile.ECEES = true, 0 }, "profile.ece-patch", steps.Fail},
+		{"4000 without site", func(a *steps.Answers) { a.Profile.DeploymentModel = 4000 }, "profile.app-instance", steps.Fail},
+		{"two web servers, no balancer", func(a *steps.Answers) { a.Profile.WebServers = []string{"w1.example.com", "w2.example.com"} }, "profile.servers", steps.Fail},
+		{"1500 HA with one services server", func(a *steps.Answers) { a.Profile.ECEShape = "1500-ha" }, "profile.servers", steps.Fail},
+		{"400 HA with one app server", func(a *steps.Answers) { a.Profile.ECEShape = "400-ha" }, "profile.servers", steps.Warn},
+		{"no ADS", func(a *steps.Answers) { a.Profile.AdminDataServers = nil }, "profile.servers", steps.Fail},
+		{"mrds is manual", func(*steps.Answers) {}, "profile.mrds", steps.Manual},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			a := good()
 			c.change(a)
-			rs := RunChecks(context.Background(), []Step{NewProfileStep()}, NewEnv(a, ""), RunOptions{Only: []string{c.id}})
+			rs := steps.RunChecks(context.Background(), []steps.Step{NewProfileStep()}, steps.NewEnv(a, ""), steps.RunOptions{Only: []string{c.id}})
 			if len(rs) != 1 {
 				t.Fatalf("got %d results", len(rs))
 			}
 			if rs[0].Status != c.want {
 				t.Errorf("%s = %s (%s), want %s", c.id, rs[0].Status, rs[0].Detail, c.want)
 			}
-			if rs[0].Status == Fail && rs[0].Fix == "" {
+			if rs[0].Status == steps.Fail && rs[0].Fix == "" {
 				t.Errorf("%s failed without a fix", c.id)
 			}
 		})
@@ -166,9 +168,9 @@ func TestProfileChecks(t *testing.T) {
 }
 
 func TestEnvTarget(t *testing.T) {
-	a := NewAnswers()
+	a := steps.NewAnswers()
 	a.Resolve = map[string]string{"ece.example.com:443": "127.0.0.1:8443", "dc1.example.local": "127.0.0.1", "gc.example.local": "127.0.0.2:3269"}
-	env := NewEnv(a, "")
+	env := steps.NewEnv(a, "")
 	cases := map[string]string{
 		"ece.example.com:443":    "127.0.0.1:8443",
 		"ECE.example.com:443":    "127.0.0.1:8443",
@@ -186,7 +188,7 @@ func TestEnvTarget(t *testing.T) {
 }
 
 func TestEnvPath(t *testing.T) {
-	env := NewEnv(NewAnswers(), "/srv/lab/ccewiz.yaml")
+	env := steps.NewEnv(steps.NewAnswers(), "/srv/lab/ccewiz.yaml")
 	cases := map[string]string{
 		"certs":                    "/srv/lab/certs",
 		"/etc/ssl/x":               "/etc/ssl/x",
@@ -202,7 +204,7 @@ func TestEnvPath(t *testing.T) {
 }
 
 func TestFieldsSetAndValidate(t *testing.T) {
-	a := NewAnswers()
+	a := steps.NewAnswers()
 	fields := NewProfileStep().Fields()
 	for key, v := range map[string]string{
 		"profile.pcce_version":     "12.5(1)",
@@ -211,7 +213,7 @@ func TestFieldsSetAndValidate(t *testing.T) {
 		"profile.wxm_analyzer":     "yes",
 		"profile.load_balancer":    "PASSTHROUGH",
 	} {
-		if err := SetField(a, fields, key, v); err != nil {
+		if err := steps.SetField(a, fields, key, v); err != nil {
 			t.Errorf("SetField(%s, %q): %v", key, v, err)
 		}
 	}
@@ -226,7 +228,7 @@ func TestFieldsSetAndValidate(t *testing.T) {
 		"profile.pcce_es":          "ES7",
 		"profile.nope":             "x",
 	} {
-		if err := SetField(a, fields, key, v); err == nil || !isBadInput(err) {
+		if err := steps.SetField(a, fields, key, v); err == nil || !isBadInput(err) {
 			t.Errorf("SetField(%s, %q) = %v, want a bad-input error", key, v, err)
 		}
 	}

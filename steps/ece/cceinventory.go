@@ -1,4 +1,4 @@
-package steps
+package ece
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"ccewiz/ccerest"
+	"ccewiz/steps"
 )
 
 // The inventory step through CCE Administration's REST API: when
@@ -17,12 +18,12 @@ import (
 // AWClient is the REST client for inventory.aw, trusting only the AW's
 // certificate (or its CA) named in inventory.aw_cert_file, else this
 // machine's roots; nil when no AW is named.
-func AWClient(env *Env) (*ccerest.Client, error) {
+func AWClient(env *steps.Env) (*ccerest.Client, error) {
 	inv := env.Answers.Inventory
-	return NewAWClient(env, AWAPI{AW: inv.AW, User: inv.APIUser, Password: inv.APIPassword, CertFile: inv.AWCertFile, Keys: "inventory"})
+	return steps.NewAWClient(env, steps.AWAPI{AW: inv.AW, User: inv.APIUser, Password: inv.APIPassword, CertFile: inv.AWCertFile, Keys: "inventory"})
 }
 
-func wantWebServer(a *Answers) ccerest.Machine {
+func wantWebServer(a *steps.Answers) ccerest.Machine {
 	typ := ccerest.TypeECEWebServer
 	if a.Inventory.RemoteSite {
 		typ = ccerest.TypeDCECEWebServer
@@ -74,7 +75,7 @@ func findWebServer(ctx context.Context, c *ccerest.Client, name string) (*cceres
 
 // planAPI adds the API change to plan, or says why the GUI values stand.
 // It returns false when the API cannot be used (plan then keeps the GUI entries).
-func planAPI(ctx context.Context, env *Env, plan *Plan, sheet *InventorySheet) bool {
+func planAPI(ctx context.Context, env *steps.Env, plan *steps.Plan, sheet *InventorySheet) bool {
 	c, err := AWClient(env)
 	if c == nil {
 		if err != nil {
@@ -91,25 +92,25 @@ func planAPI(ctx context.Context, env *Env, plan *Plan, sheet *InventorySheet) b
 		return false
 	}
 	target := "CCE Administration on " + env.Answers.Inventory.AW
-	rc := RemoteChange{Target: target, What: want.Type + " " + want.Name}
+	rc := steps.RemoteChange{Target: target, What: want.Type + " " + want.Name}
 	switch {
 	case have == nil:
-		rc.Action = Create
+		rc.Action = steps.Create
 		ws := want.Service(ccerest.ServiceMachineInfo)
 		rc.Diff = fmt.Sprintf("+hostName: %s\n+user name: %s (its password from inventory.password)\n+Application Instance: %s", want.HostName, ws.UserName, ws.Description)
 	case have.Type != want.Type:
-		rc.Action, rc.Diff = Modify, fmt.Sprintf("-type: %s\n+type: %s (the entry is deleted and created again)", have.Type, want.Type)
+		rc.Action, rc.Diff = steps.Modify, fmt.Sprintf("-type: %s\n+type: %s (the entry is deleted and created again)", have.Type, want.Type)
 	default:
 		if d := webServerDiff(*have, want); d != "" {
-			rc.Action, rc.Diff = Modify, d
+			rc.Action, rc.Diff = steps.Modify, d
 		} else {
-			rc.Action = Unchanged
+			rc.Action = steps.Unchanged
 		}
 	}
 	plan.Remote = append(plan.Remote, rc)
 	plan.Private = &apiPlan{want: want, have: have}
 	// The web server goes through the API; the data server stays a GUI entry.
-	var gui []GUIEntry
+	var gui []steps.GUIEntry
 	for _, g := range sheet.GUI() {
 		if strings.Contains(g.Where, KindDataServer) {
 			gui = append(gui, g)
@@ -133,8 +134,8 @@ func planAPI(ctx context.Context, env *Env, plan *Plan, sheet *InventorySheet) b
 }
 
 // dropHost removes the data server entry whose Hostname is host.
-func dropHost(gui []GUIEntry, host string) []GUIEntry {
-	var out []GUIEntry
+func dropHost(gui []steps.GUIEntry, host string) []steps.GUIEntry {
+	var out []steps.GUIEntry
 	for i := 0; i < len(gui); i++ {
 		if gui[i].Field == "Hostname" && strings.EqualFold(gui[i].Value, host) {
 			continue
@@ -145,12 +146,12 @@ func dropHost(gui []GUIEntry, host string) []GUIEntry {
 }
 
 // applyAPI makes the planned change and reads it back.
-func applyAPI(ctx context.Context, env *Env, p *apiPlan) (*Outcome, error) {
+func applyAPI(ctx context.Context, env *steps.Env, p *apiPlan) (*steps.Outcome, error) {
 	c, err := AWClient(env)
 	if err != nil || c == nil {
 		return nil, fmt.Errorf("CCE Administration's API: %v", errOr(err, "no AW named"))
 	}
-	out := &Outcome{}
+	out := &steps.Outcome{}
 	aw := env.Answers.Inventory.AW
 	switch {
 	case p.have != nil && webServerDiff(*p.have, p.want) == "" && p.have.Type == p.want.Type:
@@ -195,24 +196,24 @@ func applyAPI(ctx context.Context, env *Env, p *apiPlan) (*Outcome, error) {
 }
 
 // apiEntryCheck: the web server entry on the AW is the one the answers call for.
-func apiEntryCheck(ctx context.Context, env *Env) Result {
+func apiEntryCheck(ctx context.Context, env *steps.Env) steps.Result {
 	c, err := AWClient(env)
 	if err != nil {
-		return Result{Status: Fail, Detail: err.Error(), Fix: "correct inventory.aw, inventory.api_user and inventory.api_password"}
+		return steps.Result{Status: steps.Fail, Detail: err.Error(), Fix: "correct inventory.aw, inventory.api_user and inventory.api_password"}
 	}
 	want := wantWebServer(env.Answers)
 	have, _, err := findWebServer(ctx, c, want.Name)
 	switch {
 	case err != nil:
-		return Result{Status: Fail, Detail: err.Error(), Fix: apiFix(err)}
+		return steps.Result{Status: steps.Fail, Detail: err.Error(), Fix: apiFix(err)}
 	case have == nil:
-		return Result{Status: Fail, Detail: fmt.Sprintf("no %s %s in CCE Administration's inventory on %s", want.Type, want.Name, env.Answers.Inventory.AW),
+		return steps.Result{Status: steps.Fail, Detail: fmt.Sprintf("no %s %s in CCE Administration's inventory on %s", want.Type, want.Name, env.Answers.Inventory.AW),
 			Fix: "ccewiz apply --step inventory (creates it through the API)"}
 	case have.Type != want.Type || webServerDiff(*have, want) != "":
-		return Result{Status: Fail, Detail: fmt.Sprintf("%s %s differs: %s", have.Type, have.Name, strings.ReplaceAll(webServerDiff(*have, want), "\n", "; ")),
+		return steps.Result{Status: steps.Fail, Detail: fmt.Sprintf("%s %s differs: %s", have.Type, have.Name, strings.ReplaceAll(webServerDiff(*have, want), "\n", "; ")),
 			Fix: "ccewiz apply --step inventory (updates it)"}
 	}
-	return Result{Status: Pass, Detail: fmt.Sprintf("%s %s (user %s, Application Instance %s) on %s", have.Type, have.Name,
+	return steps.Result{Status: steps.Pass, Detail: fmt.Sprintf("%s %s (user %s, Application Instance %s) on %s", have.Type, have.Name,
 		want.Service(ccerest.ServiceMachineInfo).UserName, want.Service(ccerest.ServiceMachineInfo).Description, env.Answers.Inventory.AW)}
 }
 
@@ -227,21 +228,21 @@ func apiFix(err error) string {
 
 // AlertsCheck reads CCE Administration's inventory status: no alert passes;
 // each alert is named with its machine and, for ECE's, the step to revisit.
-func AlertsCheck(ctx context.Context, env *Env) Result {
+func AlertsCheck(ctx context.Context, env *steps.Env) steps.Result {
 	c, err := AWClient(env)
 	if err != nil {
-		return Result{Status: Fail, Detail: err.Error(), Fix: "correct inventory.aw, inventory.api_user and inventory.api_password"}
+		return steps.Result{Status: steps.Fail, Detail: err.Error(), Fix: "correct inventory.aw, inventory.api_user and inventory.api_password"}
 	}
 	st, err := c.Status(ctx)
 	if err != nil {
-		return Result{Status: Fail, Detail: err.Error(), Fix: apiFix(err)}
+		return steps.Result{Status: steps.Fail, Detail: err.Error(), Fix: apiFix(err)}
 	}
 	scan := fmt.Sprintf("scan %s", orDefault(st.Scan.ScanState, "state unknown"))
 	if t := st.LastScan(); !t.IsZero() {
 		scan += " at " + t.Format("2006-01-02 15:04:05Z")
 	}
 	if len(st.Alerts) == 0 {
-		return Result{Status: Pass, Detail: fmt.Sprintf("no alert in CCE Administration's inventory on %s (%s)", env.Answers.Inventory.AW, scan)}
+		return steps.Result{Status: steps.Pass, Detail: fmt.Sprintf("no alert in CCE Administration's inventory on %s (%s)", env.Answers.Inventory.AW, scan)}
 	}
 	var lines []string
 	fix := ""
@@ -253,7 +254,7 @@ func AlertsCheck(ctx context.Context, env *Env) Result {
 			}
 		}
 	}
-	return Result{Status: Fail, Detail: fmt.Sprintf("%d alert(s) in CCE Administration's inventory on %s (%s): %s", len(st.Alerts), env.Answers.Inventory.AW, scan,
+	return steps.Result{Status: steps.Fail, Detail: fmt.Sprintf("%d alert(s) in CCE Administration's inventory on %s (%s): %s", len(st.Alerts), env.Answers.Inventory.AW, scan,
 		strings.Join(lines, "; ")), Fix: fix}
 }
 

@@ -1,4 +1,4 @@
-package steps
+package ece
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"ccewiz/spogjs"
+	"ccewiz/steps"
 )
 
 // spogStep is step 3: spog_config.js on every ECE web server names the
@@ -13,7 +14,7 @@ import (
 type spogStep struct{}
 
 // NewSpogStep returns step 3, spog_config.js.
-func NewSpogStep() Step { return spogStep{} }
+func NewSpogStep() steps.Step { return spogStep{} }
 
 // SpogRelPath is where spog_config.js lives under {ECE_HOME}.
 const SpogRelPath = `eService\templates\finesse\gadget\spog\spog_config.js`
@@ -33,24 +34,24 @@ func (spogStep) Intro() string {
 		"and backs the file up first."
 }
 
-func (spogStep) Needed(a *Answers) (Need, string) {
+func (spogStep) Needed(a *steps.Answers) (steps.Need, string) {
 	p := a.Profile
 	if p.PCCEVersion == "12.0(1)" || p.ECEVersion == "12.0(1)" {
-		return Required, "12.0(1): Cisco's guide makes this step mandatory on every 12.0 installation"
+		return steps.Required, "12.0(1): Cisco's guide makes this step mandatory on every 12.0 installation"
 	}
 	if strings.HasSuffix(p.ECEShape, "-ha") {
-		return Required, fmt.Sprintf("ECE is installed for high availability (%s): every web server must name the shared FQDN", p.ECEShape)
+		return steps.Required, fmt.Sprintf("ECE is installed for high availability (%s): every web server must name the shared FQDN", p.ECEShape)
 	}
 	fqdn := normName(p.ECEFQDN)
 	if fqdn == "" || len(p.WebServers) == 0 {
-		return Recommended, "cannot tell yet: set profile.ece_fqdn and profile.web_servers; the step is required when a web server's host name differs from the FQDN users type"
+		return steps.Recommended, "cannot tell yet: set profile.ece_fqdn and profile.web_servers; the step is required when a web server's host name differs from the FQDN users type"
 	}
 	for _, w := range p.WebServers {
 		if normName(w) != fqdn {
-			return Required, fmt.Sprintf("web server %s is not the name users type (%s): spog_config.js must name %s", w, p.ECEFQDN, p.ECEFQDN)
+			return steps.Required, fmt.Sprintf("web server %s is not the name users type (%s): spog_config.js must name %s", w, p.ECEFQDN, p.ECEFQDN)
 		}
 	}
-	return Optional, fmt.Sprintf("ECE %s is not 12.0, not HA, and its web server's host name is the FQDN users type (%s); checking the file does no harm",
+	return steps.Optional, fmt.Sprintf("ECE %s is not 12.0, not HA, and its web server's host name is the FQDN users type (%s); checking the file does no harm",
 		orDefault(p.ECEVersion, "(version not set)"), p.ECEFQDN)
 }
 
@@ -60,18 +61,18 @@ func DefaultSpogPath(webServer string) string {
 	return `\\` + webServer + `\` + home + `\` + SpogRelPath
 }
 
-func (spogStep) Fields() []Field {
-	files := ListField("spog.files", "spog_config.js files", "one per ECE web server: a local path, or a UNC path like \\\\web1\\c$\\Cisco\\"+SpogRelPath,
-		func(a *Answers) *[]string { return &a.Spog.Files })
-	files.Default = func(a *Answers) string {
+func (spogStep) Fields() []steps.Field {
+	files := steps.ListField("spog.files", "spog_config.js files", "one per ECE web server: a local path, or a UNC path like \\\\web1\\c$\\Cisco\\"+SpogRelPath,
+		func(a *steps.Answers) *[]string { return &a.Spog.Files })
+	files.Default = func(a *steps.Answers) string {
 		var out []string
 		for _, w := range a.Profile.WebServers {
 			out = append(out, DefaultSpogPath(w))
 		}
 		return strings.Join(out, ", ")
 	}
-	files.Validate = func(_ *Answers, v string) error {
-		for _, f := range SplitList(v) {
+	files.Validate = func(_ *steps.Answers, v string) error {
+		for _, f := range steps.SplitList(v) {
 			base := f[strings.LastIndexAny(f, `/\`)+1:]
 			if !strings.EqualFold(base, "spog_config.js") {
 				return fmt.Errorf("%s is not a spog_config.js; give the file itself ({ECE_HOME}\\%s)", f, SpogRelPath)
@@ -79,16 +80,16 @@ func (spogStep) Fields() []Field {
 		}
 		return nil
 	}
-	proto := ChoiceField("spog.protocol", "web_server_protocol", "always https: ECE does not support non-SSL access", []string{"https"},
-		func(a *Answers) *string { return &a.Spog.Protocol })
-	proto.Default = func(*Answers) string { return "https" }
-	return []Field{files, proto}
+	proto := steps.ChoiceField("spog.protocol", "web_server_protocol", "always https: ECE does not support non-SSL access", []string{"https"},
+		func(a *steps.Answers) *string { return &a.Spog.Protocol })
+	proto.Default = func(*steps.Answers) string { return "https" }
+	return []steps.Field{files, proto}
 }
 
 // spogWant is what every spog_config.js must say.
-func spogWant(a *Answers) (spogjs.Want, error) {
+func spogWant(a *steps.Answers) (spogjs.Want, error) {
 	w := spogjs.Want{Protocol: orDefault(a.Spog.Protocol, "https"), ServerName: strings.TrimSuffix(strings.TrimSpace(a.Profile.ECEFQDN), ".")}
-	if err := ValidateFQDN(w.ServerName); err != nil {
+	if err := steps.ValidateFQDN(w.ServerName); err != nil {
 		return w, fmt.Errorf("profile.ece_fqdn: %w", err)
 	}
 	if w.Protocol != "https" {
@@ -97,20 +98,20 @@ func spogWant(a *Answers) (spogjs.Want, error) {
 	return w, w.Validate()
 }
 
-func (s spogStep) Plan(_ context.Context, env *Env) (*Plan, error) {
+func (s spogStep) Plan(_ context.Context, env *steps.Env) (*steps.Plan, error) {
 	a := env.Answers
 	want, err := spogWant(a)
 	if err != nil {
-		return nil, BadInput(err)
+		return nil, steps.BadInput(err)
 	}
-	if errs := ValidateFields(a, s.Fields()); len(errs) > 0 {
-		return nil, BadInput(joinErrs("the spog answers are wrong", errs))
+	if errs := steps.ValidateFields(a, s.Fields()); len(errs) > 0 {
+		return nil, steps.BadInput(joinErrs("the spog answers are wrong", errs))
 	}
-	plan := &Plan{Step: s.ID()}
+	plan := &steps.Plan{Step: s.ID()}
 	if len(a.Spog.Files) == 0 {
 		plan.Summary = "spog.files is empty: run ccewiz on each web server, or list each file's UNC path in spog.files"
 		for _, w := range a.Profile.WebServers {
-			plan.Commands = append(plan.Commands, Command{Host: w, Shell: "cmd",
+			plan.Commands = append(plan.Commands, steps.Command{Host: w, Shell: "cmd",
 				Script: fmt.Sprintf(`ccewiz spog patch --file "%s\%s" --server-name %s`, defaultECEHome, SpogRelPath, want.ServerName),
 				Why:    "sets web_server_protocol and web_server_name, after showing the diff and making a backup (adjust C:\\Cisco to ECE_HOME)"})
 		}
@@ -121,10 +122,10 @@ func (s spogStep) Plan(_ context.Context, env *Env) (*Plan, error) {
 	for _, f := range a.Spog.Files {
 		fp, err := spogjs.PlanFile(env.Path(f), want)
 		if err != nil {
-			return nil, BadInput(err)
+			return nil, steps.BadInput(err)
 		}
 		fps = append(fps, fp)
-		fc := FileChange{Path: fp.Path, Action: Unchanged, Backup: true,
+		fc := steps.FileChange{Path: fp.Path, Action: steps.Unchanged, Backup: true,
 			Why: fmt.Sprintf("already set: %s = %q, %s = %q", spogjs.ProtocolVar, want.Protocol, spogjs.NameVar, want.ServerName)}
 		if fp.Changed() {
 			changed++
@@ -132,8 +133,8 @@ func (s spogStep) Plan(_ context.Context, env *Env) (*Plan, error) {
 			for _, c := range fp.Result.Changes {
 				why = append(why, fmt.Sprintf("%s %q → %q (line %d)", c.Var, c.From, c.To, c.Line))
 			}
-			fc.Action, fc.Why, fc.Diff = Modify, strings.Join(why, "; "), fp.Diff()
-			fc.Data, fc.BaseSHA256 = fp.Result.New, SHA256Hex(fp.Result.Old)
+			fc.Action, fc.Why, fc.Diff = steps.Modify, strings.Join(why, "; "), fp.Diff()
+			fc.Data, fc.BaseSHA256 = fp.Result.New, steps.SHA256Hex(fp.Result.Old)
 			fc.Verify = spogjs.VerifyFunc(want)
 		}
 		plan.Files = append(plan.Files, fc)
@@ -146,12 +147,12 @@ func (s spogStep) Plan(_ context.Context, env *Env) (*Plan, error) {
 	return plan, nil
 }
 
-func (s spogStep) Apply(ctx context.Context, env *Env, p *Plan) (*Outcome, error) {
-	out, err := ApplyFiles(env, p)
+func (s spogStep) Apply(ctx context.Context, env *steps.Env, p *steps.Plan) (*steps.Outcome, error) {
+	out, err := steps.ApplyFiles(env, p)
 	if err != nil {
 		return out, err
 	}
-	out.Results = append(out.Results, VerifyStep(ctx, s, env)...)
+	out.Results = append(out.Results, steps.VerifyStep(ctx, s, env)...)
 	if len(out.Written) > 0 {
 		out.Notes = append(out.Notes, "SPOG reads spog_config.js when the ECE gadget loads: reload CCE Administration's Email and Chat card")
 	}
@@ -159,71 +160,71 @@ func (s spogStep) Apply(ctx context.Context, env *Env, p *Plan) (*Outcome, error
 }
 
 // Checks returns one check over every file; ChecksFor has one per file.
-func (s spogStep) Checks() []Check {
-	return []Check{{ID: "spog.files", Title: "spog_config.js names https and the ECE FQDN", Run: func(ctx context.Context, env *Env) Result {
+func (s spogStep) Checks() []steps.Check {
+	return []steps.Check{{ID: "spog.files", Title: "spog_config.js names https and the ECE FQDN", Run: func(ctx context.Context, env *steps.Env) steps.Result {
 		cs := s.ChecksFor(env.Answers)
 		if len(cs) == 1 && cs[0].ID == "spog.files" {
 			return cs[0].Run(ctx, env)
 		}
 		var bad, good []string
 		var fix string
-		worst := Pass
+		worst := steps.Pass
 		for _, c := range cs {
 			r := c.Run(ctx, env)
-			if r.Status == Pass {
+			if r.Status == steps.Pass {
 				good = append(good, r.Detail)
 				continue
 			}
 			bad, fix = append(bad, r.Detail), r.Fix
-			if r.Status == Fail || worst == Pass {
+			if r.Status == steps.Fail || worst == steps.Pass {
 				worst = r.Status
 			}
 		}
 		if len(bad) > 0 {
-			return Result{Status: worst, Detail: strings.Join(bad, "; "), Fix: fix}
+			return steps.Result{Status: worst, Detail: strings.Join(bad, "; "), Fix: fix}
 		}
-		return Result{Status: Pass, Detail: strings.Join(good, "; ")}
+		return steps.Result{Status: steps.Pass, Detail: strings.Join(good, "; ")}
 	}}}
 }
 
 // ChecksFor returns spog.1, spog.2 … — one check per file in spog.files.
-func (s spogStep) ChecksFor(a *Answers) []Check {
+func (s spogStep) ChecksFor(a *steps.Answers) []steps.Check {
 	if a == nil || len(a.Spog.Files) == 0 {
-		return []Check{{ID: "spog.files", Title: "spog_config.js names https and the ECE FQDN", Run: func(_ context.Context, env *Env) Result {
+		return []steps.Check{{ID: "spog.files", Title: "spog_config.js names https and the ECE FQDN", Run: func(_ context.Context, env *steps.Env) steps.Result {
 			need, why := s.Needed(env.Answers)
-			if need == Optional || need == NotNeeded {
-				return Result{Status: Skip, Detail: "spog.files is empty and the step is optional: " + why}
+			if need == steps.Optional || need == steps.NotNeeded {
+				return steps.Result{Status: steps.Skip, Detail: "spog.files is empty and the step is optional: " + why}
 			}
-			return Result{Status: Manual, Detail: fmt.Sprintf("on every web server, {ECE_HOME}\\%s must say web_server_protocol = \"https\" and web_server_name = %q (%s)",
+			return steps.Result{Status: steps.Manual, Detail: fmt.Sprintf("on every web server, {ECE_HOME}\\%s must say web_server_protocol = \"https\" and web_server_name = %q (%s)",
 				SpogRelPath, env.Answers.Profile.ECEFQDN, why),
 				Fix: "list each file in spog.files (UNC paths work from Windows), or run `ccewiz spog check` on each web server"}
 		}}}
 	}
-	var out []Check
+	var out []steps.Check
 	for i, f := range a.Spog.Files {
-		out = append(out, Check{ID: fmt.Sprintf("spog.%d", i+1), Title: "spog_config.js " + f, Run: func(_ context.Context, env *Env) Result {
+		out = append(out, steps.Check{ID: fmt.Sprintf("spog.%d", i+1), Title: "spog_config.js " + f, Run: func(_ context.Context, env *steps.Env) steps.Result {
 			return checkSpogFile(env, f)
 		}})
 	}
 	return out
 }
 
-func checkSpogFile(env *Env, f string) Result {
+func checkSpogFile(env *steps.Env, f string) steps.Result {
 	want, err := spogWant(env.Answers)
 	if err != nil {
-		return Result{Status: Fail, Detail: err.Error(), Fix: "complete the profile"}
+		return steps.Result{Status: steps.Fail, Detail: err.Error(), Fix: "complete the profile"}
 	}
 	fp, err := spogjs.PlanFile(env.Path(f), want)
 	if err != nil {
-		return Result{Status: Fail, Detail: err.Error(), Fix: "fix the file or its path in spog.files"}
+		return steps.Result{Status: steps.Fail, Detail: err.Error(), Fix: "fix the file or its path in spog.files"}
 	}
 	if !fp.Changed() {
-		return Result{Status: Pass, Detail: fmt.Sprintf("%s: %s = %q, %s = %q", f, spogjs.ProtocolVar, want.Protocol, spogjs.NameVar, want.ServerName)}
+		return steps.Result{Status: steps.Pass, Detail: fmt.Sprintf("%s: %s = %q, %s = %q", f, spogjs.ProtocolVar, want.Protocol, spogjs.NameVar, want.ServerName)}
 	}
 	var bad []string
 	for _, c := range fp.Result.Changes {
 		bad = append(bad, fmt.Sprintf("%s is %q, should be %q (line %d)", c.Var, c.From, c.To, c.Line))
 	}
-	return Result{Status: Fail, Detail: f + ": " + strings.Join(bad, "; "),
+	return steps.Result{Status: steps.Fail, Detail: f + ": " + strings.Join(bad, "; "),
 		Fix: fmt.Sprintf("ccewiz apply --step spog, or ccewiz spog patch --file %s --server-name %s", f, want.ServerName)}
 }

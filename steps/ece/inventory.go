@@ -1,4 +1,4 @@
-package steps
+package ece
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"ccewiz/certs"
+	"ccewiz/steps"
 )
 
 // inventoryStep is steps 4.2 and 4.3: the ECE data server(s) and web server
@@ -20,7 +21,7 @@ import (
 type inventoryStep struct{}
 
 // NewInventoryStep returns steps 4.2 and 4.3, the PCCE inventory entries.
-func NewInventoryStep() Step { return inventoryStep{} }
+func NewInventoryStep() steps.Step { return inventoryStep{} }
 
 // The two inventory machine kinds, as the guide names them.
 const (
@@ -42,33 +43,33 @@ func (inventoryStep) Intro() string {
 		"every value before you type it."
 }
 
-func (inventoryStep) Needed(*Answers) (Need, string) {
-	return Required, "SPOG only shows the ECE gadget for an ECE web server in the inventory"
+func (inventoryStep) Needed(*steps.Answers) (steps.Need, string) {
+	return steps.Required, "SPOG only shows the ECE gadget for an ECE web server in the inventory"
 }
 
 // Resolved inventory answers: what the admin set, or the default from the profile.
-func invWebServer(a *Answers) string {
+func invWebServer(a *steps.Answers) string {
 	if v := strings.TrimSpace(a.Inventory.WebServerName); v != "" {
 		return v
 	}
 	return strings.TrimSpace(a.Profile.ECEFQDN)
 }
 
-func invDataServers(a *Answers) []string {
+func invDataServers(a *steps.Answers) []string {
 	if len(a.Inventory.DataServers) > 0 {
 		return a.Inventory.DataServers
 	}
 	return a.Profile.ServicesServers
 }
 
-func invUser(a *Answers) string {
+func invUser(a *steps.Answers) string {
 	if v := strings.TrimSpace(a.Inventory.User); v != "" {
 		return v
 	}
 	return "pa"
 }
 
-func invAppInstance(a *Answers) string {
+func invAppInstance(a *steps.Answers) string {
 	if v := strings.TrimSpace(a.Inventory.AppInstance); v != "" {
 		return v
 	}
@@ -76,40 +77,40 @@ func invAppInstance(a *Answers) string {
 	return inst
 }
 
-func (inventoryStep) Fields() []Field {
-	web := TextField("inventory.web_server_name", "ECE web server (FQDN)", "the name in ECE's certificate — with a balancer, its name or each web server's",
-		func(a *Answers) *string { return &a.Inventory.WebServerName })
-	web.Default = func(a *Answers) string { return a.Profile.ECEFQDN }
-	web.Validate = func(_ *Answers, v string) error {
+func (inventoryStep) Fields() []steps.Field {
+	web := steps.TextField("inventory.web_server_name", "ECE web server (FQDN)", "the name in ECE's certificate — with a balancer, its name or each web server's",
+		func(a *steps.Answers) *string { return &a.Inventory.WebServerName })
+	web.Default = func(a *steps.Answers) string { return a.Profile.ECEFQDN }
+	web.Validate = func(_ *steps.Answers, v string) error {
 		if strings.TrimSpace(v) == "" {
 			return nil // the profile's ece_fqdn is used
 		}
-		return ValidateFQDN(v)
+		return steps.ValidateFQDN(v)
 	}
-	data := ListField("inventory.data_servers", "ECE data servers", "the ECE services servers (both in HA)",
-		func(a *Answers) *[]string { return &a.Inventory.DataServers })
-	data.Default = func(a *Answers) string { return strings.Join(a.Profile.ServicesServers, ", ") }
-	data.Validate = func(a *Answers, v string) error {
-		for _, n := range SplitList(v) {
-			if err := ValidateFQDN(n); err != nil {
+	data := steps.ListField("inventory.data_servers", "ECE data servers", "the ECE services servers (both in HA)",
+		func(a *steps.Answers) *[]string { return &a.Inventory.DataServers })
+	data.Default = func(a *steps.Answers) string { return strings.Join(a.Profile.ServicesServers, ", ") }
+	data.Validate = func(a *steps.Answers, v string) error {
+		for _, n := range steps.SplitList(v) {
+			if err := steps.ValidateFQDN(n); err != nil {
 				return err
 			}
 		}
 		return nil
 	}
-	user := TextField("inventory.user", "ECE user name", "the Business partition administrator, pa (its password is typed by you, never stored)",
-		func(a *Answers) *string { return &a.Inventory.User })
-	user.Default = func(*Answers) string { return "pa" }
-	user.Validate = func(_ *Answers, v string) error {
-		if r := UserRule(orDefault(strings.TrimSpace(v), "pa")); r.Status == Fail {
+	user := steps.TextField("inventory.user", "ECE user name", "the Business partition administrator, pa (its password is typed by you, never stored)",
+		func(a *steps.Answers) *string { return &a.Inventory.User })
+	user.Default = func(*steps.Answers) string { return "pa" }
+	user.Validate = func(_ *steps.Answers, v string) error {
+		if r := UserRule(orDefault(strings.TrimSpace(v), "pa")); r.Status == steps.Fail {
 			return errors.New(r.Detail)
 		}
 		return nil
 	}
-	inst := TextField("inventory.app_instance", "Application Instance", "exact, case-sensitive; never the one starting with UQ",
-		func(a *Answers) *string { return &a.Inventory.AppInstance })
-	inst.Default = func(a *Answers) string { s, _ := AppInstance(a.Profile); return s }
-	inst.Validate = func(a *Answers, v string) error {
+	inst := steps.TextField("inventory.app_instance", "Application Instance", "exact, case-sensitive; never the one starting with UQ",
+		func(a *steps.Answers) *string { return &a.Inventory.AppInstance })
+	inst.Default = func(a *steps.Answers) string { s, _ := AppInstance(a.Profile); return s }
+	inst.Validate = func(a *steps.Answers, v string) error {
 		if strings.TrimSpace(v) == "" {
 			return nil
 		}
@@ -119,10 +120,10 @@ func (inventoryStep) Fields() []Field {
 		}
 		return CompareAppInstance(strings.TrimSpace(v), want)
 	}
-	tmpl := TextField("inventory.template", "Inventory CSV template", "4000/12000 agents: the CSV downloaded from CCE Administration's inventory page; ccewiz fills its columns",
-		func(a *Answers) *string { return &a.Inventory.Template })
+	tmpl := steps.TextField("inventory.template", "Inventory CSV template", "4000/12000 agents: the CSV downloaded from CCE Administration's inventory page; ccewiz fills its columns",
+		func(a *steps.Answers) *string { return &a.Inventory.Template })
 	tmpl.Visible = is4000
-	return []Field{web, data, user, inst, tmpl}
+	return []steps.Field{web, data, user, inst, tmpl}
 }
 
 // InventoryValue is one value of an inventory entry. Key is stable for
@@ -154,7 +155,7 @@ const passwordPlaceholder = "(the pa password — type it yourself; ccewiz never
 
 // BuildInventory works out the inventory entries from the answers. It
 // fails (bad input) when the profile lacks what the entries need.
-func BuildInventory(a *Answers) (*InventorySheet, error) {
+func BuildInventory(a *steps.Answers) (*InventorySheet, error) {
 	var problems []string
 	model := a.Profile.DeploymentModel
 	method := "gui"
@@ -179,7 +180,7 @@ func BuildInventory(a *Answers) (*InventorySheet, error) {
 		problems = append(problems, fmt.Sprintf("no Application Instance: %v", err))
 	}
 	if len(problems) > 0 {
-		return nil, BadInput(fmt.Errorf("cannot work out the inventory entries: %s", strings.Join(problems, "; ")))
+		return nil, steps.BadInput(fmt.Errorf("cannot work out the inventory entries: %s", strings.Join(problems, "; ")))
 	}
 	s := &InventorySheet{Model: model, Method: method, AppInstance: inst}
 	for _, d := range ds {
@@ -197,11 +198,11 @@ func BuildInventory(a *Answers) (*InventorySheet, error) {
 }
 
 // GUI lists the values in the order CCE Administration's pop-up asks them.
-func (s *InventorySheet) GUI() []GUIEntry {
-	var out []GUIEntry
+func (s *InventorySheet) GUI() []steps.GUIEntry {
+	var out []steps.GUIEntry
 	for _, e := range s.Entries {
 		for _, f := range e.Fields {
-			out = append(out, GUIEntry{Where: inventoryWhere + " › " + e.Kind, Field: f.Name, Value: f.Value})
+			out = append(out, steps.GUIEntry{Where: inventoryWhere + " › " + e.Kind, Field: f.Name, Value: f.Value})
 		}
 	}
 	return out
@@ -210,18 +211,18 @@ func (s *InventorySheet) GUI() []GUIEntry {
 // --- the rules, each a pure function so every one has a table test ---
 
 // WebFQDNRule: the web server is entered by its fully qualified name.
-func WebFQDNRule(name string) Result {
-	if err := ValidateFQDN(name); err != nil {
-		return Result{Status: Fail, Detail: err.Error(),
+func WebFQDNRule(name string) steps.Result {
+	if err := steps.ValidateFQDN(name); err != nil {
+		return steps.Result{Status: steps.Fail, Detail: err.Error(),
 			Fix: "set inventory.web_server_name (or profile.ece_fqdn) to the FQDN in ECE's certificate, e.g. ece.example.com"}
 	}
-	return Result{Status: Pass, Detail: name + " is fully qualified"}
+	return steps.Result{Status: steps.Pass, Detail: name + " is fully qualified"}
 }
 
 // CertNameRule: the web server name is the certificate's CN or one of its
 // DNS SANs, the way SPOG's Java client checks it — when the certificate has
 // DNS SANs, Java ignores the CN.
-func CertNameRule(c *x509.Certificate, name string) Result {
+func CertNameRule(c *x509.Certificate, name string) steps.Result {
 	name = normName(name)
 	cn := c.Subject.CommonName
 	for _, san := range c.DNSNames {
@@ -230,21 +231,21 @@ func CertNameRule(c *x509.Certificate, name string) Result {
 			if strings.HasPrefix(san, "*.") {
 				d = fmt.Sprintf("%s matches the wildcard SAN %s (CN=%s)", name, san, cn)
 			}
-			return Result{Status: Pass, Detail: d}
+			return steps.Result{Status: steps.Pass, Detail: d}
 		}
 	}
 	reissue := fmt.Sprintf("reissue the certificate (step 1) with %s as CN and DNS SAN, or use one of its names as the web server name", name)
 	if len(c.DNSNames) == 0 {
 		if strings.EqualFold(cn, name) {
-			return Result{Status: Pass, Detail: fmt.Sprintf("%s is the certificate's CN (it has no DNS SANs, so Java checks the CN)", name)}
+			return steps.Result{Status: steps.Pass, Detail: fmt.Sprintf("%s is the certificate's CN (it has no DNS SANs, so Java checks the CN)", name)}
 		}
-		return Result{Status: Fail, Detail: fmt.Sprintf("the certificate's CN is %s and it has no DNS SANs; %s does not match", cn, name), Fix: reissue}
+		return steps.Result{Status: steps.Fail, Detail: fmt.Sprintf("the certificate's CN is %s and it has no DNS SANs; %s does not match", cn, name), Fix: reissue}
 	}
 	if strings.EqualFold(cn, name) {
-		return Result{Status: Fail, Detail: fmt.Sprintf("%s is the CN but none of the DNS SANs (%s); Java ignores the CN when a certificate has SANs, so SPOG reports a name mismatch",
+		return steps.Result{Status: steps.Fail, Detail: fmt.Sprintf("%s is the CN but none of the DNS SANs (%s); Java ignores the CN when a certificate has SANs, so SPOG reports a name mismatch",
 			name, strings.Join(c.DNSNames, ", ")), Fix: reissue}
 	}
-	return Result{Status: Fail, Detail: fmt.Sprintf("%s is neither the CN (%s) nor a DNS SAN (%s) of the certificate", name, cn, strings.Join(c.DNSNames, ", ")), Fix: reissue}
+	return steps.Result{Status: steps.Fail, Detail: fmt.Sprintf("%s is neither the CN (%s) nor a DNS SAN (%s) of the certificate", name, cn, strings.Join(c.DNSNames, ", ")), Fix: reissue}
 }
 
 // matchHost compares a certificate name with a host name; a wildcard covers
@@ -262,46 +263,46 @@ func matchHost(pattern, host string) bool {
 }
 
 // UserRule: the inventory takes ECE's Business partition administrator, pa.
-func UserRule(user string) Result {
+func UserRule(user string) steps.Result {
 	u := strings.TrimSpace(user)
 	switch {
 	case u == "":
-		return Result{Status: Fail, Detail: "no ECE user name", Fix: "use pa, the Business partition administrator"}
+		return steps.Result{Status: steps.Fail, Detail: "no ECE user name", Fix: "use pa, the Business partition administrator"}
 	case strings.EqualFold(u, "sa"):
-		return Result{Status: Fail, Detail: "sa is the System partition (partition 0) administrator; the inventory needs the Business partition's pa login",
+		return steps.Result{Status: steps.Fail, Detail: "sa is the System partition (partition 0) administrator; the inventory needs the Business partition's pa login",
 			Fix: "set inventory.user to pa"}
 	case u == "pa":
-		return Result{Status: Pass, Detail: "pa, the Business partition administrator (password typed by you, never stored)"}
+		return steps.Result{Status: steps.Pass, Detail: "pa, the Business partition administrator (password typed by you, never stored)"}
 	case strings.ContainsAny(u, `@\`):
-		return Result{Status: Warn, Detail: fmt.Sprintf("%q looks like a domain account; the guide says the ECE pa login", u),
+		return steps.Result{Status: steps.Warn, Detail: fmt.Sprintf("%q looks like a domain account; the guide says the ECE pa login", u),
 			Fix: "use pa unless your ECE partition administrator is named differently"}
 	}
-	return Result{Status: Warn, Detail: fmt.Sprintf("%q is not pa; it works only if it is a Business partition administrator", u), Fix: "the guide says to use the pa login"}
+	return steps.Result{Status: steps.Warn, Detail: fmt.Sprintf("%q is not pa; it works only if it is a Business partition administrator", u), Fix: "the guide says to use the pa login"}
 }
 
 // AppInstanceRule: the Application Instance is exactly the expected one.
-func AppInstanceRule(a *Answers) Result {
+func AppInstanceRule(a *steps.Answers) steps.Result {
 	want, err := AppInstance(a.Profile)
 	if err != nil {
-		return Result{Status: Fail, Detail: err.Error(), Fix: "complete the profile"}
+		return steps.Result{Status: steps.Fail, Detail: err.Error(), Fix: "complete the profile"}
 	}
 	got := invAppInstance(a)
 	if err := CompareAppInstance(got, want); err != nil {
-		return Result{Status: Fail, Detail: err.Error(), Fix: fmt.Sprintf("type %s exactly (inventory.app_instance)", want)}
+		return steps.Result{Status: steps.Fail, Detail: err.Error(), Fix: fmt.Sprintf("type %s exactly (inventory.app_instance)", want)}
 	}
-	return Result{Status: Pass, Detail: fmt.Sprintf("%s, exactly as PCCE names it (case-sensitive)", got)}
+	return steps.Result{Status: steps.Pass, Detail: fmt.Sprintf("%s, exactly as PCCE names it (case-sensitive)", got)}
 }
 
 // DataServersRule: the ECE data servers are the services servers — both in HA.
-func DataServersRule(a *Answers) Result {
+func DataServersRule(a *steps.Answers) steps.Result {
 	ds, svc := invDataServers(a), a.Profile.ServicesServers
 	if len(svc) == 0 {
-		return Result{Status: Fail, Detail: "profile.services_servers is empty; the ECE data server in the inventory is the services server",
+		return steps.Result{Status: steps.Fail, Detail: "profile.services_servers is empty; the ECE data server in the inventory is the services server",
 			Fix: "list the ECE services servers (on a 400-agent deployment, the collocated servers) in the profile"}
 	}
 	var problems []string
 	for _, d := range ds {
-		if err := ValidateFQDN(d); err != nil {
+		if err := steps.ValidateFQDN(d); err != nil {
 			problems = append(problems, err.Error())
 		}
 	}
@@ -327,14 +328,14 @@ func DataServersRule(a *Answers) Result {
 		problems = append(problems, fmt.Sprintf("ECE is HA (%s): both services servers are added as data servers", a.Profile.ECEShape))
 	}
 	if len(problems) > 0 {
-		return Result{Status: Fail, Detail: strings.Join(problems, "; "), Fix: "inventory.data_servers must be exactly profile.services_servers (or leave it empty to use them)"}
+		return steps.Result{Status: steps.Fail, Detail: strings.Join(problems, "; "), Fix: "inventory.data_servers must be exactly profile.services_servers (or leave it empty to use them)"}
 	}
-	return Result{Status: Pass, Detail: "data server(s): " + strings.Join(ds, ", ")}
+	return steps.Result{Status: steps.Pass, Detail: "data server(s): " + strings.Join(ds, ", ")}
 }
 
 // ResolveRule: the web server name resolves — through the answers file's
 // resolve overrides first, as every ccewiz connection does.
-func ResolveRule(ctx context.Context, env *Env, name string) Result {
+func ResolveRule(ctx context.Context, env *steps.Env, name string) steps.Result {
 	n := normName(name)
 	if env.Answers != nil {
 		keys := make([]string, 0, len(env.Answers.Resolve))
@@ -348,22 +349,22 @@ func ResolveRule(ctx context.Context, env *Env, name string) Result {
 				host = h
 			}
 			if normName(host) == n {
-				return Result{Status: Pass, Detail: fmt.Sprintf("%s resolves through the answers file's resolve override (%s → %s)", n, k, env.Answers.Resolve[k])}
+				return steps.Result{Status: steps.Pass, Detail: fmt.Sprintf("%s resolves through the answers file's resolve override (%s → %s)", n, k, env.Answers.Resolve[k])}
 			}
 		}
 	}
 	addrs, err := net.DefaultResolver.LookupHost(ctx, n)
 	if err != nil || len(addrs) == 0 {
-		return Result{Status: Fail, Detail: fmt.Sprintf("%s does not resolve from here: %v", n, err),
+		return steps.Result{Status: steps.Fail, Detail: fmt.Sprintf("%s does not resolve from here: %v", n, err),
 			Fix: "add it to DNS (an A record, or a CNAME to the balancer) — every ADS must resolve it too"}
 	}
-	return Result{Status: Pass, Detail: fmt.Sprintf("%s resolves to %s", n, strings.Join(addrs, ", "))}
+	return steps.Result{Status: steps.Pass, Detail: fmt.Sprintf("%s resolves to %s", n, strings.Join(addrs, ", "))}
 }
 
 // ECECertificate finds ECE's web server certificate: the file step 1 wrote
 // (<certificate.out_dir>/<ece_fqdn>.crt), else the CA's answer files, else
 // what the web server presents on port 443. source says which.
-func ECECertificate(ctx context.Context, env *Env, webServer string) (c *x509.Certificate, source string, err error) {
+func ECECertificate(ctx context.Context, env *steps.Env, webServer string) (c *x509.Certificate, source string, err error) {
 	a := env.Answers
 	var tried []string
 	if normName(a.Profile.ECEFQDN) != "" {
@@ -388,7 +389,7 @@ func ECECertificate(ctx context.Context, env *Env, webServer string) (c *x509.Ce
 	if webServer != "" {
 		addr := net.JoinHostPort(normName(webServer), "443")
 		env.Stage("reading the certificate %s presents…", addr)
-		res, err := certs.Probe(ctx, addr, certs.ProbeOptions{Name: normName(webServer), Dial: env.Dial, Timeout: env.timeout()})
+		res, err := certs.Probe(ctx, addr, certs.ProbeOptions{Name: normName(webServer), Dial: env.Dial, Timeout: env.TimeLimit()})
 		if err == nil && res.Leaf() != nil {
 			return res.Leaf(), "the server at " + addr, nil
 		}
@@ -405,10 +406,10 @@ func errOr(err error, s string) string {
 }
 
 // CertRule runs CertNameRule against ECE's certificate, wherever it is found.
-func CertRule(ctx context.Context, env *Env, name string) Result {
+func CertRule(ctx context.Context, env *steps.Env, name string) steps.Result {
 	c, src, err := ECECertificate(ctx, env, name)
 	if err != nil {
-		return Result{Status: Fail, Detail: err.Error(),
+		return steps.Result{Status: steps.Fail, Detail: err.Error(),
 			Fix: "do step 1 first (ccewiz writes <out_dir>/<ece_fqdn>.crt), or make the web server reachable on 443"}
 	}
 	r := CertNameRule(c, name)
@@ -417,11 +418,11 @@ func CertRule(ctx context.Context, env *Env, name string) Result {
 }
 
 // offlineRules are the rules that need neither the network nor files.
-func offlineRules(a *Answers) []Result {
-	return []Result{WebFQDNRule(invWebServer(a)), UserRule(invUser(a)), AppInstanceRule(a), DataServersRule(a)}
+func offlineRules(a *steps.Answers) []steps.Result {
+	return []steps.Result{WebFQDNRule(invWebServer(a)), UserRule(invUser(a)), AppInstanceRule(a), DataServersRule(a)}
 }
 
-func (s inventoryStep) Plan(ctx context.Context, env *Env) (*Plan, error) {
+func (s inventoryStep) Plan(ctx context.Context, env *steps.Env) (*steps.Plan, error) {
 	a := env.Answers
 	sheet, err := BuildInventory(a)
 	if err != nil {
@@ -429,22 +430,22 @@ func (s inventoryStep) Plan(ctx context.Context, env *Env) (*Plan, error) {
 	}
 	var bad []error
 	for _, r := range offlineRules(a) {
-		if r.Status == Fail {
+		if r.Status == steps.Fail {
 			bad = append(bad, fmt.Errorf("%s (%s)", r.Detail, r.Fix))
 		}
 	}
-	if r := CertRule(ctx, env, invWebServer(a)); r.Status == Fail {
+	if r := CertRule(ctx, env, invWebServer(a)); r.Status == steps.Fail {
 		bad = append(bad, fmt.Errorf("%s (%s)", r.Detail, r.Fix))
 	}
 	if len(bad) > 0 {
-		return nil, BadInput(joinErrs("these inventory values would fail in SPOG", bad))
+		return nil, steps.BadInput(joinErrs("these inventory values would fail in SPOG", bad))
 	}
-	plan := &Plan{Step: s.ID(), GUI: sheet.GUI()}
+	plan := &steps.Plan{Step: s.ID(), GUI: sheet.GUI()}
 	viaAPI := planAPI(ctx, env, plan, sheet)
-	if r := ResolveRule(ctx, env, invWebServer(a)); r.Status != Pass {
+	if r := ResolveRule(ctx, env, invWebServer(a)); r.Status != steps.Pass {
 		plan.Notes = append(plan.Notes, r.Detail+"; "+r.Fix)
 	}
-	if r := UserRule(invUser(a)); r.Status == Warn {
+	if r := UserRule(invUser(a)); r.Status == steps.Warn {
 		plan.Notes = append(plan.Notes, r.Detail)
 	}
 	switch {
@@ -472,7 +473,7 @@ func (s inventoryStep) Plan(ctx context.Context, env *Env) (*Plan, error) {
 // Apply puts the web server in the inventory through the API when the plan
 // says so; the other entries are typed (or uploaded) by the admin. It
 // re-runs the checks so the outcome shows where things stand.
-func (s inventoryStep) Apply(ctx context.Context, env *Env, p *Plan) (*Outcome, error) {
+func (s inventoryStep) Apply(ctx context.Context, env *steps.Env, p *steps.Plan) (*steps.Outcome, error) {
 	if ap, ok := p.Private.(*apiPlan); ok {
 		out, err := applyAPI(ctx, env, ap)
 		if err != nil {
@@ -481,47 +482,47 @@ func (s inventoryStep) Apply(ctx context.Context, env *Env, p *Plan) (*Outcome, 
 		if len(p.GUI) > 0 {
 			out.Notes = append(out.Notes, "enter the data server values above in CCE Administration's GUI")
 		}
-		out.Results = VerifyStep(ctx, s, env)
+		out.Results = steps.VerifyStep(ctx, s, env)
 		return out, nil
 	}
-	out := &Outcome{Notes: []string{"enter the values above in CCE Administration; afterwards its status bar must show no alert for the ECE servers"}}
-	out.Results = VerifyStep(ctx, s, env)
+	out := &steps.Outcome{Notes: []string{"enter the values above in CCE Administration; afterwards its status bar must show no alert for the ECE servers"}}
+	out.Results = steps.VerifyStep(ctx, s, env)
 	return out, nil
 }
 
 // ChecksFor: with an AW named, whether the web server entry is there is
 // asked of the API instead of the admin.
-func (s inventoryStep) ChecksFor(a *Answers) []Check {
+func (s inventoryStep) ChecksFor(a *steps.Answers) []steps.Check {
 	cs := s.Checks()
 	if strings.TrimSpace(a.Inventory.AW) == "" {
 		return cs
 	}
 	for i, c := range cs {
 		if c.ID == "inventory.entered" {
-			cs[i] = Check{ID: "inventory.api", Title: "ECE web server is in CCE Administration's inventory", Run: apiEntryCheck}
+			cs[i] = steps.Check{ID: "inventory.api", Title: "ECE web server is in CCE Administration's inventory", Run: apiEntryCheck}
 		}
 	}
 	return cs
 }
 
-func (inventoryStep) Checks() []Check {
-	return []Check{
-		{ID: "inventory.web-fqdn", Title: "ECE web server is entered by its FQDN", Run: func(_ context.Context, env *Env) Result {
+func (inventoryStep) Checks() []steps.Check {
+	return []steps.Check{
+		{ID: "inventory.web-fqdn", Title: "ECE web server is entered by its FQDN", Run: func(_ context.Context, env *steps.Env) steps.Result {
 			return WebFQDNRule(invWebServer(env.Answers))
 		}},
-		{ID: "inventory.web-cert", Title: "ECE web server name is in ECE's certificate", Run: func(ctx context.Context, env *Env) Result {
+		{ID: "inventory.web-cert", Title: "ECE web server name is in ECE's certificate", Run: func(ctx context.Context, env *steps.Env) steps.Result {
 			return CertRule(ctx, env, invWebServer(env.Answers))
 		}},
-		{ID: "inventory.web-resolves", Title: "ECE web server name resolves", Run: func(ctx context.Context, env *Env) Result {
+		{ID: "inventory.web-resolves", Title: "ECE web server name resolves", Run: func(ctx context.Context, env *steps.Env) steps.Result {
 			return ResolveRule(ctx, env, invWebServer(env.Answers))
 		}},
-		{ID: "inventory.user", Title: "ECE user is the pa login", Run: func(_ context.Context, env *Env) Result {
+		{ID: "inventory.user", Title: "ECE user is the pa login", Run: func(_ context.Context, env *steps.Env) steps.Result {
 			return UserRule(invUser(env.Answers))
 		}},
-		{ID: "inventory.app-instance", Title: "Application Instance is exact", Run: func(_ context.Context, env *Env) Result {
+		{ID: "inventory.app-instance", Title: "Application Instance is exact", Run: func(_ context.Context, env *steps.Env) steps.Result {
 			return AppInstanceRule(env.Answers)
 		}},
-		{ID: "inventory.data-servers", Title: "ECE data servers are the services servers", Run: func(_ context.Context, env *Env) Result {
+		{ID: "inventory.data-servers", Title: "ECE data servers are the services servers", Run: func(_ context.Context, env *steps.Env) steps.Result {
 			return DataServersRule(env.Answers)
 		}},
 		{ID: "inventory.entered", Title: "ECE servers are in the PCCE inventory", Manual: true,

@@ -1,4 +1,4 @@
-package steps
+package ece
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"ccewiz/steps"
 	"ccewiz/testpeer"
 )
 
@@ -19,16 +20,16 @@ import (
 // TLS client on the same server and trust store.
 
 // flowResults runs the real flow's checks selected by only.
-func flowResults(t *testing.T, env *Env, only ...string) map[string]Result {
+func flowResults(t *testing.T, env *steps.Env, only ...string) map[string]steps.Result {
 	t.Helper()
-	out := map[string]Result{}
-	for _, r := range RunChecks(context.Background(), ECEFlow().Steps, env, RunOptions{Only: only, Timeout: 20 * time.Second}) {
+	out := map[string]steps.Result{}
+	for _, r := range steps.RunChecks(context.Background(), Flow().Steps, env, steps.RunOptions{Only: only, Timeout: 20 * time.Second}) {
 		out[r.ID] = r
 	}
 	for _, id := range only {
 		if _, ok := out[id]; !ok && !strings.HasSuffix(id, ".") {
-			if Find(ECEFlow().Steps, stepOf(id)) == nil {
-				t.Fatalf("the flow has no step %q (steps/flow.go)", stepOf(id))
+			if steps.Find(Flow().Steps, steps.StepOf(id)) == nil {
+				t.Fatalf("the flow has no step %q (steps/flow.go)", steps.StepOf(id))
 			}
 		}
 	}
@@ -37,7 +38,7 @@ func flowResults(t *testing.T, env *Env, only ...string) map[string]Result {
 
 // peerEnv is a complete-enough profile for ece.example.com served at addr,
 // with step 1's files (certificate and key) in place.
-func peerEnv(t *testing.T, addr string, leaf *testpeer.Cert) *Env {
+func peerEnv(t *testing.T, addr string, leaf *testpeer.Cert) *steps.Env {
 	t.Helper()
 	env := eceEnv(t, addr)
 	dir := filepath.Dir(env.AnswersPath)
@@ -67,19 +68,19 @@ func TestTLSVerdictsAgree(t *testing.T) {
 		leaf       *testpeer.Cert
 		anchor     *testpeer.Cert // what the ADS store holds; nil: the leaf itself
 		requireSNI bool
-		tls        Status // certificate.tls: SPOG's view, no SNI
-		https      Status // validate.https-default: a browser's view
-		javaOK     bool   // Java without SNI, trusting the certificate
-		fix        string // in certificate.tls's fix or detail
+		tls        steps.Status // certificate.tls: SPOG's view, no SNI
+		https      steps.Status // validate.https-default: a browser's view
+		javaOK     bool         // Java without SNI, trusting the certificate
+		fix        string       // in certificate.tls's fix or detail
 	}{
-		{"good", good, nil, false, Pass, Pass, true, ""},
-		{"IIS requires SNI", good, nil, true, Fail, Pass, false, "Require Server Name Indication"},
-		{"expired, CA-signed", expiredCA, root, false, Fail, Fail, false, "expired"},
+		{"good", good, nil, false, steps.Pass, steps.Pass, true, ""},
+		{"IIS requires SNI", good, nil, true, steps.Fail, steps.Pass, false, "Require Server Name Indication"},
+		{"expired, CA-signed", expiredCA, root, false, steps.Fail, steps.Fail, false, "expired"},
 		// Java does not check the dates of a trust anchor: an expired
 		// self-signed certificate imported into cacerts still passes SPOG's
 		// handshake, while agents' browsers refuse it. ccewiz fails it.
-		{"expired, self-signed in cacerts", expired, nil, false, Fail, Fail, true, "expired"},
-		{"wrong name", wrong, nil, false, Fail, Fail, true, "ece.example.com"},
+		{"expired, self-signed in cacerts", expired, nil, false, steps.Fail, steps.Fail, true, "expired"},
+		{"wrong name", wrong, nil, false, steps.Fail, steps.Fail, true, "ece.example.com"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel() // each case waits mostly on keytool and java starting
@@ -121,7 +122,7 @@ func TestTrustVerdictMatchesJava(t *testing.T) {
 	missing := testpeer.KeytoolStore(t, filepath.Join(dir, "aw1a-cacerts"), testpeer.NewCA(t, "Unrelated Root", nil))
 	trusting := testpeer.KeytoolStore(t, filepath.Join(dir, "aw1b-cacerts"), chain.Root)
 	env.Answers.Profile.AdminDataServers = []string{"aw1a.example.com", "aw1b.example.com"}
-	env.Answers.Trust.Stores = []TrustStore{{Server: "aw1a.example.com", Path: "aw1a-cacerts"}, {Server: "aw1b.example.com", Path: "aw1b-cacerts"}}
+	env.Answers.Trust.Stores = []steps.TrustStore{{Server: "aw1a.example.com", Path: "aw1a-cacerts"}, {Server: "aw1b.example.com", Path: "aw1b-cacerts"}}
 	rs := flowResults(t, env, "trust")
 	for _, tc := range []struct {
 		id, store string
@@ -137,7 +138,7 @@ func TestTrustVerdictMatchesJava(t *testing.T) {
 			t.Parallel()
 			out, err := testpeer.JavaTLSConnect(t, tc.store, "changeit", addr, "")
 			javaTrusts := err == nil
-			if (r.Status == Pass) != javaTrusts {
+			if (r.Status == steps.Pass) != javaTrusts {
 				t.Errorf("%s = %s (%s), but Java trusts=%v:\n%s", tc.id, r.Status, r.Detail, javaTrusts, out)
 			}
 			if !javaTrusts && !strings.Contains(out, "PKIX path building failed") {
@@ -147,7 +148,7 @@ func TestTrustVerdictMatchesJava(t *testing.T) {
 	}
 }
 
-func keys(m map[string]Result) []string {
+func keys(m map[string]steps.Result) []string {
 	var out []string
 	for k := range m {
 		out = append(out, k)

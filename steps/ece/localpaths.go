@@ -1,8 +1,10 @@
-package steps
+package ece
 
 import (
 	"fmt"
 	"slices"
+
+	"ccewiz/steps"
 )
 
 // LocalPaths returns, by answers key, every answer that names a file or
@@ -11,7 +13,7 @@ import (
 // file any remote admin could read on the server; TestLocalPathsCoversEveryKey
 // fails when a new string answer is neither listed here nor declared not a path.
 // (sso.keystore_location is not one: it is the path typed into ECE.)
-func LocalPaths(a *Answers) map[string][]string {
+func LocalPaths(a *steps.Answers) map[string][]string {
 	m := map[string][]string{
 		"certificate.out_dir":     {a.Certificate.OutDir},
 		"certificate.ca_response": a.Certificate.CAResponse,
@@ -28,10 +30,9 @@ func LocalPaths(a *Answers) map[string][]string {
 	// A store without a path is this machine's own cacerts when the ADS is
 	// this machine (localCacerts): a file too, which serve must confine.
 	for _, st := range trustStores(a) {
-		if st.Path != "" && !slices.ContainsFunc(a.Trust.Stores, func(s TrustStore) bool { return s.Path == st.Path }) {
+		if st.Path != "" && !slices.ContainsFunc(a.Trust.Stores, func(s steps.TrustStore) bool { return s.Path == st.Path }) {
 			m["trust.stores["+st.Server+"].path (this machine's own JAVA_HOME cacerts)"] = []string{st.Path}
 		}
 	}
 	return m
 }
-

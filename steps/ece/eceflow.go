@@ -1,12 +1,14 @@
-package steps
+package ece
 
-func init() { RegisterFlow(ECEFlow) }
+import "ccewiz/steps"
 
-// ECEFlow is the ECE ↔ PCCE integration in the order of Cisco's guide:
+func init() { steps.RegisterFlow(Flow) }
+
+// Flow is the ECE ↔ PCCE integration in the order of Cisco's guide:
 // profile, 1 certificate, 2 SSO, 3 spog_config.js, 4.1 ADS trust,
 // 4.2/4.3 inventory, 5 ECE integration, 6 validation.
-func ECEFlow() *Flow {
-	return &Flow{ID: ECEFlowID, Title: "ECE ↔ PCCE", Steps: []Step{
+func Flow() *steps.Flow {
+	return &steps.Flow{ID: steps.ECEFlowID, Title: "ECE ↔ PCCE", Steps: []steps.Step{
 		NewProfileStep(),
 		NewCertificateStep(),
 		NewSSOStep(),
@@ -17,4 +19,3 @@ func ECEFlow() *Flow {
 		NewValidateStep(),
 	}}
 }
-

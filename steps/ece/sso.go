@@ -1,4 +1,4 @@
-package steps
+package ece
 
 import (
 	"context"
@@ -15,6 +15,7 @@ import (
 	"ccewiz/certs"
 	"ccewiz/ldapcfg"
 	"ccewiz/secret"
+	"ccewiz/steps"
 )
 
 // ssoStep is step 2: Partition Administrator SSO. ECE creates a partition
@@ -26,7 +27,7 @@ import (
 type ssoStep struct{}
 
 // NewSSOStep returns step 2, Partition Administrator SSO.
-func NewSSOStep() Step { return ssoStep{} }
+func NewSSOStep() steps.Step { return ssoStep{} }
 
 // Defaults of the SSO answers, from Cisco's guide.
 const (
@@ -49,23 +50,23 @@ func (ssoStep) Intro() string {
 		"then gives the exact values to type into ECE."
 }
 
-func (ssoStep) Needed(*Answers) (Need, string) {
-	return Required, "Partition Administrator SSO is mandatory even without agent or supervisor SSO; without it the ECE gadget shows \"Error loading the page\""
+func (ssoStep) Needed(*steps.Answers) (steps.Need, string) {
+	return steps.Required, "Partition Administrator SSO is mandatory even without agent or supervisor SSO; without it the ECE gadget shows \"Error loading the page\""
 }
 
-func ssoDNAttr(a *Answers) string {
+func ssoDNAttr(a *steps.Answers) string {
 	return orDefault(strings.TrimSpace(a.SSO.DNAttribute), ldapcfg.DNAttribute)
 }
-func ssoKeystoreLocation(a *Answers) string {
+func ssoKeystoreLocation(a *steps.Answers) string {
 	return orDefault(strings.TrimSpace(a.SSO.KeystoreLocation), DefaultKeystoreLocation)
 }
-func ssoKeystoreFile(env *Env) string {
+func ssoKeystoreFile(env *steps.Env) string {
 	return env.Path(orDefault(strings.TrimSpace(env.Answers.SSO.KeystoreFile), DefaultKeystoreFile))
 }
 
 // ssoDCAddr is where to fetch the DC's certificate: sso.dc_addr, else the
 // LDAP URL's server on its TLS port (the GC's 3269 for 3268, 636 for 389).
-func ssoDCAddr(a *Answers) string {
+func ssoDCAddr(a *steps.Answers) string {
 	if s := strings.TrimSpace(a.SSO.DCAddr); s != "" {
 		return s
 	}
@@ -83,14 +84,14 @@ func ssoDCAddr(a *Answers) string {
 	return net.JoinHostPort(ep.Host, strconv.Itoa(port))
 }
 
-func (ssoStep) Fields() []Field {
-	url := TextField("sso.ldap_url", "LDAP URL", "best practice: a Global Catalog over TLS, e.g. ldaps://gc1.example.local:3269",
-		func(a *Answers) *string { return &a.SSO.LDAPURL })
-	url.Validate = func(_ *Answers, v string) error { _, err := ldapcfg.ParseURL(v); return err }
-	dcAddr := TextField("sso.dc_addr", "Domain controller for its certificate", "host:port with LDAPS (636, or 3269 on a GC); empty: the LDAP URL's server",
-		func(a *Answers) *string { return &a.SSO.DCAddr })
+func (ssoStep) Fields() []steps.Field {
+	url := steps.TextField("sso.ldap_url", "LDAP URL", "best practice: a Global Catalog over TLS, e.g. ldaps://gc1.example.local:3269",
+		func(a *steps.Answers) *string { return &a.SSO.LDAPURL })
+	url.Validate = func(_ *steps.Answers, v string) error { _, err := ldapcfg.ParseURL(v); return err }
+	dcAddr := steps.TextField("sso.dc_addr", "Domain controller for its certificate", "host:port with LDAPS (636, or 3269 on a GC); empty: the LDAP URL's server",
+		func(a *steps.Answers) *string { return &a.SSO.DCAddr })
 	dcAddr.Default = ssoDCAddr
-	dcAddr.Validate = func(_ *Answers, v string) error {
+	dcAddr.Validate = func(_ *steps.Answers, v string) error {
 		if strings.TrimSpace(v) == "" {
 			return nil
 		}
@@ -99,22 +100,22 @@ func (ssoStep) Fields() []Field {
 		}
 		return nil
 	}
-	certFile := TextField("sso.dc_cert_file", "or the DC's certificate file", "a Base-64 .cer you already have; used instead of fetching it",
-		func(a *Answers) *string { return &a.SSO.DCCertFile })
-	trust := ChoiceField("sso.trust", "Trust", "leaf: the DC's own certificate (the guide's way; redo at renewal); ca: its issuing CA (survives renewals)",
-		[]string{ldapcfg.TrustLeaf, ldapcfg.TrustCA}, func(a *Answers) *string { return &a.SSO.Trust })
-	trust.Default = func(*Answers) string { return ldapcfg.TrustLeaf }
-	attr := TextField("sso.dn_attribute", "DN Attribute", "must be userPrincipalName", func(a *Answers) *string { return &a.SSO.DNAttribute })
-	attr.Default = func(*Answers) string { return ldapcfg.DNAttribute }
-	attr.Validate = func(_ *Answers, v string) error {
+	certFile := steps.TextField("sso.dc_cert_file", "or the DC's certificate file", "a Base-64 .cer you already have; used instead of fetching it",
+		func(a *steps.Answers) *string { return &a.SSO.DCCertFile })
+	trust := steps.ChoiceField("sso.trust", "Trust", "leaf: the DC's own certificate (the guide's way; redo at renewal); ca: its issuing CA (survives renewals)",
+		[]string{ldapcfg.TrustLeaf, ldapcfg.TrustCA}, func(a *steps.Answers) *string { return &a.SSO.Trust })
+	trust.Default = func(*steps.Answers) string { return ldapcfg.TrustLeaf }
+	attr := steps.TextField("sso.dn_attribute", "DN Attribute", "must be userPrincipalName", func(a *steps.Answers) *string { return &a.SSO.DNAttribute })
+	attr.Default = func(*steps.Answers) string { return ldapcfg.DNAttribute }
+	attr.Validate = func(_ *steps.Answers, v string) error {
 		if v = strings.TrimSpace(v); v != "" && v != ldapcfg.DNAttribute {
 			return fmt.Errorf("%q: it must be userPrincipalName (SPOG hands ECE the user principal name)", v)
 		}
 		return nil
 	}
-	base := TextField("sso.base", "Base", "not needed with a Global Catalog; else the domain's DN, e.g. DC=example,DC=local",
-		func(a *Answers) *string { return &a.SSO.Base })
-	base.Validate = func(a *Answers, v string) error {
+	base := steps.TextField("sso.base", "Base", "not needed with a Global Catalog; else the domain's DN, e.g. DC=example,DC=local",
+		func(a *steps.Answers) *string { return &a.SSO.Base })
+	base.Validate = func(a *steps.Answers, v string) error {
 		if strings.TrimSpace(v) == "" {
 			if ep, err := ldapcfg.ParseURL(a.SSO.LDAPURL); err == nil && !ep.GC {
 				return errors.New("required when the LDAP URL is not a Global Catalog (port 3268/3269), e.g. DC=example,DC=local")
@@ -124,22 +125,22 @@ func (ssoStep) Fields() []Field {
 		_, err := ldapcfg.ParseDN(v)
 		return err
 	}
-	bind := TextField("sso.bind_dn", "DN for LDAP search", "distinguishedName of the service account, e.g. CN=pcceadmin,CN=Users,DC=example,DC=local",
-		func(a *Answers) *string { return &a.SSO.BindDN })
-	bind.Validate = func(_ *Answers, v string) error {
+	bind := steps.TextField("sso.bind_dn", "DN for LDAP search", "distinguishedName of the service account, e.g. CN=pcceadmin,CN=Users,DC=example,DC=local",
+		func(a *steps.Answers) *string { return &a.SSO.BindDN })
+	bind.Validate = func(_ *steps.Answers, v string) error {
 		if strings.TrimSpace(v) == "" {
 			return nil
 		}
 		_, err := ldapcfg.ParseDN(v)
 		return err
 	}
-	ssl := BoolField("sso.ssl_enabled", "Is LDAP SSL enabled", "treat as mandatory (Microsoft's LDAP signing requirements)",
-		func(a *Answers) *bool { return &a.SSO.SSLEnabled })
-	ssl.Default = func(*Answers) string { return "true" }
-	loc := TextField("sso.keystore_location", "Keystore location", `the keystore's path on every application server, e.g. c:\ece\pcce\mydomain.jks`,
-		func(a *Answers) *string { return &a.SSO.KeystoreLocation })
-	loc.Default = func(*Answers) string { return DefaultKeystoreLocation }
-	loc.Validate = func(a *Answers, v string) error {
+	ssl := steps.BoolField("sso.ssl_enabled", "Is LDAP SSL enabled", "treat as mandatory (Microsoft's LDAP signing requirements)",
+		func(a *steps.Answers) *bool { return &a.SSO.SSLEnabled })
+	ssl.Default = func(*steps.Answers) string { return "true" }
+	loc := steps.TextField("sso.keystore_location", "Keystore location", `the keystore's path on every application server, e.g. c:\ece\pcce\mydomain.jks`,
+		func(a *steps.Answers) *string { return &a.SSO.KeystoreLocation })
+	loc.Default = func(*steps.Answers) string { return DefaultKeystoreLocation }
+	loc.Validate = func(a *steps.Answers, v string) error {
 		if strings.TrimSpace(v) == "" {
 			return nil // the default applies
 		}
@@ -149,24 +150,24 @@ func (ssoStep) Fields() []Field {
 		}
 		return nil
 	}
-	file := TextField("sso.keystore_file", "Keystore file here", "where ccewiz writes mydomain.jks on this machine, to copy to the application servers",
-		func(a *Answers) *string { return &a.SSO.KeystoreFile })
-	file.Default = func(*Answers) string { return DefaultKeystoreFile }
-	user := TextField("sso.test_user", "Test user", "a partition administrator's userPrincipalName (user@domain) to look up as ECE will",
-		func(a *Answers) *string { return &a.SSO.TestUser })
-	user.Validate = func(_ *Answers, v string) error {
+	file := steps.TextField("sso.keystore_file", "Keystore file here", "where ccewiz writes mydomain.jks on this machine, to copy to the application servers",
+		func(a *steps.Answers) *string { return &a.SSO.KeystoreFile })
+	file.Default = func(*steps.Answers) string { return DefaultKeystoreFile }
+	user := steps.TextField("sso.test_user", "Test user", "a partition administrator's userPrincipalName (user@domain) to look up as ECE will",
+		func(a *steps.Answers) *string { return &a.SSO.TestUser })
+	user.Validate = func(_ *steps.Answers, v string) error {
 		if v = strings.TrimSpace(v); v != "" && !strings.Contains(v, "@") {
 			return fmt.Errorf("%q is not a userPrincipalName; write it as user@domain, e.g. admin1@example.local", v)
 		}
 		return nil
 	}
-	return []Field{
+	return []steps.Field{
 		url, attr, base, bind,
-		SecretRefField("sso.bind_password", "Password", "the password of the DN for LDAP search", func(a *Answers) *secret.Ref { return &a.SSO.BindPassword }),
+		steps.SecretRefField("sso.bind_password", "Password", "the password of the DN for LDAP search", func(a *steps.Answers) *secret.Ref { return &a.SSO.BindPassword }),
 		ssl, loc,
 		dcAddr, certFile, trust, file,
-		SecretRefField("sso.keystore_password", "Keystore password", "protects mydomain.jks (keytool asks for it); ECE itself does not need it",
-			func(a *Answers) *secret.Ref { return &a.SSO.KeystorePassword }),
+		steps.SecretRefField("sso.keystore_password", "Keystore password", "protects mydomain.jks (keytool asks for it); ECE itself does not need it",
+			func(a *steps.Answers) *secret.Ref { return &a.SSO.KeystorePassword }),
 		user,
 	}
 }
@@ -174,7 +175,7 @@ func (ssoStep) Fields() []Field {
 // ssoSettings is the Partition Administration Configuration from the
 // answers. The password is resolved only when withPassword; otherwise a
 // source being configured counts as a password.
-func ssoSettings(env *Env, withPassword bool) (ldapcfg.Settings, error) {
+func ssoSettings(env *steps.Env, withPassword bool) (ldapcfg.Settings, error) {
 	a := env.Answers
 	s := ldapcfg.Settings{URL: strings.TrimSpace(a.SSO.LDAPURL), DNAttribute: ssoDNAttr(a), Base: strings.TrimSpace(a.SSO.Base),
 		BindDN: strings.TrimSpace(a.SSO.BindDN), SSLEnabled: a.SSO.SSLEnabled, KeystoreLocation: ssoKeystoreLocation(a)}
@@ -205,29 +206,29 @@ func problemsText(ps ldapcfg.Problems) string {
 
 // dcChain is the DC certificate chain: from sso.dc_cert_file when given,
 // else fetched from the DC (trust on first use). source says which.
-func dcChain(ctx context.Context, env *Env) (chain []*x509.Certificate, source string, fetched bool, err error) {
+func dcChain(ctx context.Context, env *steps.Env) (chain []*x509.Certificate, source string, fetched bool, err error) {
 	a := env.Answers
 	if f := strings.TrimSpace(a.SSO.DCCertFile); f != "" {
 		p := env.Path(f)
 		chain, found, err := ldapcfg.ReadCertFile(p)
 		if err != nil {
-			return nil, "", false, BadInput(fmt.Errorf("sso.dc_cert_file: %w", err))
+			return nil, "", false, steps.BadInput(fmt.Errorf("sso.dc_cert_file: %w", err))
 		}
 		return chain, p + " (" + strings.Join(found, "; ") + ")", false, nil
 	}
 	addr := ssoDCAddr(a)
 	if addr == "" {
-		return nil, "", false, BadInput(errors.New("no DC certificate: set sso.dc_cert_file to the DC's Base-64 .cer, or sso.ldap_url / sso.dc_addr so ccewiz can fetch it"))
+		return nil, "", false, steps.BadInput(errors.New("no DC certificate: set sso.dc_cert_file to the DC's Base-64 .cer, or sso.ldap_url / sso.dc_addr so ccewiz can fetch it"))
 	}
 	env.Stage("fetching the domain controller's certificate from %s…", addr)
-	f, err := ldapcfg.FetchCert(ctx, addr, ldapcfg.FetchOptions{Dial: env.Dial, Timeout: env.timeout()})
+	f, err := ldapcfg.FetchCert(ctx, addr, ldapcfg.FetchOptions{Dial: env.Dial, Timeout: env.TimeLimit()})
 	if err != nil {
 		return nil, "", false, fmt.Errorf("%w; or export the DC's certificate as Base-64 .cer and set sso.dc_cert_file", err)
 	}
 	return f.Chain, fmt.Sprintf("%s over %s", addr, f.Mode), true, nil
 }
 
-func (s ssoStep) Plan(ctx context.Context, env *Env) (*Plan, error) {
+func (s ssoStep) Plan(ctx context.Context, env *steps.Env) (*steps.Plan, error) {
 	a := env.Answers
 	settings, _ := ssoSettings(env, false)
 	var problems ldapcfg.Problems
@@ -239,9 +240,9 @@ func (s ssoStep) Plan(ctx context.Context, env *Env) (*Plan, error) {
 		problems = append(problems, p)
 	}
 	if errs := problems.Errors(); len(errs) > 0 {
-		return nil, BadInput(fmt.Errorf("the Partition Administration Configuration would not work:\n  - %s", problemsText(errs)))
+		return nil, steps.BadInput(fmt.Errorf("the Partition Administration Configuration would not work:\n  - %s", problemsText(errs)))
 	}
-	plan := &Plan{Step: s.ID()}
+	plan := &steps.Plan{Step: s.ID()}
 	for _, p := range problems {
 		plan.Notes = append(plan.Notes, "warning: "+p.Error())
 	}
@@ -253,7 +254,7 @@ func (s ssoStep) Plan(ctx context.Context, env *Env) (*Plan, error) {
 	}
 	trusted, err := ldapcfg.Pick(chain, orDefault(a.SSO.Trust, ldapcfg.TrustLeaf))
 	if err != nil {
-		return nil, BadInput(fmt.Errorf("sso.trust: %w", err))
+		return nil, steps.BadInput(fmt.Errorf("sso.trust: %w", err))
 	}
 	info := certs.Describe(trusted)
 	plan.Notes = append(plan.Notes, fmt.Sprintf("DC certificate from %s; trusting %q (issuer %q, valid until %s, SHA-256 %s, SHA-1 thumbprint %s)",
@@ -280,9 +281,9 @@ func (s ssoStep) Plan(ctx context.Context, env *Env) (*Plan, error) {
 // ssoKeystoreChange plans mydomain.jks here: new, or the existing one with
 // alias mydomaincontroller added or replaced. data is the keystore's
 // content after the change (for the copy commands' hash).
-func ssoKeystoreChange(env *Env, trusted *x509.Certificate) (FileChange, []KeystoreChange, []byte, error) {
+func ssoKeystoreChange(env *steps.Env, trusted *x509.Certificate) (steps.FileChange, []steps.KeystoreChange, []byte, error) {
 	path := ssoKeystoreFile(env)
-	fc := FileChange{Path: path, Action: Unchanged, Backup: true, Sensitive: true, Mode: 0o644}
+	fc := steps.FileChange{Path: path, Action: steps.Unchanged, Backup: true, Sensitive: true, Mode: 0o644}
 	pw, err := env.Secret("sso.keystore_password", env.Answers.SSO.KeystorePassword, "AD keystore password")
 	if err != nil {
 		return fc, nil, nil, err
@@ -292,24 +293,24 @@ func ssoKeystoreChange(env *Env, trusted *x509.Certificate) (FileChange, []Keyst
 	case errors.Is(err, fs.ErrNotExist):
 		old = nil
 	case err != nil:
-		return fc, nil, nil, BadInput(fmt.Errorf("sso.keystore_file: %w", err))
+		return fc, nil, nil, steps.BadInput(fmt.Errorf("sso.keystore_file: %w", err))
 	}
 	ip, err := ldapcfg.PlanKeystore(old, pw, trusted)
 	if err != nil {
-		return fc, nil, nil, BadInput(fmt.Errorf("%s: %w", path, err))
+		return fc, nil, nil, steps.BadInput(fmt.Errorf("%s: %w", path, err))
 	}
-	var kc []KeystoreChange
+	var kc []steps.KeystoreChange
 	for _, ch := range ip.Changes {
-		kc = append(kc, KeystoreChange{Keystore: path, Alias: orDefault(ch.PresentAs, ch.Alias), Subject: ch.Subject, SHA256: ch.SHA256, Action: string(ch.Action)})
+		kc = append(kc, steps.KeystoreChange{Keystore: path, Alias: orDefault(ch.PresentAs, ch.Alias), Subject: ch.Subject, SHA256: ch.SHA256, Action: string(ch.Action)})
 	}
 	if ip.NothingToDo() {
 		fc.Why = "already trusts the DC's certificate"
 		return fc, kc, old, nil
 	}
-	fc.Action, fc.Data, fc.Verify = Create, ip.Data, ip.Verify
+	fc.Action, fc.Data, fc.Verify = steps.Create, ip.Data, ip.Verify
 	fc.Why = fmt.Sprintf("the AD keystore (JKS, alias %s), as the guide's keytool -import -trustcacerts would make it", ldapcfg.KeystoreAlias)
 	if old != nil {
-		fc.Action, fc.BaseSHA256 = Modify, SHA256Hex(old)
+		fc.Action, fc.BaseSHA256 = steps.Modify, steps.SHA256Hex(old)
 		fc.Why = fmt.Sprintf("the AD keystore: %d → %d entries, alias %s set to the DC's certificate", ip.Before, ip.After, ldapcfg.KeystoreAlias)
 	}
 	return fc, kc, ip.Data, nil
@@ -318,12 +319,12 @@ func ssoKeystoreChange(env *Env, trusted *x509.Certificate) (FileChange, []Keyst
 // ssoCopyCommands put the keystore on every application server at the path
 // ECE is told (Keystore location), backing up what is there and checking
 // the copy's hash.
-func ssoCopyCommands(a *Answers, local string, data []byte) []Command {
+func ssoCopyCommands(a *steps.Answers, local string, data []byte) []steps.Command {
 	dst := ssoKeystoreLocation(a)
 	name := dst[strings.LastIndexAny(dst, `\/`)+1:]
 	dir := strings.TrimSuffix(dst, name)
-	sum := strings.ToUpper(SHA256Hex(data))
-	var out []Command
+	sum := strings.ToUpper(steps.SHA256Hex(data))
+	var out []steps.Command
 	for _, host := range a.Profile.AppServers {
 		script := fmt.Sprintf(`# First copy %s from this machine to C:\temp\%s on %s.
 $dst = %s
@@ -331,15 +332,15 @@ New-Item -ItemType Directory -Force -Path %s | Out-Null
 if (Test-Path $dst) { Copy-Item $dst ("$dst.ccewiz-" + (Get-Date -Format 'yyyyMMdd-HHmmss') + '.bak') }
 Copy-Item -Path (Join-Path 'C:\temp' %s) -Destination $dst -Force
 if ((Get-FileHash $dst -Algorithm SHA256).Hash -ne '%s') { throw "$dst differs from the keystore ccewiz built" }`,
-			oneLine(local), oneLine(name), oneLine(host), psQuote(dst), psQuote(dir), psQuote(name), sum)
-		out = append(out, Command{Host: host, Shell: "powershell", Script: script,
+			steps.OneLine(local), steps.OneLine(name), steps.OneLine(host), steps.PSQuote(dst), steps.PSQuote(dir), steps.PSQuote(name), sum)
+		out = append(out, steps.Command{Host: host, Shell: "powershell", Script: script,
 			Why: "the guide: the keystore must be at the same path on every application server (Keystore location)"})
 	}
 	return out
 }
 
 // ssoGUI is the form to fill in, value by value, in ECE's order.
-func ssoGUI(a *Answers, s ldapcfg.Settings) []GUIEntry {
+func ssoGUI(a *steps.Answers, s ldapcfg.Settings) []steps.GUIEntry {
 	where := strings.Replace(SSOWhere, "<ece_fqdn>", orDefault(a.Profile.ECEFQDN, "<ece_fqdn>"), 1)
 	base := s.Base
 	if base == "" {
@@ -357,7 +358,7 @@ func ssoGUI(a *Answers, s ldapcfg.Settings) []GUIEntry {
 	if s.SSLEnabled {
 		ssl, loc = "ticked", s.KeystoreLocation
 	}
-	return []GUIEntry{
+	return []steps.GUIEntry{
 		{Where: where, Field: "LDAP URL", Value: s.URL},
 		{Where: where, Field: "DN Attribute", Value: s.DNAttribute},
 		{Where: where, Field: "Base", Value: base},
@@ -369,27 +370,27 @@ func ssoGUI(a *Answers, s ldapcfg.Settings) []GUIEntry {
 	}
 }
 
-func (s ssoStep) Apply(ctx context.Context, env *Env, p *Plan) (*Outcome, error) {
-	out, err := ApplyFiles(env, p)
+func (s ssoStep) Apply(ctx context.Context, env *steps.Env, p *steps.Plan) (*steps.Outcome, error) {
+	out, err := steps.ApplyFiles(env, p)
 	if err != nil {
 		return out, err
 	}
-	out.Results = append(out.Results, VerifyStep(ctx, s, env)...)
+	out.Results = append(out.Results, steps.VerifyStep(ctx, s, env)...)
 	if len(p.Commands) > 0 {
 		out.Notes = append(out.Notes, fmt.Sprintf("copy the keystore to the %d application server(s) with the commands shown, then type the values into ECE", len(p.Commands)))
 	}
 	return out, nil
 }
 
-func (s ssoStep) Checks() []Check {
-	return []Check{
+func (s ssoStep) Checks() []steps.Check {
+	return []steps.Check{
 		{ID: "sso.settings", Title: "Partition Administration Configuration is consistent", Run: checkSSOSettings},
 		{ID: "sso.keystore", Title: "The AD keystore trusts the domain controller", Run: checkSSOKeystore},
 		{ID: "sso.ldap", Title: "ECE's LDAP settings work live (TLS, bind, user lookup, referrals)", Run: checkSSOLive},
 	}
 }
 
-func checkSSOSettings(_ context.Context, env *Env) Result {
+func checkSSOSettings(_ context.Context, env *steps.Env) steps.Result {
 	s, _ := ssoSettings(env, false)
 	ps := s.Validate()
 	if s.BindDN != "" && s.Password.IsZero() {
@@ -402,44 +403,44 @@ func checkSSOSettings(_ context.Context, env *Env) Result {
 	errs := ps.Errors()
 	switch {
 	case len(errs) > 0:
-		return Result{Status: Fail, Detail: fmt.Sprintf("%d problem(s): %s", len(errs), problemsText(errs)), Fix: errs[0].Fix}
+		return steps.Result{Status: steps.Fail, Detail: fmt.Sprintf("%d problem(s): %s", len(errs), problemsText(errs)), Fix: errs[0].Fix}
 	case len(ps) > 0:
-		return Result{Status: Warn, Detail: problemsText(ps), Fix: ps[0].Fix}
+		return steps.Result{Status: steps.Warn, Detail: problemsText(ps), Fix: ps[0].Fix}
 	}
 	ep, _ := ldapcfg.ParseURL(s.URL)
 	kind := "a domain controller"
 	if ep.GC {
 		kind = "a Global Catalog"
 	}
-	return Result{Status: Pass, Detail: fmt.Sprintf("%s is %s over TLS, DN attribute userPrincipalName, keystore %s", ep, kind, s.KeystoreLocation)}
+	return steps.Result{Status: steps.Pass, Detail: fmt.Sprintf("%s is %s over TLS, DN attribute userPrincipalName, keystore %s", ep, kind, s.KeystoreLocation)}
 }
 
 // openSSOKeystore opens the keystore ccewiz built, with its password.
-func openSSOKeystore(env *Env) (*certs.Keystore, string, *Result) {
+func openSSOKeystore(env *steps.Env) (*certs.Keystore, string, *steps.Result) {
 	path := ssoKeystoreFile(env)
 	data, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, path, &Result{Status: Fail, Detail: fmt.Sprintf("the AD keystore %s does not exist yet", path),
+		return nil, path, &steps.Result{Status: steps.Fail, Detail: fmt.Sprintf("the AD keystore %s does not exist yet", path),
 			Fix: "run `ccewiz apply --step sso` to build it, or set sso.keystore_file to where it is"}
 	}
 	if err != nil {
-		return nil, path, &Result{Status: Fail, Detail: fmt.Sprintf("AD keystore %s: %v", path, err),
+		return nil, path, &steps.Result{Status: steps.Fail, Detail: fmt.Sprintf("AD keystore %s: %v", path, err),
 			Fix: "run `ccewiz apply --step sso` to build it, or set sso.keystore_file to where it is"}
 	}
 	pw, err := env.Secret("sso.keystore_password", env.Answers.SSO.KeystorePassword, "AD keystore password")
 	if err != nil {
-		return nil, path, &Result{Status: Fail, Detail: err.Error(), Fix: "set sso.keystore_password to {env: NAME} or {file: PATH}"}
+		return nil, path, &steps.Result{Status: steps.Fail, Detail: err.Error(), Fix: "set sso.keystore_password to {env: NAME} or {file: PATH}"}
 	}
 	ks, err := ldapcfg.OpenKeystore(path, data, pw)
 	if err != nil {
-		return nil, path, &Result{Status: Fail, Detail: err.Error(), Fix: "rebuild it with `ccewiz apply --step sso` (the old one is backed up)"}
+		return nil, path, &steps.Result{Status: steps.Fail, Detail: err.Error(), Fix: "rebuild it with `ccewiz apply --step sso` (the old one is backed up)"}
 	}
 	return ks, path, nil
 }
 
-func checkSSOKeystore(ctx context.Context, env *Env) Result {
+func checkSSOKeystore(ctx context.Context, env *steps.Env) steps.Result {
 	if !env.Answers.SSO.SSLEnabled {
-		return Result{Status: Skip, Detail: "SSL is off, so ECE uses no keystore (sso.settings fails for that)"}
+		return steps.Result{Status: steps.Skip, Detail: "SSL is off, so ECE uses no keystore (sso.settings fails for that)"}
 	}
 	ks, path, bad := openSSOKeystore(env)
 	if bad != nil {
@@ -447,37 +448,37 @@ func checkSSOKeystore(ctx context.Context, env *Env) Result {
 	}
 	ep, err := ldapcfg.ParseURL(env.Answers.SSO.LDAPURL)
 	if err != nil {
-		return Result{Status: Fail, Detail: "sso.ldap_url: " + err.Error(), Fix: "correct the LDAP URL"}
+		return steps.Result{Status: steps.Fail, Detail: "sso.ldap_url: " + err.Error(), Fix: "correct the LDAP URL"}
 	}
 	chain, source, err := serverChain(ctx, env, ep)
 	if err != nil {
-		return Result{Status: Warn, Detail: fmt.Sprintf("%s opens and holds %d certificate(s), but the DC's certificate could not be read to compare: %v", path, len(ks.TrustedCerts()), err),
+		return steps.Result{Status: steps.Warn, Detail: fmt.Sprintf("%s opens and holds %d certificate(s), but the DC's certificate could not be read to compare: %v", path, len(ks.TrustedCerts()), err),
 			Fix: "make the DC reachable from here, or set sso.dc_cert_file"}
 	}
-	if err := ldapcfg.TrustsChain(ks, path, chain, ep.Host, env.now()); err != nil {
+	if err := ldapcfg.TrustsChain(ks, path, chain, ep.Host, env.Time()); err != nil {
 		var te *ldapcfg.TrustError
 		fix := "rebuild the keystore with `ccewiz apply --step sso` and copy it to every application server again"
 		if errors.As(err, &te) && te.Fix != "" {
 			fix = te.Fix
 		}
-		return Result{Status: Fail, Detail: fmt.Sprintf("%s does not make Java trust %s (certificate from %s): %v", path, ep.Host, source, err), Fix: fix}
+		return steps.Result{Status: steps.Fail, Detail: fmt.Sprintf("%s does not make Java trust %s (certificate from %s): %v", path, ep.Host, source, err), Fix: fix}
 	}
 	alias := ""
 	if e, ok := ks.Lookup(ldapcfg.KeystoreAlias); ok {
 		alias = fmt.Sprintf(", alias %s: %s", e.Alias, e.Subject)
 	}
-	return Result{Status: Pass, Detail: fmt.Sprintf("%s opens with its password and trusts %s's certificate (from %s)%s", path, ep.Host, source, alias)}
+	return steps.Result{Status: steps.Pass, Detail: fmt.Sprintf("%s opens with its password and trusts %s's certificate (from %s)%s", path, ep.Host, source, alias)}
 }
 
 // serverChain is the chain the LDAP URL's server presents — what ECE will
 // verify — fetched live; when the server cannot be reached, the DC
 // certificate file stands in if it holds the DC's own certificate.
-func serverChain(ctx context.Context, env *Env, ep ldapcfg.Endpoint) ([]*x509.Certificate, string, error) {
+func serverChain(ctx context.Context, env *steps.Env, ep ldapcfg.Endpoint) ([]*x509.Certificate, string, error) {
 	addr := ssoDCAddr(env.Answers)
 	if ep.TLS {
 		addr = ep.Addr()
 	}
-	f, err := ldapcfg.FetchCert(ctx, addr, ldapcfg.FetchOptions{Dial: env.Dial, Timeout: env.timeout()})
+	f, err := ldapcfg.FetchCert(ctx, addr, ldapcfg.FetchOptions{Dial: env.Dial, Timeout: env.TimeLimit()})
 	if err == nil {
 		return f.Chain, addr, nil
 	}
@@ -489,17 +490,17 @@ func serverChain(ctx context.Context, env *Env, ep ldapcfg.Endpoint) ([]*x509.Ce
 	return nil, "", err
 }
 
-func checkSSOLive(ctx context.Context, env *Env) Result {
+func checkSSOLive(ctx context.Context, env *steps.Env) steps.Result {
 	s, err := ssoSettings(env, true)
 	if err != nil {
-		return Result{Status: Fail, Detail: err.Error(), Fix: "set sso.bind_password to {env: NAME} or {file: PATH}"}
+		return steps.Result{Status: steps.Fail, Detail: err.Error(), Fix: "set sso.bind_password to {env: NAME} or {file: PATH}"}
 	}
 	ep, err := ldapcfg.ParseURL(s.URL)
 	if err != nil {
-		return Result{Status: Fail, Detail: "sso.ldap_url: " + err.Error(), Fix: "correct the LDAP URL"}
+		return steps.Result{Status: steps.Fail, Detail: "sso.ldap_url: " + err.Error(), Fix: "correct the LDAP URL"}
 	}
 	opts := ldapcfg.Options{Dial: env.Dial, Resolve: ldapcfg.ResolveVia(env.Target, ep.Port), TestUser: strings.TrimSpace(env.Answers.SSO.TestUser),
-		Timeout: env.timeout(), Now: env.now, Progress: func(stage string) { env.Stage("LDAP %s…", stage) }}
+		Timeout: env.TimeLimit(), Now: env.Time, Progress: func(stage string) { env.Stage("LDAP %s…", stage) }}
 	ks, path, bad := openSSOKeystore(env)
 	if bad != nil {
 		bad.Detail = "no keystore to verify the DC with: " + bad.Detail
@@ -508,19 +509,19 @@ func checkSSOLive(ctx context.Context, env *Env) Result {
 	opts.Roots, opts.RootsName = ks.TrustedCerts(), "keystore "+path
 	rep, err := ldapcfg.Test(ctx, s, opts)
 	if err != nil {
-		return Result{Status: Fail, Detail: err.Error(), Fix: "correct the LDAP URL"}
+		return steps.Result{Status: steps.Fail, Detail: err.Error(), Fix: "correct the LDAP URL"}
 	}
 	return ldapResult(rep)
 }
 
 // ldapResult folds a live test into one check result: the first stage that
 // is not a pass decides, and every stage is listed with its time.
-func ldapResult(rep *ldapcfg.Report) Result {
+func ldapResult(rep *ldapcfg.Report) steps.Result {
 	var parts []string
 	for _, st := range rep.Stages {
 		parts = append(parts, fmt.Sprintf("%s %s (%dms)", st.Name, st.Status, st.Millis))
 	}
-	r := Result{Status: Pass, Detail: rep.URL + ": " + strings.Join(parts, ", ")}
+	r := steps.Result{Status: steps.Pass, Detail: rep.URL + ": " + strings.Join(parts, ", ")}
 	if rep.UserDN != "" {
 		r.Detail += "; found " + rep.UserDN
 	}
@@ -533,12 +534,12 @@ func ldapResult(rep *ldapcfg.Report) Result {
 	}
 	switch rep.Status() {
 	case ldapcfg.Fail:
-		r.Status = Fail
+		r.Status = steps.Fail
 	case ldapcfg.Warn:
-		r.Status = Warn
+		r.Status = steps.Warn
 	}
-	if s := rep.Stage(ldapcfg.StageSearch); s != nil && s.Status == ldapcfg.Skip && r.Status == Pass {
-		r.Status, r.Fix = Warn, s.Fix
+	if s := rep.Stage(ldapcfg.StageSearch); s != nil && s.Status == ldapcfg.Skip && r.Status == steps.Pass {
+		r.Status, r.Fix = steps.Warn, s.Fix
 		r.Detail = "the user lookup was not tried (no sso.test_user) — " + r.Detail
 	}
 	return r

@@ -1,4 +1,4 @@
-package steps
+package ece
 
 import (
 	"fmt"
@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"ccewiz/secret"
+	"ccewiz/steps"
 )
 
 // notLocalPaths are the string answers that name no file on this machine.
@@ -71,7 +72,7 @@ func fillStrings(v reflect.Value, key string, keys map[string]string) {
 }
 
 func TestLocalPathsCoversEveryKey(t *testing.T) {
-	a := NewAnswers()
+	a := steps.NewAnswers()
 	keys := map[string]string{}
 	fillStrings(reflect.ValueOf(a), "", keys)
 	got := LocalPaths(a)

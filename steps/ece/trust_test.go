@@ -1,4 +1,4 @@
-package steps
+package ece
 
 import (
 	"bytes"
@@ -15,6 +15,7 @@ import (
 	"ccewiz/certs"
 	"ccewiz/safefile"
 	"ccewiz/secret"
+	"ccewiz/steps"
 	"ccewiz/testpeer"
 )
 
@@ -36,12 +37,12 @@ func smallCacerts(t *testing.T, path, pass string, kind certs.Kind) []byte {
 	return data
 }
 
-func trustEnv(t *testing.T, dir string) *Env {
+func trustEnv(t *testing.T, dir string) *steps.Env {
 	t.Helper()
-	a := NewAnswers()
+	a := steps.NewAnswers()
 	a.Profile.ECEFQDN = "ece.example.com"
 	a.Profile.AdminDataServers = []string{"ads1.example.com", "ads2.example.com"}
-	env := NewEnv(a, filepath.Join(dir, "ccewiz.yaml"))
+	env := steps.NewEnv(a, filepath.Join(dir, "ccewiz.yaml"))
 	env.Timeout = 3 * time.Second
 	// The test certificates are valid from an hour ago: the clock must be
 	// the real one, fixed to the second so backup names are known.
@@ -50,7 +51,7 @@ func trustEnv(t *testing.T, dir string) *Env {
 	return env
 }
 
-func runTrustCheck(t *testing.T, env *Env, id string) Result {
+func runTrustCheck(t *testing.T, env *steps.Env, id string) steps.Result {
 	t.Helper()
 	return checkResult(t, env, NewTrustStep(), id, time.Minute)
 }
@@ -66,18 +67,18 @@ func TestTrustStep(t *testing.T) {
 		name       string
 		kind       certs.Kind
 		served     []*testpeer.Cert
-		setup      func(t *testing.T, env *Env, dir string)
+		setup      func(t *testing.T, env *steps.Env, dir string)
 		wantAlias  []string
 		wantKeytol []string
 	}{
 		{"self-signed", certs.JKS, []*testpeer.Cert{ss},
-			func(t *testing.T, env *Env, dir string) {
+			func(t *testing.T, env *steps.Env, dir string) {
 				ss.WriteFiles(t, filepath.Join(dir, "certs"), "ece.example.com")
 			},
 			[]string{"ece.example.com"},
 			[]string{`-alias "ece.example.com" -file "C:\temp\trust-ece.example.com.cer"`, "-storepass changeit"}},
 		{"CA-signed, CA's answer in two files", certs.PKCS12, []*testpeer.Cert{ch.Leaf, ch.Intermediate},
-			func(t *testing.T, env *Env, dir string) {
+			func(t *testing.T, env *steps.Env, dir string) {
 				os.WriteFile(filepath.Join(dir, "certs", "ece.example.com.crt"), append(ch.Leaf.PEM(), ch.Intermediate.PEM()...), 0o644)
 				os.WriteFile(filepath.Join(dir, "root.cer"), ch.Root.PEM(), 0o644)
 				env.Answers.Certificate.CAResponse = []string{"root.cer"}
@@ -99,15 +100,15 @@ func TestTrustStep(t *testing.T) {
 			}
 			store := filepath.Join(dir, "ads1-cacerts")
 			orig := smallCacerts(t, store, pass, tc.kind)
-			env.Answers.Trust.Stores = []TrustStore{{Server: "ads1.example.com", Path: "ads1-cacerts"}}
+			env.Answers.Trust.Stores = []steps.TrustStore{{Server: "ads1.example.com", Path: "ads1-cacerts"}}
 			addr := testpeer.ServeTLS(t, tc.served[0], tc.served[1:]...)
 			env.Answers.Resolve = map[string]string{"ece.example.com:443": addr}
 
 			before := runTrustCheck(t, env, "trust.ads1.example.com")
-			if before.Status != Fail || !strings.Contains(before.Detail, "PKIX path building failed") {
+			if before.Status != steps.Fail || !strings.Contains(before.Detail, "PKIX path building failed") {
 				t.Fatalf("before: %+v", before)
 			}
-			if r := runTrustCheck(t, env, "trust.ads2.example.com"); r.Status != Manual || !strings.Contains(r.Detail, "keytool") {
+			if r := runTrustCheck(t, env, "trust.ads2.example.com"); r.Status != steps.Manual || !strings.Contains(r.Detail, "keytool") {
 				t.Fatalf("ads2 without a path should be a manual check: %+v", r)
 			}
 			javaOut, javaErr := testpeer.JavaTLSConnect(t, store, pass, addr, "")
@@ -168,7 +169,7 @@ func TestTrustStep(t *testing.T) {
 				}
 			}
 			after := runTrustCheck(t, env, "trust.ads1.example.com")
-			if after.Status != Pass {
+			if after.Status != steps.Pass {
 				t.Fatalf("after: %+v", after)
 			}
 			if javaOut, err := testpeer.JavaTLSConnect(t, store, pass, addr, ""); err != nil {
@@ -180,7 +181,7 @@ func TestTrustStep(t *testing.T) {
 				t.Fatal(err)
 			}
 			for _, f := range again.Files {
-				if f.Path == store && f.Action != Unchanged {
+				if f.Path == store && f.Action != steps.Unchanged {
 					t.Fatalf("a second plan changes the store again: %+v", f)
 				}
 			}
@@ -194,18 +195,18 @@ func TestTrustStepErrors(t *testing.T) {
 	os.MkdirAll(filepath.Join(dir, "certs"), 0o755)
 	cases := []struct {
 		name  string
-		setup func(env *Env)
+		setup func(env *steps.Env)
 		want  string
 	}{
-		{"wrong password changes nothing", func(env *Env) {
+		{"wrong password changes nothing", func(env *steps.Env) {
 			ch.Root.WriteFiles(t, filepath.Join(dir, "certs"), "ece.example.com")
 			smallCacerts(t, filepath.Join(dir, "cacerts"), "not-changeit", certs.JKS)
-			env.Answers.Trust.Stores = []TrustStore{{Server: "ads1.example.com", Path: "cacerts"}}
+			env.Answers.Trust.Stores = []steps.TrustStore{{Server: "ads1.example.com", Path: "cacerts"}}
 		}, "wrong password"},
-		{"CA-signed leaf without its CA", func(env *Env) {
+		{"CA-signed leaf without its CA", func(env *steps.Env) {
 			os.WriteFile(filepath.Join(dir, "certs", "ece.example.com.crt"), ch.Leaf.PEM(), 0o644)
 		}, "CA's certificate is needed"},
-		{"no certificate at all", func(env *Env) {
+		{"no certificate at all", func(env *steps.Env) {
 			env.Answers.Trust.CertFiles = []string{"missing.cer"}
 			env.Answers.Resolve = map[string]string{"ece.example.com:443": "127.0.0.1:1"}
 		}, "run the certificate step first"},
@@ -216,7 +217,7 @@ func TestTrustStepErrors(t *testing.T) {
 			env.Answers.Resolve = map[string]string{"ece.example.com:443": "127.0.0.1:1"}
 			tc.setup(env)
 			_, err := NewTrustStep().Plan(context.Background(), env)
-			if !errors.Is(err, ErrBadInput) || !strings.Contains(err.Error(), tc.want) {
+			if !errors.Is(err, steps.ErrBadInput) || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("err = %v, want bad input with %q", err, tc.want)
 			}
 		})
@@ -224,17 +225,17 @@ func TestTrustStepErrors(t *testing.T) {
 }
 
 func TestTrustStoresField(t *testing.T) {
-	a := NewAnswers()
-	a.Trust.Stores = []TrustStore{{Server: "ads1.example.com", Password: secret.Ref{Env: "P"}}}
+	a := steps.NewAnswers()
+	a.Trust.Stores = []steps.TrustStore{{Server: "ads1.example.com", Password: secret.Ref{Env: "P"}}}
 	fields := NewTrustStep().Fields()
-	if err := SetField(a, fields, "trust.stores", `ads1.example.com=C:\Java\lib\security\cacerts, ads2.example.com`); err != nil {
+	if err := steps.SetField(a, fields, "trust.stores", `ads1.example.com=C:\Java\lib\security\cacerts, ads2.example.com`); err != nil {
 		t.Fatal(err)
 	}
-	want := []TrustStore{{Server: "ads1.example.com", Path: `C:\Java\lib\security\cacerts`, Password: secret.Ref{Env: "P"}}, {Server: "ads2.example.com"}}
+	want := []steps.TrustStore{{Server: "ads1.example.com", Path: `C:\Java\lib\security\cacerts`, Password: secret.Ref{Env: "P"}}, {Server: "ads2.example.com"}}
 	if len(a.Trust.Stores) != 2 || a.Trust.Stores[0] != want[0] || a.Trust.Stores[1] != want[1] {
 		t.Fatalf("stores %+v", a.Trust.Stores)
 	}
-	if err := SetField(a, fields, "trust.stores", "ads1"); err == nil {
+	if err := steps.SetField(a, fields, "trust.stores", "ads1"); err == nil {
 		t.Fatal("a short host name was accepted")
 	}
 }
@@ -265,7 +266,7 @@ func TestTrustStepOnTheADS(t *testing.T) {
 	}
 	found := false
 	for _, f := range plan.Files {
-		found = found || f.Path == store && f.Action == Modify
+		found = found || f.Path == store && f.Action == steps.Modify
 	}
 	if !found {
 		t.Fatalf("the local cacerts is not in the plan: %+v", plan.Files)
@@ -275,11 +276,11 @@ func TestTrustStepOnTheADS(t *testing.T) {
 // TestTrustRestartIsAManualItem: each ADS's restart after the import is a
 // manual item to tick, not a note that scrolls away.
 func TestTrustRestartIsAManualItem(t *testing.T) {
-	a := NewAnswers()
+	a := steps.NewAnswers()
 	a.Profile.AdminDataServers = []string{"aw1a.example.com", "aw1b.example.com"}
-	a.Trust.Stores = []TrustStore{{Server: "aw1a.example.com", Path: "ads/cacerts"}}
+	a.Trust.Stores = []steps.TrustStore{{Server: "aw1a.example.com", Path: "ads/cacerts"}}
 	var manual []string
-	for _, c := range NewTrustStep().(DynamicChecks).ChecksFor(a) {
+	for _, c := range NewTrustStep().(steps.DynamicChecks).ChecksFor(a) {
 		if c.Manual && strings.HasSuffix(c.ID, ".restarted") && strings.Contains(c.What, "Apache Tomcat") {
 			manual = append(manual, c.ID)
 		}
@@ -299,8 +300,8 @@ func TestPrintedCommandsResistHostileNames(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := NewAnswers()
-	cmd, err := keytoolCommand(a, TrustStore{Server: "aw1a.example.com"}, planned, []string{"/x/trust-evil.cer"}, "cacerts.ccewiz-20261204-210000.bak")
+	a := steps.NewAnswers()
+	cmd, err := keytoolCommand(a, steps.TrustStore{Server: "aw1a.example.com"}, planned, []string{"/x/trust-evil.cer"}, "cacerts.ccewiz-20261204-210000.bak")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -315,7 +316,7 @@ func TestPrintedCommandsResistHostileNames(t *testing.T) {
 		t.Errorf("alias not made safe:\n%s", cmd.Script)
 	}
 	a.Trust.Password = secret.Ref{File: `C:\secrets\pw" & calc & ".txt`}
-	if _, err := keytoolCommand(a, TrustStore{Server: "aw1a.example.com"}, planned, []string{"/x/trust-evil.cer"}, "b.bak"); err == nil ||
+	if _, err := keytoolCommand(a, steps.TrustStore{Server: "aw1a.example.com"}, planned, []string{"/x/trust-evil.cer"}, "b.bak"); err == nil ||
 		!strings.Contains(err.Error(), "cmd would not take as text") || !isBadInput(err) {
 		t.Errorf("a hostile password file path: %v", err)
 	}
@@ -331,7 +332,7 @@ func TestLocalCacertsIsALocalPath(t *testing.T) {
 	t.Setenv("JAVA_HOME", home)
 	defer func(h func() (string, error)) { hostname = h }(hostname)
 	hostname = func() (string, error) { return "aw1a", nil }
-	a := NewAnswers()
+	a := steps.NewAnswers()
 	a.Profile.AdminDataServers = []string{"aw1a.example.com"}
 	found := false
 	for k, ps := range LocalPaths(a) {
@@ -349,14 +350,14 @@ func TestLocalCacertsIsALocalPath(t *testing.T) {
 // TestTrustPasswordInForce: with every store's own source set, the
 // shared field says so instead of "typed here".
 func TestTrustPasswordInForce(t *testing.T) {
-	env := NewEnv(NewAnswers(), "")
-	env.Answers.Trust.Stores = []TrustStore{{Server: "aw1a.example.com", Path: "ads/cacerts", Password: secret.Ref{File: "secrets/storepass"}}}
+	env := steps.NewEnv(steps.NewAnswers(), "")
+	env.Answers.Trust.Stores = []steps.TrustStore{{Server: "aw1a.example.com", Path: "ads/cacerts", Password: secret.Ref{File: "secrets/storepass"}}}
 	f := trustPasswordField()
-	if got := SecretSource(env, f); !strings.Contains(got, "each store uses its own password (aw1a.example.com from file:secrets/storepass)") {
+	if got := steps.SecretSource(env, f); !strings.Contains(got, "each store uses its own password (aw1a.example.com from file:secrets/storepass)") {
 		t.Errorf("source = %q", got)
 	}
-	env.Answers.Trust.Stores = append(env.Answers.Trust.Stores, TrustStore{Server: "aw1b.example.com"})
-	if got := SecretSource(env, f); !strings.Contains(got, "the others (aw1b.example.com) use the JDK default changeit") {
+	env.Answers.Trust.Stores = append(env.Answers.Trust.Stores, steps.TrustStore{Server: "aw1b.example.com"})
+	if got := steps.SecretSource(env, f); !strings.Contains(got, "the others (aw1b.example.com) use the JDK default changeit") {
 		t.Errorf("source = %q", got)
 	}
 }

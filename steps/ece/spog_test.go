@@ -1,4 +1,4 @@
-package steps
+package ece
 
 import (
 	"bytes"
@@ -8,33 +8,35 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"ccewiz/steps"
 )
 
 func TestSpogNeeded(t *testing.T) {
-	base := Profile{PCCEVersion: "12.5(1)", ECEVersion: "12.5(1)", ECEShape: "400-single", ECEFQDN: "ece.example.com", WebServers: []string{"ece.example.com"}}
+	base := steps.Profile{PCCEVersion: "12.5(1)", ECEVersion: "12.5(1)", ECEShape: "400-single", ECEFQDN: "ece.example.com", WebServers: []string{"ece.example.com"}}
 	cases := []struct {
 		name   string
-		change func(p *Profile)
-		need   Need
+		change func(p *steps.Profile)
+		need   steps.Need
 		why    string
 	}{
-		{"12.5 single, same name", func(*Profile) {}, Optional, "not 12.0, not HA"},
-		{"same name, other case and trailing dot", func(p *Profile) { p.WebServers = []string{"ECE.example.com."} }, Optional, "not 12.0"},
-		{"PCCE 12.0", func(p *Profile) { p.PCCEVersion = "12.0(1)" }, Required, "12.0"},
-		{"ECE 12.0", func(p *Profile) { p.ECEVersion = "12.0(1)" }, Required, "mandatory"},
-		{"ECE HA", func(p *Profile) { p.ECEShape = "1500-ha" }, Required, "high availability"},
-		{"host differs from URL", func(p *Profile) {
+		{"12.5 single, same name", func(*steps.Profile) {}, steps.Optional, "not 12.0, not HA"},
+		{"same name, other case and trailing dot", func(p *steps.Profile) { p.WebServers = []string{"ECE.example.com."} }, steps.Optional, "not 12.0"},
+		{"PCCE 12.0", func(p *steps.Profile) { p.PCCEVersion = "12.0(1)" }, steps.Required, "12.0"},
+		{"ECE 12.0", func(p *steps.Profile) { p.ECEVersion = "12.0(1)" }, steps.Required, "mandatory"},
+		{"ECE HA", func(p *steps.Profile) { p.ECEShape = "1500-ha" }, steps.Required, "high availability"},
+		{"host differs from URL", func(p *steps.Profile) {
 			p.ECEFQDN = "chat.example.com"
 			p.WebServers = []string{"UCSVRECEWEB.example.com"}
-		}, Required, "UCSVRECEWEB.example.com is not the name users type (chat.example.com)"},
-		{"one of two differs", func(p *Profile) { p.WebServers = []string{"ece.example.com", "web2.example.com"} }, Required, "web2"},
-		{"profile incomplete", func(p *Profile) { p.ECEFQDN = "" }, Recommended, "profile.ece_fqdn"},
+		}, steps.Required, "UCSVRECEWEB.example.com is not the name users type (chat.example.com)"},
+		{"one of two differs", func(p *steps.Profile) { p.WebServers = []string{"ece.example.com", "web2.example.com"} }, steps.Required, "web2"},
+		{"profile incomplete", func(p *steps.Profile) { p.ECEFQDN = "" }, steps.Recommended, "profile.ece_fqdn"},
 	}
 	for _, c := range cases {
 		p := base
 		p.WebServers = append([]string(nil), base.WebServers...)
 		c.change(&p)
-		need, why := NewSpogStep().Needed(&Answers{Profile: p})
+		need, why := NewSpogStep().Needed(&steps.Answers{Profile: p})
 		if need != c.need || !strings.Contains(why, c.why) {
 			t.Errorf("%s: %s (%s), want %s containing %q", c.name, need, why, c.need, c.why)
 		}
@@ -43,11 +45,11 @@ func TestSpogNeeded(t *testing.T) {
 
 // spogEnv puts two web servers' spog_config.js in a folder: one to patch
 // (CRLF, from the spogjs golden inputs), one already right.
-func spogEnv(t *testing.T) (*Env, []string) {
+func spogEnv(t *testing.T) (*steps.Env, []string) {
 	t.Helper()
 	dir := t.TempDir()
 	var paths []string
-	for i, src := range []string{"../spogjs/testdata/golden/crlf.js", "../spogjs/testdata/golden/already.js"} {
+	for i, src := range []string{"../../spogjs/testdata/golden/crlf.js", "../../spogjs/testdata/golden/already.js"} {
 		b, err := os.ReadFile(src)
 		if err != nil {
 			t.Fatal(err)
@@ -57,12 +59,12 @@ func spogEnv(t *testing.T) (*Env, []string) {
 		os.WriteFile(p, b, 0o644)
 		paths = append(paths, p)
 	}
-	a := NewAnswers()
-	a.Profile = Profile{PCCEVersion: "12.5(1)", ECEVersion: "12.5(1)", ECEShape: "400-ha", ECEFQDN: "ece.example.com",
+	a := steps.NewAnswers()
+	a.Profile = steps.Profile{PCCEVersion: "12.5(1)", ECEVersion: "12.5(1)", ECEShape: "400-ha", ECEFQDN: "ece.example.com",
 		WebServers: []string{"web1.example.com", "web2.example.com"}}
 	// Relative paths resolve against the answers file's folder.
 	a.Spog.Files = []string{"web1/spog_config.js", "web2/spog_config.js"}
-	env := NewEnv(a, filepath.Join(dir, "ccewiz.yaml"))
+	env := steps.NewEnv(a, filepath.Join(dir, "ccewiz.yaml"))
 	env.Now = func() time.Time { return time.Date(2026, 11, 23, 5, 30, 0, 0, time.UTC) }
 	return env, paths
 }
@@ -72,14 +74,14 @@ func TestSpogPlanApplyCheck(t *testing.T) {
 	env, paths := spogEnv(t)
 	st := NewSpogStep()
 	orig, _ := os.ReadFile(paths[0])
-	if r := st.Checks()[0].Run(ctx, env); r.Status != Fail || !strings.Contains(r.Detail, `web_server_name is "localhost"`) {
+	if r := st.Checks()[0].Run(ctx, env); r.Status != steps.Fail || !strings.Contains(r.Detail, `web_server_name is "localhost"`) {
 		t.Errorf("before: %+v", r)
 	}
 	plan, err := st.Plan(ctx, env)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(plan.Files) != 2 || plan.Files[0].Action != Modify || plan.Files[1].Action != Unchanged {
+	if len(plan.Files) != 2 || plan.Files[0].Action != steps.Modify || plan.Files[1].Action != steps.Unchanged {
 		t.Fatalf("plan files = %+v", plan.Files)
 	}
 	if !strings.Contains(plan.Files[0].Diff, `+var web_server_name = "ece.example.com";`) || !plan.Files[0].Backup {
@@ -95,7 +97,7 @@ func TestSpogPlanApplyCheck(t *testing.T) {
 	if b, _ := os.ReadFile(out.Written[0].Backup); !bytes.Equal(b, orig) {
 		t.Error("backup is not the original")
 	}
-	golden, _ := os.ReadFile("../spogjs/testdata/golden/crlf.js.golden")
+	golden, _ := os.ReadFile("../../spogjs/testdata/golden/crlf.js.golden")
 	if b, _ := os.ReadFile(paths[0]); !bytes.Equal(b, golden) {
 		t.Error("patched file is not byte-for-byte the expected CRLF output")
 	}
@@ -106,7 +108,7 @@ func TestSpogPlanApplyCheck(t *testing.T) {
 	if strings.Join(ids, ",") != "spog.1=pass,spog.2=pass" {
 		t.Errorf("results after apply = %v", ids)
 	}
-	if r := st.Checks()[0].Run(ctx, env); r.Status != Pass {
+	if r := st.Checks()[0].Run(ctx, env); r.Status != steps.Pass {
 		t.Errorf("after: %+v", r)
 	}
 	again, err := st.Plan(ctx, env)
@@ -145,11 +147,11 @@ func TestSpogWithoutFilesPrintsCommands(t *testing.T) {
 		t.Errorf("commands = %+v", plan.Commands)
 	}
 	r := NewSpogStep().Checks()[0].Run(context.Background(), env)
-	if r.Status != Manual {
+	if r.Status != steps.Manual {
 		t.Errorf("check without files = %+v", r)
 	}
-	env.Answers.Profile = Profile{PCCEVersion: "12.5(1)", ECEVersion: "12.5(1)", ECEShape: "400-single", ECEFQDN: "ece.example.com", WebServers: []string{"ece.example.com"}}
-	if r := NewSpogStep().Checks()[0].Run(context.Background(), env); r.Status != Skip {
+	env.Answers.Profile = steps.Profile{PCCEVersion: "12.5(1)", ECEVersion: "12.5(1)", ECEShape: "400-single", ECEFQDN: "ece.example.com", WebServers: []string{"ece.example.com"}}
+	if r := NewSpogStep().Checks()[0].Run(context.Background(), env); r.Status != steps.Skip {
 		t.Errorf("optional step without files = %+v", r)
 	}
 	if got := NewSpogStep().Fields()[0].Default(env.Answers); got != `\\ece.example.com\C$\Cisco\eService\templates\finesse\gadget\spog\spog_config.js` {

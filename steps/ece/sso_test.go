@@ -1,4 +1,4 @@
-package steps
+package ece
 
 import (
 	"bytes"
@@ -15,12 +15,13 @@ import (
 	"ccewiz/certs"
 	"ccewiz/ldapcfg"
 	"ccewiz/secret"
+	"ccewiz/steps"
 	"ccewiz/testpeer"
 )
 
 // ssoEnv is an answers file for a GC over TLS, reached through the resolve
 // section, with passwords in files as a headless run has them.
-func ssoEnv(t *testing.T, dir string, p *testpeer.Slapd) *Env {
+func ssoEnv(t *testing.T, dir string, p *testpeer.Slapd) *steps.Env {
 	t.Helper()
 	write := func(name, v string) string {
 		path := filepath.Join(dir, name)
@@ -29,10 +30,10 @@ func ssoEnv(t *testing.T, dir string, p *testpeer.Slapd) *Env {
 		}
 		return path
 	}
-	a := NewAnswers()
+	a := steps.NewAnswers()
 	a.Profile.ECEFQDN = "ece.example.com"
 	a.Profile.AppServers = []string{"app1.example.com", "app2.example.com"}
-	a.SSO = SSOAnswers{
+	a.SSO = steps.SSOAnswers{
 		LDAPURL:          p.LDAPSURL,
 		DNAttribute:      "userPrincipalName",
 		BindDN:           p.BindDN,
@@ -47,14 +48,14 @@ func ssoEnv(t *testing.T, dir string, p *testpeer.Slapd) *Env {
 		a.SSO.TestUser = testpeer.SlapdAgentUPN
 	}
 	a.Resolve = p.Resolve()
-	env := NewEnv(a, filepath.Join(dir, "ccewiz.yaml"))
+	env := steps.NewEnv(a, filepath.Join(dir, "ccewiz.yaml"))
 	env.Timeout = 3 * time.Second
 	return env
 }
 
-func runSSOChecks(t *testing.T, env *Env) map[string]Result {
+func runSSOChecks(t *testing.T, env *steps.Env) map[string]steps.Result {
 	t.Helper()
-	return checkResults(t, env, []Step{NewSSOStep()}, time.Minute)
+	return checkResults(t, env, []steps.Step{NewSSOStep()}, time.Minute)
 }
 
 func TestSSOStep(t *testing.T) {
@@ -65,11 +66,11 @@ func TestSSOStep(t *testing.T) {
 
 	// Before: no keystore yet, so the keystore and live checks fail and say how to build it.
 	before := runSSOChecks(t, env)
-	if before["sso.settings"].Status != Pass {
+	if before["sso.settings"].Status != steps.Pass {
 		t.Fatalf("sso.settings before: %+v", before["sso.settings"])
 	}
 	for _, id := range []string{"sso.keystore", "sso.ldap"} {
-		if r := before[id]; r.Status != Fail || !strings.Contains(r.Fix, "apply --step sso") {
+		if r := before[id]; r.Status != steps.Fail || !strings.Contains(r.Fix, "apply --step sso") {
 			t.Errorf("%s before apply: %+v", id, r)
 		}
 	}
@@ -79,7 +80,7 @@ func TestSSOStep(t *testing.T) {
 		t.Fatal(err)
 	}
 	ks := filepath.Join(dir, DefaultKeystoreFile)
-	if len(plan.Files) != 1 || plan.Files[0].Path != ks || plan.Files[0].Action != Create || !plan.Files[0].Sensitive {
+	if len(plan.Files) != 1 || plan.Files[0].Path != ks || plan.Files[0].Action != steps.Create || !plan.Files[0].Sensitive {
 		t.Fatalf("files: %+v", plan.Files)
 	}
 	if len(plan.Keystore) != 1 || plan.Keystore[0].Alias != ldapcfg.KeystoreAlias || plan.Keystore[0].SHA256 != certs.Fingerprint(gc.Leaf.Cert.Raw) {
@@ -104,7 +105,7 @@ func TestSSOStep(t *testing.T) {
 	if len(plan.Commands) != 2 || plan.Commands[1].Host != "app2.example.com" || plan.Commands[0].Shell != "powershell" {
 		t.Fatalf("commands: %+v", plan.Commands)
 	}
-	sum := strings.ToUpper(SHA256Hex(plan.Files[0].Data))
+	sum := strings.ToUpper(steps.SHA256Hex(plan.Files[0].Data))
 	for _, c := range plan.Commands {
 		for _, w := range []string{`$dst = 'c:\ece\pcce\mydomain.jks'`, sum, ".bak", `C:\temp\mydomain.jks`} {
 			if !strings.Contains(c.Script, w) {
@@ -129,7 +130,7 @@ func TestSSOStep(t *testing.T) {
 		t.Fatalf("written: %+v", out.Written)
 	}
 	for _, r := range out.Results {
-		if r.Status != Pass {
+		if r.Status != steps.Pass {
 			t.Errorf("after apply %s: %s %s (fix: %s)", r.ID, r.Status, r.Detail, r.Fix)
 		}
 	}
@@ -142,7 +143,7 @@ func TestSSOStep(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if again.Files[0].Action != Unchanged || again.Keystore[0].Action != string(certs.Present) {
+	if again.Files[0].Action != steps.Unchanged || again.Keystore[0].Action != string(certs.Present) {
 		t.Fatalf("second plan: %+v %+v", again.Files, again.Keystore)
 	}
 
@@ -165,7 +166,7 @@ func renderAll(t *testing.T, v ...any) string {
 		}
 		b.Write(j)
 		fmt.Fprintf(&b, "\n%+v\n", x)
-		if p, ok := x.(*Plan); ok {
+		if p, ok := x.(*steps.Plan); ok {
 			p.WriteText(&b)
 		}
 	}
@@ -178,33 +179,33 @@ func TestSSOChecksFail(t *testing.T) {
 	other := testpeer.NewCA(t, "Another Root CA", nil)
 	cases := []struct {
 		name   string
-		change func(t *testing.T, env *Env, dir string)
+		change func(t *testing.T, env *steps.Env, dir string)
 		want   map[string]string // check ID → status and a fragment, "fail:…"
 	}{
-		{"trusting the issuing CA from a .cer file, DC from the users container", func(t *testing.T, env *Env, dir string) {
+		{"trusting the issuing CA from a .cer file, DC from the users container", func(t *testing.T, env *steps.Env, dir string) {
 			crt, _ := dc.CA.WriteFiles(t, dir, "issuing-ca")
 			env.Answers.SSO.DCCertFile = crt
 			env.Answers.SSO.Trust = "ca"
 		}, map[string]string{"sso.settings": "warn:not a Global Catalog", "sso.keystore": "pass:trusts dc1.example.local", "sso.ldap": "pass:found cn=agent1"}},
-		{"keystore trusting another CA", func(t *testing.T, env *Env, dir string) {
+		{"keystore trusting another CA", func(t *testing.T, env *steps.Env, dir string) {
 			crt, _ := other.WriteFiles(t, dir, "other")
 			env.Answers.SSO.DCCertFile = crt
 		}, map[string]string{"sso.keystore": "fail:not trusted", "sso.ldap": "fail:connect: "}},
-		{"wrong bind password", func(t *testing.T, env *Env, dir string) {
+		{"wrong bind password", func(t *testing.T, env *steps.Env, dir string) {
 			p := filepath.Join(dir, "wrong-pw")
 			os.WriteFile(p, []byte("Not-"+dc.Password), 0o600)
 			env.Answers.SSO.BindPassword = secret.Ref{File: p}
 		}, map[string]string{"sso.keystore": "pass:", "sso.ldap": "fail:invalid credentials"}},
-		{"domain root meets referrals", func(t *testing.T, env *Env, dir string) {
+		{"domain root meets referrals", func(t *testing.T, env *steps.Env, dir string) {
 			env.Answers.SSO.Base = testpeer.SlapdBase
 		}, map[string]string{"sso.ldap": "fail:PartialResultException"}},
-		{"no test user", func(t *testing.T, env *Env, dir string) {
+		{"no test user", func(t *testing.T, env *steps.Env, dir string) {
 			env.Answers.SSO.TestUser = ""
 		}, map[string]string{"sso.ldap": "warn:not tried"}},
-		{"SSL off", func(t *testing.T, env *Env, dir string) {
+		{"SSL off", func(t *testing.T, env *steps.Env, dir string) {
 			env.Answers.SSO.SSLEnabled = false
 		}, map[string]string{"sso.settings": "fail:is a TLS port", "sso.keystore": "skip:"}},
-		{"no password source", func(t *testing.T, env *Env, dir string) {
+		{"no password source", func(t *testing.T, env *steps.Env, dir string) {
 			env.Answers.SSO.BindPassword = secret.Ref{}
 		}, map[string]string{"sso.settings": "fail:no password source", "sso.ldap": "fail:sso.bind_password"}},
 	}
@@ -219,7 +220,7 @@ func TestSSOChecksFail(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if _, err := ApplyFiles(env, plan); err != nil {
+				if _, err := steps.ApplyFiles(env, plan); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -230,7 +231,7 @@ func TestSSOChecksFail(t *testing.T) {
 				if string(r.Status) != status || !strings.Contains(r.Detail, frag) {
 					t.Errorf("%s = %s %q (fix %q); want %s containing %q", id, r.Status, r.Detail, r.Fix, status, frag)
 				}
-				if r.Status == Fail && r.Fix == "" {
+				if r.Status == steps.Fail && r.Fix == "" {
 					t.Errorf("%s fails without a fix", id)
 				}
 			}
@@ -244,11 +245,11 @@ func TestSSOChecksFail(t *testing.T) {
 
 func TestSSOPlanRefusesBadSettings(t *testing.T) {
 	dir := t.TempDir()
-	a := NewAnswers()
-	a.SSO = SSOAnswers{LDAPURL: "ldaps://dc1.example.local:636", DNAttribute: "sAMAccountName", BindDN: "CN=x,,DC=y", SSLEnabled: true}
-	env := NewEnv(a, filepath.Join(dir, "ccewiz.yaml"))
+	a := steps.NewAnswers()
+	a.SSO = steps.SSOAnswers{LDAPURL: "ldaps://dc1.example.local:636", DNAttribute: "sAMAccountName", BindDN: "CN=x,,DC=y", SSLEnabled: true}
+	env := steps.NewEnv(a, filepath.Join(dir, "ccewiz.yaml"))
 	_, err := NewSSOStep().Plan(context.Background(), env)
-	if !errors.Is(err, ErrBadInput) {
+	if !errors.Is(err, steps.ErrBadInput) {
 		t.Fatalf("got %v, want bad input", err)
 	}
 	for _, w := range []string{"DN Attribute", "Base: is required", `part 2 ""`} {
@@ -262,9 +263,9 @@ func TestSSOPlanRefusesBadSettings(t *testing.T) {
 }
 
 func TestSSOFields(t *testing.T) {
-	a := NewAnswers()
+	a := steps.NewAnswers()
 	fields := NewSSOStep().Fields()
-	set := func(key, v string) error { return SetField(a, fields, key, v) }
+	set := func(key, v string) error { return steps.SetField(a, fields, key, v) }
 	for _, c := range []struct {
 		key, v string
 		ok     bool

@@ -1,4 +1,4 @@
-package steps
+package ece
 
 import (
 	"context"
@@ -15,6 +15,7 @@ import (
 	"ccewiz/certs"
 	"ccewiz/safefile"
 	"ccewiz/secret"
+	"ccewiz/steps"
 )
 
 // trustStep is step 4.1: every Admin Data Server's Java trusts the ECE
@@ -25,7 +26,7 @@ import (
 type trustStep struct{}
 
 // NewTrustStep returns step 4.1, the ECE certificate in every ADS's cacerts.
-func NewTrustStep() Step { return trustStep{} }
+func NewTrustStep() steps.Step { return trustStep{} }
 
 // CacertsPath is where the ADS's Java keeps its trust store.
 const CacertsPath = `%JAVA_HOME%\lib\security\cacerts`
@@ -44,13 +45,13 @@ func (trustStep) Intro() string {
 		"exact keytool lines for each ADS, and proves Java would accept ECE. Restart the ADS afterwards."
 }
 
-func (trustStep) Needed(a *Answers) (Need, string) {
-	return Required, fmt.Sprintf("SPOG on %s reaches ECE over https; without trust the ECE gadget fails with \"PKIX path building failed\"",
+func (trustStep) Needed(a *steps.Answers) (steps.Need, string) {
+	return steps.Required, fmt.Sprintf("SPOG on %s reaches ECE over https; without trust the ECE gadget fails with \"PKIX path building failed\"",
 		orDefault(strings.Join(a.Profile.AdminDataServers, ", "), "every ADS"))
 }
 
 // storesText renders trust.stores as "server=path, server" for a list field.
-func storesText(a *Answers) string {
+func storesText(a *steps.Answers) string {
 	var out []string
 	for _, s := range a.Trust.Stores {
 		if s.Path == "" {
@@ -62,16 +63,16 @@ func storesText(a *Answers) string {
 	return strings.Join(out, ", ")
 }
 
-func (trustStep) Fields() []Field {
-	stores := Field{Key: "trust.stores", Label: "ADS trust stores",
+func (trustStep) Fields() []steps.Field {
+	stores := steps.Field{Key: "trust.stores", Label: "ADS trust stores",
 		Help: "server=path of its cacerts where ccewiz can reach it (e.g. ads1.example.com=\\\\ads1\\c$\\Program Files\\Java\\jre\\lib\\security\\cacerts); a server alone gets keytool commands",
-		Kind: List,
+		Kind: steps.List,
 		Get:  storesText,
-		Set: func(a *Answers, v string) error {
-			var out []TrustStore
-			for _, item := range SplitList(v) {
+		Set: func(a *steps.Answers, v string) error {
+			var out []steps.TrustStore
+			for _, item := range steps.SplitList(v) {
 				server, path, _ := strings.Cut(item, "=")
-				ts := TrustStore{Server: strings.TrimSpace(server), Path: strings.TrimSpace(path)}
+				ts := steps.TrustStore{Server: strings.TrimSpace(server), Path: strings.TrimSpace(path)}
 				for _, old := range a.Trust.Stores {
 					if strings.EqualFold(old.Server, ts.Server) {
 						ts.Password = old.Password
@@ -82,31 +83,31 @@ func (trustStep) Fields() []Field {
 			a.Trust.Stores = out
 			return nil
 		},
-		Default: func(a *Answers) string { return strings.Join(a.Profile.AdminDataServers, ", ") },
-		Validate: func(_ *Answers, v string) error {
-			for _, item := range SplitList(v) {
+		Default: func(a *steps.Answers) string { return strings.Join(a.Profile.AdminDataServers, ", ") },
+		Validate: func(_ *steps.Answers, v string) error {
+			for _, item := range steps.SplitList(v) {
 				server, _, _ := strings.Cut(item, "=")
-				if err := ValidateFQDN(server); err != nil {
+				if err := steps.ValidateFQDN(server); err != nil {
 					return fmt.Errorf("ADS %w", err)
 				}
 			}
 			return nil
 		},
 	}
-	return []Field{
+	return []steps.Field{
 		stores,
 		trustPasswordField(),
-		ListField("trust.cert_files", "Certificates to trust", "empty: what the certificate step wrote (<out_dir>/<ece_fqdn>.crt and the CA's answer)",
-			func(a *Answers) *[]string { return &a.Trust.CertFiles }),
+		steps.ListField("trust.cert_files", "Certificates to trust", "empty: what the certificate step wrote (<out_dir>/<ece_fqdn>.crt and the CA's answer)",
+			func(a *steps.Answers) *[]string { return &a.Trust.CertFiles }),
 	}
 }
 
 // trustStores lists every ADS with its store: the profile's servers first,
 // then stores for servers the profile does not list.
-func trustStores(a *Answers) []TrustStore {
-	var out []TrustStore
+func trustStores(a *steps.Answers) []steps.TrustStore {
+	var out []steps.TrustStore
 	seen := map[string]bool{}
-	byServer := map[string]TrustStore{}
+	byServer := map[string]steps.TrustStore{}
 	for _, s := range a.Trust.Stores {
 		byServer[normName(s.Server)] = s
 	}
@@ -119,7 +120,7 @@ func trustStores(a *Answers) []TrustStore {
 		if s, ok := byServer[k]; ok {
 			out = append(out, s)
 		} else {
-			out = append(out, TrustStore{Server: ads})
+			out = append(out, steps.TrustStore{Server: ads})
 		}
 	}
 	for _, s := range a.Trust.Stores {
@@ -161,7 +162,7 @@ func localCacerts(server string) string {
 }
 
 // trustCertFiles are the files holding ECE's certificate (and chain).
-func trustCertFiles(env *Env) []string {
+func trustCertFiles(env *steps.Env) []string {
 	a := env.Answers
 	var files []string
 	if len(a.Trust.CertFiles) > 0 {
@@ -190,7 +191,7 @@ func fileExists(p string) bool {
 // eceChain is ECE's certificate chain, leaf first. preferLive probes ECE
 // as SPOG does (no SNI) before reading files; otherwise files come first.
 // source says where it came from, for the report.
-func eceChain(ctx context.Context, env *Env, preferLive bool) (chain []*x509.Certificate, source string, err error) {
+func eceChain(ctx context.Context, env *steps.Env, preferLive bool) (chain []*x509.Certificate, source string, err error) {
 	fqdn := normName(env.Answers.Profile.ECEFQDN)
 	fromFiles := func() ([]*x509.Certificate, string, error) {
 		files := trustCertFiles(env)
@@ -206,7 +207,7 @@ func eceChain(ctx context.Context, env *Env, preferLive bool) (chain []*x509.Cer
 	}
 	live := func() ([]*x509.Certificate, string, error) {
 		addr := net.JoinHostPort(fqdn, "443")
-		res, err := certs.Probe(ctx, addr, certs.ProbeOptions{Name: fqdn, Dial: env.Dial, Timeout: env.timeout()})
+		res, err := certs.Probe(ctx, addr, certs.ProbeOptions{Name: fqdn, Dial: env.Dial, Timeout: env.TimeLimit()})
 		if err != nil {
 			return nil, "", err
 		}
@@ -248,10 +249,10 @@ func leafFirst(list []*x509.Certificate, fqdn string) []*x509.Certificate {
 
 // trustPasswordField is the password of every store without its own; what
 // is in force without it is each store's own source, else changeit.
-func trustPasswordField() Field {
-	f := SecretRefField("trust.password", "cacerts password", "the password of every store without its own (trust.stores[].password); empty: the JDK default changeit (what Cisco's guide uses)",
-		func(a *Answers) *secret.Ref { return &a.Trust.Password })
-	f.InForce = func(a *Answers) string {
+func trustPasswordField() steps.Field {
+	f := steps.SecretRefField("trust.password", "cacerts password", "the password of every store without its own (trust.stores[].password); empty: the JDK default changeit (what Cisco's guide uses)",
+		func(a *steps.Answers) *secret.Ref { return &a.Trust.Password })
+	f.InForce = func(a *steps.Answers) string {
 		var own, def []string
 		for _, st := range trustStores(a) {
 			if st.Password.IsZero() {
@@ -272,7 +273,7 @@ func trustPasswordField() Field {
 }
 
 // storePassword is the password of one store: its own, trust.password, or changeit.
-func storePassword(env *Env, s TrustStore) (secret.Secret, error) {
+func storePassword(env *steps.Env, s steps.TrustStore) (secret.Secret, error) {
 	if !s.Password.IsZero() {
 		return env.Secret("trust.stores."+normName(s.Server)+".password", s.Password, "cacerts password of "+s.Server)
 	}
@@ -287,7 +288,7 @@ func storePassword(env *Env, s TrustStore) (secret.Secret, error) {
 
 // storepassArg is keytool's -storepass for the printed commands: never a
 // password itself, except the JDK's public default.
-func storepassArg(a *Answers, s TrustStore) (string, error) {
+func storepassArg(a *steps.Answers, s steps.TrustStore) (string, error) {
 	ref := s.Password
 	if ref.IsZero() {
 		ref = a.Trust.Password
@@ -295,11 +296,11 @@ func storepassArg(a *Answers, s TrustStore) (string, error) {
 	switch {
 	case ref.Env != "":
 		if !reEnvName().MatchString(ref.Env) {
-			return "", BadInput(fmt.Errorf("the password's environment variable %q is not a plain name (letters, digits, _): the printed command would run something else", ref.Env))
+			return "", steps.BadInput(fmt.Errorf("the password's environment variable %q is not a plain name (letters, digits, _): the printed command would run something else", ref.Env))
 		}
 		return "-storepass:env " + ref.Env, nil
 	case ref.File != "":
-		v, err := cmdQuote("the password file", ref.File)
+		v, err := steps.CmdQuote("the password file", ref.File)
 		return "-storepass:file " + v, err
 	}
 	return "-storepass " + DefaultCacertsPassword, nil
@@ -312,26 +313,26 @@ type trustPrivate struct {
 	Planned []certs.Planned
 }
 
-func (s trustStep) Plan(ctx context.Context, env *Env) (*Plan, error) {
+func (s trustStep) Plan(ctx context.Context, env *steps.Env) (*steps.Plan, error) {
 	a := env.Answers
 	fqdn := normName(a.Profile.ECEFQDN)
-	if err := ValidateFQDN(fqdn); err != nil {
-		return nil, BadInput(fmt.Errorf("profile.ece_fqdn: %w", err))
+	if err := steps.ValidateFQDN(fqdn); err != nil {
+		return nil, steps.BadInput(fmt.Errorf("profile.ece_fqdn: %w", err))
 	}
 	stores := trustStores(a)
 	if len(stores) == 0 {
-		return nil, BadInput(errors.New("no Admin Data Server: list them in profile.admin_data_servers (every ADS needs the ECE certificate)"))
+		return nil, steps.BadInput(errors.New("no Admin Data Server: list them in profile.admin_data_servers (every ADS needs the ECE certificate)"))
 	}
 	env.Stage("reading the ECE certificate…")
 	chain, source, err := eceChain(ctx, env, false)
 	if err != nil {
-		return nil, BadInput(fmt.Errorf("%w; run the certificate step first, or list the certificate files in trust.cert_files", err))
+		return nil, steps.BadInput(fmt.Errorf("%w; run the certificate step first, or list the certificate files in trust.cert_files", err))
 	}
 	planned, err := certs.TrustPlan(chain, certs.ImportOptions{FQDN: fqdn})
 	if err != nil {
-		return nil, BadInput(fmt.Errorf("%s: %w", source, err))
+		return nil, steps.BadInput(fmt.Errorf("%s: %w", source, err))
 	}
-	plan := &Plan{Step: s.ID(), Private: &trustPrivate{Planned: planned}}
+	plan := &steps.Plan{Step: s.ID(), Private: &trustPrivate{Planned: planned}}
 	var what []string
 	for _, p := range planned {
 		what = append(what, fmt.Sprintf("%q as %q", p.Cert.Subject.CommonName, p.Alias))
@@ -359,13 +360,13 @@ func (s trustStep) Plan(ctx context.Context, env *Env) (*Plan, error) {
 	changed, commands := 0, 0
 	for _, st := range stores {
 		if st.Path == "" {
-			cmd, err := keytoolCommand(a, st, planned, cerFiles, safefile.BackupName("cacerts", env.now()))
+			cmd, err := keytoolCommand(a, st, planned, cerFiles, safefile.BackupName("cacerts", env.Time()))
 			if err != nil {
 				return nil, err
 			}
 			plan.Commands = append(plan.Commands, cmd)
 			for _, p := range planned {
-				plan.Keystore = append(plan.Keystore, KeystoreChange{Keystore: st.Server + ": " + CacertsPath, Alias: p.Alias,
+				plan.Keystore = append(plan.Keystore, steps.KeystoreChange{Keystore: st.Server + ": " + CacertsPath, Alias: p.Alias,
 					Subject: p.Cert.Subject.String(), SHA256: certs.Fingerprint(p.Cert.Raw), Action: "add"})
 			}
 			commands++
@@ -378,7 +379,7 @@ func (s trustStep) Plan(ctx context.Context, env *Env) (*Plan, error) {
 		}
 		plan.Files = append(plan.Files, fc)
 		plan.Keystore = append(plan.Keystore, ks...)
-		if fc.Action != Unchanged {
+		if fc.Action != steps.Unchanged {
 			changed++
 		}
 	}
@@ -389,77 +390,77 @@ func (s trustStep) Plan(ctx context.Context, env *Env) (*Plan, error) {
 	return plan, nil
 }
 
-func trustCerFile(path string, p certs.Planned) (FileChange, error) {
+func trustCerFile(path string, p certs.Planned) (steps.FileChange, error) {
 	return fileChange(path, certs.CertPEM(p.Cert), fmt.Sprintf("Base-64 certificate %q to copy to every ADS for keytool (alias %q)", p.Cert.Subject.CommonName, p.Alias),
 		false, certs.VerifyCertPEM(p.Cert))
 }
 
 // planStore works out one reachable cacerts: open and verify it, add what
 // Java lacks; the FileChange carries the new bytes and their verification.
-func planStore(env *Env, st TrustStore, chain []*x509.Certificate, opts certs.ImportOptions) (FileChange, []KeystoreChange, error) {
+func planStore(env *steps.Env, st steps.TrustStore, chain []*x509.Certificate, opts certs.ImportOptions) (steps.FileChange, []steps.KeystoreChange, error) {
 	path := certs.StorePath(env.Path(st.Path))
-	fc := FileChange{Path: path, Action: Unchanged, Backup: true}
+	fc := steps.FileChange{Path: path, Action: steps.Unchanged, Backup: true}
 	old, err := os.ReadFile(path)
 	if err != nil {
-		return fc, nil, BadInput(fmt.Errorf("trust store of %s: %w; check trust.stores (a share like \\\\ads1\\c$\\… must be reachable from here)", st.Server, err))
+		return fc, nil, steps.BadInput(fmt.Errorf("trust store of %s: %w; check trust.stores (a share like \\\\ads1\\c$\\… must be reachable from here)", st.Server, err))
 	}
 	pw, err := storePassword(env, st)
 	if err != nil {
-		return fc, nil, BadInput(err)
+		return fc, nil, steps.BadInput(err)
 	}
 	ip, err := certs.PlanImport(old, pw.Bytes(), chain, opts)
 	if err != nil {
-		return fc, nil, BadInput(fmt.Errorf("keystore %s (%s): %w", path, st.Server, err))
+		return fc, nil, steps.BadInput(fmt.Errorf("keystore %s (%s): %w", path, st.Server, err))
 	}
-	var kc []KeystoreChange
+	var kc []steps.KeystoreChange
 	for _, ch := range ip.Changes {
 		action := string(ch.Action)
 		if ch.Action == certs.Present {
 			action = "present"
 		}
-		kc = append(kc, KeystoreChange{Keystore: path, Alias: orDefault(ch.PresentAs, ch.Alias), Subject: ch.Subject, SHA256: ch.SHA256, Action: action})
+		kc = append(kc, steps.KeystoreChange{Keystore: path, Alias: orDefault(ch.PresentAs, ch.Alias), Subject: ch.Subject, SHA256: ch.SHA256, Action: action})
 	}
 	if ip.NothingToDo() {
 		fc.Why = fmt.Sprintf("%s: already trusts ECE's certificate (%d entries)", st.Server, ip.Before)
 		return fc, kc, nil
 	}
-	fc.Action, fc.Data, fc.BaseSHA256, fc.Verify = Modify, ip.Data, SHA256Hex(old), ip.Verify
+	fc.Action, fc.Data, fc.BaseSHA256, fc.Verify = steps.Modify, ip.Data, steps.SHA256Hex(old), ip.Verify
 	fc.Why = fmt.Sprintf("%s: %s store, %d → %d entries; every existing entry is kept and checked after the write", st.Server, ip.Kind, ip.Before, ip.After)
 	fc.Sensitive = true // binary: show the entry list, not bytes
 	return fc, kc, nil
 }
 
 // keytoolCommand is Cisco's step 4.1 for one ADS, ready to paste into cmd.
-func keytoolCommand(a *Answers, st TrustStore, planned []certs.Planned, files []string, backup string) (Command, error) {
+func keytoolCommand(a *steps.Answers, st steps.TrustStore, planned []certs.Planned, files []string, backup string) (steps.Command, error) {
 	var b strings.Builder
-	fmt.Fprintf(&b, "rem On %s, as an administrator. First copy %s to C:\\temp.\n", oneLine(st.Server), oneLine(baseNames(files)))
+	fmt.Fprintf(&b, "rem On %s, as an administrator. First copy %s to C:\\temp.\n", steps.OneLine(st.Server), steps.OneLine(baseNames(files)))
 	b.WriteString("cd /d \"%JAVA_HOME%\\bin\"\n")
-	bak, err := cmdQuote("the backup name", `..\lib\security\`+backup)
+	bak, err := steps.CmdQuote("the backup name", `..\lib\security\`+backup)
 	if err != nil {
-		return Command{}, err
+		return steps.Command{}, err
 	}
 	fmt.Fprintf(&b, "copy ..\\lib\\security\\cacerts %s\n", bak)
 	storepass, err := storepassArg(a, st)
 	if err != nil {
-		return Command{}, err
+		return steps.Command{}, err
 	}
 	for i, p := range planned {
 		trust := ""
 		if p.Cert.IsCA {
 			trust = " -trustcacerts"
 		}
-		alias, err := cmdQuote("the alias", p.Alias)
+		alias, err := steps.CmdQuote("the alias", p.Alias)
 		if err != nil {
-			return Command{}, err
+			return steps.Command{}, err
 		}
-		file, err := cmdQuote("the certificate file", `C:\temp\`+filepath.Base(files[i]))
+		file, err := steps.CmdQuote("the certificate file", `C:\temp\`+filepath.Base(files[i]))
 		if err != nil {
-			return Command{}, err
+			return steps.Command{}, err
 		}
 		fmt.Fprintf(&b, "keytool -importcert -noprompt%s -keystore ..\\lib\\security\\cacerts %s -alias %s -file %s\n", trust, storepass, alias, file)
 	}
 	b.WriteString("rem Then restart the Admin Data Server's Apache Tomcat service so SPOG reads the new cacerts.")
-	return Command{Host: st.Server, Shell: "cmd", Script: b.String(),
+	return steps.Command{Host: st.Server, Shell: "cmd", Script: b.String(),
 		Why: "Cisco's step 4.1 (or run `ccewiz keystore import --keystore \"%JAVA_HOME%\\lib\\security\\cacerts\" --cert <file>` on the ADS: it backs up and verifies)"}, nil
 }
 
@@ -471,12 +472,12 @@ func baseNames(files []string) string {
 	return strings.Join(out, " and ")
 }
 
-func (s trustStep) Apply(ctx context.Context, env *Env, p *Plan) (*Outcome, error) {
-	out, err := ApplyFiles(env, p)
+func (s trustStep) Apply(ctx context.Context, env *steps.Env, p *steps.Plan) (*steps.Outcome, error) {
+	out, err := steps.ApplyFiles(env, p)
 	if err != nil {
 		return out, err
 	}
-	out.Results = append(out.Results, VerifyStep(ctx, s, env)...)
+	out.Results = append(out.Results, steps.VerifyStep(ctx, s, env)...)
 	for _, w := range out.Written {
 		if strings.HasSuffix(w.Path, ".cer") {
 			continue
@@ -487,8 +488,8 @@ func (s trustStep) Apply(ctx context.Context, env *Env, p *Plan) (*Outcome, erro
 }
 
 // Checks returns one check over every ADS; ChecksFor has one per ADS.
-func (s trustStep) Checks() []Check {
-	return []Check{{ID: "trust.stores", Title: "Every ADS's Java trusts ECE's certificate", Run: func(ctx context.Context, env *Env) Result {
+func (s trustStep) Checks() []steps.Check {
+	return []steps.Check{{ID: "trust.stores", Title: "Every ADS's Java trusts ECE's certificate", Run: func(ctx context.Context, env *steps.Env) steps.Result {
 		var fails, manual, good []string
 		var fix string
 		for _, c := range s.ChecksFor(env.Answers) {
@@ -501,7 +502,7 @@ func (s trustStep) Checks() []Check {
 			}
 			r := c.Run(ctx, env)
 			switch r.Status {
-			case Pass:
+			case steps.Pass:
 				good = append(good, r.Detail)
 			default:
 				fails = append(fails, r.Detail)
@@ -510,68 +511,68 @@ func (s trustStep) Checks() []Check {
 		}
 		switch {
 		case len(fails) > 0:
-			return Result{Status: Fail, Detail: strings.Join(fails, "; "), Fix: fix}
+			return steps.Result{Status: steps.Fail, Detail: strings.Join(fails, "; "), Fix: fix}
 		case len(manual) > 0:
-			return Result{Status: Manual, Detail: fmt.Sprintf("no cacerts path for %s: check on each ADS with keytool -list", strings.Join(manual, ", ")),
+			return steps.Result{Status: steps.Manual, Detail: fmt.Sprintf("no cacerts path for %s: check on each ADS with keytool -list", strings.Join(manual, ", ")),
 				Fix: "give trust.stores server=path where ccewiz can reach the ADS's cacerts, or run the keytool commands of `ccewiz apply --step trust`"}
 		}
-		return Result{Status: Pass, Detail: strings.Join(good, "; ")}
+		return steps.Result{Status: steps.Pass, Detail: strings.Join(good, "; ")}
 	}}}
 }
 
 // ChecksFor returns trust.<server> for each ADS: automated where its
 // cacerts is reachable, manual otherwise.
-func (s trustStep) ChecksFor(a *Answers) []Check {
-	var out []Check
+func (s trustStep) ChecksFor(a *steps.Answers) []steps.Check {
+	var out []steps.Check
 	fqdn := normName(a.Profile.ECEFQDN)
 	for _, st := range trustStores(a) {
 		st := st
 		id := "trust." + normName(st.Server)
 		title := "Java on " + st.Server + " trusts ECE"
 		if st.Path == "" {
-			out = append(out, Check{ID: id, Title: title, Manual: true,
+			out = append(out, steps.Check{ID: id, Title: title, Manual: true,
 				What: fmt.Sprintf("On %s: \"%%JAVA_HOME%%\\bin\\keytool\" -list -keystore \"%s\" -storepass changeit lists ECE's certificate (alias %s) or its CA as trustedCertEntry, and the ADS was restarted since",
 					st.Server, CacertsPath, fqdn)})
 			continue
 		}
-		out = append(out, Check{ID: id, Title: title, Run: func(ctx context.Context, env *Env) Result {
+		out = append(out, steps.Check{ID: id, Title: title, Run: func(ctx context.Context, env *steps.Env) steps.Result {
 			return checkStore(ctx, env, st)
 		}})
 	}
 	// Java reads cacerts only at start: an import is not in force until the
 	// restart, which only the admin can do and confirm.
 	for _, st := range trustStores(a) {
-		out = append(out, Check{ID: "trust." + normName(st.Server) + ".restarted", Title: "Apache Tomcat on " + st.Server + " restarted since the import",
+		out = append(out, steps.Check{ID: "trust." + normName(st.Server) + ".restarted", Title: "Apache Tomcat on " + st.Server + " restarted since the import",
 			Manual: true, What: fmt.Sprintf("On %s: Services › Apache Tomcat (SPOG) restarted after ECE's certificate went into its cacerts — Java reads cacerts only at start", st.Server)})
 	}
 	return out
 }
 
-func checkStore(ctx context.Context, env *Env, st TrustStore) Result {
+func checkStore(ctx context.Context, env *steps.Env, st steps.TrustStore) steps.Result {
 	fqdn := normName(env.Answers.Profile.ECEFQDN)
 	path := env.Path(st.Path)
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return Result{Status: Fail, Detail: fmt.Sprintf("%s: %v", st.Server, err), Fix: "fix the path in trust.stores or make the share reachable"}
+		return steps.Result{Status: steps.Fail, Detail: fmt.Sprintf("%s: %v", st.Server, err), Fix: "fix the path in trust.stores or make the share reachable"}
 	}
 	pw, err := storePassword(env, st)
 	if err != nil {
-		return Result{Status: Fail, Detail: err.Error(), Fix: "set trust.password to {env: NAME} or {file: PATH}"}
+		return steps.Result{Status: steps.Fail, Detail: err.Error(), Fix: "set trust.password to {env: NAME} or {file: PATH}"}
 	}
 	ks, err := certs.OpenKeystore(data, pw.Bytes())
 	if err != nil {
-		return Result{Status: Fail, Detail: fmt.Sprintf("keystore %s (%s): %v", path, st.Server, err),
+		return steps.Result{Status: steps.Fail, Detail: fmt.Sprintf("keystore %s (%s): %v", path, st.Server, err),
 			Fix: "give the right password in trust.password (or the store's own password)"}
 	}
 	chain, source, err := eceChain(ctx, env, true)
 	if err != nil {
-		return Result{Status: Fail, Detail: err.Error(), Fix: "run the certificate step, or make " + fqdn + ":443 reachable from here"}
+		return steps.Result{Status: steps.Fail, Detail: err.Error(), Fix: "run the certificate step, or make " + fqdn + ":443 reachable from here"}
 	}
 	// SPOG's Tomcat connects by the ECE FQDN with endpoint identification:
 	// the judge applies Java's path, leaf and host name checks too.
-	if err := certs.JudgeServer(chain, ks.TrustedCerts(), fqdn, certs.HTTPSCheck, env.now(), fqdn); err != nil {
-		return Result{Status: Fail, Detail: fmt.Sprintf("%s (%s), for the certificate from %s: %v", st.Server, path, source, err),
+	if err := certs.JudgeServer(chain, ks.TrustedCerts(), fqdn, certs.HTTPSCheck, env.Time(), fqdn); err != nil {
+		return steps.Result{Status: steps.Fail, Detail: fmt.Sprintf("%s (%s), for the certificate from %s: %v", st.Server, path, source, err),
 			Fix: "ccewiz apply --step trust (imports with a backup), then restart the ADS's Apache Tomcat service"}
 	}
-	return Result{Status: Pass, Detail: fmt.Sprintf("%s: Java accepts %s (certificate from %s)", st.Server, chain[0].Subject.CommonName, source)}
+	return steps.Result{Status: steps.Pass, Detail: fmt.Sprintf("%s: Java accepts %s (certificate from %s)", st.Server, chain[0].Subject.CommonName, source)}
 }

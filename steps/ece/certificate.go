@@ -1,4 +1,4 @@
-package steps
+package ece
 
 import (
 	"bytes"
@@ -16,6 +16,7 @@ import (
 
 	"ccewiz/certs"
 	"ccewiz/secret"
+	"ccewiz/steps"
 )
 
 // certificateStep is step 1: the ECE web server certificate — made
@@ -25,7 +26,7 @@ import (
 type certificateStep struct{}
 
 // NewCertificateStep returns step 1, the ECE web server certificate.
-func NewCertificateStep() Step { return certificateStep{} }
+func NewCertificateStep() steps.Step { return certificateStep{} }
 
 // CertModes are the values of certificate.mode.
 var CertModes = []string{"selfsigned", "ca"}
@@ -42,26 +43,26 @@ func (certificateStep) Intro() string {
 		"binding script for every web server, and probes port 443 the way SPOG connects."
 }
 
-func (certificateStep) Needed(*Answers) (Need, string) {
-	return Required, "SPOG talks to ECE over https only; without a matching certificate the ECE gadget does not load"
+func (certificateStep) Needed(*steps.Answers) (steps.Need, string) {
+	return steps.Required, "SPOG talks to ECE over https only; without a matching certificate the ECE gadget does not load"
 }
 
-func certMode(a *Answers) string { return orDefault(a.Certificate.Mode, "selfsigned") }
+func certMode(a *steps.Answers) string { return orDefault(a.Certificate.Mode, "selfsigned") }
 
-func (certificateStep) Fields() []Field {
-	mode := ChoiceField("certificate.mode", "Certificate", "selfsigned: made here, every ADS imports it; ca: a CSR for your CA, completed with its answer",
-		CertModes, func(a *Answers) *string { return &a.Certificate.Mode })
-	mode.Default = func(*Answers) string { return "selfsigned" }
-	sans := ListField("certificate.sans", "Extra DNS names", "every other name users type (the ECE FQDN is always included)",
-		func(a *Answers) *[]string { return &a.Certificate.SANs })
-	sans.Validate = func(a *Answers, v string) error {
-		return certs.Request{CN: orDefault(a.Profile.ECEFQDN, "ece.example.com"), SANs: SplitList(v)}.Validate(false)
+func (certificateStep) Fields() []steps.Field {
+	mode := steps.ChoiceField("certificate.mode", "Certificate", "selfsigned: made here, every ADS imports it; ca: a CSR for your CA, completed with its answer",
+		CertModes, func(a *steps.Answers) *string { return &a.Certificate.Mode })
+	mode.Default = func(*steps.Answers) string { return "selfsigned" }
+	sans := steps.ListField("certificate.sans", "Extra DNS names", "every other name users type (the ECE FQDN is always included)",
+		func(a *steps.Answers) *[]string { return &a.Certificate.SANs })
+	sans.Validate = func(a *steps.Answers, v string) error {
+		return certs.Request{CN: orDefault(a.Profile.ECEFQDN, "ece.example.com"), SANs: steps.SplitList(v)}.Validate(false)
 	}
-	keySize := IntField("certificate.key_size", "Key size (bits)", "2048 is the minimum; 3072 or 4096 if your policy asks",
-		func(a *Answers) *int { return &a.Certificate.KeySize })
-	keySize.Kind, keySize.Options = Choice, []string{"2048", "3072", "4096"}
-	keySize.Default = func(*Answers) string { return "2048" }
-	keySize.Validate = func(_ *Answers, v string) error {
+	keySize := steps.IntField("certificate.key_size", "Key size (bits)", "2048 is the minimum; 3072 or 4096 if your policy asks",
+		func(a *steps.Answers) *int { return &a.Certificate.KeySize })
+	keySize.Kind, keySize.Options = steps.Choice, []string{"2048", "3072", "4096"}
+	keySize.Default = func(*steps.Answers) string { return "2048" }
+	keySize.Validate = func(_ *steps.Answers, v string) error {
 		if strings.TrimSpace(v) == "" {
 			return nil
 		}
@@ -71,10 +72,10 @@ func (certificateStep) Fields() []Field {
 		}
 		return certs.Request{CN: "ece.example.com", KeySize: n}.Validate(false)
 	}
-	days := IntField("certificate.validity_days", "Validity (days)", "self-signed only; default 730, at most 825 (Apple platforms refuse longer)",
-		func(a *Answers) *int { return &a.Certificate.ValidityDays })
-	days.Visible = func(a *Answers) bool { return certMode(a) == "selfsigned" }
-	days.Validate = func(_ *Answers, v string) error {
+	days := steps.IntField("certificate.validity_days", "Validity (days)", "self-signed only; default 730, at most 825 (Apple platforms refuse longer)",
+		func(a *steps.Answers) *int { return &a.Certificate.ValidityDays })
+	days.Visible = func(a *steps.Answers) bool { return certMode(a) == "selfsigned" }
+	days.Validate = func(_ *steps.Answers, v string) error {
 		var n int
 		if strings.TrimSpace(v) == "" {
 			return nil
@@ -84,11 +85,11 @@ func (certificateStep) Fields() []Field {
 		}
 		return certs.Request{CN: "ece.example.com", Validity: time.Duration(n) * 24 * time.Hour}.Validate(false)
 	}
-	caOnly := func(a *Answers) bool { return certMode(a) == "ca" }
-	subject := func(key, label, help string, ptr func(*Answers) *string) Field {
-		f := TextField(key, label, help, ptr)
+	caOnly := func(a *steps.Answers) bool { return certMode(a) == "ca" }
+	subject := func(key, label, help string, ptr func(*steps.Answers) *string) steps.Field {
+		f := steps.TextField(key, label, help, ptr)
 		f.Visible = caOnly
-		f.Validate = func(_ *Answers, v string) error {
+		f.Validate = func(_ *steps.Answers, v string) error {
 			if strings.TrimSpace(v) == "" {
 				return fmt.Errorf("required in a CSR: CAs reject blank Subject fields")
 			}
@@ -96,26 +97,26 @@ func (certificateStep) Fields() []Field {
 		}
 		return f
 	}
-	country := subject("certificate.c", "Country (C)", "two letters, e.g. US", func(a *Answers) *string { return &a.Certificate.C })
-	country.Validate = func(_ *Answers, v string) error {
+	country := subject("certificate.c", "Country (C)", "two letters, e.g. US", func(a *steps.Answers) *string { return &a.Certificate.C })
+	country.Validate = func(_ *steps.Answers, v string) error {
 		return certs.Request{CN: "ece.example.com", O: "o", OU: "o", L: "l", ST: "s", C: v}.Validate(true)
 	}
-	outDir := TextField("certificate.out_dir", "Output folder", "where the key, certificate, PFX and IIS scripts go (relative to the answers file)",
-		func(a *Answers) *string { return &a.Certificate.OutDir })
-	outDir.Default = func(*Answers) string { return "certs" }
-	caResp := ListField("certificate.ca_response", "CA's answer", "the file(s) the CA returned: PEM, DER or .p7b, in any order",
-		func(a *Answers) *[]string { return &a.Certificate.CAResponse })
+	outDir := steps.TextField("certificate.out_dir", "Output folder", "where the key, certificate, PFX and IIS scripts go (relative to the answers file)",
+		func(a *steps.Answers) *string { return &a.Certificate.OutDir })
+	outDir.Default = func(*steps.Answers) string { return "certs" }
+	caResp := steps.ListField("certificate.ca_response", "CA's answer", "the file(s) the CA returned: PEM, DER or .p7b, in any order",
+		func(a *steps.Answers) *[]string { return &a.Certificate.CAResponse })
 	caResp.Visible = caOnly
-	return []Field{
+	return []steps.Field{
 		mode, sans, keySize, days,
-		subject("certificate.o", "Organization (O)", "your company's legal name", func(a *Answers) *string { return &a.Certificate.O }),
-		subject("certificate.ou", "Organizational unit (OU)", "e.g. Contact Center", func(a *Answers) *string { return &a.Certificate.OU }),
-		subject("certificate.l", "City (L)", "", func(a *Answers) *string { return &a.Certificate.L }),
-		subject("certificate.st", "State or province (ST)", "spelled out, e.g. Illinois", func(a *Answers) *string { return &a.Certificate.ST }),
+		subject("certificate.o", "Organization (O)", "your company's legal name", func(a *steps.Answers) *string { return &a.Certificate.O }),
+		subject("certificate.ou", "Organizational unit (OU)", "e.g. Contact Center", func(a *steps.Answers) *string { return &a.Certificate.OU }),
+		subject("certificate.l", "City (L)", "", func(a *steps.Answers) *string { return &a.Certificate.L }),
+		subject("certificate.st", "State or province (ST)", "spelled out, e.g. Illinois", func(a *steps.Answers) *string { return &a.Certificate.ST }),
 		country,
 		outDir, caResp,
-		SecretRefField("certificate.pfx_password", "PFX password", "protects the private key in the PFX on its way to IIS (env:NAME, file:PATH, or typed here)",
-			func(a *Answers) *secret.Ref { return &a.Certificate.PFXPassword }),
+		steps.SecretRefField("certificate.pfx_password", "PFX password", "protects the private key in the PFX on its way to IIS (env:NAME, file:PATH, or typed here)",
+			func(a *steps.Answers) *secret.Ref { return &a.Certificate.PFXPassword }),
 	}
 }
 
@@ -131,9 +132,9 @@ type certTarget struct {
 // the ECE FQDN on every web server (no balancer, or SSL passthrough — the
 // same PFX everywhere), or with SSL offload one per web server plus the
 // balancer's for the ECE FQDN.
-func certTargets(a *Answers) ([]certTarget, error) {
+func certTargets(a *steps.Answers) ([]certTarget, error) {
 	fqdn := normName(a.Profile.ECEFQDN)
-	if err := ValidateFQDN(fqdn); err != nil {
+	if err := steps.ValidateFQDN(fqdn); err != nil {
 		return nil, fmt.Errorf("profile.ece_fqdn: %w", err)
 	}
 	c := a.Certificate
@@ -173,12 +174,14 @@ func normName(s string) string { return strings.ToLower(strings.TrimSuffix(strin
 
 // CertOutDir is the folder the certificate step writes into:
 // certificate.out_dir (default certs), beside the answers file.
-func CertOutDir(env *Env) string { return env.Path(orDefault(env.Answers.Certificate.OutDir, "certs")) }
+func CertOutDir(env *steps.Env) string {
+	return env.Path(orDefault(env.Answers.Certificate.OutDir, "certs"))
+}
 
 // eceCertFile is the .crt the certificate step writes for the ECE FQDN;
 // everything that looks for "step 1's certificate" looks here, so an FQDN
 // typed in capitals or with a final dot still finds it.
-func eceCertFile(env *Env) string {
+func eceCertFile(env *steps.Env) string {
 	return filepath.Join(CertOutDir(env), certs.FileBase(normName(env.Answers.Profile.ECEFQDN))+".crt")
 }
 
@@ -190,17 +193,17 @@ func pathsFor(dir string, t certTarget) certPaths {
 	return certPaths{key: p + ".key", csr: p + ".csr", crt: p + ".crt", cer: p + ".cer", pfx: p + ".pfx"}
 }
 
-func (s certificateStep) Plan(_ context.Context, env *Env) (*Plan, error) {
+func (s certificateStep) Plan(_ context.Context, env *steps.Env) (*steps.Plan, error) {
 	a := env.Answers
-	if errs := ValidateFields(a, s.Fields()); len(errs) > 0 {
-		return nil, BadInput(joinErrs("the certificate answers are wrong", errs))
+	if errs := steps.ValidateFields(a, s.Fields()); len(errs) > 0 {
+		return nil, steps.BadInput(joinErrs("the certificate answers are wrong", errs))
 	}
 	targets, err := certTargets(a)
 	if err != nil {
-		return nil, BadInput(err)
+		return nil, steps.BadInput(err)
 	}
 	dir := CertOutDir(env)
-	plan := &Plan{Step: s.ID()}
+	plan := &steps.Plan{Step: s.ID()}
 	var cached secret.Secret
 	password := func() (secret.Secret, error) {
 		if cached.IsZero() {
@@ -234,7 +237,7 @@ func (s certificateStep) Plan(_ context.Context, env *Env) (*Plan, error) {
 		}
 		pw, err := password()
 		if err != nil {
-			return nil, BadInput(err)
+			return nil, steps.BadInput(err)
 		}
 		if err := planExports(plan, t, p, key, chain, pw, len(targets) > 1); err != nil {
 			return nil, err
@@ -242,7 +245,7 @@ func (s certificateStep) Plan(_ context.Context, env *Env) (*Plan, error) {
 	}
 	changed := 0
 	for _, f := range plan.Files {
-		if f.Action != Unchanged {
+		if f.Action != steps.Unchanged {
 			changed++
 		}
 	}
@@ -274,24 +277,24 @@ func (s certificateStep) Plan(_ context.Context, env *Env) (*Plan, error) {
 // planSelfSigned keeps a good existing self-signed certificate (the ADS
 // trust depends on it: replacing it means importing it again everywhere)
 // and makes a new one only when it is missing, wrong or expiring.
-func planSelfSigned(env *Env, plan *Plan, t certTarget, p certPaths) (crypto.Signer, *certs.Chain, error) {
+func planSelfSigned(env *steps.Env, plan *steps.Plan, t certTarget, p certPaths) (crypto.Signer, *certs.Chain, error) {
 	key, chain, why := loadPair(p)
 	if why == "" {
-		why = reusable(chain.Leaf, key, t.req, env.now())
+		why = reusable(chain.Leaf, key, t.req, env.Time())
 	}
 	if why == "" {
-		plan.Files = append(plan.Files, FileChange{Path: p.key, Action: Unchanged, Sensitive: true,
+		plan.Files = append(plan.Files, steps.FileChange{Path: p.key, Action: steps.Unchanged, Sensitive: true,
 			Why: "kept: the self-signed certificate is current (replacing it would mean importing it into every ADS again)"})
 		return key, chain, nil
 	}
 	env.Stage("generating an RSA %d key for %s…", orInt(t.req.KeySize, certs.DefaultKeySize), t.req.CN)
 	newKey, err := certs.GenerateKey(t.req.KeySize)
 	if err != nil {
-		return nil, nil, BadInput(err)
+		return nil, nil, steps.BadInput(err)
 	}
-	leaf, _, err := certs.SelfSigned(t.req, newKey, env.now())
+	leaf, _, err := certs.SelfSigned(t.req, newKey, env.Time())
 	if err != nil {
-		return nil, nil, BadInput(err)
+		return nil, nil, steps.BadInput(err)
 	}
 	kp, err := certs.KeyPEM(newKey)
 	if err != nil {
@@ -345,21 +348,21 @@ func reusable(leaf *x509.Certificate, key crypto.Signer, r certs.Request, now ti
 // planCA makes the key and CSR when there is none, or completes the request
 // with the CA's answer. A key with a pending request is never replaced:
 // the CA's certificate will only work with it.
-func planCA(env *Env, plan *Plan, t certTarget, p certPaths) (crypto.Signer, *certs.Chain, error) {
+func planCA(env *steps.Env, plan *steps.Plan, t certTarget, p certPaths) (crypto.Signer, *certs.Chain, error) {
 	if err := t.req.Validate(true); err != nil {
-		return nil, nil, BadInput(fmt.Errorf("certificate (CA mode, %s): %w", t.req.CN, err))
+		return nil, nil, steps.BadInput(fmt.Errorf("certificate (CA mode, %s): %w", t.req.CN, err))
 	}
 	var key crypto.Signer
 	kb, err := os.ReadFile(p.key)
 	switch {
 	case errors.Is(err, fs.ErrNotExist) && len(env.Answers.Certificate.CAResponse) > 0:
-		return nil, nil, BadInput(fmt.Errorf("certificate.ca_response is set but the key %s is missing; the CA's certificate only works with the key of its request: "+
+		return nil, nil, steps.BadInput(fmt.Errorf("certificate.ca_response is set but the key %s is missing; the CA's certificate only works with the key of its request: "+
 			"restore that key (or its .bak), or clear certificate.ca_response to start a new request", p.key))
 	case errors.Is(err, fs.ErrNotExist):
 		env.Stage("generating an RSA %d key for %s…", orInt(t.req.KeySize, certs.DefaultKeySize), t.req.CN)
 		k, err := certs.GenerateKey(t.req.KeySize)
 		if err != nil {
-			return nil, nil, BadInput(err)
+			return nil, nil, steps.BadInput(err)
 		}
 		kp, err := certs.KeyPEM(k)
 		if err != nil {
@@ -375,9 +378,9 @@ func planCA(env *Env, plan *Plan, t certTarget, p certPaths) (crypto.Signer, *ce
 		return nil, nil, fmt.Errorf("read %s: %w", p.key, err)
 	default:
 		if key, err = certs.ParseKey(kb); err != nil {
-			return nil, nil, BadInput(fmt.Errorf("%s: %w", p.key, err))
+			return nil, nil, steps.BadInput(fmt.Errorf("%s: %w", p.key, err))
 		}
-		plan.Files = append(plan.Files, FileChange{Path: p.key, Action: Unchanged, Sensitive: true, Why: "kept: the key of the request"})
+		plan.Files = append(plan.Files, steps.FileChange{Path: p.key, Action: steps.Unchanged, Sensitive: true, Why: "kept: the key of the request"})
 	}
 	var resp []string
 	for _, r := range env.Answers.Certificate.CAResponse {
@@ -388,13 +391,13 @@ func planCA(env *Env, plan *Plan, t certTarget, p certPaths) (crypto.Signer, *ce
 	}
 	b, err := certs.ReadBundleFiles(resp...)
 	if err != nil {
-		return nil, nil, BadInput(fmt.Errorf("certificate.ca_response: %w", err))
+		return nil, nil, steps.BadInput(fmt.Errorf("certificate.ca_response: %w", err))
 	}
 	chain, err := certs.Complete(key, b.Certs)
 	if err != nil {
-		return nil, nil, BadInput(fmt.Errorf("certificate.ca_response for %s (key %s): %w", t.req.CN, p.key, err))
+		return nil, nil, steps.BadInput(fmt.Errorf("certificate.ca_response for %s (key %s): %w", t.req.CN, p.key, err))
 	}
-	fs := certs.Assess(chain, certs.AssessOptions{Name: t.req.CN, Now: env.now()})
+	fs := certs.Assess(chain, certs.AssessOptions{Name: t.req.CN, Now: env.Time()})
 	var bad []string
 	for _, f := range fs {
 		if f.Severity == certs.SevError {
@@ -404,20 +407,20 @@ func planCA(env *Env, plan *Plan, t certTarget, p certPaths) (crypto.Signer, *ce
 		}
 	}
 	if len(bad) > 0 {
-		return nil, nil, BadInput(fmt.Errorf("the CA's certificate for %s would fail in SPOG: %s", t.req.CN, strings.Join(bad, "; ")))
+		return nil, nil, steps.BadInput(fmt.Errorf("the CA's certificate for %s would fail in SPOG: %s", t.req.CN, strings.Join(bad, "; ")))
 	}
 	return key, chain, nil
 }
 
-func planCSR(plan *Plan, t certTarget, p certPaths, key crypto.Signer) error {
+func planCSR(plan *steps.Plan, t certTarget, p certPaths, key crypto.Signer) error {
 	csr, err := certs.CSR(t.req, key)
 	if err != nil {
-		return BadInput(err)
+		return steps.BadInput(err)
 	}
 	if old, err := os.ReadFile(p.csr); err == nil {
 		if req, err := certs.ParseCSR(old); err == nil && certs.RequestKeyMatches(req, key) &&
 			sameNames(req.DNSNames, t.req.DNSNames()) {
-			plan.Files = append(plan.Files, FileChange{Path: p.csr, Action: Unchanged, Why: "the request waiting for the CA"})
+			plan.Files = append(plan.Files, steps.FileChange{Path: p.csr, Action: steps.Unchanged, Why: "the request waiting for the CA"})
 			plan.Notes = append(plan.Notes, certs.CSRInstructions(t.req, p.csr, p.key))
 			return nil
 		}
@@ -445,7 +448,7 @@ func sameNames(a, b []string) bool {
 }
 
 // planExports adds the .crt, .cer, .pfx and IIS scripts of one target.
-func planExports(plan *Plan, t certTarget, p certPaths, key crypto.Signer, chain *certs.Chain, pw secret.Secret, several bool) error {
+func planExports(plan *steps.Plan, t certTarget, p certPaths, key crypto.Signer, chain *certs.Chain, pw secret.Secret, several bool) error {
 	all := chain.Certs()
 	crt, err := fileChange(p.crt, certs.CertPEM(all...), "certificate with its chain (PEM)", false, certs.VerifyCertPEM(all...))
 	if err != nil {
@@ -456,7 +459,7 @@ func planExports(plan *Plan, t certTarget, p certPaths, key crypto.Signer, chain
 		return err
 	}
 	plan.Files = append(plan.Files, crt, cer)
-	pfx := FileChange{Path: p.pfx, Action: Unchanged, Sensitive: true, Mode: 0o600, Backup: true,
+	pfx := steps.FileChange{Path: p.pfx, Action: steps.Unchanged, Sensitive: true, Mode: 0o600, Backup: true,
 		Why: "kept: the PFX opens with the password and holds this certificate and chain"}
 	old, err := os.ReadFile(p.pfx)
 	if err != nil || !certs.PFXHolds(old, pw, chain) {
@@ -465,15 +468,15 @@ func planExports(plan *Plan, t certTarget, p certPaths, key crypto.Signer, chain
 			return err
 		}
 		pfx.Data, pfx.Why = data, "PFX with private key and chain for IIS (3DES, so Windows Server 2016 imports it) — "+t.why
-		pfx.Action = Create
+		pfx.Action = steps.Create
 		if old != nil {
-			pfx.Action, pfx.BaseSHA256 = Modify, SHA256Hex(old)
+			pfx.Action, pfx.BaseSHA256 = steps.Modify, steps.SHA256Hex(old)
 		}
 		pfx.Verify = certs.VerifyPFX(pw, chain)
 	}
 	plan.Files = append(plan.Files, pfx)
 	if len(t.web) == 0 {
-		plan.Commands = append(plan.Commands, Command{Host: t.req.CN + " (load balancer)", Shell: "gui",
+		plan.Commands = append(plan.Commands, steps.Command{Host: t.req.CN + " (load balancer)", Shell: "gui",
 			Script: fmt.Sprintf("import %s (password: the PFX password) as the balancer's certificate for %s", p.pfx, t.req.CN),
 			Why:    t.why})
 		return nil
@@ -489,7 +492,7 @@ func planExports(plan *Plan, t certTarget, p certPaths, key crypto.Signer, chain
 		if err != nil {
 			return err
 		}
-		if fc.Action != Unchanged {
+		if fc.Action != steps.Unchanged {
 			// Show the script in the plan: the admin runs it as Administrator.
 			fc.Diff = wholeFileDiff(filepath.Base(name), s)
 		}
@@ -498,7 +501,7 @@ func planExports(plan *Plan, t certTarget, p certPaths, key crypto.Signer, chain
 		if i > 0 && !several {
 			why = "SSL passthrough: imports the same PFX here too and binds it without SNI"
 		}
-		plan.Commands = append(plan.Commands, Command{Host: w, Shell: "powershell", Why: why,
+		plan.Commands = append(plan.Commands, steps.Command{Host: w, Shell: "powershell", Why: why,
 			Script: fmt.Sprintf("# copy %s and %s to %s, then in an elevated PowerShell there:\npowershell -ExecutionPolicy Bypass -File .\\%s",
 				filepath.Base(p.pfx), filepath.Base(name), w, filepath.Base(name))})
 	}
@@ -517,21 +520,21 @@ func wholeFileDiff(name, content string) string {
 
 // fileChange compares data with what is on disk: Unchanged, Create, or
 // Modify (backed up first, refused if the file changes after planning).
-func fileChange(path string, data []byte, why string, sensitive bool, verify func([]byte) error) (FileChange, error) {
-	fc := FileChange{Path: path, Why: why, Sensitive: sensitive, Backup: true, Verify: verify, Mode: 0o644}
+func fileChange(path string, data []byte, why string, sensitive bool, verify func([]byte) error) (steps.FileChange, error) {
+	fc := steps.FileChange{Path: path, Why: why, Sensitive: sensitive, Backup: true, Verify: verify, Mode: 0o644}
 	if sensitive {
 		fc.Mode = 0o600
 	}
 	old, err := os.ReadFile(path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		fc.Action, fc.Data = Create, data
+		fc.Action, fc.Data = steps.Create, data
 	case err != nil:
 		return fc, fmt.Errorf("read %s: %w", path, err)
 	case bytes.Equal(old, data):
-		fc.Action, fc.Why = Unchanged, "already current: "+why
+		fc.Action, fc.Why = steps.Unchanged, "already current: "+why
 	default:
-		fc.Action, fc.Data, fc.BaseSHA256 = Modify, data, SHA256Hex(old)
+		fc.Action, fc.Data, fc.BaseSHA256 = steps.Modify, data, steps.SHA256Hex(old)
 	}
 	return fc, nil
 }
@@ -543,20 +546,20 @@ func orInt(v, d int) int {
 	return v
 }
 
-func (s certificateStep) Apply(ctx context.Context, env *Env, p *Plan) (*Outcome, error) {
-	out, err := ApplyFiles(env, p) // creates the out folder too
+func (s certificateStep) Apply(ctx context.Context, env *steps.Env, p *steps.Plan) (*steps.Outcome, error) {
+	out, err := steps.ApplyFiles(env, p) // creates the out folder too
 	if err != nil {
 		return out, err
 	}
-	out.Results = append(out.Results, VerifyStep(ctx, s, env, "certificate.files")...)
+	out.Results = append(out.Results, steps.VerifyStep(ctx, s, env, "certificate.files")...)
 	if len(p.Commands) > 0 {
 		out.Notes = append(out.Notes, "now run the IIS binding script on every web server (see the plan's commands), then: ccewiz check --only certificate.tls")
 	}
 	return out, nil
 }
 
-func (s certificateStep) Checks() []Check {
-	return []Check{
+func (s certificateStep) Checks() []steps.Check {
+	return []steps.Check{
 		{ID: "certificate.files", Title: "Certificate files: key matches, FQDN in CN/SAN, in date", Run: checkCertFiles},
 		{ID: "certificate.pfx", Title: "PFX opens with its password and holds the certificate", Run: checkCertPFX},
 		{ID: "certificate.tls", Title: "Port 443 serves the certificate without SNI (as SPOG connects)", Run: checkCertTLS},
@@ -564,20 +567,20 @@ func (s certificateStep) Checks() []Check {
 }
 
 // findingsResult turns certificate findings into a check verdict.
-func findingsResult(prefix string, fs []certs.Finding) (Status, []string, string) {
-	st := Pass
+func findingsResult(prefix string, fs []certs.Finding) (steps.Status, []string, string) {
+	st := steps.Pass
 	var msgs []string
 	fix := ""
 	for _, f := range fs {
 		switch f.Severity {
 		case certs.SevError:
-			st = Fail
+			st = steps.Fail
 			if fix == "" {
 				fix = f.Fix
 			}
 		case certs.SevWarn:
-			if st == Pass {
-				st = Warn
+			if st == steps.Pass {
+				st = steps.Warn
 			}
 			if fix == "" {
 				fix = f.Fix
@@ -590,21 +593,21 @@ func findingsResult(prefix string, fs []certs.Finding) (Status, []string, string
 	return st, msgs, fix
 }
 
-func worse(a, b Status) Status {
-	rank := map[Status]int{Pass: 0, Skip: 0, Manual: 0, Warn: 1, Fail: 2}
+func worse(a, b steps.Status) steps.Status {
+	rank := map[steps.Status]int{steps.Pass: 0, steps.Skip: 0, steps.Manual: 0, steps.Warn: 1, steps.Fail: 2}
 	if rank[b] > rank[a] {
 		return b
 	}
 	return a
 }
 
-func checkCertFiles(_ context.Context, env *Env) Result {
+func checkCertFiles(_ context.Context, env *steps.Env) steps.Result {
 	targets, err := certTargets(env.Answers)
 	if err != nil {
-		return Result{Status: Fail, Detail: err.Error(), Fix: "complete the profile first"}
+		return steps.Result{Status: steps.Fail, Detail: err.Error(), Fix: "complete the profile first"}
 	}
 	dir := CertOutDir(env)
-	st := Pass
+	st := steps.Pass
 	var details []string
 	fix := ""
 	for _, t := range targets {
@@ -614,14 +617,14 @@ func checkCertFiles(_ context.Context, env *Env) Result {
 			_, csrErr := os.Stat(p.csr)
 			switch {
 			case key != nil && certMode(env.Answers) == "ca" && csrErr == nil && len(env.Answers.Certificate.CAResponse) == 0:
-				return Result{Status: Fail, Detail: fmt.Sprintf("waiting for the CA: %s has not been completed (%s)", p.csr, why),
+				return steps.Result{Status: steps.Fail, Detail: fmt.Sprintf("waiting for the CA: %s has not been completed (%s)", p.csr, why),
 					Fix: "send the CSR to your CA, list the files it returns in certificate.ca_response, then run ccewiz apply --step certificate"}
 			case key == nil:
-				return Result{Status: Fail, Detail: fmt.Sprintf("%s: %s", p.key, why), Fix: "run ccewiz apply --step certificate (or the wizard's certificate step)"}
+				return steps.Result{Status: steps.Fail, Detail: fmt.Sprintf("%s: %s", p.key, why), Fix: "run ccewiz apply --step certificate (or the wizard's certificate step)"}
 			}
-			return Result{Status: Fail, Detail: fmt.Sprintf("%s: %s", p.crt, why), Fix: "run ccewiz apply --step certificate to write it again from the key"}
+			return steps.Result{Status: steps.Fail, Detail: fmt.Sprintf("%s: %s", p.crt, why), Fix: "run ccewiz apply --step certificate to write it again from the key"}
 		}
-		fs := certs.Assess(chain, certs.AssessOptions{Name: t.req.CN, Now: env.now(), Anchors: certs.OwnRoot(chain)})
+		fs := certs.Assess(chain, certs.AssessOptions{Name: t.req.CN, Now: env.Time(), Anchors: certs.OwnRoot(chain)})
 		for _, n := range t.req.DNSNames() {
 			if chain.Leaf.VerifyHostname(n) != nil && n != t.req.CN {
 				fs = append(fs, certs.Finding{Code: certs.CodeNameMismatch, Severity: certs.SevWarn,
@@ -638,13 +641,13 @@ func checkCertFiles(_ context.Context, env *Env) Result {
 			info.Key, info.NotAfter.Format("2006-01-02"), info.SHA256))
 		details = append(details, msgs...)
 	}
-	return Result{Status: st, Detail: strings.Join(details, "\n"), Fix: fix}
+	return steps.Result{Status: st, Detail: strings.Join(details, "\n"), Fix: fix}
 }
 
-func checkCertPFX(_ context.Context, env *Env) Result {
+func checkCertPFX(_ context.Context, env *steps.Env) steps.Result {
 	targets, err := certTargets(env.Answers)
 	if err != nil {
-		return Result{Status: Fail, Detail: err.Error(), Fix: "complete the profile first"}
+		return steps.Result{Status: steps.Fail, Detail: err.Error(), Fix: "complete the profile first"}
 	}
 	dir := CertOutDir(env)
 	var details []string
@@ -653,36 +656,36 @@ func checkCertPFX(_ context.Context, env *Env) Result {
 		data, err := os.ReadFile(p.pfx)
 		if err != nil {
 			if certMode(env.Answers) == "ca" && len(env.Answers.Certificate.CAResponse) == 0 {
-				return Result{Status: Skip, Detail: "no PFX yet: the request is waiting for the CA"}
+				return steps.Result{Status: steps.Skip, Detail: "no PFX yet: the request is waiting for the CA"}
 			}
-			return Result{Status: Fail, Detail: fmt.Sprintf("%s: %v", p.pfx, err), Fix: "run ccewiz apply --step certificate"}
+			return steps.Result{Status: steps.Fail, Detail: fmt.Sprintf("%s: %v", p.pfx, err), Fix: "run ccewiz apply --step certificate"}
 		}
 		pw, err := env.Secret("certificate.pfx_password", env.Answers.Certificate.PFXPassword, "PFX password")
 		if err != nil {
-			return Result{Status: Skip, Detail: "cannot open the PFX without its password: " + err.Error(),
+			return steps.Result{Status: steps.Skip, Detail: "cannot open the PFX without its password: " + err.Error(),
 				Fix: "set certificate.pfx_password to {env: NAME} or {file: PATH}"}
 		}
 		_, chain, err := certs.DecodePFX(data, pw)
 		if err != nil {
-			return Result{Status: Fail, Detail: fmt.Sprintf("%s: %v", p.pfx, err),
+			return steps.Result{Status: steps.Fail, Detail: fmt.Sprintf("%s: %v", p.pfx, err),
 				Fix: "check certificate.pfx_password, or run ccewiz apply --step certificate to export it again"}
 		}
 		if b, err := certs.ReadBundleFiles(p.crt); err == nil && !chain.Leaf.Equal(certs.PickLeaf(b.Certs)) {
-			return Result{Status: Fail, Detail: fmt.Sprintf("%s holds %q, not the certificate in %s", p.pfx, chain.Leaf.Subject, p.crt),
+			return steps.Result{Status: steps.Fail, Detail: fmt.Sprintf("%s holds %q, not the certificate in %s", p.pfx, chain.Leaf.Subject, p.crt),
 				Fix: "run ccewiz apply --step certificate to export the PFX again"}
 		}
 		details = append(details, fmt.Sprintf("%s: key and %d certificate(s), %s", p.pfx, len(chain.Certs()), chain.Leaf.Subject))
 	}
-	return Result{Status: Pass, Detail: strings.Join(details, "\n")}
+	return steps.Result{Status: steps.Pass, Detail: strings.Join(details, "\n")}
 }
 
 // checkCertTLS probes the ECE FQDN (and every web server) on 443 without
 // SNI, through env.Dial so the answers file's resolve section applies.
-func checkCertTLS(ctx context.Context, env *Env) Result {
+func checkCertTLS(ctx context.Context, env *steps.Env) steps.Result {
 	a := env.Answers
 	targets, err := certTargets(a)
 	if err != nil {
-		return Result{Status: Fail, Detail: err.Error(), Fix: "complete the profile first"}
+		return steps.Result{Status: steps.Fail, Detail: err.Error(), Fix: "complete the profile first"}
 	}
 	fqdn := normName(a.Profile.ECEFQDN)
 	var probes []certs.ProbeTarget
@@ -708,13 +711,13 @@ func checkCertTLS(ctx context.Context, env *Env) Result {
 		}
 	}
 	env.Stage("probing %d endpoint(s) on port 443 without and with SNI…", len(probes))
-	outs := certs.ProbeAll(ctx, probes, certs.ProbeOptions{Dial: env.Dial, Timeout: env.timeout(), Now: env.now})
-	st := Pass
+	outs := certs.ProbeAll(ctx, probes, certs.ProbeOptions{Dial: env.Dial, Timeout: env.TimeLimit(), Now: env.Time})
+	st := steps.Pass
 	var details []string
 	fix := ""
 	for _, o := range outs {
 		if o.Err != nil {
-			st = Fail
+			st = steps.Fail
 			details = append(details, o.Err.Error())
 			if fix == "" {
 				fix = "make " + o.Target.Addr + " reachable from here and serve https; then run the iis-binding script there"
@@ -730,7 +733,7 @@ func checkCertTLS(ctx context.Context, env *Env) Result {
 			if h == nil {
 				h = r.SNI
 			}
-			fs = append(fs, certs.Assess(certs.BuildChain(h.Chain[0], h.Chain[1:]), certs.AssessOptions{Name: o.Target.Name, Now: env.now(), Anchors: certs.OwnRoot(want), Live: true})...)
+			fs = append(fs, certs.Assess(certs.BuildChain(h.Chain[0], h.Chain[1:]), certs.AssessOptions{Name: o.Target.Name, Now: env.Time(), Anchors: certs.OwnRoot(want), Live: true})...)
 			fs = append(fs, sniFindings(r)...)
 		} else {
 			fs = r.Findings
@@ -743,23 +746,23 @@ func checkCertTLS(ctx context.Context, env *Env) Result {
 		// from step 1's root; a CA-signed renewal from the same root passes
 		// Java but is not the one step 1 made.
 		if want != nil && r.Leaf() != nil && !r.Leaf().Equal(want.Leaf) {
-			s = worse(s, Warn)
+			s = worse(s, steps.Warn)
 			msgs = append(msgs, fmt.Sprintf("%s presents %s (SHA-256 %s), not the certificate in %s", o.Target.Addr,
 				r.Leaf().Subject, certs.Describe(r.Leaf()).SHA256, filepath.Join(dir, certs.FileBase(o.Target.Name)+".crt")))
 			f = "bind the new certificate: run the iis-binding script on that web server"
 		}
 		st = worse(st, s)
-		if fix == "" && s != Pass {
+		if fix == "" && s != steps.Pass {
 			fix = f
 		}
-		if s == Pass {
+		if s == steps.Pass {
 			leaf := r.NoSNI.Certs[0]
 			details = append(details, fmt.Sprintf("%s without SNI: %s, until %s, SHA-256 %s; same certificate with SNI: %v",
 				o.Target.Addr, leaf.Subject, leaf.NotAfter.Format("2006-01-02"), leaf.SHA256, !r.Differ))
 		}
 		details = append(details, msgs...)
 	}
-	return Result{Status: st, Detail: strings.Join(details, "\n"), Fix: fix}
+	return steps.Result{Status: st, Detail: strings.Join(details, "\n"), Fix: fix}
 }
 
 func sniFindings(r *certs.ProbeResult) []certs.Finding {

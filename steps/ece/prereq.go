@@ -1,8 +1,10 @@
-package steps
+package ece
 
 import (
 	"fmt"
 	"strings"
+
+	"ccewiz/steps"
 )
 
 // The supported versions, as CCE Administration and ECE's installer name them.
@@ -33,7 +35,7 @@ var PatchRules = []PatchRule{
 }
 
 // CheckPatch returns Pass, or Fail with what to install, for one product.
-func CheckPatch(product, version string, es int, ets []string, wxm bool) (Status, string, string) {
+func CheckPatch(product, version string, es int, ets []string, wxm bool) (steps.Status, string, string) {
 	var missing []string
 	var applied []string
 	for _, r := range PatchRules {
@@ -58,14 +60,14 @@ func CheckPatch(product, version string, es int, ets []string, wxm bool) (Status
 		}
 	}
 	if len(missing) > 0 {
-		return Fail, fmt.Sprintf("%s %s is missing %s", product, version, strings.Join(missing, "; ")),
+		return steps.Fail, fmt.Sprintf("%s %s is missing %s", product, version, strings.Join(missing, "; ")),
 			fmt.Sprintf("install %s on every %s server before integrating (Cisco software download, %s %s)",
 				strings.Join(missing, " and "), product, product, version)
 	}
 	if len(applied) == 0 {
-		return Pass, fmt.Sprintf("%s %s %s: no minimum patch level is documented; the latest ES is recommended", product, version, esName(es)), ""
+		return steps.Pass, fmt.Sprintf("%s %s %s: no minimum patch level is documented; the latest ES is recommended", product, version, esName(es)), ""
 	}
-	return Pass, fmt.Sprintf("%s %s %s meets the minimum (%s)", product, version, esName(es), strings.Join(applied, "; ")), ""
+	return steps.Pass, fmt.Sprintf("%s %s %s meets the minimum (%s)", product, version, esName(es), strings.Join(applied, "; ")), ""
 }
 
 func esName(es int) string {
@@ -87,7 +89,7 @@ func containsFold(list []string, s string) bool {
 // AppInstance is the Application Instance name ECE must be integrated with:
 // MultiChannel on the 2000-agent model; {site}_{peripheral_set}_{instance}
 // on 4000/12000 agents. Case is kept exactly: the name is case-sensitive.
-func AppInstance(p Profile) (string, error) {
+func AppInstance(p steps.Profile) (string, error) {
 	switch p.DeploymentModel {
 	case 2000:
 		return "MultiChannel", nil

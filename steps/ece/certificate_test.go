@@ -1,4 +1,4 @@
-package steps
+package ece
 
 import (
 	"context"
@@ -13,37 +13,38 @@ import (
 
 	"ccewiz/certs"
 	"ccewiz/secret"
+	"ccewiz/steps"
 	"ccewiz/testpeer"
 )
 
-func certEnv(t *testing.T, mutate func(a *Answers)) *Env {
+func certEnv(t *testing.T, mutate func(a *steps.Answers)) *steps.Env {
 	t.Helper()
 	dir := t.TempDir()
 	pw := filepath.Join(dir, "pfx-password")
 	os.WriteFile(pw, []byte("pfx-Secret-1\n"), 0o600)
-	a := NewAnswers()
-	a.Profile = Profile{ECEFQDN: "ece.example.com", WebServers: []string{"ece.example.com"}, LoadBalancer: "none"}
-	a.Certificate = CertificateAnswers{Mode: "selfsigned", SANs: []string{"chat.example.com"}, PFXPassword: secret.Ref{File: pw}}
+	a := steps.NewAnswers()
+	a.Profile = steps.Profile{ECEFQDN: "ece.example.com", WebServers: []string{"ece.example.com"}, LoadBalancer: "none"}
+	a.Certificate = steps.CertificateAnswers{Mode: "selfsigned", SANs: []string{"chat.example.com"}, PFXPassword: secret.Ref{File: pw}}
 	if mutate != nil {
 		mutate(a)
 	}
-	return NewEnv(a, filepath.Join(dir, "ccewiz.yaml"))
+	return steps.NewEnv(a, filepath.Join(dir, "ccewiz.yaml"))
 }
 
-func certActions(p *Plan) map[string]FileAction {
-	m := map[string]FileAction{}
+func certActions(p *steps.Plan) map[string]steps.FileAction {
+	m := map[string]steps.FileAction{}
 	for _, f := range p.Files {
 		m[filepath.Base(f.Path)] = f.Action
 	}
 	return m
 }
 
-func runCertCheck(t *testing.T, env *Env, id string) Result {
+func runCertCheck(t *testing.T, env *steps.Env, id string) steps.Result {
 	t.Helper()
 	return checkResult(t, env, NewCertificateStep(), id, 5*time.Second)
 }
 
-func certPlanApply(t *testing.T, env *Env) *Plan {
+func certPlanApply(t *testing.T, env *steps.Env) *steps.Plan {
 	t.Helper()
 	s := NewCertificateStep()
 	p, err := s.Plan(context.Background(), env)
@@ -61,7 +62,7 @@ func TestCertificateSelfSignedPlanApplyIdempotent(t *testing.T) {
 	p := certPlanApply(t, env)
 	got := certActions(p)
 	for _, name := range []string{"ece.example.com.key", "ece.example.com.crt", "ece.example.com.cer", "ece.example.com.pfx", "iis-binding-ece.example.com.ps1"} {
-		if got[name] != Create {
+		if got[name] != steps.Create {
 			t.Errorf("%s: %s, want create (plan %v)", name, got[name], got)
 		}
 	}
@@ -87,7 +88,7 @@ func TestCertificateSelfSignedPlanApplyIdempotent(t *testing.T) {
 		t.Errorf("out_dir default: files in %s", dir)
 	}
 	for _, id := range []string{"certificate.files", "certificate.pfx"} {
-		if r := runCertCheck(t, env, id); r.Status != Pass {
+		if r := runCertCheck(t, env, id); r.Status != steps.Pass {
 			t.Errorf("%s: %s %s (fix: %s)", id, r.Status, r.Detail, r.Fix)
 		}
 	}
@@ -101,11 +102,11 @@ func TestCertificateSelfSignedPlanApplyIdempotent(t *testing.T) {
 	}
 	// Two years on, the certificate is about to expire: a new one replaces it, with backups.
 	env.Now = func() time.Time { return time.Now().AddDate(0, 0, 720) }
-	if r := runCertCheck(t, env, "certificate.files"); r.Status != Warn || !strings.Contains(r.Detail, "expires") {
+	if r := runCertCheck(t, env, "certificate.files"); r.Status != steps.Warn || !strings.Contains(r.Detail, "expires") {
 		t.Errorf("files check near expiry: %s %s", r.Status, r.Detail)
 	}
 	p3 := certPlanApply(t, env)
-	if a := certActions(p3); a["ece.example.com.key"] != Modify || a["ece.example.com.crt"] != Modify || a["ece.example.com.pfx"] != Modify {
+	if a := certActions(p3); a["ece.example.com.key"] != steps.Modify || a["ece.example.com.crt"] != steps.Modify || a["ece.example.com.pfx"] != steps.Modify {
 		t.Errorf("renewal plan %v", a)
 	}
 	if baks, _ := filepath.Glob(filepath.Join(filepath.Dir(p.Files[0].Path), "ece.example.com.key.ccewiz-*.bak")); len(baks) != 1 {
@@ -116,23 +117,23 @@ func TestCertificateSelfSignedPlanApplyIdempotent(t *testing.T) {
 func TestCertificatePlanRefuses(t *testing.T) {
 	cases := []struct {
 		name string
-		mut  func(a *Answers)
+		mut  func(a *steps.Answers)
 		want string
 	}{
-		{"no FQDN", func(a *Answers) { a.Profile.ECEFQDN = "" }, "profile.ece_fqdn"},
-		{"short SAN", func(a *Answers) { a.Certificate.SANs = []string{"chat"} }, "short host name"},
-		{"small key", func(a *Answers) { a.Certificate.KeySize = 1024 }, "too small"},
-		{"no PFX password", func(a *Answers) { a.Certificate.PFXPassword = secret.Ref{} }, "certificate.pfx_password"},
-		{"CA mode without subject", func(a *Answers) { a.Certificate.Mode = "ca" }, "Organization (O)"},
-		{"CA response without key", func(a *Answers) {
-			a.Certificate = CertificateAnswers{Mode: "ca", O: "E", OU: "C", L: "L", ST: "S", C: "US", CAResponse: []string{"x.cer"}, PFXPassword: a.Certificate.PFXPassword}
+		{"no FQDN", func(a *steps.Answers) { a.Profile.ECEFQDN = "" }, "profile.ece_fqdn"},
+		{"short SAN", func(a *steps.Answers) { a.Certificate.SANs = []string{"chat"} }, "short host name"},
+		{"small key", func(a *steps.Answers) { a.Certificate.KeySize = 1024 }, "too small"},
+		{"no PFX password", func(a *steps.Answers) { a.Certificate.PFXPassword = secret.Ref{} }, "certificate.pfx_password"},
+		{"CA mode without subject", func(a *steps.Answers) { a.Certificate.Mode = "ca" }, "Organization (O)"},
+		{"CA response without key", func(a *steps.Answers) {
+			a.Certificate = steps.CertificateAnswers{Mode: "ca", O: "E", OU: "C", L: "L", ST: "S", C: "US", CAResponse: []string{"x.cer"}, PFXPassword: a.Certificate.PFXPassword}
 		}, "key"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			env := certEnv(t, tc.mut)
 			_, err := NewCertificateStep().Plan(context.Background(), env)
-			if !errors.Is(err, ErrBadInput) || !strings.Contains(err.Error(), tc.want) {
+			if !errors.Is(err, steps.ErrBadInput) || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("want bad input with %q, got %v", tc.want, err)
 			}
 			if entries, _ := os.ReadDir(filepath.Join(filepath.Dir(env.AnswersPath), "certs")); len(entries) > 0 {
@@ -151,18 +152,18 @@ func TestCertificateCAMode(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	env := certEnv(t, func(a *Answers) {
+	env := certEnv(t, func(a *steps.Answers) {
 		a.Certificate.Mode = "ca"
 		a.Certificate.O, a.Certificate.OU, a.Certificate.L, a.Certificate.ST, a.Certificate.C = "Example", "CC", "Springfield", "Illinois", "US"
 	})
 	p := certPlanApply(t, env)
-	if a := certActions(p); a["ece.example.com.key"] != Create || a["ece.example.com.csr"] != Create || len(a) != 2 {
+	if a := certActions(p); a["ece.example.com.key"] != steps.Create || a["ece.example.com.csr"] != steps.Create || len(a) != 2 {
 		t.Fatalf("first CA plan %v", a)
 	}
 	if !strings.Contains(p.Summary, "waiting for the CA") {
 		t.Fatalf("summary %q", p.Summary)
 	}
-	if r := runCertCheck(t, env, "certificate.files"); r.Status != Fail || !strings.Contains(r.Detail, "waiting for the CA") {
+	if r := runCertCheck(t, env, "certificate.files"); r.Status != steps.Fail || !strings.Contains(r.Detail, "waiting for the CA") {
 		t.Fatalf("files check while waiting: %s %s", r.Status, r.Detail)
 	}
 	// Planning again while waiting never replaces the key of the pending request.
@@ -189,11 +190,11 @@ func TestCertificateCAMode(t *testing.T) {
 	env.Answers.Certificate.CAResponse = []string{"certnew.p7b", "certnew.cer"} // relative to the answers file
 	p3 := certPlanApply(t, env)
 	a := certActions(p3)
-	if a["ece.example.com.key"] != Unchanged || a["ece.example.com.crt"] != Create || a["ece.example.com.pfx"] != Create || a["iis-binding-ece.example.com.ps1"] != Create {
+	if a["ece.example.com.key"] != steps.Unchanged || a["ece.example.com.crt"] != steps.Create || a["ece.example.com.pfx"] != steps.Create || a["iis-binding-ece.example.com.ps1"] != steps.Create {
 		t.Fatalf("completion plan %v", a)
 	}
 	for _, id := range []string{"certificate.files", "certificate.pfx"} {
-		if r := runCertCheck(t, env, id); r.Status != Pass {
+		if r := runCertCheck(t, env, id); r.Status != steps.Pass {
 			t.Errorf("%s: %s %s", id, r.Status, r.Detail)
 		}
 	}
@@ -203,7 +204,7 @@ func TestCertificateCAMode(t *testing.T) {
 	}
 	// A CA answer for another key is refused, and nothing is written.
 	env.Answers.Certificate.CAResponse = []string{filepath.Join(dir, "issuing-ca.crt")}
-	if _, err := NewCertificateStep().Plan(context.Background(), env); !errors.Is(err, ErrBadInput) || !errors.Is(err, certs.ErrKeyMismatch) {
+	if _, err := NewCertificateStep().Plan(context.Background(), env); !errors.Is(err, steps.ErrBadInput) || !errors.Is(err, certs.ErrKeyMismatch) {
 		t.Fatalf("wrong CA answer: %v", err)
 	}
 }
@@ -223,7 +224,7 @@ func TestCertificateLoadBalancers(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			env := certEnv(t, func(a *Answers) { a.Profile.LoadBalancer, a.Profile.WebServers = tc.lb, tc.web })
+			env := certEnv(t, func(a *steps.Answers) { a.Profile.LoadBalancer, a.Profile.WebServers = tc.lb, tc.web })
 			p, err := NewCertificateStep().Plan(context.Background(), env)
 			if err != nil {
 				t.Fatal(err)
@@ -265,17 +266,17 @@ func TestCertificateTLSCheck(t *testing.T) {
 	cases := []struct {
 		name   string
 		get    func(h *tls.ClientHelloInfo) (*tls.Certificate, error)
-		status Status
+		status steps.Status
 		want   string
 	}{
-		{"bound right", func(*tls.ClientHelloInfo) (*tls.Certificate, error) { return &pair, nil }, Pass, "same certificate with SNI: true"},
+		{"bound right", func(*tls.ClientHelloInfo) (*tls.Certificate, error) { return &pair, nil }, steps.Pass, "same certificate with SNI: true"},
 		{"SNI required", func(h *tls.ClientHelloInfo) (*tls.Certificate, error) {
 			if h.ServerName == "" {
 				return nil, errors.New("no binding")
 			}
 			return &pair, nil
-		}, Fail, "iis-binding"},
-		{"another certificate still bound", func(*tls.ClientHelloInfo) (*tls.Certificate, error) { return &otherPair, nil }, Fail, "not the certificate in"},
+		}, steps.Fail, "iis-binding"},
+		{"another certificate still bound", func(*tls.ClientHelloInfo) (*tls.Certificate, error) { return &otherPair, nil }, steps.Fail, "not the certificate in"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -289,7 +290,7 @@ func TestCertificateTLSCheck(t *testing.T) {
 	}
 	// Nothing listens: a clear failure, not a hang.
 	env.Answers.Resolve = map[string]string{"ece.example.com:443": testpeer.ClosedAddr(t)}
-	if r := runCertCheck(t, env, "certificate.tls"); r.Status != Fail || !strings.Contains(r.Detail, "connection refused") {
+	if r := runCertCheck(t, env, "certificate.tls"); r.Status != steps.Fail || !strings.Contains(r.Detail, "connection refused") {
 		t.Fatalf("closed port: %s %s", r.Status, r.Detail)
 	}
 }
