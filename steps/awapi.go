@@ -86,5 +86,3 @@ func ClientTLS(env *Env, host, key, certFile string) (*tls.Config, error) {
 	}
 	return tc, nil
 }
-
-// wantWebServer is the ECE web server entry the answers call for.

@@ -1,9 +1,11 @@
-// Package steps is the wizard itself, without a user interface: the ordered
-// steps of the ECE ↔ PCCE integration, what each asks (fields), what it
-// would change (a Plan), how it changes it (Apply) and how it proves the
-// result (Checks). The TUI, `check`, `apply` and `serve` all drive this
-// package; it must never import Bubble Tea or print to a terminal. Long work
-// takes a context so a UI can cancel it.
+// Package steps is the wizard's engine, without a user interface: what a
+// step is — what it asks (fields), what it would change (a Plan), how it
+// changes it (Apply) and how it proves the result (Checks) — flows as
+// ordered steps, and the loop that runs them. The integrations are flows
+// in packages of their own (steps/ece, steps/orchestration, steps/wxm).
+// The TUI, `check`, `apply` and `serve` all drive this package; it must
+// never import Bubble Tea or print to a terminal. Long work takes a
+// context so a UI can cancel it.
 package steps
 
 import (

@@ -23,6 +23,7 @@ func AWClient(env *steps.Env) (*ccerest.Client, error) {
 	return steps.NewAWClient(env, steps.AWAPI{AW: inv.AW, User: inv.APIUser, Password: inv.APIPassword, CertFile: inv.AWCertFile, Keys: "inventory"})
 }
 
+// wantWebServer is the ECE web server entry the answers call for.
 func wantWebServer(a *steps.Answers) ccerest.Machine {
 	typ := ccerest.TypeECEWebServer
 	if a.Inventory.RemoteSite {

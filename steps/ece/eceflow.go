@@ -1,3 +1,9 @@
+// Package ece is the ECE ↔ PCCE flow, the default: the steps of Cisco's
+// guide (the deployment profile, the ECE web certificate, Partition
+// Administrator SSO, spog_config.js, the ECE certificate in every ADS's
+// cacerts, the inventory entries, the permanent ECE → UCCE integration,
+// validation) with their fields, plans and checks, run by the engine in
+// package steps.
 package ece
 
 import "ccewiz/steps"
