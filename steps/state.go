@@ -126,6 +126,18 @@ func Section[T any](a *Answers, key string) *T {
 	return v
 }
 
+// SectionValues returns, by key, the typed value of every section a holds
+// (each a pointer the caller may read but must not keep): code that walks
+// every answer, such as serve's check of password sources, must see the
+// flows' sections as well as the fields of Answers.
+func SectionValues(a *Answers) map[string]any {
+	out := make(map[string]any, len(a.sectionValues))
+	for k, v := range a.sectionValues {
+		out[k] = v
+	}
+	return out
+}
+
 // decodeSections checks every top-level key the answers struct does not
 // know against the registered sections and decodes each, strictly, into
 // its type.

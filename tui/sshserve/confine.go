@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
 	"runtime"
+	"slices"
 	"strings"
 
 	"ccewiz/secret"
@@ -131,7 +133,7 @@ func within(root, path string) error {
 // environment variable (they are the server's), and files outside root.
 func checkRefs(env *steps.Env, root string) error {
 	var errs []error
-	walkRefs(reflect.ValueOf(env.Answers), "", func(key string, r secret.Ref) {
+	check := func(key string, r secret.Ref) {
 		switch {
 		case r.Env != "":
 			errs = append(errs, fmt.Errorf("%s: env: password sources are not available over ccewiz serve (they would read the server's environment); type the password, or use file: inside your folder", key))
@@ -144,7 +146,14 @@ func checkRefs(env *steps.Env, root string) error {
 				errs = append(errs, fmt.Errorf("%s: password file %w", key, err))
 			}
 		}
-	})
+	}
+	walkRefs(reflect.ValueOf(env.Answers), "", check)
+	// A flow's own section is no field of Answers: walk each one too, by
+	// key, in a fixed order so the message is the same every run.
+	secs := steps.SectionValues(env.Answers)
+	for _, k := range slices.Sorted(maps.Keys(secs)) {
+		walkRefs(reflect.ValueOf(secs[k]), k, check)
+	}
 	return errors.Join(errs...)
 }
 

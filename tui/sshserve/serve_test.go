@@ -596,3 +596,51 @@ func TestSessionCannotUseTheServersCacerts(t *testing.T) {
 		}
 	}
 }
+
+// testSection is a flow's own answers section, as wxm's and orchestration's
+// are: not a field of steps.Answers, so serve must walk it on its own.
+type testSection struct {
+	Server struct {
+		Password secret.Ref `yaml:"password,omitempty"`
+	} `yaml:"server,omitempty"`
+}
+
+func init() {
+	steps.RegisterSection("sshservetest", func() any { return new(testSection) })
+}
+
+// TestConfinedSectionPasswords: a password source in a flow's own section
+// is judged like one in the ECE fields: the server's environment and files
+// outside the session's folder are refused, with the section's key.
+func TestConfinedSectionPasswords(t *testing.T) {
+	root := t.TempDir()
+	os.WriteFile(filepath.Join(root, "pw"), []byte("pw\n"), 0o600)
+	for _, c := range []struct {
+		ref     secret.Ref
+		wantErr string
+	}{
+		{secret.Ref{File: "pw"}, ""},
+		{secret.Ref{Env: "HOME"}, "sshservetest.server.password: env: password sources"},
+		{secret.Ref{File: "/etc/hostname"}, "sshservetest.server.password: password file"},
+	} {
+		a := steps.NewAnswers()
+		steps.Section[testSection](a, "sshservetest").Server.Password = c.ref
+		// Through the answers file, as a session's own file would come.
+		data, err := steps.MarshalAnswers(a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a, err = steps.ParseAnswers("ccewiz.yaml", data); err != nil {
+			t.Fatal(err)
+		}
+		env := steps.NewEnv(a, filepath.Join(root, "ccewiz.yaml"))
+		st := confine([]steps.Step{fileStep{path: filepath.Join(root, "x")}}, root)[0]
+		_, err = st.Plan(context.Background(), env)
+		switch {
+		case c.wantErr == "" && err != nil:
+			t.Errorf("%+v: %v", c.ref, err)
+		case c.wantErr != "" && (err == nil || !strings.Contains(err.Error(), c.wantErr)):
+			t.Errorf("%+v: got %v, want an error with %q", c.ref, err, c.wantErr)
+		}
+	}
+}
