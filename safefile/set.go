@@ -19,7 +19,7 @@ import (
 // writes a set so that it is wholly old or wholly new: every temporary file
 // is written and flushed first, then a journal naming them is written, then
 // the renames; a run stopped during the renames is completed by the next
-// one (RecoverSets), which says what it repaired.
+// one when it locks any file of the set (Lock), which says what it repaired.
 
 // StageJournaled is the moment the set's journal is on disk, before its renames.
 const (
@@ -38,63 +38,45 @@ type SetFile struct {
 
 const journalPrefix = ".ccewiz-set-"
 
-// RecoverSets completes every set a stopped run left half renamed in dirs:
-// all its temporary files were flushed before its journal was written, so
-// renaming the rest into place is safe. It returns what it repaired. It
-// takes no lock: a live run's journal looks the same as a dead one's, so
-// call it only where no ccewiz can be writing (Lock completes the sets that
-// name the file it locks, and is what writers use).
-func RecoverSets(dirs ...string) []string {
-	return recoverSets(dirs, func(string) bool { return true })
-}
-
-// recoverSetsNaming completes the sets whose journal names path. Called
-// under path's lock: a run that wrote such a journal held that lock until
-// after it removed the journal, so the journal is a killed run's.
+// recoverSetsNaming completes every set a stopped run left half renamed
+// whose journal names path: all its temporary files were flushed before
+// its journal was written, so renaming the rest into place is safe. Lock
+// calls it under path's lock: a run that wrote such a journal held that
+// lock until after it removed the journal, so the journal is a killed
+// run's. It returns what it repaired.
 func recoverSetsNaming(path string) []string {
-	return recoverSets([]string{filepath.Dir(path)}, func(target string) bool { return target == path })
-}
-
-func recoverSets(dirs []string, names func(path string) bool) []string {
 	var notes []string
-	seen := map[string]bool{}
-	for _, d := range dirs {
-		matches, _ := filepath.Glob(filepath.Join(d, journalPrefix+"*.journal"))
-		for _, j := range matches {
-			if seen[j] {
-				continue
+	journals, _ := filepath.Glob(filepath.Join(filepath.Dir(path), journalPrefix+"*.journal"))
+	for _, j := range journals {
+		data, err := os.ReadFile(j)
+		if err != nil {
+			continue
+		}
+		type entry struct{ tmp, path string }
+		var entries []entry
+		ours := false
+		sc := bufio.NewScanner(bytes.NewReader(data))
+		for sc.Scan() {
+			if tmp, target, ok := strings.Cut(sc.Text(), "\t"); ok {
+				entries = append(entries, entry{tmp, target})
+				ours = ours || target == path
 			}
-			seen[j] = true
-			data, err := os.ReadFile(j)
-			if err != nil {
-				continue
-			}
-			type entry struct{ tmp, path string }
-			var entries []entry
-			ours := false
-			sc := bufio.NewScanner(bytes.NewReader(data))
-			for sc.Scan() {
-				if tmp, path, ok := strings.Cut(sc.Text(), "\t"); ok {
-					entries = append(entries, entry{tmp, path})
-					ours = ours || names(path)
+		}
+		if !ours {
+			continue
+		}
+		var done []string
+		for _, e := range entries {
+			if _, err := os.Stat(e.tmp); err == nil {
+				if err := replaceFile(e.tmp, e.path, fileExists(e.path)); err == nil {
+					done = append(done, e.path)
 				}
 			}
-			if !ours {
-				continue
-			}
-			var done []string
-			for _, e := range entries {
-				if _, err := os.Stat(e.tmp); err == nil {
-					if err := replaceFile(e.tmp, e.path, fileExists(e.path)); err == nil {
-						done = append(done, e.path)
-					}
-				}
-				settleBackups(e.path) // the old version's link becomes its backup
-			}
-			os.Remove(j)
-			if len(done) > 0 {
-				notes = append(notes, fmt.Sprintf("completed a write that a stopped run left half done: %s now hold the new version, as the rest of their set", strings.Join(done, ", ")))
-			}
+			settleBackups(e.path) // the old version's link becomes its backup
+		}
+		os.Remove(j)
+		if len(done) > 0 {
+			notes = append(notes, fmt.Sprintf("completed a write that a stopped run left half done: %s now hold the new version, as the rest of their set", strings.Join(done, ", ")))
 		}
 	}
 	return notes
