@@ -4,7 +4,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"path/filepath"
 	"slices"
 	"strings"
 
@@ -76,7 +75,7 @@ Examples:
 			if action == "patch" {
 				// The step itself (spog), its fields bound to the flags: the
 				// same plan, lock, backup, verification and record as apply.
-				return runStep(ctx, g, "spog", spogSet(g, f), f.dryRun)
+				return runStepWith(ctx, g, "spog", spogSet(f), f.dryRun)
 			}
 			plan, err := spogjs.PlanFile(f.file, want)
 			if err != nil {
@@ -92,20 +91,18 @@ Examples:
 // spogSet binds spog patch's flags to the step's fields. --file joins
 // spog.files rather than replacing it: an answers file that lists every
 // web server keeps them all (and the step patches each one it can reach).
-func spogSet(g *globals, f spogFlags) map[string]string {
-	file := absPath(f.file)
-	files := []string{file}
-	if a, err := steps.LoadAnswers(g.answers); err == nil {
-		files = a.Spog.Files
-		dir := filepath.Dir(absPath(g.answers)) // the answers' paths are relative to their file
-		if !slices.ContainsFunc(files, func(p string) bool { return filepath.Join(dir, p) == file || p == file }) {
+func spogSet(f spogFlags) func(env *steps.Env) map[string]string {
+	return func(env *steps.Env) map[string]string {
+		file := absPath(f.file)
+		files := slices.Clone(env.Answers.Spog.Files)
+		if !slices.ContainsFunc(files, func(p string) bool { return absPath(env.Path(p)) == file }) {
 			files = append(files, file)
 		}
-	}
-	return map[string]string{
-		"spog.files":       joinList(files),
-		"spog.protocol":    f.protocol,
-		"profile.ece_fqdn": strings.TrimSuffix(strings.TrimSpace(f.serverName), "."),
+		return map[string]string{
+			"spog.files":       joinList(files),
+			"spog.protocol":    f.protocol,
+			"profile.ece_fqdn": strings.TrimSuffix(strings.TrimSpace(f.serverName), "."),
+		}
 	}
 }
 

@@ -23,10 +23,17 @@ import (
 // recorded as not done and the command says what is left. dryRun prints
 // the plan and changes nothing, the answers file included.
 func runStep(ctx context.Context, g *globals, stepID string, set map[string]string, dryRun bool) error {
+	return runStepWith(ctx, g, stepID, func(*steps.Env) map[string]string { return set }, dryRun)
+}
+
+// runStepWith is runStep for flags whose value depends on the answers
+// loaded (a --file that joins a list): bind reads env and returns the set.
+func runStepWith(ctx context.Context, g *globals, stepID string, bind func(env *steps.Env) map[string]string, dryRun bool) error {
 	env, err := loadAnswersOrNew(g)
 	if err != nil {
 		return err
 	}
+	set := bind(env)
 	st := steps.Find(env.Flow, stepID)
 	if st == nil {
 		return fmt.Errorf("this build's %s flow has no %s step", g.flow, stepID)
