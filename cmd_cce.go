@@ -67,7 +67,7 @@ Examples:
 				return err
 			}
 			env.Timeout = timeout
-			inv := &env.Answers.Inventory
+			inv := ece.InventoryOf(env.Answers)
 			if aw != "" {
 				inv.AW = aw
 			}

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"ccewiz/steps"
+	"ccewiz/steps/ece"
 )
 
 // A flow defined here only — two steps and an answers section of its own —
@@ -128,8 +129,8 @@ func TestAFlowIsStepsAlone(t *testing.T) {
 		t.Fatal(err)
 	}
 	gp, _ := a.State("greet")
-	if greet(a).Name != "World" || strings.Join(gp.Done, ",") != "name,write" || len(gp.Written) != 1 || len(a.Progress.Done) != 0 || a.Profile.ECEFQDN != "ece.example.com" {
-		t.Fatalf("after apply: greet %+v, its progress %+v, ECE's %+v", greet(a), gp, a.Progress)
+	if greet(a).Name != "World" || strings.Join(gp.Done, ",") != "name,write" || len(gp.Written) != 1 || len(a.FlowState("").Progress.Done) != 0 || ece.ProfileOf(a).ECEFQDN != "ece.example.com" {
+		t.Fatalf("after apply: greet %+v, its progress %+v, ECE's %+v", greet(a), gp, a.FlowState("").Progress)
 	}
 
 	// Plain mode, from a fresh file: the name typed, both plans applied.

@@ -64,8 +64,8 @@ Examples:
 			var filled *ece.InventoryCSV
 			var tmpl *ece.InventoryTemplate
 			tpath := template
-			if tpath == "" && env.Answers.Inventory.Template != "" {
-				tpath = env.Path(env.Answers.Inventory.Template)
+			if tpath == "" && ece.InventoryOf(env.Answers).Template != "" {
+				tpath = env.Path(ece.InventoryOf(env.Answers).Template)
 			}
 			if tpath != "" {
 				data, err := safefile.Read(tpath, safefile.MaxSmall)

@@ -117,7 +117,7 @@ func labApply(t *testing.T, answers string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	inst, err := ece.AppInstance(a.Profile)
+	inst, err := ece.AppInstance(*ece.ProfileOf(a))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -145,7 +145,7 @@ func TestLabCheckBeforeAndAfterApply(t *testing.T) {
 		t.Fatal(err)
 	}
 	backups := map[string]string{}
-	for _, w := range a.Progress.Written {
+	for _, w := range a.FlowState("").Progress.Written {
 		backups[filepath.Base(w.Path)] = w.Backup
 		if w.Backup != "" {
 			if _, err := os.Stat(w.Backup); err != nil {
@@ -155,7 +155,7 @@ func TestLabCheckBeforeAndAfterApply(t *testing.T) {
 	}
 	for _, name := range []string{"spog_config.js", "cacerts"} {
 		if backups[name] == "" {
-			t.Errorf("progress.written has no %s with a backup: %+v", name, a.Progress.Written)
+			t.Errorf("progress.written has no %s with a backup: %+v", name, a.FlowState("").Progress.Written)
 		}
 	}
 	md := string(steps.BuildIntegrationReport(ece.Flow().Steps, steps.NewEnv(a, answers), nil).Markdown())
@@ -170,7 +170,7 @@ func TestLabSNIRequiredFailsOnlyTheSNICheck(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	inst, _ := ece.AppInstance(a.Profile)
+	inst, _ := ece.AppInstance(*ece.ProfileOf(a))
 	// Step 1 is applied but not done (its TLS check fails), so the permanent
 	// Save waits: apply goes through the other steps and exits 1 naming both.
 	code, out, errs := runBinary(t, "apply", "--answers", answers, "--yes", "--confirm", inst)
@@ -191,12 +191,12 @@ func TestLabSpogConfigIsPatchable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	file := a.Spog.Files[0]
-	if code, out, errs := runBinary(t, "spog", "check", "--file", file, "--server-name", a.Profile.ECEFQDN); code != 1 {
+	file := ece.SpogOf(a).Files[0]
+	if code, out, errs := runBinary(t, "spog", "check", "--file", file, "--server-name", ece.ProfileOf(a).ECEFQDN); code != 1 {
 		t.Errorf("spog check on the lab's fresh spog_config.js: exit %d, want 1 (placeholders)\n%s%s", code, out, errs)
 	}
 	// The lab's own answers already list the file: patch records into them.
-	if code, out, errs := runBinary(t, "spog", "patch", "--file", file, "--server-name", a.Profile.ECEFQDN, "--answers", answers); code != 0 {
+	if code, out, errs := runBinary(t, "spog", "patch", "--file", file, "--server-name", ece.ProfileOf(a).ECEFQDN, "--answers", answers); code != 0 {
 		t.Fatalf("spog patch: exit %d\n%s%s", code, out, errs)
 	}
 	b, _ := os.ReadFile(file)
@@ -254,7 +254,7 @@ func TestLabCASignedCertificate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a.Certificate.Mode = "ca"
+	ece.CertificateOf(a).Mode = "ca"
 	if _, err := steps.SaveAnswers(answers, a, false); err != nil {
 		t.Fatal(err)
 	}
@@ -263,11 +263,11 @@ func TestLabCASignedCertificate(t *testing.T) {
 		!strings.Contains(errs, "certificate is not done: certificate.files") {
 		t.Fatalf("apply --step certificate (CSR): exit %d\n%s\n%s", code, out, errs)
 	}
-	if a, err := steps.LoadAnswers(answers); err != nil || a.IsDone("certificate") || len(a.Progress.Written) != 2 {
-		t.Fatalf("after the CSR: %v, done %v, written %+v", err, a.Progress.Done, a.Progress.Written)
+	if a, err := steps.LoadAnswers(answers); err != nil || a.FlowState("").Progress.IsDone("certificate") || len(a.FlowState("").Progress.Written) != 2 {
+		t.Fatalf("after the CSR: %v, done %v, written %+v", err, a.FlowState("").Progress.Done, a.FlowState("").Progress.Written)
 	}
 	dir := filepath.Dir(answers)
-	issued := filepath.Join(dir, "ca", "issued", a.Profile.ECEFQDN+".cer")
+	issued := filepath.Join(dir, "ca", "issued", ece.ProfileOf(a).ECEFQDN+".cer")
 	deadline := time.Now().Add(10 * time.Second)
 	for _, err := os.Stat(issued); err != nil; _, err = os.Stat(issued) {
 		if time.Now().After(deadline) {
@@ -275,7 +275,7 @@ func TestLabCASignedCertificate(t *testing.T) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	a.Certificate.CAResponse = []string{issued, filepath.Join(dir, "ca", "example-DC1-CA.cer")}
+	ece.CertificateOf(a).CAResponse = []string{issued, filepath.Join(dir, "ca", "example-DC1-CA.cer")}
 	if _, err := steps.SaveAnswers(answers, a, false); err != nil {
 		t.Fatal(err)
 	}
@@ -293,8 +293,8 @@ func pointSSOAtDC(t *testing.T, answers string) *steps.Answers {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a.SSO.LDAPURL = "ldaps://dc1.example.local:636"
-	a.SSO.Base = "DC=example,DC=local"
+	ece.SSOOf(a).LDAPURL = "ldaps://dc1.example.local:636"
+	ece.SSOOf(a).Base = "DC=example,DC=local"
 	if _, err := steps.SaveAnswers(answers, a, false); err != nil {
 		t.Fatal(err)
 	}
@@ -334,10 +334,10 @@ func TestApplyFailureRecordsWhatWasWritten(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(a.Progress.Written) != 1 || a.IsDone("certificate") {
-		t.Fatalf("progress after a half-done apply: written %+v, done %v", a.Progress.Written, a.Progress.Done)
+	if len(a.FlowState("").Progress.Written) != 1 || a.FlowState("").Progress.IsDone("certificate") {
+		t.Fatalf("progress after a half-done apply: written %+v, done %v", a.FlowState("").Progress.Written, a.FlowState("").Progress.Done)
 	}
-	if _, err := os.Stat(a.Progress.Written[0].Path); err != nil {
+	if _, err := os.Stat(a.FlowState("").Progress.Written[0].Path); err != nil {
 		t.Errorf("the recorded file: %v", err)
 	}
 	// The next run finds the half-renamed set and completes it first.
@@ -357,7 +357,7 @@ func TestLabPermanentSaveWaitsForSSO(t *testing.T) {
 		t.Fatalf("apply of the earlier steps: exit %d\n%s\n%s", code, out, errs)
 	}
 	a := pointSSOAtDC(t, answers)
-	inst, _ := ece.AppInstance(a.Profile)
+	inst, _ := ece.AppInstance(*ece.ProfileOf(a))
 	code, out, errs := runBinary(t, "apply", "--answers", answers, "--yes", "--step", "integration", "--confirm", inst)
 	if code != 1 || !strings.Contains(out, "NOT YET") || !strings.Contains(errs, "(sso): check sso.ldap fails") ||
 		strings.Contains(errs, "(certificate)") {
@@ -444,7 +444,7 @@ func TestLabInventoryThroughTheAPI(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a.Inventory.WebServerName = "chat.example.com"
+	ece.InventoryOf(a).WebServerName = "chat.example.com"
 	a.Resolve["chat.example.com"] = "127.0.0.1"
 	if _, err := steps.SaveAnswers(answers, a, false); err != nil {
 		t.Fatal(err)

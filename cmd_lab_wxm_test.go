@@ -71,8 +71,8 @@ func walkWxM(t *testing.T, answers string) {
 			t.Errorf("step %s is not recorded as done", st.ID())
 		}
 	}
-	if len(a.Progress.Done) > 0 {
-		t.Errorf("the ECE flow's progress changed: %v", a.Progress.Done)
+	if len(a.FlowState("").Progress.Done) > 0 {
+		t.Errorf("the ECE flow's progress changed: %v", a.FlowState("").Progress.Done)
 	}
 	sip := filepath.Join(dir, "cvp", "conf", "sip.properties")
 	cacerts := filepath.Join(dir, "ads", "aw1a", "cacerts")

@@ -9,6 +9,7 @@ import (
 
 	"ccewiz/spogjs"
 	"ccewiz/steps"
+	"ccewiz/steps/ece"
 )
 
 // spogFlags are the flags of `ccewiz spog patch|check`.
@@ -91,10 +92,10 @@ Examples:
 // spogSet binds spog patch's flags to the step's fields. --file joins
 // spog.files rather than replacing it: an answers file that lists every
 // web server keeps them all (and the step patches each one it can reach).
-func spogSet(f spogFlags) func(env *steps.Env) map[string]string {
-	return func(env *steps.Env) map[string]string {
+func spogSet(f spogFlags) func(env *steps.Env) (map[string]string, error) {
+	return func(env *steps.Env) (map[string]string, error) {
 		file := absPath(f.file)
-		files := slices.Clone(env.Answers.Spog.Files)
+		files := slices.Clone(ece.SpogOf(env.Answers).Files)
 		if !slices.ContainsFunc(files, func(p string) bool { return absPath(env.Path(p)) == file }) {
 			files = append(files, file)
 		}
@@ -102,7 +103,7 @@ func spogSet(f spogFlags) func(env *steps.Env) map[string]string {
 			"spog.files":       joinList(files),
 			"spog.protocol":    f.protocol,
 			"profile.ece_fqdn": strings.TrimSuffix(strings.TrimSpace(f.serverName), "."),
-		}
+		}, nil
 	}
 }
 

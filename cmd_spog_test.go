@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"ccewiz/steps"
+	"ccewiz/steps/ece"
 )
 
 func TestSpogCLI(t *testing.T) {
@@ -125,14 +126,14 @@ func TestSpogPatchIsTheStep(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := strings.Join(a.Spog.Files, ","); got != "web1/spog_config.js,"+web2 {
+	if got := strings.Join(ece.SpogOf(a).Files, ","); got != "web1/spog_config.js,"+web2 {
 		t.Errorf("spog.files = %s, want web1's entry kept and web2 added", got)
 	}
-	if a.Profile.ECEFQDN != "ece.example.com" || !slices.Contains(a.Progress.Done, "spog") {
-		t.Errorf("profile.ece_fqdn %q, done %v", a.Profile.ECEFQDN, a.Progress.Done)
+	if ece.ProfileOf(a).ECEFQDN != "ece.example.com" || !slices.Contains(a.FlowState("").Progress.Done, "spog") {
+		t.Errorf("profile.ece_fqdn %q, done %v", ece.ProfileOf(a).ECEFQDN, a.FlowState("").Progress.Done)
 	}
 	var written []string
-	for _, w := range a.Progress.Written {
+	for _, w := range a.FlowState("").Progress.Written {
 		if w.Backup == "" {
 			t.Errorf("%s recorded without its backup", w.Path)
 		}

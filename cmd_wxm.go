@@ -147,32 +147,6 @@ Examples:
 	})
 }
 
-// checkOnly runs some checks of the flow with the flags' answers on top of
-// the answers file's, writing nothing: exit 1 when one fails.
-func checkOnly(ctx context.Context, g *globals, set map[string]string, ids []string) error {
-	env, err := loadAnswersOrNew(g)
-	if err != nil {
-		return err
-	}
-	var fields []steps.Field
-	for _, s := range env.Flow {
-		fields = append(fields, s.Fields()...)
-	}
-	for k, v := range set {
-		if err := steps.SetField(env.Answers, fields, k, v); err != nil {
-			return steps.BadInput(err)
-		}
-	}
-	r := steps.NewReport(steps.RunChecks(ctx, env.Flow, env, steps.RunOptions{Only: ids}), time.Now())
-	if err := r.WriteText(g.stdout, !g.noColor && isTerminal(g.stdout)); err != nil {
-		return err
-	}
-	if r.Failed() {
-		return errReported
-	}
-	return nil
-}
-
 func wxmStatus(ctx context.Context, g *globals, f *wxmFlags) error {
 	if f.cloudConnect == "" {
 		return usagef("--cloud-connect is required: a Cloud Connect node's FQDN")

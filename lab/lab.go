@@ -245,10 +245,10 @@ func Start(ctx context.Context, opts Options) (l *Lab, err error) {
 		return nil, err
 	}
 	l.AWAddr = l.aw.addr()
-	if a.Inventory.AW == "" {
+	if inv := ece.InventoryOf(a); inv.AW == "" {
 		// A lab made before the AW existed: point it at it.
-		d := l.Defaults().Inventory
-		a.Inventory.AW, a.Inventory.APIUser, a.Inventory.APIPassword, a.Inventory.AWCertFile = d.AW, d.APIUser, d.APIPassword, d.AWCertFile
+		d := ece.InventoryOf(l.Defaults())
+		inv.AW, inv.APIUser, inv.APIPassword, inv.AWCertFile = d.AW, d.APIUser, d.APIPassword, d.AWCertFile
 	}
 	if w := wxm.Of(a); w.CloudConnect.Publisher == "" {
 		// A lab made before the WxM flow existed: give it the flow's answers.
@@ -347,7 +347,7 @@ func (l *Lab) Defaults() *steps.Answers {
 	p := l.path
 	ref := func(name string) secret.Ref { return secret.Ref{File: p("secrets", name)} }
 	a := steps.NewAnswers()
-	a.Profile = steps.Profile{
+	*ece.ProfileOf(a) = ece.Profile{
 		PCCEVersion: "12.5(1)", PCCEES: 7, ECEVersion: "12.5(1)", ECEES: 1,
 		DeploymentModel: 2000, ECEShape: "400-single", LoadBalancer: "none",
 		ECEFQDN:          ECEFQDN,
@@ -357,13 +357,13 @@ func (l *Lab) Defaults() *steps.Answers {
 		AdminDataServers: []string{ADS},
 		MRDsConfirmed:    true,
 	}
-	a.Certificate = steps.CertificateAnswers{
+	*ece.CertificateOf(a) = ece.CertificateAnswers{
 		Mode: "selfsigned", KeySize: 2048, ValidityDays: 730,
 		O: "Example Corp", OU: "Contact Center", L: "Springfield", ST: "Illinois", C: "US",
 		OutDir:      p("certs"),
 		PFXPassword: ref("pfx-password"),
 	}
-	a.SSO = steps.SSOAnswers{
+	*ece.SSOOf(a) = ece.SSOAnswers{
 		DCAddr:           DCHost + ":3269",
 		Trust:            "ca",
 		LDAPURL:          "ldaps://" + DCHost + ":3269",
@@ -376,17 +376,17 @@ func (l *Lab) Defaults() *steps.Answers {
 		KeystorePassword: ref("keystore-password"),
 		TestUser:         Users[0].UPN(),
 	}
-	a.Spog = steps.SpogAnswers{Files: []string{p("ECE_HOME", SpogConfigRel)}, Protocol: "https"}
-	a.Trust = steps.TrustAnswers{Stores: []steps.TrustStore{{Server: ADS, Path: p("ads", "aw1a", "cacerts"), Password: ref("storepass")}}}
-	a.Inventory = steps.InventoryAnswers{
+	*ece.SpogOf(a) = ece.SpogAnswers{Files: []string{p("ECE_HOME", SpogConfigRel)}, Protocol: "https"}
+	*ece.TrustOf(a) = ece.TrustAnswers{Stores: []ece.TrustStore{{Server: ADS, Path: p("ads", "aw1a", "cacerts"), Password: ref("storepass")}}}
+	*ece.InventoryOf(a) = ece.InventoryAnswers{
 		WebServerName: ECEFQDN, DataServers: []string{ECEFQDN},
 		User: "pa", Password: ref("pa-password"), AppInstance: "MultiChannel",
 		AW: ADS, APIUser: AWUser, APIPassword: ref("aw-password"), AWCertFile: p("lab", "example-DC1-CA.crt"),
 	}
-	a.Integration = steps.IntegrationAnswers{
+	*ece.IntegrationOf(a) = ece.IntegrationAnswers{
 		AWDBServer: ADS, AWDBName: "pcce_awdb", AWDBAuth: "windows", AgentPGs: []string{"PG1A"},
 	}
-	a.Validation = steps.ValidationAnswers{TestAgent: Users[2].SAM}
+	*ece.ValidationOf(a) = ece.ValidationAnswers{TestAgent: Users[2].SAM}
 	// The WxM flow (ccewiz --flow wxm): the onboarding values are the
 	// lab's inventions; the AW is the ADS above.
 	w := wxm.Of(a)

@@ -22,6 +22,7 @@ import (
 
 	"ccewiz/certs"
 	"ccewiz/steps"
+	"ccewiz/steps/ece"
 	"ccewiz/testpeer"
 )
 
@@ -141,7 +142,7 @@ func TestWebServer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a.Certificate.OutDir = "certs-moved" // relative to the answers file
+	ece.CertificateOf(a).OutDir = "certs-moved" // relative to the answers file
 	if _, err := steps.SaveAnswers(plain.AnswersPath, a, false); err != nil {
 		t.Fatal(err)
 	}

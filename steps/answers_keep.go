@@ -21,6 +21,11 @@ func keepLayout(old, data []byte) (out []byte, same bool, err error) {
 	if yaml.Unmarshal(old, &o) != nil || len(o.Content) == 0 || o.Content[0].Kind != yaml.MappingNode {
 		return data, false, nil // nothing usable to keep
 	}
+	if v := fileVersion(o.Content[0]); v >= 1 && v < AnswersVersion {
+		// Lay the new answers over the old file as it loads: upgraded,
+		// every moved key in its new place with its comments.
+		upgrade(o.Content[0], v)
+	}
 	if err := yaml.Unmarshal(data, &n); err != nil || len(n.Content) == 0 {
 		return data, false, err
 	}

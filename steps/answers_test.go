@@ -1,9 +1,9 @@
 package steps
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
-	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -11,133 +11,123 @@ import (
 	"ccewiz/secret"
 )
 
-func fullAnswers() *Answers {
-	a := NewAnswers()
-	a.Profile = Profile{PCCEVersion: "12.5(1)", PCCEES: 7, ECEVersion: "12.5(1)", ECEES: 1, DeploymentModel: 4000,
-		ECEShape: "1500-ha", LoadBalancer: "passthrough", ECEFQDN: "chat.example.com",
-		WebServers: []string{"web1.example.com", "web2.example.com"}, AppServers: []string{"app1.example.com"},
-		ServicesServers: []string{"svc1.example.com", "svc2.example.com"}, AdminDataServers: []string{"aw1a.example.com"},
-		Site: "Main", PeripheralSet: "PS1", Instance: "Multichannel"}
-	a.Certificate = CertificateAnswers{Mode: "ca", SANs: []string{"ece.example.com"}, KeySize: 3072, C: "BR",
-		PFXPassword: secret.Ref{Env: "CCEWIZ_PFX"}}
-	a.SSO = SSOAnswers{LDAPURL: "ldaps://gc.example.local:3269", BindDN: "CN=pcceadmin,CN=Users,DC=example,DC=local",
-		BindPassword: secret.Ref{File: "/run/secrets/ldap"}, SSLEnabled: true}
-	a.Trust = TrustAnswers{Stores: []TrustStore{{Server: "aw1a.example.com", Path: "ads/cacerts", Password: secret.Ref{Env: "STOREPASS"}}}}
-	a.Resolve = map[string]string{"chat.example.com:443": "127.0.0.1:8443"}
-	a.Progress = Progress{Current: "sso", Done: []string{"profile", "certificate"}}
-	return a
+// scratch is a flow's answers section as the engine's own tests see one:
+// the engine knows no integration, so its tests bring their own.
+type scratch struct {
+	Note  string     `yaml:"note,omitempty"`
+	Items []string   `yaml:"items,omitempty"`
+	Pass  secret.Ref `yaml:"pass,omitempty"`
+	Sub   struct {
+		Port int `yaml:"port,omitempty"`
+	} `yaml:"sub,omitempty"`
 }
 
-func TestAnswersRoundTrip(t *testing.T) {
-	a := fullAnswers()
-	data, err := MarshalAnswers(a)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := ParseAnswers("mem", data)
-	if err != nil {
-		t.Fatalf("re-read failed: %v\n%s", err, data)
-	}
-	if !reflect.DeepEqual(a, b) {
-		t.Errorf("round trip changed the answers:\nwant %+v\ngot  %+v", a, b)
-	}
-}
+func scratchOf(a *Answers) *scratch { return Section[scratch](a, "scratch") }
 
-func TestAnswersSaveNeverWritesASecret(t *testing.T) {
-	t.Setenv("CCEWIZ_PFX", "Pfx-Passw0rd!")
-	dir := t.TempDir()
-	path := filepath.Join(dir, "ccewiz.yaml")
-	a := fullAnswers()
-	env := NewEnv(a, path)
-	// The admin typed the LDAP password this session, and the PFX one came from the env.
-	env.Secrets["sso.bind_password"] = secret.New("Ldap-Passw0rd!")
-	if _, err := env.Secret("certificate.pfx_password", a.Certificate.PFXPassword, "PFX password"); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := SaveAnswers(path, a, false); err != nil {
-		t.Fatal(err)
-	}
-	data, _ := os.ReadFile(path)
-	for _, pw := range []string{"Ldap-Passw0rd!", "Pfx-Passw0rd!"} {
-		if strings.Contains(string(data), pw) {
-			t.Errorf("answers file contains a password:\n%s", data)
+// stateOf is the default flow's state in a, which the engine's tests run.
+func stateOf(a *Answers) *FlowState { return a.FlowState("") }
+
+func init() {
+	RegisterSection("scratch", func() any { return new(scratch) })
+	// A version 1 file kept its note at the top level.
+	RegisterUpgrade(1, func(u Upgrade) {
+		if n := u.Take("scratch_note"); n != nil {
+			u.Put(n, "scratch", "note")
 		}
-	}
-	if !strings.Contains(string(data), "env: CCEWIZ_PFX") {
-		t.Errorf("answers file lost the password reference:\n%s", data)
-	}
+	})
 }
 
-func TestParseAnswersErrors(t *testing.T) {
+// TestSectionsSpeakWithTheFilesLines: a registered section is checked key
+// by key and decoded from the file's own nodes, so a typo or a wrong type
+// names the line it is on in the file — not in a copy of the section.
+func TestSectionsSpeakWithTheFilesLines(t *testing.T) {
 	cases := []struct {
 		name, yaml string
 		want       []string
 	}{
-		{"unknown top key", "version: 1\nprofle:\n  ece_fqdn: x\n", []string{"line 2", `unknown key "profle"`, "top level"}},
-		{"unknown nested key", "version: 1\nprofile:\n  ece_fqdn: a.b.c\n  pcce_versoin: 12.5(1)\n", []string{"line 4", `"pcce_versoin"`, "profile"}},
-		{"bad int", "version: 1\nprofile:\n  pcce_es: seven\n", []string{"line 3", "seven", "whole number"}},
-		{"list expected", "version: 1\nprofile:\n  web_servers: web1.example.com\n", []string{"line 3", "a list"}},
-		{"password in clear", "version: 1\nsso:\n  bind_password: Hunter2\n", []string{"line 3", "a password is never stored"}},
-		{"unknown password source", "version: 1\nsso:\n  bind_password: {vault: x}\n", []string{"line 3", `"vault"`}},
-		{"no version", "profile:\n  ece_fqdn: a.b.c\n", []string{"version: 0 is not supported"}},
-		{"future version", "version: 2\n", []string{"version: 2 is not supported"}},
-		{"empty", "", []string{"is empty"}},
-		{"not yaml", "version: [1\n", []string{"answers file mem"}},
+		{"unknown top key", "version: 2\nreport: {}\nscrach:\n  note: x\n", []string{"line 3", `unknown key "scrach"`, "the top level"}},
+		{"unknown section key", "version: 2\nscratch:\n  note: x\n\n  itmes: [a]\n", []string{"line 5", `unknown key "itmes"`, "in scratch"}},
+		{"unknown nested key", "version: 2\nscratch:\n  sub:\n    prot: 1\n", []string{"line 4", `"prot"`, "in scratch.sub"}},
+		{"two at once", "version: 2\nscratch:\n  nte: x\nflows:\n  x:\n    progres: {}\n", []string{"line 3", `"nte"`, "line 6", `"progres"`, "flows.x"}},
+		{"bad type", "version: 2\n\nscratch:\n  sub:\n    port: eighty\n", []string{"line 5", "eighty", "whole number"}},
+		{"not a mapping", "- version: 2\n", []string{"line 1", "not a list of keys"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			_, err := ParseAnswers("mem", []byte(c.yaml))
-			if err == nil {
-				t.Fatal("no error")
-			}
-			if !isBadInput(err) {
-				t.Errorf("error is not marked bad input (exit 2): %v", err)
+			if err == nil || !isBadInput(err) {
+				t.Fatalf("err = %v, want bad input", err)
 			}
 			for _, w := range c.want {
 				if !strings.Contains(err.Error(), w) {
 					t.Errorf("error %q does not mention %q", err, w)
 				}
 			}
-			if strings.Contains(err.Error(), "Hunter2") {
-				t.Errorf("error echoes what looks like a password: %v", err)
-			}
 		})
 	}
 }
 
-func isBadInput(err error) bool {
-	for e := err; e != nil; {
-		if e == ErrBadInput {
-			return true
-		}
-		u, ok := e.(interface{ Unwrap() []error })
-		if !ok {
-			return false
-		}
-		for _, x := range u.Unwrap() {
-			if x == ErrBadInput {
-				return true
-			}
-		}
-		return false
-	}
-	return false
-}
-
-func TestExampleAnswersFileParses(t *testing.T) {
-	a, err := LoadAnswers("../examples/ccewiz.yaml")
+// TestUpgradeFromVersion1: a version 1 file goes through every upgrade
+// registered from 1, and its next save writes the current version with
+// the admin's comments kept.
+func TestUpgradeFromVersion1(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "ccewiz.yaml")
+	v1 := "# site A\nversion: 1\nscratch_note: kept # moved, comment and all\nresolve: {a: b}\n"
+	os.WriteFile(path, []byte(v1), 0o644)
+	a, err := LoadAnswers(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if a.Profile.ECEFQDN == "" {
-		t.Error("example has no ece_fqdn")
+	if scratchOf(a).Note != "kept" || a.Version != AnswersVersion || a.Resolve["a"] != "b" {
+		t.Fatalf("upgraded: note %q version %d resolve %v", scratchOf(a).Note, a.Version, a.Resolve)
+	}
+	// Loading changed nothing on disk; a save writes the new layout.
+	if b, _ := os.ReadFile(path); string(b) != v1 {
+		t.Fatalf("loading rewrote the file:\n%s", b)
+	}
+	scratchOf(a).Items = []string{"x"}
+	if _, err := SaveAnswers(path, a, true); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(path)
+	for _, want := range []string{"# site A", "version: 2", "note: kept # moved, comment and all", "items:"} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("saved file lacks %q:\n%s", want, b)
+		}
+	}
+	if strings.Contains(string(b), "scratch_note") {
+		t.Errorf("the old key is still there:\n%s", b)
+	}
+	if back, err := LoadAnswers(path); err != nil || scratchOf(back).Note != "kept" || len(scratchOf(back).Items) != 1 {
+		t.Fatalf("read back: %v", err)
+	}
+	// A version 2 file is not upgraded again: there the old key is a typo.
+	if _, err := ParseAnswers("v2", []byte("version: 2\nscratch_note: x\n")); err == nil || !strings.Contains(err.Error(), `unknown key "scratch_note"`) {
+		t.Errorf("version 2 with a version 1 key: %v", err)
 	}
 }
 
-func TestLoadAnswersMissingFile(t *testing.T) {
-	_, err := LoadAnswers(filepath.Join(t.TempDir(), "nope.yaml"))
-	if err == nil || !strings.Contains(err.Error(), "does not exist") || !strings.Contains(err.Error(), "examples/ccewiz.yaml") {
-		t.Errorf("error = %v", err)
+// TestNewFileOrder: a new file lists version, then the flows' sections in
+// the order they were registered, then the engine's keys; an empty
+// section is not written at all.
+func TestNewFileOrder(t *testing.T) {
+	a := NewAnswers()
+	a.Resolve = map[string]string{"a": "b"}
+	a.FlowState("scratch").Progress.MarkDone("one")
+	scratchOf(a).Note = "n"
+	b, err := MarshalAnswers(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(b)
+	v, sc, r, f := strings.Index(s, "\nversion:"), strings.Index(s, "\nscratch:"), strings.Index(s, "\nresolve:"), strings.Index(s, "\nflows:")
+	if v < 0 || sc < v || r < sc || f < r {
+		t.Fatalf("keys out of order:\n%s", s)
+	}
+	c := NewAnswers()
+	_ = scratchOf(c) // read, never set
+	if b, _ := MarshalAnswers(c); strings.Contains(string(b), "scratch") {
+		t.Errorf("an empty section was written:\n%s", b)
 	}
 }
 
@@ -153,100 +143,22 @@ func TestReportTextIsInert(t *testing.T) {
 	}
 }
 
-// A password typed where a password source goes is never repeated, not
-// even its first characters (yaml's own message quotes the value, cut
-// short after an escaped newline).
-func TestParseAnswersNeverEchoesAPassword(t *testing.T) {
-	for _, v := range []string{
-		`"Pa\nssw0rd"`, `Passw0rd`, `'Pa ssw0rd'`, `[Pa, ssw0rd]`, `{Passw0rd}`, `{Pa: ssw0rd}`,
-		`{env: [Pa, ssw0rd]}`, `!!binary UGFzc3cwcmQ=`, `|` + "\n    Pa\n    ssw0rd",
-	} {
-		_, err := ParseAnswers("mem", []byte("version: 1\nsso:\n  bind_password: "+v+"\n"))
-		if err == nil {
-			t.Errorf("bind_password: %s was accepted", v)
-			continue
-		}
-		if !isBadInput(err) || !strings.Contains(err.Error(), "line 3") {
-			t.Errorf("bind_password: %s: error does not say where: %v", v, err)
-		}
-		for _, leak := range []string{"Pa", "ssw0rd", "UGFz"} {
-			if strings.Contains(err.Error(), leak) {
-				t.Errorf("bind_password: %s: error repeats %q: %v", v, leak, err)
-			}
-		}
-	}
-}
+func isBadInput(err error) bool { return errors.Is(err, ErrBadInput) }
 
-// TestTicksKeepWhoAndWhen: a tick is written with when and by whom and
-// read back so; the older `true` still counts, `false` does not, anything
-// else is an error naming the line.
-func TestTicksKeepWhoAndWhen(t *testing.T) {
+// TestOverlayKeepsTheAnswers: what a form tries on an overlay — in a
+// section the answers hold already, and in one they do not — never
+// reaches the answers it was made from.
+func TestOverlayKeepsTheAnswers(t *testing.T) {
 	a := NewAnswers()
-	a.Tick("validate.no-alerts", true, "alice", time.Date(2026, 12, 4, 20, 50, 0, 0, time.FixedZone("BRT", -3*3600)))
-	b, err := MarshalAnswers(a)
-	if err != nil {
-		t.Fatal(err)
+	scratchOf(a).Note = "saved"
+	o := a.Overlay()
+	scratchOf(o).Note = "typed"
+	scratchOf(o).Items = []string{"x"}
+	Section[struct{ X int }](o, "other").X = 1
+	if scratchOf(a).Note != "saved" || scratchOf(a).Items != nil || len(SectionValues(a)) != 1 {
+		t.Fatalf("the overlay changed the answers: %+v %v", scratchOf(a), SectionValues(a))
 	}
-	if !strings.Contains(string(b), "validate.no-alerts:\n      at: \"2026-12-04T23:50:00Z\"\n      by: alice") {
-		t.Fatalf("written as:\n%s", b)
-	}
-	back, err := ParseAnswers("x", b)
-	if err != nil || back.Validation.Ticked["validate.no-alerts"].By != "alice" || !back.IsTicked("validate.no-alerts") {
-		t.Fatalf("read back: %v %+v", err, back.Validation.Ticked)
-	}
-	old, err := ParseAnswers("old", []byte("version: 1\nvalidation:\n  ticked:\n    profile.mrds: true\n    validate.agent-tab: false\n"))
-	if err != nil || !old.IsTicked("profile.mrds") || old.IsTicked("validate.agent-tab") {
-		t.Fatalf("old form: %v %+v", err, old.Validation.Ticked)
-	}
-	if _, err := ParseAnswers("bad", []byte("version: 1\nvalidation:\n  ticked:\n    profile.mrds: maybe\n")); err == nil || !strings.Contains(err.Error(), "line 4") {
-		t.Errorf("a tick that is neither: %v", err)
-	}
-}
-
-// TestSaveKeepsTheAdminsLayout: a save keeps the comments and the key
-// order of the file on disk, adds new keys after, and writes nothing (no
-// backup, same bytes) when the answers did not change.
-func TestSaveKeepsTheAdminsLayout(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "ccewiz.yaml")
-	orig := `# Site A — owned by the CC team, ask Ana before changing
-version: 1
-profile:
-  ece_fqdn: ece.example.com # the name in the certificate
-  pcce_version: 12.5(1)
-  pcce_es: 7
-resolve:
-  # the lab's ports
-  ece.example.com:443: 127.0.0.1:8443
-`
-	os.WriteFile(path, []byte(orig), 0o644)
-	a, err := LoadAnswers(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if res, err := SaveAnswers(path, a, true); err != nil || res.Backup != "" {
-		t.Fatalf("an unchanged save: %+v %v", res, err)
-	}
-	if b, _ := os.ReadFile(path); string(b) != orig {
-		t.Fatalf("an unchanged save rewrote the file:\n%s", b)
-	}
-	a.Profile.PCCEES = 8
-	a.SSO.LDAPURL = "ldaps://gc1.example.local:3269"
-	res, err := SaveAnswers(path, a, true)
-	if err != nil || res.Backup == "" {
-		t.Fatalf("a save with changes: %+v %v", res, err)
-	}
-	b, _ := os.ReadFile(path)
-	s := string(b)
-	for _, want := range []string{"# Site A — owned by the CC team, ask Ana before changing", "ece_fqdn: ece.example.com # the name in the certificate",
-		"# the lab's ports", "pcce_es: 8", "ldap_url: ldaps://gc1.example.local:3269"} {
-		if !strings.Contains(s, want) {
-			t.Errorf("the saved file lacks %q:\n%s", want, s)
-		}
-	}
-	if i, j := strings.Index(s, "ece_fqdn:"), strings.Index(s, "pcce_version:"); i < 0 || j < 0 || i > j {
-		t.Errorf("the admin's key order is lost:\n%s", s)
-	}
-	if back, err := LoadAnswers(path); err != nil || back.Profile.PCCEES != 8 {
-		t.Errorf("read back: %v", err)
+	if scratchOf(o).Note != "typed" {
+		t.Fatalf("the overlay lost its own value: %+v", scratchOf(o))
 	}
 }

@@ -62,12 +62,6 @@ func SHA256Hex(b []byte) string {
 	return safefile.SHA256Hex(b)
 }
 
-// MarkDone, MarkUndone and IsDone are the ECE flow's progress; drivers
-// use Env.FlowProgress, which is the progress of the flow they run.
-func (a *Answers) MarkDone(id string)    { a.Progress.MarkDone(id) }
-func (a *Answers) MarkUndone(id string)  { a.Progress.MarkUndone(id) }
-func (a *Answers) IsDone(id string) bool { return a.Progress.IsDone(id) }
-
 // PlanWrite is the change that makes path hold data: Create when it does
 // not exist, Unchanged when it already holds exactly data, else Modify
 // with a backup and the digest it was planned from.

@@ -242,14 +242,16 @@ type Outcome struct {
 	Results []Result  `json:"results,omitempty"`
 	Notes   []string  `json:"notes,omitempty"`
 	// Confirmed is the admin's confirmation of a permanent change (the
-	// integration step's Save), to be kept in the answers file.
+	// integration step's Save), for the driver to record (RecordIn).
 	Confirmed *Confirmation `json:"confirmed,omitempty"`
 }
 
-// Confirmation is when the admin confirmed the permanent integration Save, and for which Application Instance.
+// Confirmation is when the admin confirmed a permanent change, and the
+// value they typed to confirm it (the integration step: the Application
+// Instance). The engine keeps it under flows.<id>.confirmed.<step>.
 type Confirmation struct {
-	At       string `json:"at"` // RFC 3339
-	Instance string `json:"instance"`
+	At       string `json:"at" yaml:"at"` // RFC 3339
+	Instance string `json:"instance" yaml:"instance,omitempty"`
 }
 
 // Written is one file Apply wrote and where the previous version went.

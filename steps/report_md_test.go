@@ -64,9 +64,9 @@ func TestIntegrationReportMarkdown(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			a := NewAnswers()
-			a.Validation.Ticked = c.ticked
-			a.Progress.Done = c.done
-			a.Progress.Written = c.written
+			stateOf(a).Ticked = c.ticked
+			stateOf(a).Progress.Done = c.done
+			stateOf(a).Progress.Written = c.written
 			env := NewEnv(a, "site/ccewiz.yaml")
 			env.Now = func() time.Time { return now }
 			r := BuildIntegrationReport([]Step{reportStep{}}, env, c.checks)
@@ -99,7 +99,7 @@ func TestReportHandOver(t *testing.T) {
 	env.User = "alice"
 	env.Now = func() time.Time { return time.Date(2026, 12, 4, 21, 0, 0, 0, time.UTC) }
 	env.Answers.Report = ReportAnswers{Customer: "Example Corp", Site: "Springfield DC"}
-	env.Answers.Validation.TestAgent = "agent1"
+	scratchOf(env.Answers).Note = "agent1"
 	p := &Plan{Step: "a",
 		GUI:      []GUIEntry{{Where: "ECE › Partition › Security", Field: "LDAP URL", Value: "ldaps://gc1.example.local:3269"}},
 		Commands: []Command{{Host: "aw1a.example.com", Shell: "cmd", Script: "keytool -importcert -alias ece", Why: "trust ECE"}}}
@@ -124,7 +124,7 @@ func TestReportHandOver(t *testing.T) {
 		t.Fatal(err)
 	}
 	back, err := ParseAnswers("x", b)
-	if err != nil || back.Progress.Handoff["a"].Commands[0].Host != "aw1a.example.com" {
+	if err != nil || stateOf(back).Progress.Handoff["a"].Commands[0].Host != "aw1a.example.com" {
 		t.Errorf("hand-off round trip: %v\n%s", err, b)
 	}
 }

@@ -147,6 +147,12 @@ func RunChecks(ctx context.Context, flow []Step, env *Env, o RunOptions) []Resul
 			}
 		}
 	}
+	if env.Answers != nil {
+		// Made now, on the caller's goroutine: the checks read the flow's
+		// state (a guard asks what is done) side by side, and a first
+		// FlowState would be a write to the answers' map.
+		env.Answers.FlowState(env.FlowID)
+	}
 	results := make([]Result, len(checks))
 	var wg sync.WaitGroup
 	for i, c := range checks {

@@ -52,7 +52,7 @@ func testFlow() []Step {
 
 func TestRunChecksVerdicts(t *testing.T) {
 	env := NewEnv(NewAnswers(), "")
-	env.Answers.Validation.Ticked = map[string]Tick{"alpha.look": {}}
+	stateOf(env.Answers).Ticked = map[string]Tick{"alpha.look": {}}
 	rs := RunChecks(context.Background(), testFlow(), env, RunOptions{Timeout: 50 * time.Millisecond})
 	want := []struct {
 		id, title string
@@ -176,5 +176,27 @@ func BenchmarkRunChecksTimeouts(b *testing.B) {
 			}
 			b.ReportMetric(float64(time.Since(start))/float64(b.N)/float64(timeout), "timeouts/op")
 		})
+	}
+}
+
+// TestChecksReadTheFlowStateSideBySide: checks run in parallel ask what is
+// done and what was confirmed (a guard does) on answers that hold no state
+// of the flow yet; under -race this finds a first read that writes.
+func TestChecksReadTheFlowStateSideBySide(t *testing.T) {
+	env := NewEnv(NewAnswers(), "")
+	env.FlowID = "fresh"
+	var cs []Check
+	for i := range 8 {
+		cs = append(cs, Check{ID: fmt.Sprintf("fresh.%d", i), Title: "reads", Run: func(_ context.Context, env *Env) Result {
+			if _, ok := env.Confirmed("x"); ok || env.FlowProgress().IsDone("x") || env.FlowTicks().IsTicked("x") {
+				return Result{Status: Fail, Detail: "state out of nowhere"}
+			}
+			return Result{Status: Pass}
+		}})
+	}
+	for _, r := range RunChecks(context.Background(), []Step{fakeStep{"fresh", cs}}, env, RunOptions{}) {
+		if r.Status != Pass {
+			t.Errorf("%s: %s %s", r.ID, r.Status, r.Detail)
+		}
 	}
 }

@@ -246,7 +246,7 @@ func RunStep(ctx context.Context, flow []Step, st Step, env *Env, p *Plan, confi
 		out = &Outcome{}
 	}
 	r.Outcome, r.Err = out, err
-	out.RecordIn(env)
+	out.RecordIn(env, st.ID())
 	if err != nil {
 		return r
 	}
@@ -279,7 +279,7 @@ func (r *Run) Record(env *Env) {
 	if r == nil {
 		return
 	}
-	r.Outcome.RecordIn(env)
+	r.Outcome.RecordIn(env, r.Step)
 	env.KeepSecrets(r.env)
 	if r.Outcome == nil {
 		return // refused before Apply: nothing changed

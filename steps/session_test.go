@@ -5,7 +5,6 @@ import (
 	"errors"
 	"strings"
 	"testing"
-	"time"
 
 	"ccewiz/secret"
 )
@@ -34,12 +33,12 @@ func (s loopStep) Plan(context.Context, *Env) (*Plan, error) {
 	return p, nil
 }
 func (s loopStep) Apply(_ context.Context, env *Env, _ *Plan) (*Outcome, error) {
-	env.Answers.Validation.TestAgent = "applied by " + s.id
+	scratchOf(env.Answers).Note = "applied by " + s.id
 	return &Outcome{Written: []Written{{Path: s.id + ".txt"}}}, s.applyErr
 }
 func (s loopStep) Checks() []Check {
 	return []Check{{ID: s.id + ".check", Title: s.id + " works", Run: func(_ context.Context, env *Env) Result {
-		if env.Answers.Validation.TestAgent == "" {
+		if scratchOf(env.Answers).Note == "" {
 			return Result{Status: Fail, Detail: "Apply's change is not in the answers the check sees"}
 		}
 		return Result{Status: s.verdict, Detail: s.id + " is " + string(s.verdict), Fix: "mend " + s.id}
@@ -68,7 +67,7 @@ func TestRunStepDone(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			env := NewEnv(NewAnswers(), "")
 			if c.wasDone {
-				env.Answers.MarkDone("a")
+				stateOf(env.Answers).Progress.MarkDone("a")
 			}
 			flow := []Step{c.st}
 			p, err := PlanStep(context.Background(), flow, c.st, env)
@@ -77,18 +76,18 @@ func TestRunStepDone(t *testing.T) {
 			}
 			snap := env.Snapshot()
 			r := RunStep(context.Background(), flow, c.st, snap, p, "")
-			if env.Answers.Validation.TestAgent != "" || len(env.Answers.Progress.Written) > 0 {
+			if scratchOf(env.Answers).Note != "" || len(stateOf(env.Answers).Progress.Written) > 0 {
 				t.Fatal("the run changed the owner's answers instead of its snapshot")
 			}
 			r.Record(env)
-			if r.Done != c.wantDone || env.Answers.IsDone("a") != c.wantDone {
-				t.Errorf("done = %v, recorded %v; want %v", r.Done, env.Answers.IsDone("a"), c.wantDone)
+			if r.Done != c.wantDone || stateOf(env.Answers).Progress.IsDone("a") != c.wantDone {
+				t.Errorf("done = %v, recorded %v; want %v", r.Done, stateOf(env.Answers).Progress.IsDone("a"), c.wantDone)
 			}
 			if (r.Err != nil) != c.wantErr || len(r.Failed()) != c.wantFails {
 				t.Errorf("err = %v, failed = %+v", r.Err, r.Failed())
 			}
-			if len(env.Answers.Progress.Written) != 1 {
-				t.Errorf("written = %+v, want a.txt recorded", env.Answers.Progress.Written)
+			if len(stateOf(env.Answers).Progress.Written) != 1 {
+				t.Errorf("written = %+v, want a.txt recorded", stateOf(env.Answers).Progress.Written)
 			}
 		})
 	}
@@ -118,9 +117,9 @@ func TestGuard(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			ctx := context.Background()
 			env := NewEnv(NewAnswers(), "")
-			env.Answers.Validation.TestAgent = "set" // the checks' precondition
+			scratchOf(env.Answers).Note = "set" // the checks' precondition
 			for _, d := range c.done {
-				env.Answers.MarkDone(d)
+				stateOf(env.Answers).Progress.MarkDone(d)
 			}
 			p, err := PlanStep(ctx, c.flow, final, env)
 			if err != nil {
@@ -158,7 +157,7 @@ func TestRunStepConfirmation(t *testing.T) {
 		env := NewEnv(NewAnswers(), "")
 		p, _ := PlanStep(context.Background(), []Step{st}, st, env)
 		r := RunStep(context.Background(), []Step{st}, st, env, p, typed)
-		if !errors.Is(r.Err, ErrNotConfirmed) || !errors.Is(r.Err, ErrBadInput) || r.Outcome != nil || env.Answers.Validation.TestAgent != "" {
+		if !errors.Is(r.Err, ErrNotConfirmed) || !errors.Is(r.Err, ErrBadInput) || r.Outcome != nil || scratchOf(env.Answers).Note != "" {
 			t.Errorf("confirm %q: %+v", typed, r)
 		}
 	}
@@ -168,16 +167,16 @@ func TestRunStepConfirmation(t *testing.T) {
 // changed in every slice and map without the owner's seeing it.
 func TestSnapshotSharesNothing(t *testing.T) {
 	a := NewAnswers()
-	a.Profile.WebServers = []string{"web1"}
+	scratchOf(a).Items = []string{"web1"}
 	a.Resolve = map[string]string{"x": "y"}
-	a.Tick("validate.x", true, "alice", time.Now())
+	stateOf(a).Ticked.Set("validate.x", true, "alice", "2026-12-07T00:00:00Z")
 	env := NewEnv(a, "")
 	s := env.Snapshot()
-	s.Answers.Profile.WebServers[0] = "changed"
+	scratchOf(s.Answers).Items[0] = "changed"
 	s.Answers.Resolve["x"] = "changed"
-	s.Answers.Tick("validate.x", false, "alice", time.Now())
-	s.Answers.MarkDone("profile")
-	if a.Profile.WebServers[0] != "web1" || a.Resolve["x"] != "y" || !a.IsTicked("validate.x") || a.IsDone("profile") {
+	stateOf(s.Answers).Ticked.Set("validate.x", false, "alice", "2026-12-07T00:00:00Z")
+	stateOf(s.Answers).Progress.MarkDone("profile")
+	if scratchOf(a).Items[0] != "web1" || a.Resolve["x"] != "y" || !stateOf(a).Ticked.IsTicked("validate.x") || stateOf(a).Progress.IsDone("profile") {
 		t.Errorf("the snapshot shares state with the owner: %+v", a)
 	}
 }
@@ -186,7 +185,7 @@ func TestSnapshotSharesNothing(t *testing.T) {
 // answers, anything else is this session's password, and typing over a
 // stored source says that later runs still read the source.
 func TestEnterSecret(t *testing.T) {
-	f := SecretRefField("certificate.pfx_password", "PFX password", "", func(a *Answers) *secret.Ref { return &a.Certificate.PFXPassword })
+	f := SecretRefField("scratch.pass", "PFX password", "", func(a *Answers) *secret.Ref { return &scratchOf(a).Pass })
 	cases := []struct {
 		name, stored, typed string
 		wantRef             string

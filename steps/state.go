@@ -1,10 +1,9 @@
 package steps
 
 import (
-	"bytes"
-	"errors"
 	"fmt"
-	"io"
+	"maps"
+	"reflect"
 	"slices"
 	"sort"
 	"sync"
@@ -13,15 +12,17 @@ import (
 )
 
 // An answers file may hold several flows of one deployment (they share
-// servers). Each flow keeps its own answers in a section under its own key,
+// servers). Each flow keeps its own answers in sections under its own keys,
 // and the engine keeps each flow's state — progress, files written, the
-// admin's ticks — beside it, under flows.<id>. The ECE flow, the first,
-// keeps both at the top level, where version 1 files have them.
+// admin's ticks, confirmations of permanent changes — beside them, under
+// flows.<id>.
 
 // FlowState is the engine's record of one flow.
 type FlowState struct {
 	Progress Progress `yaml:"progress,omitempty"`
 	Ticked   Ticks    `yaml:"ticked,omitempty"`
+	// Confirmed holds, by step ID, the admin's confirmation of a permanent change.
+	Confirmed map[string]Confirmation `yaml:"confirmed,omitempty"`
 }
 
 // Ticks are the manual checks the admin confirmed, by check ID.
@@ -45,10 +46,11 @@ func (t *Ticks) Set(id string, on bool, by string, at string) {
 	(*t)[id] = Tick{At: at, By: by}
 }
 
-// State returns where flow's progress and ticks live in a.
-func (a *Answers) State(flow string) (*Progress, *Ticks) {
-	if flow == "" || flow == ECEFlowID {
-		return &a.Progress, &a.Validation.Ticked
+// FlowState returns the state of flow ("" is the default flow) in a,
+// making it when a has none yet.
+func (a *Answers) FlowState(flow string) *FlowState {
+	if flow == "" {
+		flow = ECEFlowID
 	}
 	if a.Flows == nil {
 		a.Flows = map[string]*FlowState{}
@@ -58,7 +60,20 @@ func (a *Answers) State(flow string) (*Progress, *Ticks) {
 		st = &FlowState{}
 		a.Flows[flow] = st
 	}
+	return st
+}
+
+// State returns where flow's progress and ticks live in a.
+func (a *Answers) State(flow string) (*Progress, *Ticks) {
+	st := a.FlowState(flow)
 	return &st.Progress, &st.Ticked
+}
+
+// Confirmed is the admin's confirmation of step's permanent change in the
+// flow this Env runs; ok is false when there is none.
+func (e *Env) Confirmed(step string) (c Confirmation, ok bool) {
+	c, ok = e.Answers.FlowState(e.FlowID).Confirmed[step]
+	return c, ok
 }
 
 // FlowProgress is the progress of the flow this Env runs.
@@ -99,21 +114,71 @@ func (p *Progress) RecordWritten(ws ...Written) {
 	}
 }
 
-// sections are the answers sections flows registered, by key.
-var sections sync.Map // string → func() any
+// sectionKinds are the answers sections flows registered, in the order
+// they were: a new answers file lists them so, before the engine's keys.
+var sectionKinds struct {
+	sync.Mutex
+	keys []string
+	new  map[string]func() any
+}
 
 // RegisterSection declares the answers section key of a flow and the type
 // its YAML decodes into (newValue returns a pointer to a zero value). Call
 // it from an init function, once per key.
 func RegisterSection(key string, newValue func() any) {
-	if _, dup := sections.LoadOrStore(key, newValue); dup {
+	sectionKinds.Lock()
+	defer sectionKinds.Unlock()
+	if _, dup := sectionKinds.new[key]; dup {
 		panic("steps: answers section registered twice: " + key)
+	}
+	if sectionKinds.new == nil {
+		sectionKinds.new = map[string]func() any{}
+	}
+	sectionKinds.keys = append(sectionKinds.keys, key)
+	sectionKinds.new[key] = newValue
+}
+
+// sectionKind returns the constructor registered for key.
+func sectionKind(key string) (func() any, bool) {
+	sectionKinds.Lock()
+	defer sectionKinds.Unlock()
+	nv, ok := sectionKinds.new[key]
+	return nv, ok
+}
+
+// sectionOrder is where key goes among a file's top-level keys.
+func sectionOrder(key string) int {
+	sectionKinds.Lock()
+	defer sectionKinds.Unlock()
+	for i, k := range sectionKinds.keys {
+		if k == key {
+			return i
+		}
+	}
+	return -1
+}
+
+// fillSections gives a an empty value of every registered section it has
+// not got, so that Section only reads: checks run in parallel on one
+// Answers, and a lazily made section would be a write to a shared map.
+func (a *Answers) fillSections() {
+	sectionKinds.Lock()
+	defer sectionKinds.Unlock()
+	if a.sectionValues == nil {
+		a.sectionValues = make(map[string]any, len(sectionKinds.keys))
+	}
+	for _, k := range sectionKinds.keys {
+		if _, ok := a.sectionValues[k]; !ok {
+			a.sectionValues[k] = sectionKinds.new[k]()
+		}
 	}
 }
 
 // Section returns a's section key as the *T its flow registered, empty
 // when the file has none. It panics when T is not the registered type: a
-// programming error, not an admin's.
+// programming error, not an admin's. Answers from NewAnswers and
+// ParseAnswers hold every registered section already; only a key nobody
+// registered (a test's) is made here, on the caller's goroutine.
 func Section[T any](a *Answers, key string) *T {
 	if v, ok := a.sectionValues[key]; ok {
 		return v.(*T)
@@ -138,10 +203,10 @@ func SectionValues(a *Answers) map[string]any {
 	return out
 }
 
-// decodeSections checks every top-level key the answers struct does not
-// know against the registered sections and decodes each, strictly, into
-// its type.
-func (a *Answers) decodeSections(name string, data []byte) error {
+// decodeSections decodes every section of the file into its registered
+// type (unknownKeys has refused the keys no flow registered). The nodes
+// keep the file's lines, so a wrong type names the line it is on.
+func (a *Answers) decodeSections(name string) error {
 	keys := make([]string, 0, len(a.Sections))
 	for k := range a.Sections {
 		keys = append(keys, k)
@@ -149,21 +214,13 @@ func (a *Answers) decodeSections(name string, data []byte) error {
 	sort.Strings(keys)
 	for _, k := range keys {
 		n := a.Sections[k]
-		nv, ok := sections.Load(k)
+		nv, ok := sectionKind(k)
 		if !ok {
-			return BadInput(fmt.Errorf("answers file %s: line %d: unknown key %q in the top level (a typo? keys are lower_case); see docs/answers.md for every key", name, keyLine(data, k, n.Line), k))
+			return BadInput(fmt.Errorf("answers file %s: line %d: unknown key %q in the top level (a typo? keys are lower_case); see docs/answers.md for every key", name, n.Line, k))
 		}
-		v := nv.(func() any)()
-		// Node.Decode cannot refuse unknown keys: encode the section again
-		// and decode it as a document of its own, with KnownFields.
-		b, err := yaml.Marshal(&n)
-		if err != nil {
-			return BadInput(fmt.Errorf("answers file %s: section %s: %v", name, k, err))
-		}
-		dec := yaml.NewDecoder(bytes.NewReader(b))
-		dec.KnownFields(true)
-		if err := dec.Decode(v); err != nil && !errors.Is(err, io.EOF) {
-			return BadInput(fmt.Errorf("answers file %s: in %s (from line %d): %s; see docs/answers.md", name, k, n.Line, explainYAML(err)))
+		v := nv()
+		if err := n.Decode(v); err != nil {
+			return BadInput(fmt.Errorf("answers file %s: in %s: %s; see docs/answers.md", name, k, explainYAML(err)))
 		}
 		if a.sectionValues == nil {
 			a.sectionValues = map[string]any{}
@@ -173,9 +230,16 @@ func (a *Answers) decodeSections(name string, data []byte) error {
 	return nil
 }
 
-// encodeSections puts the typed sections back as nodes before the answers are written.
+// encodeSections puts the typed sections back as nodes before the answers
+// are written. A section with nothing set is left out: every registered
+// section is in every Answers (fillSections), but a file holds only the
+// flows it is used for.
 func (a *Answers) encodeSections() error {
 	for k, v := range a.sectionValues {
+		if reflect.ValueOf(v).Elem().IsZero() {
+			delete(a.Sections, k)
+			continue
+		}
 		var n yaml.Node
 		if err := n.Encode(v); err != nil {
 			return fmt.Errorf("render answers section %s: %w", k, err)
@@ -183,23 +247,29 @@ func (a *Answers) encodeSections() error {
 		if a.Sections == nil {
 			a.Sections = map[string]yaml.Node{}
 		}
+		if n.Kind == yaml.MappingNode && len(n.Content) == 0 {
+			delete(a.Sections, k)
+			continue
+		}
 		a.Sections[k] = n
 	}
 	return nil
 }
 
-// keyLine is the line of top-level key k in data (the inline map keeps only
-// the value's line, which is the next one for a block mapping).
-func keyLine(data []byte, k string, fallback int) int {
-	var doc yaml.Node
-	if yaml.Unmarshal(data, &doc) != nil || len(doc.Content) == 0 {
-		return fallback
+// Overlay returns a copy of a whose sections are copies too, to try values
+// on: a form sets what the admin is typing in it to see defaults and
+// visibility follow, and a stays as saved. Slices and maps inside the
+// sections are still shared, so a Set replaces them whole (every Field
+// does); Clone is the deep copy.
+func (a *Answers) Overlay() *Answers {
+	c := *a
+	c.Sections = maps.Clone(a.Sections)
+	c.sectionValues = make(map[string]any, len(a.sectionValues))
+	for k, v := range a.sectionValues {
+		rv := reflect.ValueOf(v).Elem()
+		cp := reflect.New(rv.Type())
+		cp.Elem().Set(rv)
+		c.sectionValues[k] = cp.Interface()
 	}
-	m := doc.Content[0]
-	for i := 0; i+1 < len(m.Content); i += 2 {
-		if m.Content[i].Value == k {
-			return m.Content[i].Line
-		}
-	}
-	return fallback
+	return &c
 }

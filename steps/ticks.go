@@ -52,14 +52,6 @@ func (t *Tick) UnmarshalYAML(n *yaml.Node) error {
 	return nil
 }
 
-// IsTicked and Tick are the ECE flow's ticks; drivers use Env.FlowTicks.
-func (a *Answers) IsTicked(id string) bool { return a.Validation.Ticked.IsTicked(id) }
-
-// Tick records whether the admin confirmed the manual check id, with who and when.
-func (a *Answers) Tick(id string, on bool, by string, at time.Time) {
-	a.Validation.Ticked.Set(id, on, by, at.UTC().Format(time.RFC3339))
-}
-
 // TickAs records a tick of the Env's flow by the Env's user, now.
 func (e *Env) TickAs(id string, on bool) {
 	e.FlowTicks().Set(id, on, e.User, e.Time().UTC().Format(time.RFC3339))

@@ -14,6 +14,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"ccewiz/steps"
+	"ccewiz/steps/ece"
 )
 
 func runPlain(t *testing.T, a *steps.Answers, input string) (string, error) {
@@ -76,8 +77,8 @@ func TestAccessibleWalk(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := strings.Join(a.Progress.Done, ","); got != "profile,demo" || a.Certificate.OU != "Contact Center" || a.Certificate.KeySize != 4096 {
-		t.Errorf("answers: done %q ou %q size %d", got, a.Certificate.OU, a.Certificate.KeySize)
+	if got := strings.Join(a.FlowState("").Progress.Done, ","); got != "profile,demo" || ece.CertificateOf(a).OU != "Contact Center" || ece.CertificateOf(a).KeySize != 4096 {
+		t.Errorf("answers: done %q ou %q size %d", got, ece.CertificateOf(a).OU, ece.CertificateOf(a).KeySize)
 	}
 	for _, f := range []string{"ccewiz.yaml", ReportName} {
 		b, _ := os.ReadFile(f)
@@ -88,8 +89,8 @@ func TestAccessibleWalk(t *testing.T) {
 	if key, _ := os.ReadFile("out/demo.key"); string(key) != "KEY "+pfxPassword {
 		t.Errorf("typed password did not reach the step: %q", key)
 	}
-	if !slices.ContainsFunc(a.Progress.Written, func(w steps.Written) bool { return w.Path == "out/demo.conf" }) {
-		t.Errorf("progress.written lacks out/demo.conf: %+v", a.Progress.Written)
+	if !slices.ContainsFunc(a.FlowState("").Progress.Written, func(w steps.Written) bool { return w.Path == "out/demo.conf" }) {
+		t.Errorf("progress.written lacks out/demo.conf: %+v", a.FlowState("").Progress.Written)
 	}
 	if out == "" || !strings.Contains(out, "\n") || strings.Contains(out, "\x1b[") {
 		t.Error("plain mode must print plain lines without escape sequences")
@@ -108,8 +109,8 @@ func TestAccessibleInputEnds(t *testing.T) {
 	if lerr != nil {
 		t.Fatal(lerr)
 	}
-	if a.Progress.Current != "demo" || strings.Join(a.Progress.Done, ",") != "profile" || a.Certificate.Mode != "ca" {
-		t.Fatalf("progress not saved: %+v mode %q", a.Progress, a.Certificate.Mode)
+	if a.FlowState("").Progress.Current != "demo" || strings.Join(a.FlowState("").Progress.Done, ",") != "profile" || ece.CertificateOf(a).Mode != "ca" {
+		t.Fatalf("progress not saved: %+v mode %q", a.FlowState("").Progress, ece.CertificateOf(a).Mode)
 	}
 	out, _ = runPlain(t, a, "")
 	if !strings.Contains(out, "== Step 2 of 2") || strings.Contains(out, "== Step 1 of 2") {
@@ -122,8 +123,8 @@ func TestAccessibleInputEnds(t *testing.T) {
 func TestAccessiblePrompt(t *testing.T) {
 	t.Chdir(t.TempDir())
 	a := profileAnswers()
-	a.Progress.Current = "demo"
-	a.MarkDone("profile") // resumed past it: the demo step is irreversible, so it waits for it
+	a.FlowState("").Progress.Current = "demo"
+	a.FlowState("").Progress.MarkDone("profile") // resumed past it: the demo step is irreversible, so it waits for it
 	env := steps.NewEnv(a, "ccewiz.yaml")
 	env.Now = fixedNow
 	var out bytes.Buffer
@@ -172,7 +173,7 @@ func TestAccessibleInterrupted(t *testing.T) {
 		t.Fatal("still blocked reading after the interrupt")
 	}
 	a, err := steps.LoadAnswers("ccewiz.yaml")
-	if err != nil || a.Progress.Current != "profile" {
+	if err != nil || a.FlowState("").Progress.Current != "profile" {
 		t.Fatalf("progress not saved on interrupt: %v %+v", err, a)
 	}
 }

@@ -158,8 +158,8 @@ func TestE2ETmux(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if a.Progress.Current != flow[min(2, len(flow)-1)].ID() {
-		t.Fatalf("progress.current = %q after two steps, want %q", a.Progress.Current, flow[2].ID())
+	if a.FlowState("").Progress.Current != flow[min(2, len(flow)-1)].ID() {
+		t.Fatalf("progress.current = %q after two steps, want %q", a.FlowState("").Progress.Current, flow[2].ID())
 	}
 
 	// Session 2: resumes at the third step with the first two done.

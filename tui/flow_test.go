@@ -35,22 +35,22 @@ func (demoStep) Intro() string {
 	return "A test step: it writes a configuration file next to the answers file and asks for a password it never stores."
 }
 func (demoStep) Needed(a *steps.Answers) (steps.Need, string) {
-	if a.Profile.ECEFQDN == "" {
+	if ece.ProfileOf(a).ECEFQDN == "" {
 		return steps.Recommended, "the profile is not filled in yet"
 	}
-	return steps.Required, "the web server " + a.Profile.ECEFQDN + " needs it"
+	return steps.Required, "the web server " + ece.ProfileOf(a).ECEFQDN + " needs it"
 }
 
 func (demoStep) Fields() []steps.Field {
 	name := steps.TextField("certificate.o", "Server name", "a fully qualified name; defaults to the ECE FQDN",
-		func(a *steps.Answers) *string { return &a.Certificate.O })
-	name.Default = func(a *steps.Answers) string { return a.Profile.ECEFQDN }
+		func(a *steps.Answers) *string { return &ece.CertificateOf(a).O })
+	name.Default = func(a *steps.Answers) string { return ece.ProfileOf(a).ECEFQDN }
 	name.Validate = func(_ *steps.Answers, v string) error { return steps.ValidateFQDN(v) }
 	mode := steps.ChoiceField("certificate.mode", "Certificate mode", "ca shows the OU field", []string{"selfsigned", "ca"},
-		func(a *steps.Answers) *string { return &a.Certificate.Mode })
-	ou := steps.TextField("certificate.ou", "Organisational unit", "only for ca", func(a *steps.Answers) *string { return &a.Certificate.OU })
-	ou.Visible = func(a *steps.Answers) bool { return a.Certificate.Mode == "ca" }
-	size := steps.IntField("certificate.key_size", "Key size", "2048 or more", func(a *steps.Answers) *int { return &a.Certificate.KeySize })
+		func(a *steps.Answers) *string { return &ece.CertificateOf(a).Mode })
+	ou := steps.TextField("certificate.ou", "Organisational unit", "only for ca", func(a *steps.Answers) *string { return &ece.CertificateOf(a).OU })
+	ou.Visible = func(a *steps.Answers) bool { return ece.CertificateOf(a).Mode == "ca" }
+	size := steps.IntField("certificate.key_size", "Key size", "2048 or more", func(a *steps.Answers) *int { return &ece.CertificateOf(a).KeySize })
 	size.Validate = func(_ *steps.Answers, v string) error {
 		if n := 0; v != "" {
 			if _, err := fmt.Sscan(v, &n); err == nil && n < 2048 {
@@ -61,41 +61,41 @@ func (demoStep) Fields() []steps.Field {
 	}
 	return []steps.Field{
 		name, mode, ou, size,
-		steps.ListField("certificate.sans", "Extra names", "comma-separated", func(a *steps.Answers) *[]string { return &a.Certificate.SANs }),
-		steps.BoolField("sso.ssl_enabled", "Use TLS", "", func(a *steps.Answers) *bool { return &a.SSO.SSLEnabled }),
+		steps.ListField("certificate.sans", "Extra names", "comma-separated", func(a *steps.Answers) *[]string { return &ece.CertificateOf(a).SANs }),
+		steps.BoolField("sso.ssl_enabled", "Use TLS", "", func(a *steps.Answers) *bool { return &ece.SSOOf(a).SSLEnabled }),
 		steps.SecretRefField("certificate.pfx_password", "PFX password", "never written to the answers file",
-			func(a *steps.Answers) *secret.Ref { return &a.Certificate.PFXPassword }),
+			func(a *steps.Answers) *secret.Ref { return &ece.CertificateOf(a).PFXPassword }),
 	}
 }
 
 func (d demoStep) Plan(ctx context.Context, env *steps.Env) (*steps.Plan, error) {
 	if d.blockPlan {
-		env.Stage("connecting to %s:443…", env.Answers.Certificate.O)
+		env.Stage("connecting to %s:443…", ece.CertificateOf(env.Answers).O)
 		<-ctx.Done()
 		return nil, ctx.Err()
 	}
-	pw, err := env.Secret("certificate.pfx_password", env.Answers.Certificate.PFXPassword, "PFX password")
+	pw, err := env.Secret("certificate.pfx_password", ece.CertificateOf(env.Answers).PFXPassword, "PFX password")
 	if err != nil {
 		return nil, err
 	}
 	path := env.Path(demoConfig)
 	old, _ := os.ReadFile(path)
-	data := []byte("server_name = " + env.Answers.Certificate.O + "\nkey_size = " + fmt.Sprint(env.Answers.Certificate.KeySize) + "\n")
+	data := []byte("server_name = " + ece.CertificateOf(env.Answers).O + "\nkey_size = " + fmt.Sprint(ece.CertificateOf(env.Answers).KeySize) + "\n")
 	fc := steps.FileChange{Path: path, Action: steps.Create, Why: "the web server reads its name from here", Backup: true, Data: data,
 		BaseSHA256: steps.SHA256Hex(old)}
 	if old != nil {
 		fc.Action = steps.Modify
-		fc.Diff = "--- " + demoConfig + "\n+++ " + demoConfig + "\n-" + strings.TrimSpace(strings.SplitN(string(old), "\n", 2)[0]) + "\n+server_name = " + env.Answers.Certificate.O
+		fc.Diff = "--- " + demoConfig + "\n+++ " + demoConfig + "\n-" + strings.TrimSpace(strings.SplitN(string(old), "\n", 2)[0]) + "\n+server_name = " + ece.CertificateOf(env.Answers).O
 	}
 	return &steps.Plan{Step: "demo", Summary: "write the server configuration and a protected key",
 		Files: []steps.FileChange{fc,
 			{Path: env.Path("out/demo.key"), Action: steps.Create, Why: "the private key", Sensitive: true, Data: []byte("KEY " + pw.Reveal())}},
-		Keystore: []steps.KeystoreChange{{Keystore: "ads/cacerts", Alias: "ece-web", Subject: "CN=" + env.Answers.Certificate.O, SHA256: "AB:CD", Action: "add"}},
+		Keystore: []steps.KeystoreChange{{Keystore: "ads/cacerts", Alias: "ece-web", Subject: "CN=" + ece.CertificateOf(env.Answers).O, SHA256: "AB:CD", Action: "add"}},
 		Commands: []steps.Command{{Host: "web1", Shell: "powershell", Script: "iisreset /restart", Why: "IIS reads the binding at start"}},
-		GUI:      []steps.GUIEntry{{Where: "ECE › Partition › Security", Field: "Server name", Value: env.Answers.Certificate.O}},
+		GUI:      []steps.GUIEntry{{Where: "ECE › Partition › Security", Field: "Server name", Value: ece.CertificateOf(env.Answers).O}},
 		Notes:    []string{"the key is written with mode 0600"},
 		Irreversible: &steps.Irreversible{What: "ECE keeps the first server name it is saved with.",
-			Confirm: env.Answers.Certificate.O},
+			Confirm: ece.CertificateOf(env.Answers).O},
 	}, nil
 }
 
@@ -116,7 +116,7 @@ func (demoStep) Checks() []steps.Check {
 			return steps.Result{Status: steps.Pass, Detail: strings.TrimSpace(strings.SplitN(string(b), "\n", 2)[0])}
 		}},
 		{ID: "demo.size", Title: "Key size", Run: func(_ context.Context, env *steps.Env) steps.Result {
-			if env.Answers.Certificate.KeySize < 3072 {
+			if ece.CertificateOf(env.Answers).KeySize < 3072 {
 				return steps.Result{Status: steps.Warn, Detail: "2048-bit keys are the minimum", Fix: "use 3072 bits for new certificates"}
 			}
 			return steps.Result{Status: steps.Pass}
@@ -130,7 +130,7 @@ func testFlow(d demoStep) []steps.Step { return []steps.Step{ece.NewProfileStep(
 // profileAnswers is a complete, valid profile (a 2000-agent model).
 func profileAnswers() *steps.Answers {
 	a := steps.NewAnswers()
-	a.Profile = steps.Profile{PCCEVersion: "12.5(1)", PCCEES: 7, ECEVersion: "12.5(1)", ECEES: 1,
+	*ece.ProfileOf(a) = ece.Profile{PCCEVersion: "12.5(1)", PCCEES: 7, ECEVersion: "12.5(1)", ECEES: 1,
 		DeploymentModel: 2000, ECEShape: "400-single", LoadBalancer: "none", ECEFQDN: "ece.example.com",
 		WebServers: []string{"ece.example.com"}, AppServers: []string{"ece.example.com"},
 		ServicesServers: []string{"ece.example.com"}, AdminDataServers: []string{"aw1a.example.com"}}

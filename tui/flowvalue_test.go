@@ -108,7 +108,7 @@ func TestAFlowOfItsOwnInTheTUI(t *testing.T) {
 		t.Fatal(err)
 	}
 	p, _ := a.State("tuinote")
-	if note(a).Text != "remember the milk" || strings.Join(p.Done, ",") != "ask,write" || len(a.Progress.Done) != 0 {
-		t.Fatalf("answers: note %+v, its progress %+v, ECE's %+v", note(a), p, a.Progress)
+	if note(a).Text != "remember the milk" || strings.Join(p.Done, ",") != "ask,write" || len(a.FlowState("").Progress.Done) != 0 {
+		t.Fatalf("answers: note %+v, its progress %+v, ECE's %+v", note(a), p, a.FlowState("").Progress)
 	}
 }

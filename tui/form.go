@@ -34,7 +34,7 @@ type form struct {
 	focus  int // index into inputs; always a visible one
 	// scratch is the answers with this form's values applied: Visible,
 	// Validate and Default see what the admin is typing, not what was saved.
-	scratch steps.Answers
+	scratch *steps.Answers
 	tried   bool // the admin tried to continue: show every error
 	// notes are what committing the passwords had to say (a source set, a
 	// typed password that a later check will not use); the caller shows them.
@@ -140,21 +140,21 @@ func (fm *form) changed() bool {
 // visibility, untouched defaults and the messages of touched fields. It is
 // pure computation over the fields' own funcs: no I/O.
 func (fm *form) refresh() {
-	fm.scratch = *fm.env.Answers
+	fm.scratch = fm.env.Answers.Overlay()
 	setErrs := make([]error, len(fm.inputs))
 	for i, in := range fm.inputs {
 		if in.f.Kind == steps.SecretField || in.f.Set == nil {
 			continue
 		}
-		setErrs[i] = in.f.Set(&fm.scratch, in.value())
+		setErrs[i] = in.f.Set(fm.scratch, in.value())
 	}
 	for i, in := range fm.inputs {
-		in.visible = in.f.Visible == nil || in.f.Visible(&fm.scratch)
+		in.visible = in.f.Visible == nil || in.f.Visible(fm.scratch)
 		if in.usesText() && !in.touched && !in.edited && in.ti.Value() == "" && in.f.Default != nil && in.f.Kind != steps.SecretField {
-			if d := in.f.Default(&fm.scratch); d != "" {
+			if d := in.f.Default(fm.scratch); d != "" {
 				in.ti.SetValue(d)
 				if in.f.Set != nil {
-					setErrs[i] = in.f.Set(&fm.scratch, d)
+					setErrs[i] = in.f.Set(fm.scratch, d)
 				}
 			}
 		}
@@ -172,7 +172,7 @@ func (fm *form) refresh() {
 			continue
 		}
 		if in.f.Validate != nil {
-			if err := in.f.Validate(&fm.scratch, in.value()); err != nil {
+			if err := in.f.Validate(fm.scratch, in.value()); err != nil {
 				in.err = err.Error()
 				continue
 			}
@@ -313,7 +313,7 @@ func (fm *form) update(msg tea.KeyMsg, k keyMap) (bool, tea.Cmd) {
 		in.touched = false
 		in.edited = true
 		if in.f.Kind != steps.SecretField && in.f.Set != nil {
-			_ = in.f.Set(&fm.scratch, in.ti.Value())
+			_ = in.f.Set(fm.scratch, in.ti.Value())
 		}
 	}
 	return true, cmd
@@ -354,7 +354,7 @@ func (fm *form) saveValid() []string {
 			return false
 		}
 		if in.f.Validate != nil {
-			if err := in.f.Validate(&fm.scratch, in.value()); err != nil {
+			if err := in.f.Validate(fm.scratch, in.value()); err != nil {
 				left = append(left, in.f.Label)
 				return false
 			}

@@ -67,9 +67,7 @@ func TestGoldenProgram(t *testing.T) {
 	waitScreen(t, tm, "Press enter to apply")
 	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
 	waitScreen(t, tm, "Checks: 5 passed")
-	if err := tm.Quit(); err != nil {
-		t.Fatal(err)
-	}
+	quitAndWait(t, tm, m) // the answers' save must be on disk before the test's folder goes
 	fm := tm.FinalModel(t).(*Model)
 	want, err := os.ReadFile(filepath.Join(pkgDir, "testdata/TestGolden/80x24/3-profile-results.golden"))
 	if err != nil {

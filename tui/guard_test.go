@@ -40,10 +40,10 @@ func (brokenStep) Checks() []steps.Check {
 // filled in and the earlier steps recorded as done.
 func guardedAnswers() *steps.Answers {
 	a := profileAnswers()
-	a.Certificate = steps.CertificateAnswers{O: "ece.example.com", Mode: "selfsigned", KeySize: 4096}
-	a.Progress.Current = "demo"
-	a.MarkDone("profile")
-	a.MarkDone("broken")
+	*ece.CertificateOf(a) = ece.CertificateAnswers{O: "ece.example.com", Mode: "selfsigned", KeySize: 4096}
+	a.FlowState("").Progress.Current = "demo"
+	a.FlowState("").Progress.MarkDone("profile")
+	a.FlowState("").Progress.MarkDone("broken")
 	return a
 }
 
@@ -68,7 +68,7 @@ func TestGuardTUI(t *testing.T) {
 	}
 	drive(t, m, append(keys("ece.example.com"), keys(tea.KeyEnter)...)...)
 	mustView(t, m, "waits for the earlier steps listed under NOT YET")
-	if _, err := os.Stat(demoConfig); err == nil || m.env.Answers.IsDone("demo") {
+	if _, err := os.Stat(demoConfig); err == nil || m.env.Answers.FlowState("").Progress.IsDone("demo") {
 		t.Fatal("the blocked step was applied")
 	}
 }

@@ -23,8 +23,8 @@ func TestNextAndBackDoWhatTheHelpSays(t *testing.T) {
 	m := testModel(t, profileAnswers(), demoStep{}, 100, 30)
 	drive(t, m, keys(tea.KeyTab, tea.KeyTab, tea.KeyTab)...)
 	drive(t, m, keys(tea.KeyCtrlN)...)
-	if m.cur != 1 || m.mode != modeForm || m.env.Answers.IsDone("profile") {
-		t.Fatalf("ctrl+n in a form: step %d mode %d done %v; want the next step's form, nothing recorded", m.cur, m.mode, m.env.Answers.Progress.Done)
+	if m.cur != 1 || m.mode != modeForm || m.env.Answers.FlowState("").Progress.IsDone("profile") {
+		t.Fatalf("ctrl+n in a form: step %d mode %d done %v; want the next step's form, nothing recorded", m.cur, m.mode, m.env.Answers.FlowState("").Progress.Done)
 	}
 	drive(t, m, keys(tea.KeyCtrlP)...)
 	if m.cur != 0 || m.mode != modeForm {
@@ -35,8 +35,8 @@ func TestNextAndBackDoWhatTheHelpSays(t *testing.T) {
 		t.Fatalf("ctrl+o from the third field: mode %d step %d, want the profile's plan", m.mode, m.cur)
 	}
 	drive(t, m, keys(tea.KeyCtrlN)...)
-	if m.cur != 1 || m.mode != modeForm || m.env.Answers.IsDone("profile") {
-		t.Fatalf("ctrl+n on a plan: step %d mode %d done %v; want the next form, the plan not applied", m.cur, m.mode, m.env.Answers.Progress.Done)
+	if m.cur != 1 || m.mode != modeForm || m.env.Answers.FlowState("").Progress.IsDone("profile") {
+		t.Fatalf("ctrl+n on a plan: step %d mode %d done %v; want the next form, the plan not applied", m.cur, m.mode, m.env.Answers.FlowState("").Progress.Done)
 	}
 	drive(t, m, keys(tea.KeyCtrlN)...) // after the last step: the report
 	mustView(t, m, "Integration report")
@@ -84,8 +84,8 @@ func (okStep) Checks() []steps.Check {
 // goes back to the report, and ctrl+r on the report says it ran again.
 func TestFinishedFlowReturnsToTheReport(t *testing.T) {
 	a := profileAnswers()
-	a.MarkDone("profile")
-	a.MarkDone("ok")
+	a.FlowState("").Progress.MarkDone("profile")
+	a.FlowState("").Progress.MarkDone("ok")
 	m := testModel(t, a, demoStep{}, 100, 30)
 	m.flow = []steps.Step{ece.NewProfileStep(), okStep{}}
 	m.env.Flow = m.flow
@@ -106,9 +106,9 @@ func TestFinishedFlowReturnsToTheReport(t *testing.T) {
 // select every line.
 func TestResultsCursorStartsOnTheFirstLine(t *testing.T) {
 	a := profileAnswers()
-	a.Progress.Current = "demo"
-	a.MarkDone("profile")
-	a.Certificate = steps.CertificateAnswers{O: "ece.example.com", Mode: "selfsigned", KeySize: 4096}
+	a.FlowState("").Progress.Current = "demo"
+	a.FlowState("").Progress.MarkDone("profile")
+	*ece.CertificateOf(a) = ece.CertificateAnswers{O: "ece.example.com", Mode: "selfsigned", KeySize: 4096}
 	m := testModel(t, a, demoStep{}, 100, 40)
 	m.flow = []steps.Step{ece.NewProfileStep(), verifyingApply{}}
 	m.env.Flow = m.flow
@@ -137,9 +137,9 @@ func TestResultsCursorStartsOnTheFirstLine(t *testing.T) {
 // backup's name in the plan and in the results stay readable whole.
 func TestNothingCutAt80(t *testing.T) {
 	a := profileAnswers()
-	a.Progress.Current = "demo"
-	a.MarkDone("profile")
-	a.Certificate = steps.CertificateAnswers{O: "ece.example.com", Mode: "selfsigned", KeySize: 4096,
+	a.FlowState("").Progress.Current = "demo"
+	a.FlowState("").Progress.MarkDone("profile")
+	*ece.CertificateOf(a) = ece.CertificateAnswers{O: "ece.example.com", Mode: "selfsigned", KeySize: 4096,
 		PFXPassword: secret.Ref{File: "secrets/a-rather-long-folder-name/pfx-password.txt"}}
 	m := testModel(t, a, demoStep{}, 80, 24)
 	if err := os.MkdirAll("secrets/a-rather-long-folder-name", 0o755); err != nil {

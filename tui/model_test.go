@@ -102,11 +102,11 @@ func TestWalkFixedFlow(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := strings.Join(a.Progress.Done, ","); got != "profile,demo" {
+	if got := strings.Join(a.FlowState("").Progress.Done, ","); got != "profile,demo" {
 		t.Errorf("progress.done = %q, want profile,demo", got)
 	}
-	if tk := a.Validation.Ticked["demo.look"]; !a.IsTicked("demo.look") || tk.At != "2026-11-23T05:00:00Z" || tk.By == "" || a.Certificate.KeySize != 4096 || !a.SSO.SSLEnabled {
-		t.Errorf("answers not saved: ticked %v key size %d tls %v", a.Validation.Ticked, a.Certificate.KeySize, a.SSO.SSLEnabled)
+	if tk := a.FlowState("").Ticked["demo.look"]; !a.FlowState("").Ticked.IsTicked("demo.look") || tk.At != "2026-11-23T05:00:00Z" || tk.By == "" || ece.CertificateOf(a).KeySize != 4096 || !ece.SSOOf(a).SSLEnabled {
+		t.Errorf("answers not saved: ticked %v key size %d tls %v", a.FlowState("").Ticked, ece.CertificateOf(a).KeySize, ece.SSOOf(a).SSLEnabled)
 	}
 	if key, _ := os.ReadFile("out/demo.key"); string(key) != "KEY "+pfxPassword {
 		t.Errorf("the typed password did not reach the step through Env.Secrets: %q", key)
@@ -139,15 +139,15 @@ func TestResume(t *testing.T) {
 	env := steps.NewEnv(a, "ccewiz.yaml")
 	m2 := newModel(Options{Env: env, Flow: testFlow(demoStep{}), NoColor: true, Width: 100, Height: 30})
 	if m2.cur != 1 {
-		t.Fatalf("resumed at step %d, want 1 (demo); progress %+v", m2.cur, a.Progress)
+		t.Fatalf("resumed at step %d, want 1 (demo); progress %+v", m2.cur, a.FlowState("").Progress)
 	}
 	mustView(t, m2, "● 1 Profile", "Certificate mode", "selfsigned", "3072", "ece.example.com")
 }
 
 func TestVisibleFollowsTheForm(t *testing.T) {
 	a := profileAnswers()
-	a.Progress.Current = "demo"
-	a.MarkDone("profile") // resumed past it: the demo step is irreversible, so it waits for it
+	a.FlowState("").Progress.Current = "demo"
+	a.FlowState("").Progress.MarkDone("profile") // resumed past it: the demo step is irreversible, so it waits for it
 	m := testModel(t, a, demoStep{}, 100, 30)
 	if strings.Contains(m.View(), "Organisational unit") {
 		t.Fatal("OU shown before ca is chosen")
@@ -222,9 +222,9 @@ func TestQuit(t *testing.T) {
 // and stays "needs attention" in the sidebar and the report.
 func TestPlanErrorAndSkip(t *testing.T) {
 	a := profileAnswers()
-	a.Progress.Current = "demo"
-	a.MarkDone("profile") // resumed past it: the demo step is irreversible, so it waits for it
-	a.Certificate.Mode = "selfsigned"
+	a.FlowState("").Progress.Current = "demo"
+	a.FlowState("").Progress.MarkDone("profile") // resumed past it: the demo step is irreversible, so it waits for it
+	ece.CertificateOf(a).Mode = "selfsigned"
 	m := testModel(t, a, demoStep{}, 100, 30)
 	drive(t, m, keys(tea.KeyCtrlO)...) // no password typed, none in the answers
 	mustView(t, m, "✗ Working out the plan failed", "PFX password: no password given")
@@ -299,9 +299,9 @@ func rendererWith(p termenv.Profile) *lipgloss.Renderer {
 // for the network shows its stage under the spinner, and Esc cancels it.
 func TestEscCancels(t *testing.T) {
 	a := profileAnswers()
-	a.Progress.Current = "demo"
-	a.MarkDone("profile") // resumed past it: the demo step is irreversible, so it waits for it
-	a.Certificate.Mode = "selfsigned"
+	a.FlowState("").Progress.Current = "demo"
+	a.FlowState("").Progress.MarkDone("profile") // resumed past it: the demo step is irreversible, so it waits for it
+	ece.CertificateOf(a).Mode = "selfsigned"
 	m := testModel(t, a, demoStep{blockPlan: true}, 100, 30)
 	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(100, 30))
 	waitScreen(t, tm, "Step 2 of 2")
@@ -363,7 +363,7 @@ func TestJumpThenQuit(t *testing.T) {
 		t.Fatal("did not quit after saving")
 	}
 	a, err := steps.LoadAnswers("ccewiz.yaml")
-	if err != nil || a.Progress.Current != "demo" {
+	if err != nil || a.FlowState("").Progress.Current != "demo" {
 		t.Fatalf("resume point not saved: %v %+v", err, a)
 	}
 }
@@ -373,9 +373,9 @@ func TestJumpThenQuit(t *testing.T) {
 // reaches the step but never the answers file.
 func TestPasswordPrompt(t *testing.T) {
 	a := profileAnswers()
-	a.Progress.Current = "demo"
-	a.MarkDone("profile") // resumed past it: the demo step is irreversible, so it waits for it
-	a.Certificate.Mode = "selfsigned"
+	a.FlowState("").Progress.Current = "demo"
+	a.FlowState("").Progress.MarkDone("profile") // resumed past it: the demo step is irreversible, so it waits for it
+	ece.CertificateOf(a).Mode = "selfsigned"
 	m := testModel(t, a, demoStep{}, 100, 30)
 	m.env.Prompt = m.prompts.prompt // the session's own bridge, as in production
 	if err := os.MkdirAll("out", 0o755); err != nil {
@@ -459,8 +459,8 @@ func TestLateApplyRecorded(t *testing.T) {
 		t.Fatalf("the apply was not stopped by its time limit: mode %d, %v", m.mode, m.failure)
 	}
 	want := steps.Written{Path: "out/late.conf", Backup: "out/late.conf.bak"}
-	if !slices.Contains(m.env.Answers.Progress.Written, want) || !m.dirty {
-		t.Errorf("the late apply's file is not recorded: written %+v, dirty %v", m.env.Answers.Progress.Written, m.dirty)
+	if !slices.Contains(m.env.Answers.FlowState("").Progress.Written, want) || !m.dirty {
+		t.Errorf("the late apply's file is not recorded: written %+v, dirty %v", m.env.Answers.FlowState("").Progress.Written, m.dirty)
 	}
 }
 
@@ -511,7 +511,7 @@ func TestOneSaveAtATime(t *testing.T) {
 	if first == nil {
 		t.Fatal("no save started")
 	}
-	m.env.Answers.Certificate.O = "changed while saving"
+	ece.CertificateOf(m.env.Answers).O = "changed while saving"
 	m.dirty = true
 	if second := m.saveCmd(false); second != nil {
 		t.Fatal("a second save started while the first was running")
@@ -521,8 +521,8 @@ func TestOneSaveAtATime(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if a.Certificate.O != "changed while saving" || m.saving || m.unsaved() {
-		t.Errorf("the change made during the first save was not saved after it: o %q, saving %v, unsaved %v", a.Certificate.O, m.saving, m.unsaved())
+	if ece.CertificateOf(a).O != "changed while saving" || m.saving || m.unsaved() {
+		t.Errorf("the change made during the first save was not saved after it: o %q, saving %v, unsaved %v", ece.CertificateOf(a).O, m.saving, m.unsaved())
 	}
 }
 

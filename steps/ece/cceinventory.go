@@ -19,14 +19,14 @@ import (
 // certificate (or its CA) named in inventory.aw_cert_file, else this
 // machine's roots; nil when no AW is named.
 func AWClient(env *steps.Env) (*ccerest.Client, error) {
-	inv := env.Answers.Inventory
+	inv := *InventoryOf(env.Answers)
 	return steps.NewAWClient(env, steps.AWAPI{AW: inv.AW, User: inv.APIUser, Password: inv.APIPassword, CertFile: inv.AWCertFile, Keys: "inventory"})
 }
 
 // wantWebServer is the ECE web server entry the answers call for.
 func wantWebServer(a *steps.Answers) ccerest.Machine {
 	typ := ccerest.TypeECEWebServer
-	if a.Inventory.RemoteSite {
+	if InventoryOf(a).RemoteSite {
 		typ = ccerest.TypeDCECEWebServer
 	}
 	name := normName(invWebServer(a))
@@ -85,14 +85,14 @@ func planAPI(ctx context.Context, env *steps.Env, plan *steps.Plan, sheet *Inven
 		return false
 	}
 	want := wantWebServer(env.Answers)
-	env.Stage("reading CCE Administration's inventory on %s…", env.Answers.Inventory.AW)
+	env.Stage("reading CCE Administration's inventory on %s…", InventoryOf(env.Answers).AW)
 	have, all, err := findWebServer(ctx, c, want.Name)
 	if err != nil {
 		plan.Notes = append(plan.Notes, fmt.Sprintf("CCE Administration's API on %s did not answer (%v); type the values below in the GUI instead",
-			env.Answers.Inventory.AW, err))
+			InventoryOf(env.Answers).AW, err))
 		return false
 	}
-	target := "CCE Administration on " + env.Answers.Inventory.AW
+	target := "CCE Administration on " + InventoryOf(env.Answers).AW
 	rc := steps.RemoteChange{Target: target, What: want.Type + " " + want.Name}
 	switch {
 	case have == nil:
@@ -153,12 +153,12 @@ func applyAPI(ctx context.Context, env *steps.Env, p *apiPlan) (*steps.Outcome, 
 		return nil, fmt.Errorf("CCE Administration's API: %v", errOr(err, "no AW named"))
 	}
 	out := &steps.Outcome{}
-	aw := env.Answers.Inventory.AW
+	aw := InventoryOf(env.Answers).AW
 	switch {
 	case p.have != nil && webServerDiff(*p.have, p.want) == "" && p.have.Type == p.want.Type:
 		out.Notes = append(out.Notes, fmt.Sprintf("%s %s is in CCE Administration's inventory on %s already; nothing changed", p.want.Type, p.want.Name, aw))
 	default:
-		pw, err := env.Secret("inventory.password", env.Answers.Inventory.Password, "password of the ECE user "+invUser(env.Answers))
+		pw, err := env.Secret("inventory.password", InventoryOf(env.Answers).Password, "password of the ECE user "+invUser(env.Answers))
 		if err != nil {
 			return nil, err
 		}
@@ -208,14 +208,14 @@ func apiEntryCheck(ctx context.Context, env *steps.Env) steps.Result {
 	case err != nil:
 		return steps.Result{Status: steps.Fail, Detail: err.Error(), Fix: apiFix(err)}
 	case have == nil:
-		return steps.Result{Status: steps.Fail, Detail: fmt.Sprintf("no %s %s in CCE Administration's inventory on %s", want.Type, want.Name, env.Answers.Inventory.AW),
+		return steps.Result{Status: steps.Fail, Detail: fmt.Sprintf("no %s %s in CCE Administration's inventory on %s", want.Type, want.Name, InventoryOf(env.Answers).AW),
 			Fix: "ccewiz apply --step inventory (creates it through the API)"}
 	case have.Type != want.Type || webServerDiff(*have, want) != "":
 		return steps.Result{Status: steps.Fail, Detail: fmt.Sprintf("%s %s differs: %s", have.Type, have.Name, strings.ReplaceAll(webServerDiff(*have, want), "\n", "; ")),
 			Fix: "ccewiz apply --step inventory (updates it)"}
 	}
 	return steps.Result{Status: steps.Pass, Detail: fmt.Sprintf("%s %s (user %s, Application Instance %s) on %s", have.Type, have.Name,
-		want.Service(ccerest.ServiceMachineInfo).UserName, want.Service(ccerest.ServiceMachineInfo).Description, env.Answers.Inventory.AW)}
+		want.Service(ccerest.ServiceMachineInfo).UserName, want.Service(ccerest.ServiceMachineInfo).Description, InventoryOf(env.Answers).AW)}
 }
 
 // apiFix is the fix for an API error: the API's own, or reachability.
@@ -243,7 +243,7 @@ func AlertsCheck(ctx context.Context, env *steps.Env) steps.Result {
 		scan += " at " + t.Format("2006-01-02 15:04:05Z")
 	}
 	if len(st.Alerts) == 0 {
-		return steps.Result{Status: steps.Pass, Detail: fmt.Sprintf("no alert in CCE Administration's inventory on %s (%s)", env.Answers.Inventory.AW, scan)}
+		return steps.Result{Status: steps.Pass, Detail: fmt.Sprintf("no alert in CCE Administration's inventory on %s (%s)", InventoryOf(env.Answers).AW, scan)}
 	}
 	var lines []string
 	fix := ""
@@ -255,7 +255,7 @@ func AlertsCheck(ctx context.Context, env *steps.Env) steps.Result {
 			}
 		}
 	}
-	return steps.Result{Status: steps.Fail, Detail: fmt.Sprintf("%d alert(s) in CCE Administration's inventory on %s (%s): %s", len(st.Alerts), env.Answers.Inventory.AW, scan,
+	return steps.Result{Status: steps.Fail, Detail: fmt.Sprintf("%d alert(s) in CCE Administration's inventory on %s (%s): %s", len(st.Alerts), InventoryOf(env.Answers).AW, scan,
 		strings.Join(lines, "; ")), Fix: fix}
 }
 

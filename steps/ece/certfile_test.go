@@ -17,8 +17,8 @@ import (
 func TestECECertificateFindsStepOnesFile(t *testing.T) {
 	dir := t.TempDir()
 	a := steps.NewAnswers()
-	a.Profile.ECEFQDN = "ECE.Example.com."
-	a.Certificate.OutDir = "out"
+	ProfileOf(a).ECEFQDN = "ECE.Example.com."
+	CertificateOf(a).OutDir = "out"
 	env := steps.NewEnv(a, filepath.Join(dir, "ccewiz.yaml"))
 
 	leaf := testpeer.NewLeaf(t, "ece.example.com", nil)

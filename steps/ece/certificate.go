@@ -47,19 +47,19 @@ func (certificateStep) Needed(*steps.Answers) (steps.Need, string) {
 	return steps.Required, "SPOG talks to ECE over https only; without a matching certificate the ECE gadget does not load"
 }
 
-func certMode(a *steps.Answers) string { return orDefault(a.Certificate.Mode, "selfsigned") }
+func certMode(a *steps.Answers) string { return orDefault(CertificateOf(a).Mode, "selfsigned") }
 
 func (certificateStep) Fields() []steps.Field {
 	mode := steps.ChoiceField("certificate.mode", "Certificate", "selfsigned: made here, every ADS imports it; ca: a CSR for your CA, completed with its answer",
-		CertModes, func(a *steps.Answers) *string { return &a.Certificate.Mode })
+		CertModes, func(a *steps.Answers) *string { return &CertificateOf(a).Mode })
 	mode.Default = func(*steps.Answers) string { return "selfsigned" }
 	sans := steps.ListField("certificate.sans", "Extra DNS names", "every other name users type (the ECE FQDN is always included)",
-		func(a *steps.Answers) *[]string { return &a.Certificate.SANs })
+		func(a *steps.Answers) *[]string { return &CertificateOf(a).SANs })
 	sans.Validate = func(a *steps.Answers, v string) error {
-		return certs.Request{CN: orDefault(a.Profile.ECEFQDN, "ece.example.com"), SANs: steps.SplitList(v)}.Validate(false)
+		return certs.Request{CN: orDefault(ProfileOf(a).ECEFQDN, "ece.example.com"), SANs: steps.SplitList(v)}.Validate(false)
 	}
 	keySize := steps.IntField("certificate.key_size", "Key size (bits)", "2048 is the minimum; 3072 or 4096 if your policy asks",
-		func(a *steps.Answers) *int { return &a.Certificate.KeySize })
+		func(a *steps.Answers) *int { return &CertificateOf(a).KeySize })
 	keySize.Kind, keySize.Options = steps.Choice, []string{"2048", "3072", "4096"}
 	keySize.Default = func(*steps.Answers) string { return "2048" }
 	keySize.Validate = func(_ *steps.Answers, v string) error {
@@ -73,7 +73,7 @@ func (certificateStep) Fields() []steps.Field {
 		return certs.Request{CN: "ece.example.com", KeySize: n}.Validate(false)
 	}
 	days := steps.IntField("certificate.validity_days", "Validity (days)", "self-signed only; default 730, at most 825 (Apple platforms refuse longer)",
-		func(a *steps.Answers) *int { return &a.Certificate.ValidityDays })
+		func(a *steps.Answers) *int { return &CertificateOf(a).ValidityDays })
 	days.Visible = func(a *steps.Answers) bool { return certMode(a) == "selfsigned" }
 	days.Validate = func(_ *steps.Answers, v string) error {
 		var n int
@@ -97,26 +97,26 @@ func (certificateStep) Fields() []steps.Field {
 		}
 		return f
 	}
-	country := subject("certificate.c", "Country (C)", "two letters, e.g. US", func(a *steps.Answers) *string { return &a.Certificate.C })
+	country := subject("certificate.c", "Country (C)", "two letters, e.g. US", func(a *steps.Answers) *string { return &CertificateOf(a).C })
 	country.Validate = func(_ *steps.Answers, v string) error {
 		return certs.Request{CN: "ece.example.com", O: "o", OU: "o", L: "l", ST: "s", C: v}.Validate(true)
 	}
 	outDir := steps.TextField("certificate.out_dir", "Output folder", "where the key, certificate, PFX and IIS scripts go (relative to the answers file)",
-		func(a *steps.Answers) *string { return &a.Certificate.OutDir })
+		func(a *steps.Answers) *string { return &CertificateOf(a).OutDir })
 	outDir.Default = func(*steps.Answers) string { return "certs" }
 	caResp := steps.ListField("certificate.ca_response", "CA's answer", "the file(s) the CA returned: PEM, DER or .p7b, in any order",
-		func(a *steps.Answers) *[]string { return &a.Certificate.CAResponse })
+		func(a *steps.Answers) *[]string { return &CertificateOf(a).CAResponse })
 	caResp.Visible = caOnly
 	return []steps.Field{
 		mode, sans, keySize, days,
-		subject("certificate.o", "Organization (O)", "your company's legal name", func(a *steps.Answers) *string { return &a.Certificate.O }),
-		subject("certificate.ou", "Organizational unit (OU)", "e.g. Contact Center", func(a *steps.Answers) *string { return &a.Certificate.OU }),
-		subject("certificate.l", "City (L)", "", func(a *steps.Answers) *string { return &a.Certificate.L }),
-		subject("certificate.st", "State or province (ST)", "spelled out, e.g. Illinois", func(a *steps.Answers) *string { return &a.Certificate.ST }),
+		subject("certificate.o", "Organization (O)", "your company's legal name", func(a *steps.Answers) *string { return &CertificateOf(a).O }),
+		subject("certificate.ou", "Organizational unit (OU)", "e.g. Contact Center", func(a *steps.Answers) *string { return &CertificateOf(a).OU }),
+		subject("certificate.l", "City (L)", "", func(a *steps.Answers) *string { return &CertificateOf(a).L }),
+		subject("certificate.st", "State or province (ST)", "spelled out, e.g. Illinois", func(a *steps.Answers) *string { return &CertificateOf(a).ST }),
 		country,
 		outDir, caResp,
 		steps.SecretRefField("certificate.pfx_password", "PFX password", "protects the private key in the PFX on its way to IIS (env:NAME, file:PATH, or typed here)",
-			func(a *steps.Answers) *secret.Ref { return &a.Certificate.PFXPassword }),
+			func(a *steps.Answers) *secret.Ref { return &CertificateOf(a).PFXPassword }),
 	}
 }
 
@@ -133,15 +133,15 @@ type certTarget struct {
 // same PFX everywhere), or with SSL offload one per web server plus the
 // balancer's for the ECE FQDN.
 func certTargets(a *steps.Answers) ([]certTarget, error) {
-	fqdn := normName(a.Profile.ECEFQDN)
+	fqdn := normName(ProfileOf(a).ECEFQDN)
 	if err := steps.ValidateFQDN(fqdn); err != nil {
 		return nil, fmt.Errorf("profile.ece_fqdn: %w", err)
 	}
-	c := a.Certificate
+	c := *CertificateOf(a)
 	base := certs.Request{SANs: c.SANs, O: c.O, OU: c.OU, L: c.L, ST: c.ST, C: c.C, KeySize: c.KeySize,
 		Validity: time.Duration(c.ValidityDays) * 24 * time.Hour}
 	var web []string
-	for _, w := range a.Profile.WebServers {
+	for _, w := range ProfileOf(a).WebServers {
 		web = append(web, normName(w))
 	}
 	if len(web) == 0 {
@@ -152,13 +152,13 @@ func certTargets(a *steps.Answers) ([]certTarget, error) {
 		r.CN, r.SANs = cn, sans
 		return certTarget{req: r, web: web, why: why, base: certs.FileBase(cn)}
 	}
-	if a.Profile.LoadBalancer == "offload" {
+	if ProfileOf(a).LoadBalancer == "offload" {
 		var out []certTarget
 		for _, w := range web {
 			out = append(out, mk(w, nil, []string{w}, "SSL offload: "+w+"'s own certificate, for the balancer's connection to it"))
 		}
 		sans := append([]string{}, c.SANs...)
-		if lb := normName(a.Profile.LoadBalancerFQDN); lb != "" && lb != fqdn {
+		if lb := normName(ProfileOf(a).LoadBalancerFQDN); lb != "" && lb != fqdn {
 			sans = append(sans, lb)
 		}
 		return append(out, mk(fqdn, sans, nil, "SSL offload: the balancer's certificate for "+fqdn+" — import its PFX into the balancer")), nil
@@ -175,14 +175,14 @@ func normName(s string) string { return strings.ToLower(strings.TrimSuffix(strin
 // CertOutDir is the folder the certificate step writes into:
 // certificate.out_dir (default certs), beside the answers file.
 func CertOutDir(env *steps.Env) string {
-	return env.Path(orDefault(env.Answers.Certificate.OutDir, "certs"))
+	return env.Path(orDefault(CertificateOf(env.Answers).OutDir, "certs"))
 }
 
 // eceCertFile is the .crt the certificate step writes for the ECE FQDN;
 // everything that looks for "step 1's certificate" looks here, so an FQDN
 // typed in capitals or with a final dot still finds it.
 func eceCertFile(env *steps.Env) string {
-	return filepath.Join(CertOutDir(env), certs.FileBase(normName(env.Answers.Profile.ECEFQDN))+".crt")
+	return filepath.Join(CertOutDir(env), certs.FileBase(normName(ProfileOf(env.Answers).ECEFQDN))+".crt")
 }
 
 // certFiles are where one target's files live.
@@ -207,7 +207,7 @@ func (s certificateStep) Plan(_ context.Context, env *steps.Env) (*steps.Plan, e
 	var cached secret.Secret
 	password := func() (secret.Secret, error) {
 		if cached.IsZero() {
-			p, err := env.Secret("certificate.pfx_password", a.Certificate.PFXPassword, "PFX password")
+			p, err := env.Secret("certificate.pfx_password", CertificateOf(a).PFXPassword, "PFX password")
 			if err != nil {
 				return p, err
 			}
@@ -355,7 +355,7 @@ func planCA(env *steps.Env, plan *steps.Plan, t certTarget, p certPaths) (crypto
 	var key crypto.Signer
 	kb, err := os.ReadFile(p.key)
 	switch {
-	case errors.Is(err, fs.ErrNotExist) && len(env.Answers.Certificate.CAResponse) > 0:
+	case errors.Is(err, fs.ErrNotExist) && len(CertificateOf(env.Answers).CAResponse) > 0:
 		return nil, nil, steps.BadInput(fmt.Errorf("certificate.ca_response is set but the key %s is missing; the CA's certificate only works with the key of its request: "+
 			"restore that key (or its .bak), or clear certificate.ca_response to start a new request", p.key))
 	case errors.Is(err, fs.ErrNotExist):
@@ -383,7 +383,7 @@ func planCA(env *steps.Env, plan *steps.Plan, t certTarget, p certPaths) (crypto
 		plan.Files = append(plan.Files, steps.FileChange{Path: p.key, Action: steps.Unchanged, Sensitive: true, Why: "kept: the key of the request"})
 	}
 	var resp []string
-	for _, r := range env.Answers.Certificate.CAResponse {
+	for _, r := range CertificateOf(env.Answers).CAResponse {
 		resp = append(resp, env.Path(r))
 	}
 	if len(resp) == 0 {
@@ -616,7 +616,7 @@ func checkCertFiles(_ context.Context, env *steps.Env) steps.Result {
 		if why != "" {
 			_, csrErr := os.Stat(p.csr)
 			switch {
-			case key != nil && certMode(env.Answers) == "ca" && csrErr == nil && len(env.Answers.Certificate.CAResponse) == 0:
+			case key != nil && certMode(env.Answers) == "ca" && csrErr == nil && len(CertificateOf(env.Answers).CAResponse) == 0:
 				return steps.Result{Status: steps.Fail, Detail: fmt.Sprintf("waiting for the CA: %s has not been completed (%s)", p.csr, why),
 					Fix: "send the CSR to your CA, list the files it returns in certificate.ca_response, then run ccewiz apply --step certificate"}
 			case key == nil:
@@ -655,12 +655,12 @@ func checkCertPFX(_ context.Context, env *steps.Env) steps.Result {
 		p := pathsFor(dir, t)
 		data, err := os.ReadFile(p.pfx)
 		if err != nil {
-			if certMode(env.Answers) == "ca" && len(env.Answers.Certificate.CAResponse) == 0 {
+			if certMode(env.Answers) == "ca" && len(CertificateOf(env.Answers).CAResponse) == 0 {
 				return steps.Result{Status: steps.Skip, Detail: "no PFX yet: the request is waiting for the CA"}
 			}
 			return steps.Result{Status: steps.Fail, Detail: fmt.Sprintf("%s: %v", p.pfx, err), Fix: "run ccewiz apply --step certificate"}
 		}
-		pw, err := env.Secret("certificate.pfx_password", env.Answers.Certificate.PFXPassword, "PFX password")
+		pw, err := env.Secret("certificate.pfx_password", CertificateOf(env.Answers).PFXPassword, "PFX password")
 		if err != nil {
 			return steps.Result{Status: steps.Skip, Detail: "cannot open the PFX without its password: " + err.Error(),
 				Fix: "set certificate.pfx_password to {env: NAME} or {file: PATH}"}
@@ -687,7 +687,7 @@ func checkCertTLS(ctx context.Context, env *steps.Env) steps.Result {
 	if err != nil {
 		return steps.Result{Status: steps.Fail, Detail: err.Error(), Fix: "complete the profile first"}
 	}
-	fqdn := normName(a.Profile.ECEFQDN)
+	fqdn := normName(ProfileOf(a).ECEFQDN)
 	var probes []certs.ProbeTarget
 	seen := map[string]bool{}
 	add := func(addr, name string) {

@@ -23,8 +23,8 @@ func certEnv(t *testing.T, mutate func(a *steps.Answers)) *steps.Env {
 	pw := filepath.Join(dir, "pfx-password")
 	os.WriteFile(pw, []byte("pfx-Secret-1\n"), 0o600)
 	a := steps.NewAnswers()
-	a.Profile = steps.Profile{ECEFQDN: "ece.example.com", WebServers: []string{"ece.example.com"}, LoadBalancer: "none"}
-	a.Certificate = steps.CertificateAnswers{Mode: "selfsigned", SANs: []string{"chat.example.com"}, PFXPassword: secret.Ref{File: pw}}
+	*ProfileOf(a) = Profile{ECEFQDN: "ece.example.com", WebServers: []string{"ece.example.com"}, LoadBalancer: "none"}
+	*CertificateOf(a) = CertificateAnswers{Mode: "selfsigned", SANs: []string{"chat.example.com"}, PFXPassword: secret.Ref{File: pw}}
 	if mutate != nil {
 		mutate(a)
 	}
@@ -120,13 +120,13 @@ func TestCertificatePlanRefuses(t *testing.T) {
 		mut  func(a *steps.Answers)
 		want string
 	}{
-		{"no FQDN", func(a *steps.Answers) { a.Profile.ECEFQDN = "" }, "profile.ece_fqdn"},
-		{"short SAN", func(a *steps.Answers) { a.Certificate.SANs = []string{"chat"} }, "short host name"},
-		{"small key", func(a *steps.Answers) { a.Certificate.KeySize = 1024 }, "too small"},
-		{"no PFX password", func(a *steps.Answers) { a.Certificate.PFXPassword = secret.Ref{} }, "certificate.pfx_password"},
-		{"CA mode without subject", func(a *steps.Answers) { a.Certificate.Mode = "ca" }, "Organization (O)"},
+		{"no FQDN", func(a *steps.Answers) { ProfileOf(a).ECEFQDN = "" }, "profile.ece_fqdn"},
+		{"short SAN", func(a *steps.Answers) { CertificateOf(a).SANs = []string{"chat"} }, "short host name"},
+		{"small key", func(a *steps.Answers) { CertificateOf(a).KeySize = 1024 }, "too small"},
+		{"no PFX password", func(a *steps.Answers) { CertificateOf(a).PFXPassword = secret.Ref{} }, "certificate.pfx_password"},
+		{"CA mode without subject", func(a *steps.Answers) { CertificateOf(a).Mode = "ca" }, "Organization (O)"},
 		{"CA response without key", func(a *steps.Answers) {
-			a.Certificate = steps.CertificateAnswers{Mode: "ca", O: "E", OU: "C", L: "L", ST: "S", C: "US", CAResponse: []string{"x.cer"}, PFXPassword: a.Certificate.PFXPassword}
+			*CertificateOf(a) = CertificateAnswers{Mode: "ca", O: "E", OU: "C", L: "L", ST: "S", C: "US", CAResponse: []string{"x.cer"}, PFXPassword: CertificateOf(a).PFXPassword}
 		}, "key"},
 	}
 	for _, tc := range cases {
@@ -153,8 +153,8 @@ func TestCertificateCAMode(t *testing.T) {
 		t.Fatal(err)
 	}
 	env := certEnv(t, func(a *steps.Answers) {
-		a.Certificate.Mode = "ca"
-		a.Certificate.O, a.Certificate.OU, a.Certificate.L, a.Certificate.ST, a.Certificate.C = "Example", "CC", "Springfield", "Illinois", "US"
+		CertificateOf(a).Mode = "ca"
+		CertificateOf(a).O, CertificateOf(a).OU, CertificateOf(a).L, CertificateOf(a).ST, CertificateOf(a).C = "Example", "CC", "Springfield", "Illinois", "US"
 	})
 	p := certPlanApply(t, env)
 	if a := certActions(p); a["ece.example.com.key"] != steps.Create || a["ece.example.com.csr"] != steps.Create || len(a) != 2 {
@@ -187,7 +187,7 @@ func TestCertificateCAMode(t *testing.T) {
 			t.Fatalf("openssl %v: %v\n%s", args, err, out)
 		}
 	}
-	env.Answers.Certificate.CAResponse = []string{"certnew.p7b", "certnew.cer"} // relative to the answers file
+	CertificateOf(env.Answers).CAResponse = []string{"certnew.p7b", "certnew.cer"} // relative to the answers file
 	p3 := certPlanApply(t, env)
 	a := certActions(p3)
 	if a["ece.example.com.key"] != steps.Unchanged || a["ece.example.com.crt"] != steps.Create || a["ece.example.com.pfx"] != steps.Create || a["iis-binding-ece.example.com.ps1"] != steps.Create {
@@ -203,7 +203,7 @@ func TestCertificateCAMode(t *testing.T) {
 		t.Fatalf("written chain: %v %d", err, len(b.Certs))
 	}
 	// A CA answer for another key is refused, and nothing is written.
-	env.Answers.Certificate.CAResponse = []string{filepath.Join(dir, "issuing-ca.crt")}
+	CertificateOf(env.Answers).CAResponse = []string{filepath.Join(dir, "issuing-ca.crt")}
 	if _, err := NewCertificateStep().Plan(context.Background(), env); !errors.Is(err, steps.ErrBadInput) || !errors.Is(err, certs.ErrKeyMismatch) {
 		t.Fatalf("wrong CA answer: %v", err)
 	}
@@ -224,7 +224,7 @@ func TestCertificateLoadBalancers(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			env := certEnv(t, func(a *steps.Answers) { a.Profile.LoadBalancer, a.Profile.WebServers = tc.lb, tc.web })
+			env := certEnv(t, func(a *steps.Answers) { ProfileOf(a).LoadBalancer, ProfileOf(a).WebServers = tc.lb, tc.web })
 			p, err := NewCertificateStep().Plan(context.Background(), env)
 			if err != nil {
 				t.Fatal(err)
@@ -242,7 +242,7 @@ func TestCertificateLoadBalancers(t *testing.T) {
 			if strings.Join(pfx, ",") != strings.Join(tc.pfx, ",") || scripts != tc.scripts || len(p.Commands) != tc.commands {
 				t.Fatalf("pfx %v scripts %d commands %d", pfx, scripts, len(p.Commands))
 			}
-			if tc.web[0] != env.Answers.Profile.WebServers[0] {
+			if tc.web[0] != ProfileOf(env.Answers).WebServers[0] {
 				t.Fatal("planning changed the answers")
 			}
 		})

@@ -45,9 +45,9 @@ func peerEnv(t *testing.T, addr string, leaf *testpeer.Cert) *steps.Env {
 	os.MkdirAll(filepath.Join(dir, "certs"), 0o755)
 	leaf.WriteFiles(t, filepath.Join(dir, "certs"), "ece.example.com")
 	a := env.Answers
-	a.Profile.WebServers = []string{"ece.example.com"}
-	a.Profile.AdminDataServers = []string{"aw1a.example.com"}
-	a.Profile.LoadBalancer = "none"
+	ProfileOf(a).WebServers = []string{"ece.example.com"}
+	ProfileOf(a).AdminDataServers = []string{"aw1a.example.com"}
+	ProfileOf(a).LoadBalancer = "none"
 	env.Timeout = 10 * time.Second
 	return env
 }
@@ -121,8 +121,8 @@ func TestTrustVerdictMatchesJava(t *testing.T) {
 	dir := filepath.Dir(env.AnswersPath)
 	missing := testpeer.KeytoolStore(t, filepath.Join(dir, "aw1a-cacerts"), testpeer.NewCA(t, "Unrelated Root", nil))
 	trusting := testpeer.KeytoolStore(t, filepath.Join(dir, "aw1b-cacerts"), chain.Root)
-	env.Answers.Profile.AdminDataServers = []string{"aw1a.example.com", "aw1b.example.com"}
-	env.Answers.Trust.Stores = []steps.TrustStore{{Server: "aw1a.example.com", Path: "aw1a-cacerts"}, {Server: "aw1b.example.com", Path: "aw1b-cacerts"}}
+	ProfileOf(env.Answers).AdminDataServers = []string{"aw1a.example.com", "aw1b.example.com"}
+	TrustOf(env.Answers).Stores = []TrustStore{{Server: "aw1a.example.com", Path: "aw1a-cacerts"}, {Server: "aw1b.example.com", Path: "aw1b-cacerts"}}
 	rs := flowResults(t, env, "trust")
 	for _, tc := range []struct {
 		id, store string

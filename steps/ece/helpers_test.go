@@ -33,3 +33,10 @@ func checkResult(t *testing.T, env *steps.Env, st steps.Step, id string, timeout
 
 // isBadInput: the error (maybe joined) is the admin's to fix.
 func isBadInput(err error) bool { return errors.Is(err, steps.ErrBadInput) }
+
+// answersWith is new answers that set changes.
+func answersWith(set func(a *steps.Answers)) *steps.Answers {
+	a := steps.NewAnswers()
+	set(a)
+	return a
+}

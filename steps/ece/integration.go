@@ -43,10 +43,10 @@ func (integrationStep) Needed(*steps.Answers) (steps.Need, string) {
 
 func (integrationStep) Fields() []steps.Field {
 	server := steps.TextField("integration.awdb_server", "AWDB server", "the Admin Data Server whose AWDB ECE reads (host, or host\\SQL instance)",
-		func(a *steps.Answers) *string { return &a.Integration.AWDBServer })
+		func(a *steps.Answers) *string { return &IntegrationOf(a).AWDBServer })
 	server.Default = func(a *steps.Answers) string {
-		if len(a.Profile.AdminDataServers) > 0 {
-			return a.Profile.AdminDataServers[0]
+		if len(ProfileOf(a).AdminDataServers) > 0 {
+			return ProfileOf(a).AdminDataServers[0]
 		}
 		return ""
 	}
@@ -58,7 +58,7 @@ func (integrationStep) Fields() []steps.Field {
 		return nil
 	}
 	name := steps.TextField("integration.awdb_name", "AWDB database name", "<ICM instance>_awdb, e.g. pcce_awdb",
-		func(a *steps.Answers) *string { return &a.Integration.AWDBName })
+		func(a *steps.Answers) *string { return &IntegrationOf(a).AWDBName })
 	name.Validate = func(_ *steps.Answers, v string) error {
 		v = strings.TrimSpace(v)
 		switch {
@@ -70,10 +70,10 @@ func (integrationStep) Fields() []steps.Field {
 		return nil
 	}
 	auth := steps.ChoiceField("integration.awdb_auth", "AWDB authentication", "windows (integrated) or sql (SQL Server login)", []string{"windows", "sql"},
-		func(a *steps.Answers) *string { return &a.Integration.AWDBAuth })
+		func(a *steps.Answers) *string { return &IntegrationOf(a).AWDBAuth })
 	auth.Default = func(*steps.Answers) string { return "windows" }
 	pgs := steps.ListField("integration.agent_pgs", "Agent PGs", "every Agent PG, as CCE Administration names them (e.g. CUCM_PG_1)",
-		func(a *steps.Answers) *[]string { return &a.Integration.AgentPGs })
+		func(a *steps.Answers) *[]string { return &IntegrationOf(a).AgentPGs })
 	pgs.Validate = func(_ *steps.Answers, v string) error {
 		if len(steps.SplitList(v)) == 0 {
 			return fmt.Errorf("list every Agent PG: ECE only routes to agents on the PGs added here")
@@ -148,20 +148,20 @@ func failed(rs []steps.Result) []string {
 
 func (s integrationStep) Plan(ctx context.Context, env *steps.Env) (*steps.Plan, error) {
 	a := env.Answers
-	inst, err := AppInstance(a.Profile)
+	inst, err := AppInstance(*ProfileOf(a))
 	if err != nil {
 		return nil, steps.BadInput(err)
 	}
-	if ci := a.Integration.ConfirmedInstance; ci != "" {
-		if ci == inst {
-			return &steps.Plan{Step: s.ID(), Summary: fmt.Sprintf("already confirmed for %s at %s; nothing to do (Save cannot be repeated or undone)", ci, a.Integration.ConfirmedAt)}, nil
+	if c, ok := env.Confirmed(s.ID()); ok {
+		if c.Instance == inst {
+			return &steps.Plan{Step: s.ID(), Summary: fmt.Sprintf("already confirmed for %s at %s; nothing to do (Save cannot be repeated or undone)", c.Instance, c.At)}, nil
 		}
-		return nil, steps.BadInput(fmt.Errorf("integration.confirmed_instance is %q but the profile now expects %q; if ECE was saved with %q it must be reinstalled — otherwise correct the answers file", ci, inst, ci))
+		return nil, steps.BadInput(fmt.Errorf("the Save was confirmed for Application Instance %q (flows.ece.confirmed.integration) but the profile now expects %q; if ECE was saved with %q it must be reinstalled — otherwise correct the answers file", c.Instance, inst, c.Instance))
 	}
 	if errs := steps.ValidateFields(a, s.Fields()); len(errs) > 0 {
 		return nil, steps.BadInput(joinErrs("the integration answers are incomplete", errs))
 	}
-	ig := a.Integration
+	ig := *IntegrationOf(a)
 	awdb := integrationWhere + " › AWDB Details"
 	conf := integrationWhere + " › Configuration"
 	plan := &steps.Plan{Step: s.ID(),
@@ -194,7 +194,7 @@ func (s integrationStep) Plan(ctx context.Context, env *steps.Env) (*steps.Plan,
 // again, right now.
 func (s integrationStep) Apply(ctx context.Context, env *steps.Env, _ *steps.Plan) (*steps.Outcome, error) {
 	a := env.Answers
-	inst, err := AppInstance(a.Profile)
+	inst, err := AppInstance(*ProfileOf(a))
 	if err != nil {
 		return nil, steps.BadInput(err)
 	}
@@ -226,19 +226,20 @@ func (s integrationStep) Checks() []steps.Check {
 		}},
 		{ID: "integration.confirmed", Title: "ECE's Unified CCE integration confirmed", Run: func(_ context.Context, env *steps.Env) steps.Result {
 			a := env.Answers
-			want, err := AppInstance(a.Profile)
+			want, err := AppInstance(*ProfileOf(a))
 			if err != nil {
 				return steps.Result{Status: steps.Fail, Detail: err.Error(), Fix: "complete the profile"}
 			}
-			switch ci := a.Integration.ConfirmedInstance; {
+			c, _ := env.Confirmed(s.ID())
+			switch ci := c.Instance; {
 			case ci == "":
 				return steps.Result{Status: steps.Manual, Detail: fmt.Sprintf("not confirmed yet: after the checks pass, ECE › Integration › Unified CCE › Configuration takes Application Instance %s and every Agent PG, then Save (permanent)", want),
 					Fix: fmt.Sprintf("ccewiz apply --step integration --confirm %s", want)}
 			case ci != want:
-				return steps.Result{Status: steps.Fail, Detail: fmt.Sprintf("confirmed for %q at %s, but the Application Instance is %q", ci, a.Integration.ConfirmedAt, want),
+				return steps.Result{Status: steps.Fail, Detail: fmt.Sprintf("confirmed for %q at %s, but the Application Instance is %q", ci, c.At, want),
 					Fix: "if ECE was saved with the wrong instance it must be reinstalled (uninstall, drop its databases); otherwise correct the answers file"}
 			}
-			return steps.Result{Status: steps.Pass, Detail: fmt.Sprintf("confirmed for %s at %s", want, a.Integration.ConfirmedAt)}
+			return steps.Result{Status: steps.Pass, Detail: fmt.Sprintf("confirmed for %s at %s", want, c.At)}
 		}},
 	}
 }

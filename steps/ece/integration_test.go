@@ -40,7 +40,7 @@ func integrationEnv(t *testing.T, certName string) *steps.Env {
 	os.MkdirAll(filepath.Join(dir, "certs"), 0o755)
 	testpeer.NewLeaf(t, certName, nil).WriteFiles(t, filepath.Join(dir, "certs"), "ece.example.com")
 	a := inventoryAnswers(2000)
-	a.Integration = steps.IntegrationAnswers{AWDBServer: "aw1a.example.com", AWDBName: "pcce_awdb", AWDBAuth: "windows", AgentPGs: []string{"CUCM_PG_1", "CUCM_PG_2"}}
+	*IntegrationOf(a) = IntegrationAnswers{AWDBServer: "aw1a.example.com", AWDBName: "pcce_awdb", AWDBAuth: "windows", AgentPGs: []string{"CUCM_PG_1", "CUCM_PG_2"}}
 	env := steps.NewEnv(a, filepath.Join(dir, "ccewiz.yaml"))
 	env.Now = func() time.Time { return time.Date(2026, 11, 23, 6, 15, 0, 0, time.FixedZone("BRT", -3*3600)) }
 	return env
@@ -51,8 +51,8 @@ func integrationEnv(t *testing.T, certName string) *steps.Env {
 // Save is that verdict and the step's own guards.
 func withTrust(env *steps.Env, st steps.Status) integrationStep {
 	env.Flow = []steps.Step{NewProfileStep(), trustFake{st}, NewIntegrationStep()}
-	env.Answers.MarkDone("profile")
-	env.Answers.MarkDone("trust")
+	State(env.Answers).Progress.MarkDone("profile")
+	State(env.Answers).Progress.MarkDone("trust")
 	return integrationStep{}
 }
 
@@ -118,8 +118,8 @@ func TestIntegrationGuardsRefuse(t *testing.T) {
 	}{
 		{"certificate not trusted on an ADS", "ece.example.com", steps.Fail, func(*steps.Answers) {}, true, "cacerts on aw1a: fail"},
 		{"web server name not in the certificate", "other.example.com", steps.Pass, func(*steps.Answers) {}, false, "neither the CN"},
-		{"instance case slip", "ece.example.com", steps.Pass, func(a *steps.Answers) { a.Inventory.AppInstance = "Multichannel" }, false, "only in case"},
-		{"UQ instance", "ece.example.com", steps.Pass, func(a *steps.Answers) { a.Inventory.AppInstance = "UQ_MultiChannel" }, false, "UQ"},
+		{"instance case slip", "ece.example.com", steps.Pass, func(a *steps.Answers) { InventoryOf(a).AppInstance = "Multichannel" }, false, "only in case"},
+		{"UQ instance", "ece.example.com", steps.Pass, func(a *steps.Answers) { InventoryOf(a).AppInstance = "UQ_MultiChannel" }, false, "UQ"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -142,7 +142,7 @@ func TestIntegrationGuardsRefuse(t *testing.T) {
 			if r.Err == nil || !strings.Contains(r.Err.Error(), c.why) || r.Done {
 				t.Fatalf("run: done %v, %v", r.Done, r.Err)
 			}
-			if env.Answers.Integration.ConfirmedAt != "" || env.Answers.Integration.ConfirmedInstance != "" || env.Answers.IsDone("integration") {
+			if _, ok := env.Confirmed("integration"); ok || State(env.Answers).Progress.IsDone("integration") {
 				t.Error("a confirmation was recorded")
 			}
 			if r := st.Checks()[0].Run(ctx, env); r.Status != steps.Fail || !strings.Contains(r.Detail, c.why) {
@@ -171,16 +171,16 @@ func TestIntegrationApplyRecordsConfirmation(t *testing.T) {
 	if r.Err != nil || !r.Done {
 		t.Fatalf("run: %v, failed %+v", r.Err, r.Failed())
 	}
-	if env.Answers.Integration.ConfirmedAt != "" {
+	if _, ok := env.Confirmed("integration"); ok {
 		t.Fatal("a run on a snapshot changed the owner's answers before Record")
 	}
 	r.Record(env)
-	if !env.Answers.IsDone("integration") {
+	if !State(env.Answers).Progress.IsDone("integration") {
 		t.Error("not recorded as done")
 	}
-	ig := env.Answers.Integration
-	if ig.ConfirmedAt != "2026-11-23T09:15:00Z" || ig.ConfirmedInstance != "MultiChannel" {
-		t.Errorf("recorded %q %q", ig.ConfirmedAt, ig.ConfirmedInstance)
+	ig := State(env.Answers).Confirmed["integration"]
+	if ig.At != "2026-11-23T09:15:00Z" || ig.Instance != "MultiChannel" {
+		t.Errorf("recorded %+v", ig)
 	}
 	if r := confirmed(); r.Status != steps.Pass {
 		t.Errorf("after: %+v", r)
@@ -191,7 +191,7 @@ func TestIntegrationApplyRecordsConfirmation(t *testing.T) {
 		t.Fatal(err)
 	}
 	back, err := steps.ParseAnswers("x", b)
-	if err != nil || back.Integration.ConfirmedAt != ig.ConfirmedAt {
+	if err != nil || State(back).Confirmed["integration"] != ig {
 		t.Errorf("round trip: %v %+v", err, back)
 	}
 	again, err := st.Plan(ctx, env)
@@ -199,7 +199,7 @@ func TestIntegrationApplyRecordsConfirmation(t *testing.T) {
 		t.Errorf("second plan: %+v %v", again, err)
 	}
 	// The profile changed under a recorded confirmation: say so loudly.
-	env.Answers.Profile.DeploymentModel = 4000
+	ProfileOf(env.Answers).DeploymentModel = 4000
 	if r := confirmed(); r.Status != steps.Fail || !strings.Contains(r.Detail, "Main_PS1_Multichannel") {
 		t.Errorf("mismatch: %+v", r)
 	}

@@ -49,38 +49,38 @@ func (inventoryStep) Needed(*steps.Answers) (steps.Need, string) {
 
 // Resolved inventory answers: what the admin set, or the default from the profile.
 func invWebServer(a *steps.Answers) string {
-	if v := strings.TrimSpace(a.Inventory.WebServerName); v != "" {
+	if v := strings.TrimSpace(InventoryOf(a).WebServerName); v != "" {
 		return v
 	}
-	return strings.TrimSpace(a.Profile.ECEFQDN)
+	return strings.TrimSpace(ProfileOf(a).ECEFQDN)
 }
 
 func invDataServers(a *steps.Answers) []string {
-	if len(a.Inventory.DataServers) > 0 {
-		return a.Inventory.DataServers
+	if len(InventoryOf(a).DataServers) > 0 {
+		return InventoryOf(a).DataServers
 	}
-	return a.Profile.ServicesServers
+	return ProfileOf(a).ServicesServers
 }
 
 func invUser(a *steps.Answers) string {
-	if v := strings.TrimSpace(a.Inventory.User); v != "" {
+	if v := strings.TrimSpace(InventoryOf(a).User); v != "" {
 		return v
 	}
 	return "pa"
 }
 
 func invAppInstance(a *steps.Answers) string {
-	if v := strings.TrimSpace(a.Inventory.AppInstance); v != "" {
+	if v := strings.TrimSpace(InventoryOf(a).AppInstance); v != "" {
 		return v
 	}
-	inst, _ := AppInstance(a.Profile)
+	inst, _ := AppInstance(*ProfileOf(a))
 	return inst
 }
 
 func (inventoryStep) Fields() []steps.Field {
 	web := steps.TextField("inventory.web_server_name", "ECE web server (FQDN)", "the name in ECE's certificate — with a balancer, its name or each web server's",
-		func(a *steps.Answers) *string { return &a.Inventory.WebServerName })
-	web.Default = func(a *steps.Answers) string { return a.Profile.ECEFQDN }
+		func(a *steps.Answers) *string { return &InventoryOf(a).WebServerName })
+	web.Default = func(a *steps.Answers) string { return ProfileOf(a).ECEFQDN }
 	web.Validate = func(_ *steps.Answers, v string) error {
 		if strings.TrimSpace(v) == "" {
 			return nil // the profile's ece_fqdn is used
@@ -88,8 +88,8 @@ func (inventoryStep) Fields() []steps.Field {
 		return steps.ValidateFQDN(v)
 	}
 	data := steps.ListField("inventory.data_servers", "ECE data servers", "the ECE services servers (both in HA)",
-		func(a *steps.Answers) *[]string { return &a.Inventory.DataServers })
-	data.Default = func(a *steps.Answers) string { return strings.Join(a.Profile.ServicesServers, ", ") }
+		func(a *steps.Answers) *[]string { return &InventoryOf(a).DataServers })
+	data.Default = func(a *steps.Answers) string { return strings.Join(ProfileOf(a).ServicesServers, ", ") }
 	data.Validate = func(a *steps.Answers, v string) error {
 		for _, n := range steps.SplitList(v) {
 			if err := steps.ValidateFQDN(n); err != nil {
@@ -99,7 +99,7 @@ func (inventoryStep) Fields() []steps.Field {
 		return nil
 	}
 	user := steps.TextField("inventory.user", "ECE user name", "the Business partition administrator, pa (its password is typed by you, never stored)",
-		func(a *steps.Answers) *string { return &a.Inventory.User })
+		func(a *steps.Answers) *string { return &InventoryOf(a).User })
 	user.Default = func(*steps.Answers) string { return "pa" }
 	user.Validate = func(_ *steps.Answers, v string) error {
 		if r := UserRule(orDefault(strings.TrimSpace(v), "pa")); r.Status == steps.Fail {
@@ -108,20 +108,20 @@ func (inventoryStep) Fields() []steps.Field {
 		return nil
 	}
 	inst := steps.TextField("inventory.app_instance", "Application Instance", "exact, case-sensitive; never the one starting with UQ",
-		func(a *steps.Answers) *string { return &a.Inventory.AppInstance })
-	inst.Default = func(a *steps.Answers) string { s, _ := AppInstance(a.Profile); return s }
+		func(a *steps.Answers) *string { return &InventoryOf(a).AppInstance })
+	inst.Default = func(a *steps.Answers) string { s, _ := AppInstance(*ProfileOf(a)); return s }
 	inst.Validate = func(a *steps.Answers, v string) error {
 		if strings.TrimSpace(v) == "" {
 			return nil
 		}
-		want, err := AppInstance(a.Profile)
+		want, err := AppInstance(*ProfileOf(a))
 		if err != nil {
 			return err
 		}
 		return CompareAppInstance(strings.TrimSpace(v), want)
 	}
 	tmpl := steps.TextField("inventory.template", "Inventory CSV template", "4000/12000 agents: the CSV downloaded from CCE Administration's inventory page; ccewiz fills its columns",
-		func(a *steps.Answers) *string { return &a.Inventory.Template })
+		func(a *steps.Answers) *string { return &InventoryOf(a).Template })
 	tmpl.Visible = is4000
 	return []steps.Field{web, data, user, inst, tmpl}
 }
@@ -157,7 +157,7 @@ const passwordPlaceholder = "(the pa password — type it yourself; ccewiz never
 // fails (bad input) when the profile lacks what the entries need.
 func BuildInventory(a *steps.Answers) (*InventorySheet, error) {
 	var problems []string
-	model := a.Profile.DeploymentModel
+	model := ProfileOf(a).DeploymentModel
 	method := "gui"
 	switch model {
 	case 2000:
@@ -176,7 +176,7 @@ func BuildInventory(a *steps.Answers) (*InventorySheet, error) {
 	}
 	inst := invAppInstance(a)
 	if inst == "" {
-		_, err := AppInstance(a.Profile)
+		_, err := AppInstance(*ProfileOf(a))
 		problems = append(problems, fmt.Sprintf("no Application Instance: %v", err))
 	}
 	if len(problems) > 0 {
@@ -282,7 +282,7 @@ func UserRule(user string) steps.Result {
 
 // AppInstanceRule: the Application Instance is exactly the expected one.
 func AppInstanceRule(a *steps.Answers) steps.Result {
-	want, err := AppInstance(a.Profile)
+	want, err := AppInstance(*ProfileOf(a))
 	if err != nil {
 		return steps.Result{Status: steps.Fail, Detail: err.Error(), Fix: "complete the profile"}
 	}
@@ -295,7 +295,7 @@ func AppInstanceRule(a *steps.Answers) steps.Result {
 
 // DataServersRule: the ECE data servers are the services servers — both in HA.
 func DataServersRule(a *steps.Answers) steps.Result {
-	ds, svc := invDataServers(a), a.Profile.ServicesServers
+	ds, svc := invDataServers(a), ProfileOf(a).ServicesServers
 	if len(svc) == 0 {
 		return steps.Result{Status: steps.Fail, Detail: "profile.services_servers is empty; the ECE data server in the inventory is the services server",
 			Fix: "list the ECE services servers (on a 400-agent deployment, the collocated servers) in the profile"}
@@ -324,8 +324,8 @@ func DataServersRule(a *steps.Answers) steps.Result {
 			problems = append(problems, fmt.Sprintf("%s is not an ECE services server", d))
 		}
 	}
-	if strings.HasSuffix(a.Profile.ECEShape, "-ha") && len(ds) < 2 {
-		problems = append(problems, fmt.Sprintf("ECE is HA (%s): both services servers are added as data servers", a.Profile.ECEShape))
+	if strings.HasSuffix(ProfileOf(a).ECEShape, "-ha") && len(ds) < 2 {
+		problems = append(problems, fmt.Sprintf("ECE is HA (%s): both services servers are added as data servers", ProfileOf(a).ECEShape))
 	}
 	if len(problems) > 0 {
 		return steps.Result{Status: steps.Fail, Detail: strings.Join(problems, "; "), Fix: "inventory.data_servers must be exactly profile.services_servers (or leave it empty to use them)"}
@@ -367,7 +367,7 @@ func ResolveRule(ctx context.Context, env *steps.Env, name string) steps.Result 
 func ECECertificate(ctx context.Context, env *steps.Env, webServer string) (c *x509.Certificate, source string, err error) {
 	a := env.Answers
 	var tried []string
-	if normName(a.Profile.ECEFQDN) != "" {
+	if normName(ProfileOf(a).ECEFQDN) != "" {
 		p := eceCertFile(env)
 		if b, err := certs.ReadBundleFiles(p); err == nil && len(b.Certs) > 0 {
 			return certs.PickLeaf(b.Certs), p, nil
@@ -375,9 +375,9 @@ func ECECertificate(ctx context.Context, env *steps.Env, webServer string) (c *x
 			tried = append(tried, fmt.Sprintf("%s: %v", p, errOr(err, "no certificate")))
 		}
 	}
-	if len(a.Certificate.CAResponse) > 0 {
+	if len(CertificateOf(a).CAResponse) > 0 {
 		var paths []string
-		for _, p := range a.Certificate.CAResponse {
+		for _, p := range CertificateOf(a).CAResponse {
 			paths = append(paths, env.Path(p))
 		}
 		if b, err := certs.ReadBundleFiles(paths...); err == nil && len(b.Certs) > 0 {
@@ -455,11 +455,11 @@ func (s inventoryStep) Plan(ctx context.Context, env *steps.Env) (*steps.Plan, e
 		plan.Summary = "add these in CCE Administration's inventory, data server(s) first, in this order"
 	default:
 		plan.Summary = fmt.Sprintf("%d-agent model: the entries go into the inventory CSV you download from CCE Administration, fill in and upload", sheet.Model)
-		if a.Inventory.Template == "" {
+		if InventoryOf(a).Template == "" {
 			plan.Notes = append(plan.Notes, "download the inventory CSV template from CCE Administration and set inventory.template to it; "+
 				"`ccewiz inventory show --format csv` then fills its columns (ccewiz does not guess the CSV format)")
 		} else {
-			plan.Notes = append(plan.Notes, fmt.Sprintf("run `ccewiz inventory show --format csv --template %s > ece-inventory.csv`, fill in the columns it names, and upload it", a.Inventory.Template))
+			plan.Notes = append(plan.Notes, fmt.Sprintf("run `ccewiz inventory show --format csv --template %s > ece-inventory.csv`, fill in the columns it names, and upload it", InventoryOf(a).Template))
 		}
 	}
 	if viaAPI {
@@ -494,7 +494,7 @@ func (s inventoryStep) Apply(ctx context.Context, env *steps.Env, p *steps.Plan)
 // asked of the API instead of the admin.
 func (s inventoryStep) ChecksFor(a *steps.Answers) []steps.Check {
 	cs := s.Checks()
-	if strings.TrimSpace(a.Inventory.AW) == "" {
+	if strings.TrimSpace(InventoryOf(a).AW) == "" {
 		return cs
 	}
 	for i, c := range cs {

@@ -132,7 +132,7 @@ func (s *InventorySheet) FillCSV(t *InventoryTemplate, a *steps.Answers) *Invent
 			}
 		}
 		if e.Kind == KindWebServer && a != nil && is4000(a) {
-			vals["site"], vals["peripheralset"] = a.Profile.Site, a.Profile.PeripheralSet
+			vals["site"], vals["peripheralset"] = ProfileOf(a).Site, ProfileOf(a).PeripheralSet
 		}
 		row := make([]string, len(t.Header))
 		for i, col := range t.Header {

@@ -16,7 +16,7 @@ import (
 
 func inventoryAnswers(model int) *steps.Answers {
 	a := steps.NewAnswers()
-	a.Profile = steps.Profile{PCCEVersion: "12.5(1)", ECEVersion: "12.5(1)", DeploymentModel: model, ECEShape: "1500-ha",
+	*ProfileOf(a) = Profile{PCCEVersion: "12.5(1)", ECEVersion: "12.5(1)", DeploymentModel: model, ECEShape: "1500-ha",
 		ECEFQDN: "ece.example.com", WebServers: []string{"web1.example.com", "web2.example.com"}, LoadBalancer: "passthrough",
 		ServicesServers: []string{"svc1.example.com", "svc2.example.com"}, AdminDataServers: []string{"aw1a.example.com"},
 		Site: "Main", PeripheralSet: "PS1", Instance: "Multichannel"}
@@ -109,7 +109,7 @@ func TestAppInstanceRule(t *testing.T) {
 	}
 	for _, c := range cases {
 		a := inventoryAnswers(c.model)
-		a.Inventory.AppInstance = c.typed
+		InventoryOf(a).AppInstance = c.typed
 		r := AppInstanceRule(a)
 		if r.Status != c.status || !strings.Contains(r.Detail, c.why) {
 			t.Errorf("%d %q: %s %s", c.model, c.typed, r.Status, r.Detail)
@@ -137,7 +137,7 @@ func TestDataServersRule(t *testing.T) {
 	}
 	for _, c := range cases {
 		a := inventoryAnswers(2000)
-		a.Profile.ECEShape, a.Profile.ServicesServers, a.Inventory.DataServers = c.shape, c.svc, c.ds
+		ProfileOf(a).ECEShape, ProfileOf(a).ServicesServers, InventoryOf(a).DataServers = c.shape, c.svc, c.ds
 		r := DataServersRule(a)
 		if r.Status != c.status || !strings.Contains(r.Detail, c.why) {
 			t.Errorf("%s: %s %s", c.name, r.Status, r.Detail)
@@ -227,7 +227,7 @@ func TestBuildInventoryGUIOrder(t *testing.T) {
 	if sheet.Method != "gui" {
 		t.Errorf("method = %s", sheet.Method)
 	}
-	a.Profile.DeploymentModel = 0
+	ProfileOf(a).DeploymentModel = 0
 	if _, err := BuildInventory(a); err == nil || !isBadInput(err) {
 		t.Errorf("no model: %v", err)
 	}
@@ -372,7 +372,7 @@ func TestInventoryPlan(t *testing.T) {
 		t.Errorf("plan GUI = %+v", plan.GUI)
 	}
 	// Each wrong value stops the plan, with every problem named.
-	a.Inventory = steps.InventoryAnswers{WebServerName: "web1.example.com", User: "sa", AppInstance: "multichannel"}
+	*InventoryOf(a) = InventoryAnswers{WebServerName: "web1.example.com", User: "sa", AppInstance: "multichannel"}
 	_, err = NewInventoryStep().Plan(ctx, env)
 	if err == nil || !isBadInput(err) {
 		t.Fatalf("err = %v", err)
@@ -383,8 +383,8 @@ func TestInventoryPlan(t *testing.T) {
 		}
 	}
 	// 4000 agents without a template: say so, never invent a CSV.
-	a.Inventory = steps.InventoryAnswers{}
-	a.Profile.DeploymentModel = 4000
+	*InventoryOf(a) = InventoryAnswers{}
+	ProfileOf(a).DeploymentModel = 4000
 	plan, err = NewInventoryStep().Plan(ctx, env)
 	if err != nil || !strings.Contains(strings.Join(plan.Notes, " "), "inventory.template") {
 		t.Errorf("4000 plan: %+v %v", plan, err)

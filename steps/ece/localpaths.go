@@ -15,22 +15,22 @@ import (
 // (sso.keystore_location is not one: it is the path typed into ECE.)
 func LocalPaths(a *steps.Answers) map[string][]string {
 	m := map[string][]string{
-		"certificate.out_dir":     {a.Certificate.OutDir},
-		"certificate.ca_response": a.Certificate.CAResponse,
-		"sso.dc_cert_file":        {a.SSO.DCCertFile},
-		"sso.keystore_file":       {a.SSO.KeystoreFile},
-		"spog.files":              a.Spog.Files,
-		"trust.cert_files":        a.Trust.CertFiles,
-		"inventory.template":      {a.Inventory.Template},
-		"inventory.aw_cert_file":  {a.Inventory.AWCertFile},
+		"certificate.out_dir":     {CertificateOf(a).OutDir},
+		"certificate.ca_response": CertificateOf(a).CAResponse,
+		"sso.dc_cert_file":        {SSOOf(a).DCCertFile},
+		"sso.keystore_file":       {SSOOf(a).KeystoreFile},
+		"spog.files":              SpogOf(a).Files,
+		"trust.cert_files":        TrustOf(a).CertFiles,
+		"inventory.template":      {InventoryOf(a).Template},
+		"inventory.aw_cert_file":  {InventoryOf(a).AWCertFile},
 	}
-	for i, st := range a.Trust.Stores {
+	for i, st := range TrustOf(a).Stores {
 		m[fmt.Sprintf("trust.stores[%d].path", i)] = []string{st.Path}
 	}
 	// A store without a path is this machine's own cacerts when the ADS is
 	// this machine (localCacerts): a file too, which serve must confine.
 	for _, st := range trustStores(a) {
-		if st.Path != "" && !slices.ContainsFunc(a.Trust.Stores, func(s steps.TrustStore) bool { return s.Path == st.Path }) {
+		if st.Path != "" && !slices.ContainsFunc(TrustOf(a).Stores, func(s TrustStore) bool { return s.Path == st.Path }) {
 			m["trust.stores["+st.Server+"].path (this machine's own JAVA_HOME cacerts)"] = []string{st.Path}
 		}
 	}

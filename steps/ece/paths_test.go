@@ -30,12 +30,11 @@ var notLocalPaths = []string{
 	"inventory.web_server_name", "inventory.data_servers", "inventory.user", "inventory.app_instance",
 	"inventory.aw", "inventory.api_user",
 	"integration.awdb_server", "integration.awdb_name", "integration.awdb_auth", "integration.agent_pgs",
-	"integration.confirmed_at", "integration.confirmed_instance",
 	"validation.test_agent",
 	"report.customer", "report.site",
-	"progress.current", "progress.done",
+	"flows.ece.progress.current", "flows.ece.progress.done",
 	// What was written, recorded for the report: listed, never opened.
-	"progress.written[0].path", "progress.written[0].backup",
+	"flows.ece.progress.written[0].path", "flows.ece.progress.written[0].backup",
 }
 
 // fillStrings sets every string and []string answer reachable from v to a
@@ -75,6 +74,11 @@ func TestLocalPathsCoversEveryKey(t *testing.T) {
 	a := steps.NewAnswers()
 	keys := map[string]string{}
 	fillStrings(reflect.ValueOf(a), "", keys)
+	_, _, _, _, _, _, _, _ = ProfileOf(a), CertificateOf(a), SSOOf(a), SpogOf(a), TrustOf(a), InventoryOf(a), IntegrationOf(a), ValidationOf(a) // every section in a
+	for _, sec := range sections {
+		fillStrings(reflect.ValueOf(steps.SectionValues(a)[sec.key]), sec.key, keys)
+	}
+	fillStrings(reflect.ValueOf(State(a)), "flows.ece", keys)
 	got := LocalPaths(a)
 	for key, val := range keys {
 		listed := slices.Contains(got[key], val)

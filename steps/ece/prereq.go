@@ -89,7 +89,7 @@ func containsFold(list []string, s string) bool {
 // AppInstance is the Application Instance name ECE must be integrated with:
 // MultiChannel on the 2000-agent model; {site}_{peripheral_set}_{instance}
 // on 4000/12000 agents. Case is kept exactly: the name is case-sensitive.
-func AppInstance(p steps.Profile) (string, error) {
+func AppInstance(p Profile) (string, error) {
 	switch p.DeploymentModel {
 	case 2000:
 		return "MultiChannel", nil

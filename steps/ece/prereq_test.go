@@ -52,20 +52,20 @@ func TestCheckPatch(t *testing.T) {
 
 func TestAppInstance(t *testing.T) {
 	cases := []struct {
-		p       steps.Profile
+		p       Profile
 		want    string
 		wantErr string
 	}{
-		{steps.Profile{DeploymentModel: 2000}, "MultiChannel", ""},
-		{steps.Profile{DeploymentModel: 2000, Site: "Main", PeripheralSet: "PS1", Instance: "X"}, "MultiChannel", ""},
-		{steps.Profile{DeploymentModel: 4000, Site: "Main", PeripheralSet: "PS1", Instance: "Multichannel"}, "Main_PS1_Multichannel", ""},
-		{steps.Profile{DeploymentModel: 12000, Site: "SiteB", PeripheralSet: "ps2", Instance: "multiChannel"}, "SiteB_ps2_multiChannel", ""},
-		{steps.Profile{DeploymentModel: 12000, Site: " Main ", PeripheralSet: "PS1", Instance: "MC"}, "Main_PS1_MC", ""},
-		{steps.Profile{DeploymentModel: 4000, Site: "Main"}, "", "profile.peripheral_set, profile.instance are missing"},
-		{steps.Profile{DeploymentModel: 4000, PeripheralSet: "PS1", Instance: "X"}, "", "profile.site is missing"},
-		{steps.Profile{DeploymentModel: 4000, Site: "UQ", PeripheralSet: "PS1", Instance: "X"}, "", "starts with UQ"},
-		{steps.Profile{DeploymentModel: 0}, "", "not set"},
-		{steps.Profile{DeploymentModel: 1500}, "", "not a PCCE model"},
+		{Profile{DeploymentModel: 2000}, "MultiChannel", ""},
+		{Profile{DeploymentModel: 2000, Site: "Main", PeripheralSet: "PS1", Instance: "X"}, "MultiChannel", ""},
+		{Profile{DeploymentModel: 4000, Site: "Main", PeripheralSet: "PS1", Instance: "Multichannel"}, "Main_PS1_Multichannel", ""},
+		{Profile{DeploymentModel: 12000, Site: "SiteB", PeripheralSet: "ps2", Instance: "multiChannel"}, "SiteB_ps2_multiChannel", ""},
+		{Profile{DeploymentModel: 12000, Site: " Main ", PeripheralSet: "PS1", Instance: "MC"}, "Main_PS1_MC", ""},
+		{Profile{DeploymentModel: 4000, Site: "Main"}, "", "profile.peripheral_set, profile.instance are missing"},
+		{Profile{DeploymentModel: 4000, PeripheralSet: "PS1", Instance: "X"}, "", "profile.site is missing"},
+		{Profile{DeploymentModel: 4000, Site: "UQ", PeripheralSet: "PS1", Instance: "X"}, "", "starts with UQ"},
+		{Profile{DeploymentModel: 0}, "", "not set"},
+		{Profile{DeploymentModel: 1500}, "", "not a PCCE model"},
 	}
 	for _, c := range cases {
 		got, err := AppInstance(c.p)
@@ -137,16 +137,16 @@ func TestProfileChecks(t *testing.T) {
 		want   steps.Status
 	}{
 		{"example passes", func(*steps.Answers) {}, "profile.complete", steps.Pass},
-		{"missing fqdn", func(a *steps.Answers) { a.Profile.ECEFQDN = "" }, "profile.complete", steps.Fail},
-		{"short fqdn", func(a *steps.Answers) { a.Profile.ECEFQDN = "ece" }, "profile.complete", steps.Fail},
-		{"old pcce", func(a *steps.Answers) { a.Profile.PCCEVersion, a.Profile.PCCEES = "12.0(1)", 30 }, "profile.pcce-patch", steps.Fail},
-		{"ece 12.0 without ET", func(a *steps.Answers) { a.Profile.ECEVersion, a.Profile.ECEES = "12.0(1)", 3 }, "profile.ece-patch", steps.Fail},
-		{"wxm without ES", func(a *steps.Answers) { a.Profile.WXMAnalyzer, a.Profile.ECEES = true, 0 }, "profile.ece-patch", steps.Fail},
-		{"4000 without site", func(a *steps.Answers) { a.Profile.DeploymentModel = 4000 }, "profile.app-instance", steps.Fail},
-		{"two web servers, no balancer", func(a *steps.Answers) { a.Profile.WebServers = []string{"w1.example.com", "w2.example.com"} }, "profile.servers", steps.Fail},
-		{"1500 HA with one services server", func(a *steps.Answers) { a.Profile.ECEShape = "1500-ha" }, "profile.servers", steps.Fail},
-		{"400 HA with one app server", func(a *steps.Answers) { a.Profile.ECEShape = "400-ha" }, "profile.servers", steps.Warn},
-		{"no ADS", func(a *steps.Answers) { a.Profile.AdminDataServers = nil }, "profile.servers", steps.Fail},
+		{"missing fqdn", func(a *steps.Answers) { ProfileOf(a).ECEFQDN = "" }, "profile.complete", steps.Fail},
+		{"short fqdn", func(a *steps.Answers) { ProfileOf(a).ECEFQDN = "ece" }, "profile.complete", steps.Fail},
+		{"old pcce", func(a *steps.Answers) { ProfileOf(a).PCCEVersion, ProfileOf(a).PCCEES = "12.0(1)", 30 }, "profile.pcce-patch", steps.Fail},
+		{"ece 12.0 without ET", func(a *steps.Answers) { ProfileOf(a).ECEVersion, ProfileOf(a).ECEES = "12.0(1)", 3 }, "profile.ece-patch", steps.Fail},
+		{"wxm without ES", func(a *steps.Answers) { ProfileOf(a).WXMAnalyzer, ProfileOf(a).ECEES = true, 0 }, "profile.ece-patch", steps.Fail},
+		{"4000 without site", func(a *steps.Answers) { ProfileOf(a).DeploymentModel = 4000 }, "profile.app-instance", steps.Fail},
+		{"two web servers, no balancer", func(a *steps.Answers) { ProfileOf(a).WebServers = []string{"w1.example.com", "w2.example.com"} }, "profile.servers", steps.Fail},
+		{"1500 HA with one services server", func(a *steps.Answers) { ProfileOf(a).ECEShape = "1500-ha" }, "profile.servers", steps.Fail},
+		{"400 HA with one app server", func(a *steps.Answers) { ProfileOf(a).ECEShape = "400-ha" }, "profile.servers", steps.Warn},
+		{"no ADS", func(a *steps.Answers) { ProfileOf(a).AdminDataServers = nil }, "profile.servers", steps.Fail},
 		{"mrds is manual", func(*steps.Answers) {}, "profile.mrds", steps.Manual},
 	}
 	for _, c := range cases {
@@ -217,8 +217,8 @@ func TestFieldsSetAndValidate(t *testing.T) {
 			t.Errorf("SetField(%s, %q): %v", key, v, err)
 		}
 	}
-	if len(a.Profile.WebServers) != 3 || !a.Profile.WXMAnalyzer || a.Profile.LoadBalancer != "passthrough" || a.Profile.DeploymentModel != 4000 {
-		t.Errorf("fields not stored: %+v", a.Profile)
+	if len(ProfileOf(a).WebServers) != 3 || !ProfileOf(a).WXMAnalyzer || ProfileOf(a).LoadBalancer != "passthrough" || ProfileOf(a).DeploymentModel != 4000 {
+		t.Errorf("fields not stored: %+v", *ProfileOf(a))
 	}
 	for key, v := range map[string]string{
 		"profile.pcce_version":     "11.6",

@@ -31,15 +31,15 @@ func (profileStep) Needed(*steps.Answers) (steps.Need, string) {
 }
 
 func is4000(a *steps.Answers) bool {
-	return a.Profile.DeploymentModel == 4000 || a.Profile.DeploymentModel == 12000
+	return ProfileOf(a).DeploymentModel == 4000 || ProfileOf(a).DeploymentModel == 12000
 }
 
 func (profileStep) Fields() []steps.Field {
 	pcce := steps.ChoiceField("profile.pcce_version", "PCCE version", "CCE Administration › Overview shows it", PCCEVersions,
-		func(a *steps.Answers) *string { return &a.Profile.PCCEVersion })
-	ece := steps.ChoiceField("profile.ece_version", "ECE version", "", ECEVersions, func(a *steps.Answers) *string { return &a.Profile.ECEVersion })
+		func(a *steps.Answers) *string { return &ProfileOf(a).PCCEVersion })
+	ece := steps.ChoiceField("profile.ece_version", "ECE version", "", ECEVersions, func(a *steps.Answers) *string { return &ProfileOf(a).ECEVersion })
 	model := steps.IntField("profile.deployment_model", "Deployment model (agents)", "2000, 4000 or 12000",
-		func(a *steps.Answers) *int { return &a.Profile.DeploymentModel })
+		func(a *steps.Answers) *int { return &ProfileOf(a).DeploymentModel })
 	model.Kind, model.Options = steps.Choice, []string{"2000", "4000", "12000"}
 	model.Validate = func(_ *steps.Answers, v string) error {
 		for _, o := range model.Options {
@@ -50,38 +50,38 @@ func (profileStep) Fields() []steps.Field {
 		return fmt.Errorf("%q is not a PCCE deployment model; choose 2000, 4000 or 12000", v)
 	}
 	fqdn := steps.TextField("profile.ece_fqdn", "ECE FQDN users type", "the name in https://<name>/default — it must be in the certificate",
-		func(a *steps.Answers) *string { return &a.Profile.ECEFQDN })
+		func(a *steps.Answers) *string { return &ProfileOf(a).ECEFQDN })
 	fqdn.Validate = func(_ *steps.Answers, v string) error { return steps.ValidateFQDN(v) }
 	web := steps.ListField("profile.web_servers", "ECE web servers", "fully qualified host names, comma-separated",
-		func(a *steps.Answers) *[]string { return &a.Profile.WebServers })
-	web.Default = func(a *steps.Answers) string { return a.Profile.ECEFQDN }
+		func(a *steps.Answers) *[]string { return &ProfileOf(a).WebServers })
+	web.Default = func(a *steps.Answers) string { return ProfileOf(a).ECEFQDN }
 	web.Validate = validateFQDNList("at least one web server")
 	ads := steps.ListField("profile.admin_data_servers", "Admin Data Servers (AW)", "every ADS: each needs the ECE certificate in its Java cacerts",
-		func(a *steps.Answers) *[]string { return &a.Profile.AdminDataServers })
+		func(a *steps.Answers) *[]string { return &ProfileOf(a).AdminDataServers })
 	ads.Validate = validateFQDNList("at least one Admin Data Server")
-	site := steps.TextField("profile.site", "Site", "e.g. Main (case kept exactly)", func(a *steps.Answers) *string { return &a.Profile.Site })
-	ps := steps.TextField("profile.peripheral_set", "Peripheral set", "e.g. PS1", func(a *steps.Answers) *string { return &a.Profile.PeripheralSet })
-	inst := steps.TextField("profile.instance", "Application instance", "e.g. Multichannel", func(a *steps.Answers) *string { return &a.Profile.Instance })
+	site := steps.TextField("profile.site", "Site", "e.g. Main (case kept exactly)", func(a *steps.Answers) *string { return &ProfileOf(a).Site })
+	ps := steps.TextField("profile.peripheral_set", "Peripheral set", "e.g. PS1", func(a *steps.Answers) *string { return &ProfileOf(a).PeripheralSet })
+	inst := steps.TextField("profile.instance", "Application instance", "e.g. Multichannel", func(a *steps.Answers) *string { return &ProfileOf(a).Instance })
 	for _, f := range []*steps.Field{&site, &ps, &inst} {
 		f.Visible = is4000
 	}
 	return []steps.Field{
 		pcce,
-		steps.IntField("profile.pcce_es", "PCCE ES installed", "the Engineering Special number, 0 for none", func(a *steps.Answers) *int { return &a.Profile.PCCEES }),
+		steps.IntField("profile.pcce_es", "PCCE ES installed", "the Engineering Special number, 0 for none", func(a *steps.Answers) *int { return &ProfileOf(a).PCCEES }),
 		ece,
-		steps.IntField("profile.ece_es", "ECE ES installed", "0 for none", func(a *steps.Answers) *int { return &a.Profile.ECEES }),
-		steps.ListField("profile.ece_et", "ECE engineering test fixes", "e.g. ES3_ET1a (12.0(1) needs it)", func(a *steps.Answers) *[]string { return &a.Profile.ECEETs }),
+		steps.IntField("profile.ece_es", "ECE ES installed", "0 for none", func(a *steps.Answers) *int { return &ProfileOf(a).ECEES }),
+		steps.ListField("profile.ece_et", "ECE engineering test fixes", "e.g. ES3_ET1a (12.0(1) needs it)", func(a *steps.Answers) *[]string { return &ProfileOf(a).ECEETs }),
 		model,
 		site, ps, inst,
-		steps.ChoiceField("profile.ece_shape", "ECE deployment", "400-agent single side or HA, 1500-agent (HA)", ECEShapes, func(a *steps.Answers) *string { return &a.Profile.ECEShape }),
+		steps.ChoiceField("profile.ece_shape", "ECE deployment", "400-agent single side or HA, 1500-agent (HA)", ECEShapes, func(a *steps.Answers) *string { return &ProfileOf(a).ECEShape }),
 		steps.ChoiceField("profile.load_balancer", "Load balancer", "passthrough: one certificate on every web server; offload: one per web server plus the balancer's", LoadBalancer,
-			func(a *steps.Answers) *string { return &a.Profile.LoadBalancer }),
+			func(a *steps.Answers) *string { return &ProfileOf(a).LoadBalancer }),
 		fqdn,
 		web,
-		steps.ListField("profile.app_servers", "ECE application servers", "they all get the AD keystore", func(a *steps.Answers) *[]string { return &a.Profile.AppServers }),
-		steps.ListField("profile.services_servers", "ECE services (data) servers", "added to the PCCE inventory as ECE data servers", func(a *steps.Answers) *[]string { return &a.Profile.ServicesServers }),
+		steps.ListField("profile.app_servers", "ECE application servers", "they all get the AD keystore", func(a *steps.Answers) *[]string { return &ProfileOf(a).AppServers }),
+		steps.ListField("profile.services_servers", "ECE services (data) servers", "added to the PCCE inventory as ECE data servers", func(a *steps.Answers) *[]string { return &ProfileOf(a).ServicesServers }),
 		ads,
-		steps.BoolField("profile.wxm_analyzer", "WXM analyzer wanted", "needs PCCE ES7 and ECE ES1 on 12.5(1)", func(a *steps.Answers) *bool { return &a.Profile.WXMAnalyzer }),
+		steps.BoolField("profile.wxm_analyzer", "WXM analyzer wanted", "needs PCCE ES7 and ECE ES1 on 12.5(1)", func(a *steps.Answers) *bool { return &ProfileOf(a).WXMAnalyzer }),
 	}
 }
 
@@ -106,7 +106,7 @@ func (s profileStep) Plan(_ context.Context, env *steps.Env) (*steps.Plan, error
 	if errs := steps.ValidateFields(a, s.Fields()); len(errs) > 0 {
 		return nil, steps.BadInput(joinErrs("the deployment profile is incomplete", errs))
 	}
-	inst, err := AppInstance(a.Profile)
+	inst, err := AppInstance(*ProfileOf(a))
 	if err != nil {
 		return nil, steps.BadInput(err)
 	}
@@ -139,11 +139,11 @@ func (s profileStep) Checks() []steps.Check {
 				return steps.Result{Status: steps.Fail, Detail: joinErrs(fmt.Sprintf("%d answer(s) missing or wrong", len(errs)), errs).Error(),
 					Fix: "fill them in the wizard's first step or in the answers file's profile section"}
 			}
-			return steps.Result{Status: steps.Pass, Detail: fmt.Sprintf("ECE %s (%s), PCCE %s, %d-agent model", env.Answers.Profile.ECEFQDN,
-				env.Answers.Profile.ECEShape, env.Answers.Profile.PCCEVersion, env.Answers.Profile.DeploymentModel)}
+			return steps.Result{Status: steps.Pass, Detail: fmt.Sprintf("ECE %s (%s), PCCE %s, %d-agent model", ProfileOf(env.Answers).ECEFQDN,
+				ProfileOf(env.Answers).ECEShape, ProfileOf(env.Answers).PCCEVersion, ProfileOf(env.Answers).DeploymentModel)}
 		}},
 		{ID: "profile.pcce-patch", Title: "PCCE patch level", Run: func(_ context.Context, env *steps.Env) steps.Result {
-			p := env.Answers.Profile
+			p := *ProfileOf(env.Answers)
 			if p.PCCEVersion == "" {
 				return steps.Result{Status: steps.Fail, Detail: "profile.pcce_version is not set", Fix: "choose one of " + strings.Join(PCCEVersions, ", ")}
 			}
@@ -151,7 +151,7 @@ func (s profileStep) Checks() []steps.Check {
 			return steps.Result{Status: st, Detail: d, Fix: fix}
 		}},
 		{ID: "profile.ece-patch", Title: "ECE patch level", Run: func(_ context.Context, env *steps.Env) steps.Result {
-			p := env.Answers.Profile
+			p := *ProfileOf(env.Answers)
 			if p.ECEVersion == "" {
 				return steps.Result{Status: steps.Fail, Detail: "profile.ece_version is not set", Fix: "choose one of " + strings.Join(ECEVersions, ", ")}
 			}
@@ -159,14 +159,14 @@ func (s profileStep) Checks() []steps.Check {
 			return steps.Result{Status: st, Detail: d, Fix: fix}
 		}},
 		{ID: "profile.app-instance", Title: "Application Instance name", Run: func(_ context.Context, env *steps.Env) steps.Result {
-			inst, err := AppInstance(env.Answers.Profile)
+			inst, err := AppInstance(*ProfileOf(env.Answers))
 			if err != nil {
 				return steps.Result{Status: steps.Fail, Detail: err.Error(), Fix: "complete the profile's site, peripheral set and instance exactly as CCE Administration shows them"}
 			}
 			return steps.Result{Status: steps.Pass, Detail: "ECE must be integrated with " + strconv.Quote(inst) + " (case-sensitive; never the one starting with UQ)"}
 		}},
 		{ID: "profile.servers", Title: "Servers match the ECE deployment shape", Run: func(_ context.Context, env *steps.Env) steps.Result {
-			return checkShape(env.Answers.Profile)
+			return checkShape(*ProfileOf(env.Answers))
 		}},
 		{ID: "profile.mrds", Title: "ECE media routing domains", Manual: true,
 			What: "CCE Administration › Manage › Media Routing Domains: ECE_Email, ECE_Chat and ECE_Outbound exist and are associated with the ECE Application Instance"},
@@ -174,7 +174,7 @@ func (s profileStep) Checks() []steps.Check {
 }
 
 // checkShape compares the server lists with the ECE deployment shape.
-func checkShape(p steps.Profile) steps.Result {
+func checkShape(p Profile) steps.Result {
 	var problems, warns []string
 	ha := strings.HasSuffix(p.ECEShape, "-ha")
 	switch {

@@ -35,7 +35,7 @@ func (spogStep) Intro() string {
 }
 
 func (spogStep) Needed(a *steps.Answers) (steps.Need, string) {
-	p := a.Profile
+	p := *ProfileOf(a)
 	if p.PCCEVersion == "12.0(1)" || p.ECEVersion == "12.0(1)" {
 		return steps.Required, "12.0(1): Cisco's guide makes this step mandatory on every 12.0 installation"
 	}
@@ -63,10 +63,10 @@ func DefaultSpogPath(webServer string) string {
 
 func (spogStep) Fields() []steps.Field {
 	files := steps.ListField("spog.files", "spog_config.js files", "one per ECE web server: a local path, or a UNC path like \\\\web1\\c$\\Cisco\\"+SpogRelPath,
-		func(a *steps.Answers) *[]string { return &a.Spog.Files })
+		func(a *steps.Answers) *[]string { return &SpogOf(a).Files })
 	files.Default = func(a *steps.Answers) string {
 		var out []string
-		for _, w := range a.Profile.WebServers {
+		for _, w := range ProfileOf(a).WebServers {
 			out = append(out, DefaultSpogPath(w))
 		}
 		return strings.Join(out, ", ")
@@ -81,14 +81,14 @@ func (spogStep) Fields() []steps.Field {
 		return nil
 	}
 	proto := steps.ChoiceField("spog.protocol", "web_server_protocol", "always https: ECE does not support non-SSL access", []string{"https"},
-		func(a *steps.Answers) *string { return &a.Spog.Protocol })
+		func(a *steps.Answers) *string { return &SpogOf(a).Protocol })
 	proto.Default = func(*steps.Answers) string { return "https" }
 	return []steps.Field{files, proto}
 }
 
 // spogWant is what every spog_config.js must say.
 func spogWant(a *steps.Answers) (spogjs.Want, error) {
-	w := spogjs.Want{Protocol: orDefault(a.Spog.Protocol, "https"), ServerName: strings.TrimSuffix(strings.TrimSpace(a.Profile.ECEFQDN), ".")}
+	w := spogjs.Want{Protocol: orDefault(SpogOf(a).Protocol, "https"), ServerName: strings.TrimSuffix(strings.TrimSpace(ProfileOf(a).ECEFQDN), ".")}
 	if err := steps.ValidateFQDN(w.ServerName); err != nil {
 		return w, fmt.Errorf("profile.ece_fqdn: %w", err)
 	}
@@ -108,9 +108,9 @@ func (s spogStep) Plan(_ context.Context, env *steps.Env) (*steps.Plan, error) {
 		return nil, steps.BadInput(joinErrs("the spog answers are wrong", errs))
 	}
 	plan := &steps.Plan{Step: s.ID()}
-	if len(a.Spog.Files) == 0 {
+	if len(SpogOf(a).Files) == 0 {
 		plan.Summary = "spog.files is empty: run ccewiz on each web server, or list each file's UNC path in spog.files"
-		for _, w := range a.Profile.WebServers {
+		for _, w := range ProfileOf(a).WebServers {
 			plan.Commands = append(plan.Commands, steps.Command{Host: w, Shell: "cmd",
 				Script: fmt.Sprintf(`ccewiz spog patch --file "%s\%s" --server-name %s`, defaultECEHome, SpogRelPath, want.ServerName),
 				Why:    "sets web_server_protocol and web_server_name, after showing the diff and making a backup (adjust C:\\Cisco to ECE_HOME)"})
@@ -119,7 +119,7 @@ func (s spogStep) Plan(_ context.Context, env *steps.Env) (*steps.Plan, error) {
 	}
 	var fps []*spogjs.FilePlan
 	changed := 0
-	for _, f := range a.Spog.Files {
+	for _, f := range SpogOf(a).Files {
 		fp, err := spogjs.PlanFile(env.Path(f), want)
 		if err != nil {
 			return nil, steps.BadInput(err)
@@ -141,7 +141,7 @@ func (s spogStep) Plan(_ context.Context, env *steps.Env) (*steps.Plan, error) {
 	}
 	plan.Private = fps
 	plan.Summary = fmt.Sprintf("%d of %d spog_config.js file(s) to change; only the two values, everything else kept byte for byte", changed, len(fps))
-	if n, w := len(a.Spog.Files), len(a.Profile.WebServers); n < w {
+	if n, w := len(SpogOf(a).Files), len(ProfileOf(a).WebServers); n < w {
 		plan.Notes = append(plan.Notes, fmt.Sprintf("%d web server(s) in the profile but only %d file(s) in spog.files: every web server has its own spog_config.js", w, n))
 	}
 	return plan, nil
@@ -189,19 +189,19 @@ func (s spogStep) Checks() []steps.Check {
 
 // ChecksFor returns spog.1, spog.2 … — one check per file in spog.files.
 func (s spogStep) ChecksFor(a *steps.Answers) []steps.Check {
-	if a == nil || len(a.Spog.Files) == 0 {
+	if a == nil || len(SpogOf(a).Files) == 0 {
 		return []steps.Check{{ID: "spog.files", Title: "spog_config.js names https and the ECE FQDN", Run: func(_ context.Context, env *steps.Env) steps.Result {
 			need, why := s.Needed(env.Answers)
 			if need == steps.Optional || need == steps.NotNeeded {
 				return steps.Result{Status: steps.Skip, Detail: "spog.files is empty and the step is optional: " + why}
 			}
 			return steps.Result{Status: steps.Manual, Detail: fmt.Sprintf("on every web server, {ECE_HOME}\\%s must say web_server_protocol = \"https\" and web_server_name = %q (%s)",
-				SpogRelPath, env.Answers.Profile.ECEFQDN, why),
+				SpogRelPath, ProfileOf(env.Answers).ECEFQDN, why),
 				Fix: "list each file in spog.files (UNC paths work from Windows), or run `ccewiz spog check` on each web server"}
 		}}}
 	}
 	var out []steps.Check
-	for i, f := range a.Spog.Files {
+	for i, f := range SpogOf(a).Files {
 		out = append(out, steps.Check{ID: fmt.Sprintf("spog.%d", i+1), Title: "spog_config.js " + f, Run: func(_ context.Context, env *steps.Env) steps.Result {
 			return checkSpogFile(env, f)
 		}})

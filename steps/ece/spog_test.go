@@ -13,30 +13,30 @@ import (
 )
 
 func TestSpogNeeded(t *testing.T) {
-	base := steps.Profile{PCCEVersion: "12.5(1)", ECEVersion: "12.5(1)", ECEShape: "400-single", ECEFQDN: "ece.example.com", WebServers: []string{"ece.example.com"}}
+	base := Profile{PCCEVersion: "12.5(1)", ECEVersion: "12.5(1)", ECEShape: "400-single", ECEFQDN: "ece.example.com", WebServers: []string{"ece.example.com"}}
 	cases := []struct {
 		name   string
-		change func(p *steps.Profile)
+		change func(p *Profile)
 		need   steps.Need
 		why    string
 	}{
-		{"12.5 single, same name", func(*steps.Profile) {}, steps.Optional, "not 12.0, not HA"},
-		{"same name, other case and trailing dot", func(p *steps.Profile) { p.WebServers = []string{"ECE.example.com."} }, steps.Optional, "not 12.0"},
-		{"PCCE 12.0", func(p *steps.Profile) { p.PCCEVersion = "12.0(1)" }, steps.Required, "12.0"},
-		{"ECE 12.0", func(p *steps.Profile) { p.ECEVersion = "12.0(1)" }, steps.Required, "mandatory"},
-		{"ECE HA", func(p *steps.Profile) { p.ECEShape = "1500-ha" }, steps.Required, "high availability"},
-		{"host differs from URL", func(p *steps.Profile) {
+		{"12.5 single, same name", func(*Profile) {}, steps.Optional, "not 12.0, not HA"},
+		{"same name, other case and trailing dot", func(p *Profile) { p.WebServers = []string{"ECE.example.com."} }, steps.Optional, "not 12.0"},
+		{"PCCE 12.0", func(p *Profile) { p.PCCEVersion = "12.0(1)" }, steps.Required, "12.0"},
+		{"ECE 12.0", func(p *Profile) { p.ECEVersion = "12.0(1)" }, steps.Required, "mandatory"},
+		{"ECE HA", func(p *Profile) { p.ECEShape = "1500-ha" }, steps.Required, "high availability"},
+		{"host differs from URL", func(p *Profile) {
 			p.ECEFQDN = "chat.example.com"
 			p.WebServers = []string{"UCSVRECEWEB.example.com"}
 		}, steps.Required, "UCSVRECEWEB.example.com is not the name users type (chat.example.com)"},
-		{"one of two differs", func(p *steps.Profile) { p.WebServers = []string{"ece.example.com", "web2.example.com"} }, steps.Required, "web2"},
-		{"profile incomplete", func(p *steps.Profile) { p.ECEFQDN = "" }, steps.Recommended, "profile.ece_fqdn"},
+		{"one of two differs", func(p *Profile) { p.WebServers = []string{"ece.example.com", "web2.example.com"} }, steps.Required, "web2"},
+		{"profile incomplete", func(p *Profile) { p.ECEFQDN = "" }, steps.Recommended, "profile.ece_fqdn"},
 	}
 	for _, c := range cases {
 		p := base
 		p.WebServers = append([]string(nil), base.WebServers...)
 		c.change(&p)
-		need, why := NewSpogStep().Needed(&steps.Answers{Profile: p})
+		need, why := NewSpogStep().Needed(answersWith(func(a *steps.Answers) { *ProfileOf(a) = p }))
 		if need != c.need || !strings.Contains(why, c.why) {
 			t.Errorf("%s: %s (%s), want %s containing %q", c.name, need, why, c.need, c.why)
 		}
@@ -60,10 +60,10 @@ func spogEnv(t *testing.T) (*steps.Env, []string) {
 		paths = append(paths, p)
 	}
 	a := steps.NewAnswers()
-	a.Profile = steps.Profile{PCCEVersion: "12.5(1)", ECEVersion: "12.5(1)", ECEShape: "400-ha", ECEFQDN: "ece.example.com",
+	*ProfileOf(a) = Profile{PCCEVersion: "12.5(1)", ECEVersion: "12.5(1)", ECEShape: "400-ha", ECEFQDN: "ece.example.com",
 		WebServers: []string{"web1.example.com", "web2.example.com"}}
 	// Relative paths resolve against the answers file's folder.
-	a.Spog.Files = []string{"web1/spog_config.js", "web2/spog_config.js"}
+	SpogOf(a).Files = []string{"web1/spog_config.js", "web2/spog_config.js"}
 	env := steps.NewEnv(a, filepath.Join(dir, "ccewiz.yaml"))
 	env.Now = func() time.Time { return time.Date(2026, 11, 23, 5, 30, 0, 0, time.UTC) }
 	return env, paths
@@ -125,12 +125,12 @@ func TestSpogPlanRefusesAndWritesNothing(t *testing.T) {
 	if err == nil || !isBadInput(err) || !strings.Contains(err.Error(), "declared 2 times") {
 		t.Fatalf("err = %v", err)
 	}
-	env.Answers.Profile.ECEFQDN = "ece"
+	ProfileOf(env.Answers).ECEFQDN = "ece"
 	if _, err := NewSpogStep().Plan(ctx, env); err == nil || !strings.Contains(err.Error(), "short host name") {
 		t.Errorf("short FQDN: %v", err)
 	}
-	env.Answers.Profile.ECEFQDN = "ece.example.com"
-	env.Answers.Spog.Files = []string{"web1/other.js"}
+	ProfileOf(env.Answers).ECEFQDN = "ece.example.com"
+	SpogOf(env.Answers).Files = []string{"web1/other.js"}
 	if _, err := NewSpogStep().Plan(ctx, env); err == nil || !strings.Contains(err.Error(), "not a spog_config.js") {
 		t.Errorf("wrong file name: %v", err)
 	}
@@ -138,7 +138,7 @@ func TestSpogPlanRefusesAndWritesNothing(t *testing.T) {
 
 func TestSpogWithoutFilesPrintsCommands(t *testing.T) {
 	env, _ := spogEnv(t)
-	env.Answers.Spog.Files = nil
+	SpogOf(env.Answers).Files = nil
 	plan, err := NewSpogStep().Plan(context.Background(), env)
 	if err != nil {
 		t.Fatal(err)
@@ -150,7 +150,7 @@ func TestSpogWithoutFilesPrintsCommands(t *testing.T) {
 	if r.Status != steps.Manual {
 		t.Errorf("check without files = %+v", r)
 	}
-	env.Answers.Profile = steps.Profile{PCCEVersion: "12.5(1)", ECEVersion: "12.5(1)", ECEShape: "400-single", ECEFQDN: "ece.example.com", WebServers: []string{"ece.example.com"}}
+	*ProfileOf(env.Answers) = Profile{PCCEVersion: "12.5(1)", ECEVersion: "12.5(1)", ECEShape: "400-single", ECEFQDN: "ece.example.com", WebServers: []string{"ece.example.com"}}
 	if r := NewSpogStep().Checks()[0].Run(context.Background(), env); r.Status != steps.Skip {
 		t.Errorf("optional step without files = %+v", r)
 	}

@@ -55,22 +55,22 @@ func (ssoStep) Needed(*steps.Answers) (steps.Need, string) {
 }
 
 func ssoDNAttr(a *steps.Answers) string {
-	return orDefault(strings.TrimSpace(a.SSO.DNAttribute), ldapcfg.DNAttribute)
+	return orDefault(strings.TrimSpace(SSOOf(a).DNAttribute), ldapcfg.DNAttribute)
 }
 func ssoKeystoreLocation(a *steps.Answers) string {
-	return orDefault(strings.TrimSpace(a.SSO.KeystoreLocation), DefaultKeystoreLocation)
+	return orDefault(strings.TrimSpace(SSOOf(a).KeystoreLocation), DefaultKeystoreLocation)
 }
 func ssoKeystoreFile(env *steps.Env) string {
-	return env.Path(orDefault(strings.TrimSpace(env.Answers.SSO.KeystoreFile), DefaultKeystoreFile))
+	return env.Path(orDefault(strings.TrimSpace(SSOOf(env.Answers).KeystoreFile), DefaultKeystoreFile))
 }
 
 // ssoDCAddr is where to fetch the DC's certificate: sso.dc_addr, else the
 // LDAP URL's server on its TLS port (the GC's 3269 for 3268, 636 for 389).
 func ssoDCAddr(a *steps.Answers) string {
-	if s := strings.TrimSpace(a.SSO.DCAddr); s != "" {
+	if s := strings.TrimSpace(SSOOf(a).DCAddr); s != "" {
 		return s
 	}
-	ep, err := ldapcfg.ParseURL(a.SSO.LDAPURL)
+	ep, err := ldapcfg.ParseURL(SSOOf(a).LDAPURL)
 	if err != nil {
 		return ""
 	}
@@ -86,10 +86,10 @@ func ssoDCAddr(a *steps.Answers) string {
 
 func (ssoStep) Fields() []steps.Field {
 	url := steps.TextField("sso.ldap_url", "LDAP URL", "best practice: a Global Catalog over TLS, e.g. ldaps://gc1.example.local:3269",
-		func(a *steps.Answers) *string { return &a.SSO.LDAPURL })
+		func(a *steps.Answers) *string { return &SSOOf(a).LDAPURL })
 	url.Validate = func(_ *steps.Answers, v string) error { _, err := ldapcfg.ParseURL(v); return err }
 	dcAddr := steps.TextField("sso.dc_addr", "Domain controller for its certificate", "host:port with LDAPS (636, or 3269 on a GC); empty: the LDAP URL's server",
-		func(a *steps.Answers) *string { return &a.SSO.DCAddr })
+		func(a *steps.Answers) *string { return &SSOOf(a).DCAddr })
 	dcAddr.Default = ssoDCAddr
 	dcAddr.Validate = func(_ *steps.Answers, v string) error {
 		if strings.TrimSpace(v) == "" {
@@ -101,11 +101,11 @@ func (ssoStep) Fields() []steps.Field {
 		return nil
 	}
 	certFile := steps.TextField("sso.dc_cert_file", "or the DC's certificate file", "a Base-64 .cer you already have; used instead of fetching it",
-		func(a *steps.Answers) *string { return &a.SSO.DCCertFile })
+		func(a *steps.Answers) *string { return &SSOOf(a).DCCertFile })
 	trust := steps.ChoiceField("sso.trust", "Trust", "leaf: the DC's own certificate (the guide's way; redo at renewal); ca: its issuing CA (survives renewals)",
-		[]string{ldapcfg.TrustLeaf, ldapcfg.TrustCA}, func(a *steps.Answers) *string { return &a.SSO.Trust })
+		[]string{ldapcfg.TrustLeaf, ldapcfg.TrustCA}, func(a *steps.Answers) *string { return &SSOOf(a).Trust })
 	trust.Default = func(*steps.Answers) string { return ldapcfg.TrustLeaf }
-	attr := steps.TextField("sso.dn_attribute", "DN Attribute", "must be userPrincipalName", func(a *steps.Answers) *string { return &a.SSO.DNAttribute })
+	attr := steps.TextField("sso.dn_attribute", "DN Attribute", "must be userPrincipalName", func(a *steps.Answers) *string { return &SSOOf(a).DNAttribute })
 	attr.Default = func(*steps.Answers) string { return ldapcfg.DNAttribute }
 	attr.Validate = func(_ *steps.Answers, v string) error {
 		if v = strings.TrimSpace(v); v != "" && v != ldapcfg.DNAttribute {
@@ -114,10 +114,10 @@ func (ssoStep) Fields() []steps.Field {
 		return nil
 	}
 	base := steps.TextField("sso.base", "Base", "not needed with a Global Catalog; else the domain's DN, e.g. DC=example,DC=local",
-		func(a *steps.Answers) *string { return &a.SSO.Base })
+		func(a *steps.Answers) *string { return &SSOOf(a).Base })
 	base.Validate = func(a *steps.Answers, v string) error {
 		if strings.TrimSpace(v) == "" {
-			if ep, err := ldapcfg.ParseURL(a.SSO.LDAPURL); err == nil && !ep.GC {
+			if ep, err := ldapcfg.ParseURL(SSOOf(a).LDAPURL); err == nil && !ep.GC {
 				return errors.New("required when the LDAP URL is not a Global Catalog (port 3268/3269), e.g. DC=example,DC=local")
 			}
 			return nil
@@ -126,7 +126,7 @@ func (ssoStep) Fields() []steps.Field {
 		return err
 	}
 	bind := steps.TextField("sso.bind_dn", "DN for LDAP search", "distinguishedName of the service account, e.g. CN=pcceadmin,CN=Users,DC=example,DC=local",
-		func(a *steps.Answers) *string { return &a.SSO.BindDN })
+		func(a *steps.Answers) *string { return &SSOOf(a).BindDN })
 	bind.Validate = func(_ *steps.Answers, v string) error {
 		if strings.TrimSpace(v) == "" {
 			return nil
@@ -135,10 +135,10 @@ func (ssoStep) Fields() []steps.Field {
 		return err
 	}
 	ssl := steps.BoolField("sso.ssl_enabled", "Is LDAP SSL enabled", "treat as mandatory (Microsoft's LDAP signing requirements)",
-		func(a *steps.Answers) *bool { return &a.SSO.SSLEnabled })
+		func(a *steps.Answers) *bool { return &SSOOf(a).SSLEnabled })
 	ssl.Default = func(*steps.Answers) string { return "true" }
 	loc := steps.TextField("sso.keystore_location", "Keystore location", `the keystore's path on every application server, e.g. c:\ece\pcce\mydomain.jks`,
-		func(a *steps.Answers) *string { return &a.SSO.KeystoreLocation })
+		func(a *steps.Answers) *string { return &SSOOf(a).KeystoreLocation })
 	loc.Default = func(*steps.Answers) string { return DefaultKeystoreLocation }
 	loc.Validate = func(a *steps.Answers, v string) error {
 		if strings.TrimSpace(v) == "" {
@@ -151,10 +151,10 @@ func (ssoStep) Fields() []steps.Field {
 		return nil
 	}
 	file := steps.TextField("sso.keystore_file", "Keystore file here", "where ccewiz writes mydomain.jks on this machine, to copy to the application servers",
-		func(a *steps.Answers) *string { return &a.SSO.KeystoreFile })
+		func(a *steps.Answers) *string { return &SSOOf(a).KeystoreFile })
 	file.Default = func(*steps.Answers) string { return DefaultKeystoreFile }
 	user := steps.TextField("sso.test_user", "Test user", "a partition administrator's userPrincipalName (user@domain) to look up as ECE will",
-		func(a *steps.Answers) *string { return &a.SSO.TestUser })
+		func(a *steps.Answers) *string { return &SSOOf(a).TestUser })
 	user.Validate = func(_ *steps.Answers, v string) error {
 		if v = strings.TrimSpace(v); v != "" && !strings.Contains(v, "@") {
 			return fmt.Errorf("%q is not a userPrincipalName; write it as user@domain, e.g. admin1@example.local", v)
@@ -163,11 +163,11 @@ func (ssoStep) Fields() []steps.Field {
 	}
 	return []steps.Field{
 		url, attr, base, bind,
-		steps.SecretRefField("sso.bind_password", "Password", "the password of the DN for LDAP search", func(a *steps.Answers) *secret.Ref { return &a.SSO.BindPassword }),
+		steps.SecretRefField("sso.bind_password", "Password", "the password of the DN for LDAP search", func(a *steps.Answers) *secret.Ref { return &SSOOf(a).BindPassword }),
 		ssl, loc,
 		dcAddr, certFile, trust, file,
 		steps.SecretRefField("sso.keystore_password", "Keystore password", "protects mydomain.jks (keytool asks for it); ECE itself does not need it",
-			func(a *steps.Answers) *secret.Ref { return &a.SSO.KeystorePassword }),
+			func(a *steps.Answers) *secret.Ref { return &SSOOf(a).KeystorePassword }),
 		user,
 	}
 }
@@ -177,18 +177,18 @@ func (ssoStep) Fields() []steps.Field {
 // source being configured counts as a password.
 func ssoSettings(env *steps.Env, withPassword bool) (ldapcfg.Settings, error) {
 	a := env.Answers
-	s := ldapcfg.Settings{URL: strings.TrimSpace(a.SSO.LDAPURL), DNAttribute: ssoDNAttr(a), Base: strings.TrimSpace(a.SSO.Base),
-		BindDN: strings.TrimSpace(a.SSO.BindDN), SSLEnabled: a.SSO.SSLEnabled, KeystoreLocation: ssoKeystoreLocation(a)}
+	s := ldapcfg.Settings{URL: strings.TrimSpace(SSOOf(a).LDAPURL), DNAttribute: ssoDNAttr(a), Base: strings.TrimSpace(SSOOf(a).Base),
+		BindDN: strings.TrimSpace(SSOOf(a).BindDN), SSLEnabled: SSOOf(a).SSLEnabled, KeystoreLocation: ssoKeystoreLocation(a)}
 	if s.BindDN == "" {
 		return s, nil
 	}
 	if !withPassword {
-		if !a.SSO.BindPassword.IsZero() || !env.Secrets["sso.bind_password"].IsZero() || env.Prompt != nil {
+		if !SSOOf(a).BindPassword.IsZero() || !env.Secrets["sso.bind_password"].IsZero() || env.Prompt != nil {
 			s.Password = secret.New("(set)")
 		}
 		return s, nil
 	}
-	pw, err := env.Secret("sso.bind_password", a.SSO.BindPassword, "LDAP bind password of "+s.BindDN)
+	pw, err := env.Secret("sso.bind_password", SSOOf(a).BindPassword, "LDAP bind password of "+s.BindDN)
 	if err != nil {
 		return s, err
 	}
@@ -208,7 +208,7 @@ func problemsText(ps ldapcfg.Problems) string {
 // else fetched from the DC (trust on first use). source says which.
 func dcChain(ctx context.Context, env *steps.Env) (chain []*x509.Certificate, source string, fetched bool, err error) {
 	a := env.Answers
-	if f := strings.TrimSpace(a.SSO.DCCertFile); f != "" {
+	if f := strings.TrimSpace(SSOOf(a).DCCertFile); f != "" {
 		p := env.Path(f)
 		chain, found, err := ldapcfg.ReadCertFile(p)
 		if err != nil {
@@ -252,7 +252,7 @@ func (s ssoStep) Plan(ctx context.Context, env *steps.Env) (*steps.Plan, error) 
 	if err != nil {
 		return nil, err
 	}
-	trusted, err := ldapcfg.Pick(chain, orDefault(a.SSO.Trust, ldapcfg.TrustLeaf))
+	trusted, err := ldapcfg.Pick(chain, orDefault(SSOOf(a).Trust, ldapcfg.TrustLeaf))
 	if err != nil {
 		return nil, steps.BadInput(fmt.Errorf("sso.trust: %w", err))
 	}
@@ -284,7 +284,7 @@ func (s ssoStep) Plan(ctx context.Context, env *steps.Env) (*steps.Plan, error) 
 func ssoKeystoreChange(env *steps.Env, trusted *x509.Certificate) (steps.FileChange, []steps.KeystoreChange, []byte, error) {
 	path := ssoKeystoreFile(env)
 	fc := steps.FileChange{Path: path, Action: steps.Unchanged, Backup: true, Sensitive: true, Mode: 0o644}
-	pw, err := env.Secret("sso.keystore_password", env.Answers.SSO.KeystorePassword, "AD keystore password")
+	pw, err := env.Secret("sso.keystore_password", SSOOf(env.Answers).KeystorePassword, "AD keystore password")
 	if err != nil {
 		return fc, nil, nil, err
 	}
@@ -325,7 +325,7 @@ func ssoCopyCommands(a *steps.Answers, local string, data []byte) []steps.Comman
 	dir := strings.TrimSuffix(dst, name)
 	sum := strings.ToUpper(steps.SHA256Hex(data))
 	var out []steps.Command
-	for _, host := range a.Profile.AppServers {
+	for _, host := range ProfileOf(a).AppServers {
 		script := fmt.Sprintf(`# First copy %s from this machine to C:\temp\%s on %s.
 $dst = %s
 New-Item -ItemType Directory -Force -Path %s | Out-Null
@@ -341,7 +341,7 @@ if ((Get-FileHash $dst -Algorithm SHA256).Hash -ne '%s') { throw "$dst differs f
 
 // ssoGUI is the form to fill in, value by value, in ECE's order.
 func ssoGUI(a *steps.Answers, s ldapcfg.Settings) []steps.GUIEntry {
-	where := strings.Replace(SSOWhere, "<ece_fqdn>", orDefault(a.Profile.ECEFQDN, "<ece_fqdn>"), 1)
+	where := strings.Replace(SSOWhere, "<ece_fqdn>", orDefault(ProfileOf(a).ECEFQDN, "<ece_fqdn>"), 1)
 	base := s.Base
 	if base == "" {
 		base = "(leave empty: the Global Catalog searches the whole forest)"
@@ -351,7 +351,7 @@ func ssoGUI(a *steps.Answers, s ldapcfg.Settings) []steps.GUIEntry {
 	if bind == "" {
 		bind = "(leave empty: anonymous bind)"
 	} else {
-		pw = "the password of " + s.BindDN + " (from " + a.SSO.BindPassword.String() + "; ccewiz never shows it)"
+		pw = "the password of " + s.BindDN + " (from " + SSOOf(a).BindPassword.String() + "; ccewiz never shows it)"
 	}
 	ssl := "not ticked"
 	loc := "(leave empty: SSL is off)"
@@ -427,7 +427,7 @@ func openSSOKeystore(env *steps.Env) (*certs.Keystore, string, *steps.Result) {
 		return nil, path, &steps.Result{Status: steps.Fail, Detail: fmt.Sprintf("AD keystore %s: %v", path, err),
 			Fix: "run `ccewiz apply --step sso` to build it, or set sso.keystore_file to where it is"}
 	}
-	pw, err := env.Secret("sso.keystore_password", env.Answers.SSO.KeystorePassword, "AD keystore password")
+	pw, err := env.Secret("sso.keystore_password", SSOOf(env.Answers).KeystorePassword, "AD keystore password")
 	if err != nil {
 		return nil, path, &steps.Result{Status: steps.Fail, Detail: err.Error(), Fix: "set sso.keystore_password to {env: NAME} or {file: PATH}"}
 	}
@@ -439,14 +439,14 @@ func openSSOKeystore(env *steps.Env) (*certs.Keystore, string, *steps.Result) {
 }
 
 func checkSSOKeystore(ctx context.Context, env *steps.Env) steps.Result {
-	if !env.Answers.SSO.SSLEnabled {
+	if !SSOOf(env.Answers).SSLEnabled {
 		return steps.Result{Status: steps.Skip, Detail: "SSL is off, so ECE uses no keystore (sso.settings fails for that)"}
 	}
 	ks, path, bad := openSSOKeystore(env)
 	if bad != nil {
 		return *bad
 	}
-	ep, err := ldapcfg.ParseURL(env.Answers.SSO.LDAPURL)
+	ep, err := ldapcfg.ParseURL(SSOOf(env.Answers).LDAPURL)
 	if err != nil {
 		return steps.Result{Status: steps.Fail, Detail: "sso.ldap_url: " + err.Error(), Fix: "correct the LDAP URL"}
 	}
@@ -482,7 +482,7 @@ func serverChain(ctx context.Context, env *steps.Env, ep ldapcfg.Endpoint) ([]*x
 	if err == nil {
 		return f.Chain, addr, nil
 	}
-	if file := strings.TrimSpace(env.Answers.SSO.DCCertFile); file != "" {
+	if file := strings.TrimSpace(SSOOf(env.Answers).DCCertFile); file != "" {
 		if chain, _, ferr := ldapcfg.ReadCertFile(env.Path(file)); ferr == nil && !chain[0].IsCA {
 			return chain, env.Path(file) + " (the DC could not be reached: " + err.Error() + ")", nil
 		}
@@ -491,27 +491,60 @@ func serverChain(ctx context.Context, env *steps.Env, ep ldapcfg.Endpoint) ([]*x
 }
 
 func checkSSOLive(ctx context.Context, env *steps.Env) steps.Result {
+	live, bad := TestLDAP(ctx, env, LiveOptions{})
+	if bad != nil {
+		return *bad
+	}
+	return ldapResult(live.Report)
+}
+
+// LiveOptions are where a diagnostic departs from what ECE does. ECE
+// trusts only the AD keystore; `ccewiz ldap test --ca-file` trusts the
+// certificates of a file instead, and --insecure trusts anything (a test
+// that then never passes).
+type LiveOptions struct {
+	Roots     []*x509.Certificate
+	RootsName string
+	Insecure  bool
+}
+
+// Live is a live test of the SSO answers: the settings it used and what
+// each stage found.
+type Live struct {
+	Settings ldapcfg.Settings
+	Report   *ldapcfg.Report
+}
+
+// TestLDAP connects to the directory as ECE will with env's SSO answers —
+// TLS verified with only the AD keystore's certificates (unless o says
+// otherwise), rootDSE, bind, the test user's lookup, referrals. What stops
+// the test before it starts (no password source, a bad URL, no keystore)
+// comes back as the result the sso.ldap check reports, with its fix.
+func TestLDAP(ctx context.Context, env *steps.Env, o LiveOptions) (*Live, *steps.Result) {
 	s, err := ssoSettings(env, true)
 	if err != nil {
-		return steps.Result{Status: steps.Fail, Detail: err.Error(), Fix: "set sso.bind_password to {env: NAME} or {file: PATH}"}
+		return nil, &steps.Result{Status: steps.Fail, Detail: err.Error(), Fix: "set sso.bind_password to {env: NAME} or {file: PATH}"}
 	}
 	ep, err := ldapcfg.ParseURL(s.URL)
 	if err != nil {
-		return steps.Result{Status: steps.Fail, Detail: "sso.ldap_url: " + err.Error(), Fix: "correct the LDAP URL"}
+		return nil, &steps.Result{Status: steps.Fail, Detail: "sso.ldap_url: " + err.Error(), Fix: "correct the LDAP URL"}
 	}
-	opts := ldapcfg.Options{Dial: env.Dial, Resolve: ldapcfg.ResolveVia(env.Target, ep.Port), TestUser: strings.TrimSpace(env.Answers.SSO.TestUser),
-		Timeout: env.TimeLimit(), Now: env.Time, Progress: func(stage string) { env.Stage("LDAP %s…", stage) }}
-	ks, path, bad := openSSOKeystore(env)
-	if bad != nil {
-		bad.Detail = "no keystore to verify the DC with: " + bad.Detail
-		return *bad
+	opts := ldapcfg.Options{Dial: env.Dial, Resolve: ldapcfg.ResolveVia(env.Target, ep.Port), TestUser: strings.TrimSpace(SSOOf(env.Answers).TestUser),
+		Timeout: env.TimeLimit(), Now: env.Time, Progress: func(stage string) { env.Stage("LDAP %s…", stage) },
+		Insecure: o.Insecure, Roots: o.Roots, RootsName: o.RootsName}
+	if o.Roots == nil && !o.Insecure {
+		ks, path, bad := openSSOKeystore(env)
+		if bad != nil {
+			bad.Detail = "no keystore to verify the DC with: " + bad.Detail
+			return nil, bad
+		}
+		opts.Roots, opts.RootsName = ks.TrustedCerts(), "keystore "+path
 	}
-	opts.Roots, opts.RootsName = ks.TrustedCerts(), "keystore "+path
 	rep, err := ldapcfg.Test(ctx, s, opts)
 	if err != nil {
-		return steps.Result{Status: steps.Fail, Detail: err.Error(), Fix: "correct the LDAP URL"}
+		return nil, &steps.Result{Status: steps.Fail, Detail: err.Error(), Fix: "correct the LDAP URL"}
 	}
-	return ldapResult(rep)
+	return &Live{Settings: s, Report: rep}, nil
 }
 
 // ldapResult folds a live test into one check result: the first stage that

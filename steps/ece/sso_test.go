@@ -31,9 +31,9 @@ func ssoEnv(t *testing.T, dir string, p *testpeer.Slapd) *steps.Env {
 		return path
 	}
 	a := steps.NewAnswers()
-	a.Profile.ECEFQDN = "ece.example.com"
-	a.Profile.AppServers = []string{"app1.example.com", "app2.example.com"}
-	a.SSO = steps.SSOAnswers{
+	ProfileOf(a).ECEFQDN = "ece.example.com"
+	ProfileOf(a).AppServers = []string{"app1.example.com", "app2.example.com"}
+	*SSOOf(a) = SSOAnswers{
 		LDAPURL:          p.LDAPSURL,
 		DNAttribute:      "userPrincipalName",
 		BindDN:           p.BindDN,
@@ -44,8 +44,8 @@ func ssoEnv(t *testing.T, dir string, p *testpeer.Slapd) *steps.Env {
 		TestUser:         testpeer.SlapdChildUPN,
 	}
 	if !p.GC {
-		a.SSO.Base = testpeer.SlapdUsersBase
-		a.SSO.TestUser = testpeer.SlapdAgentUPN
+		SSOOf(a).Base = testpeer.SlapdUsersBase
+		SSOOf(a).TestUser = testpeer.SlapdAgentUPN
 	}
 	a.Resolve = p.Resolve()
 	env := steps.NewEnv(a, filepath.Join(dir, "ccewiz.yaml"))
@@ -184,29 +184,29 @@ func TestSSOChecksFail(t *testing.T) {
 	}{
 		{"trusting the issuing CA from a .cer file, DC from the users container", func(t *testing.T, env *steps.Env, dir string) {
 			crt, _ := dc.CA.WriteFiles(t, dir, "issuing-ca")
-			env.Answers.SSO.DCCertFile = crt
-			env.Answers.SSO.Trust = "ca"
+			SSOOf(env.Answers).DCCertFile = crt
+			SSOOf(env.Answers).Trust = "ca"
 		}, map[string]string{"sso.settings": "warn:not a Global Catalog", "sso.keystore": "pass:trusts dc1.example.local", "sso.ldap": "pass:found cn=agent1"}},
 		{"keystore trusting another CA", func(t *testing.T, env *steps.Env, dir string) {
 			crt, _ := other.WriteFiles(t, dir, "other")
-			env.Answers.SSO.DCCertFile = crt
+			SSOOf(env.Answers).DCCertFile = crt
 		}, map[string]string{"sso.keystore": "fail:not trusted", "sso.ldap": "fail:connect: "}},
 		{"wrong bind password", func(t *testing.T, env *steps.Env, dir string) {
 			p := filepath.Join(dir, "wrong-pw")
 			os.WriteFile(p, []byte("Not-"+dc.Password), 0o600)
-			env.Answers.SSO.BindPassword = secret.Ref{File: p}
+			SSOOf(env.Answers).BindPassword = secret.Ref{File: p}
 		}, map[string]string{"sso.keystore": "pass:", "sso.ldap": "fail:invalid credentials"}},
 		{"domain root meets referrals", func(t *testing.T, env *steps.Env, dir string) {
-			env.Answers.SSO.Base = testpeer.SlapdBase
+			SSOOf(env.Answers).Base = testpeer.SlapdBase
 		}, map[string]string{"sso.ldap": "fail:PartialResultException"}},
 		{"no test user", func(t *testing.T, env *steps.Env, dir string) {
-			env.Answers.SSO.TestUser = ""
+			SSOOf(env.Answers).TestUser = ""
 		}, map[string]string{"sso.ldap": "warn:not tried"}},
 		{"SSL off", func(t *testing.T, env *steps.Env, dir string) {
-			env.Answers.SSO.SSLEnabled = false
+			SSOOf(env.Answers).SSLEnabled = false
 		}, map[string]string{"sso.settings": "fail:is a TLS port", "sso.keystore": "skip:"}},
 		{"no password source", func(t *testing.T, env *steps.Env, dir string) {
-			env.Answers.SSO.BindPassword = secret.Ref{}
+			SSOOf(env.Answers).BindPassword = secret.Ref{}
 		}, map[string]string{"sso.settings": "fail:no password source", "sso.ldap": "fail:sso.bind_password"}},
 	}
 	for _, tc := range cases {
@@ -214,7 +214,7 @@ func TestSSOChecksFail(t *testing.T) {
 			dir := t.TempDir()
 			env := ssoEnv(t, dir, dc)
 			tc.change(t, env, dir)
-			if env.Answers.SSO.SSLEnabled {
+			if SSOOf(env.Answers).SSLEnabled {
 				// Build the keystore the way apply does, from what the answers say.
 				plan, err := NewSSOStep().Plan(context.Background(), env)
 				if err != nil {
@@ -246,7 +246,7 @@ func TestSSOChecksFail(t *testing.T) {
 func TestSSOPlanRefusesBadSettings(t *testing.T) {
 	dir := t.TempDir()
 	a := steps.NewAnswers()
-	a.SSO = steps.SSOAnswers{LDAPURL: "ldaps://dc1.example.local:636", DNAttribute: "sAMAccountName", BindDN: "CN=x,,DC=y", SSLEnabled: true}
+	*SSOOf(a) = SSOAnswers{LDAPURL: "ldaps://dc1.example.local:636", DNAttribute: "sAMAccountName", BindDN: "CN=x,,DC=y", SSLEnabled: true}
 	env := steps.NewEnv(a, filepath.Join(dir, "ccewiz.yaml"))
 	_, err := NewSSOStep().Plan(context.Background(), env)
 	if !errors.Is(err, steps.ErrBadInput) {
@@ -299,15 +299,15 @@ func TestSSOFields(t *testing.T) {
 	if err := set("sso.base", ""); err == nil {
 		t.Error("an empty Base was accepted for a plain DC")
 	}
-	a.SSO.DCAddr = ""
+	SSOOf(a).DCAddr = ""
 	if got := ssoDCAddr(a); got != "dc1.example.local:636" {
 		t.Errorf("dc_addr default %q", got)
 	}
-	a.SSO.LDAPURL = "ldap://gc1.example.local:3268"
+	SSOOf(a).LDAPURL = "ldap://gc1.example.local:3268"
 	if got := ssoDCAddr(a); got != "gc1.example.local:3269" {
 		t.Errorf("dc_addr default for a plain GC %q", got)
 	}
-	if a.SSO.Trust != "ca" || a.SSO.BindPassword.Env != "LDAP_PW" {
-		t.Errorf("answers: %+v", a.SSO)
+	if SSOOf(a).Trust != "ca" || SSOOf(a).BindPassword.Env != "LDAP_PW" {
+		t.Errorf("answers: %+v", *SSOOf(a))
 	}
 }

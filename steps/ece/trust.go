@@ -47,13 +47,13 @@ func (trustStep) Intro() string {
 
 func (trustStep) Needed(a *steps.Answers) (steps.Need, string) {
 	return steps.Required, fmt.Sprintf("SPOG on %s reaches ECE over https; without trust the ECE gadget fails with \"PKIX path building failed\"",
-		orDefault(strings.Join(a.Profile.AdminDataServers, ", "), "every ADS"))
+		orDefault(strings.Join(ProfileOf(a).AdminDataServers, ", "), "every ADS"))
 }
 
 // storesText renders trust.stores as "server=path, server" for a list field.
 func storesText(a *steps.Answers) string {
 	var out []string
-	for _, s := range a.Trust.Stores {
+	for _, s := range TrustOf(a).Stores {
 		if s.Path == "" {
 			out = append(out, s.Server)
 		} else {
@@ -69,21 +69,21 @@ func (trustStep) Fields() []steps.Field {
 		Kind: steps.List,
 		Get:  storesText,
 		Set: func(a *steps.Answers, v string) error {
-			var out []steps.TrustStore
+			var out []TrustStore
 			for _, item := range steps.SplitList(v) {
 				server, path, _ := strings.Cut(item, "=")
-				ts := steps.TrustStore{Server: strings.TrimSpace(server), Path: strings.TrimSpace(path)}
-				for _, old := range a.Trust.Stores {
+				ts := TrustStore{Server: strings.TrimSpace(server), Path: strings.TrimSpace(path)}
+				for _, old := range TrustOf(a).Stores {
 					if strings.EqualFold(old.Server, ts.Server) {
 						ts.Password = old.Password
 					}
 				}
 				out = append(out, ts)
 			}
-			a.Trust.Stores = out
+			TrustOf(a).Stores = out
 			return nil
 		},
-		Default: func(a *steps.Answers) string { return strings.Join(a.Profile.AdminDataServers, ", ") },
+		Default: func(a *steps.Answers) string { return strings.Join(ProfileOf(a).AdminDataServers, ", ") },
 		Validate: func(_ *steps.Answers, v string) error {
 			for _, item := range steps.SplitList(v) {
 				server, _, _ := strings.Cut(item, "=")
@@ -98,20 +98,20 @@ func (trustStep) Fields() []steps.Field {
 		stores,
 		trustPasswordField(),
 		steps.ListField("trust.cert_files", "Certificates to trust", "empty: what the certificate step wrote (<out_dir>/<ece_fqdn>.crt and the CA's answer)",
-			func(a *steps.Answers) *[]string { return &a.Trust.CertFiles }),
+			func(a *steps.Answers) *[]string { return &TrustOf(a).CertFiles }),
 	}
 }
 
 // trustStores lists every ADS with its store: the profile's servers first,
 // then stores for servers the profile does not list.
-func trustStores(a *steps.Answers) []steps.TrustStore {
-	var out []steps.TrustStore
+func trustStores(a *steps.Answers) []TrustStore {
+	var out []TrustStore
 	seen := map[string]bool{}
-	byServer := map[string]steps.TrustStore{}
-	for _, s := range a.Trust.Stores {
+	byServer := map[string]TrustStore{}
+	for _, s := range TrustOf(a).Stores {
 		byServer[normName(s.Server)] = s
 	}
-	for _, ads := range a.Profile.AdminDataServers {
+	for _, ads := range ProfileOf(a).AdminDataServers {
 		k := normName(ads)
 		if seen[k] {
 			continue
@@ -120,10 +120,10 @@ func trustStores(a *steps.Answers) []steps.TrustStore {
 		if s, ok := byServer[k]; ok {
 			out = append(out, s)
 		} else {
-			out = append(out, steps.TrustStore{Server: ads})
+			out = append(out, TrustStore{Server: ads})
 		}
 	}
-	for _, s := range a.Trust.Stores {
+	for _, s := range TrustOf(a).Stores {
 		if k := normName(s.Server); !seen[k] {
 			seen[k] = true
 			out = append(out, s)
@@ -165,8 +165,8 @@ func localCacerts(server string) string {
 func trustCertFiles(env *steps.Env) []string {
 	a := env.Answers
 	var files []string
-	if len(a.Trust.CertFiles) > 0 {
-		for _, f := range a.Trust.CertFiles {
+	if len(TrustOf(a).CertFiles) > 0 {
+		for _, f := range TrustOf(a).CertFiles {
 			files = append(files, env.Path(f))
 		}
 		return files
@@ -175,7 +175,7 @@ func trustCertFiles(env *steps.Env) []string {
 	if _, err := os.Stat(crt); err == nil {
 		files = append(files, crt)
 	}
-	for _, f := range a.Certificate.CAResponse {
+	for _, f := range CertificateOf(a).CAResponse {
 		if p := env.Path(f); fileExists(p) {
 			files = append(files, p)
 		}
@@ -192,7 +192,7 @@ func fileExists(p string) bool {
 // as SPOG does (no SNI) before reading files; otherwise files come first.
 // source says where it came from, for the report.
 func eceChain(ctx context.Context, env *steps.Env, preferLive bool) (chain []*x509.Certificate, source string, err error) {
-	fqdn := normName(env.Answers.Profile.ECEFQDN)
+	fqdn := normName(ProfileOf(env.Answers).ECEFQDN)
 	fromFiles := func() ([]*x509.Certificate, string, error) {
 		files := trustCertFiles(env)
 		if len(files) == 0 {
@@ -251,7 +251,7 @@ func leafFirst(list []*x509.Certificate, fqdn string) []*x509.Certificate {
 // is in force without it is each store's own source, else changeit.
 func trustPasswordField() steps.Field {
 	f := steps.SecretRefField("trust.password", "cacerts password", "the password of every store without its own (trust.stores[].password); empty: the JDK default changeit (what Cisco's guide uses)",
-		func(a *steps.Answers) *secret.Ref { return &a.Trust.Password })
+		func(a *steps.Answers) *secret.Ref { return &TrustOf(a).Password })
 	f.InForce = func(a *steps.Answers) string {
 		var own, def []string
 		for _, st := range trustStores(a) {
@@ -273,12 +273,12 @@ func trustPasswordField() steps.Field {
 }
 
 // storePassword is the password of one store: its own, trust.password, or changeit.
-func storePassword(env *steps.Env, s steps.TrustStore) (secret.Secret, error) {
+func storePassword(env *steps.Env, s TrustStore) (secret.Secret, error) {
 	if !s.Password.IsZero() {
 		return env.Secret("trust.stores."+normName(s.Server)+".password", s.Password, "cacerts password of "+s.Server)
 	}
-	if !env.Answers.Trust.Password.IsZero() {
-		return env.Secret("trust.password", env.Answers.Trust.Password, "cacerts password")
+	if !TrustOf(env.Answers).Password.IsZero() {
+		return env.Secret("trust.password", TrustOf(env.Answers).Password, "cacerts password")
 	}
 	if s, ok := env.Secrets["trust.password"]; ok && !s.IsZero() {
 		return s, nil
@@ -288,10 +288,10 @@ func storePassword(env *steps.Env, s steps.TrustStore) (secret.Secret, error) {
 
 // storepassArg is keytool's -storepass for the printed commands: never a
 // password itself, except the JDK's public default.
-func storepassArg(a *steps.Answers, s steps.TrustStore) (string, error) {
+func storepassArg(a *steps.Answers, s TrustStore) (string, error) {
 	ref := s.Password
 	if ref.IsZero() {
-		ref = a.Trust.Password
+		ref = TrustOf(a).Password
 	}
 	switch {
 	case ref.Env != "":
@@ -315,7 +315,7 @@ type trustPrivate struct {
 
 func (s trustStep) Plan(ctx context.Context, env *steps.Env) (*steps.Plan, error) {
 	a := env.Answers
-	fqdn := normName(a.Profile.ECEFQDN)
+	fqdn := normName(ProfileOf(a).ECEFQDN)
 	if err := steps.ValidateFQDN(fqdn); err != nil {
 		return nil, steps.BadInput(fmt.Errorf("profile.ece_fqdn: %w", err))
 	}
@@ -397,7 +397,7 @@ func trustCerFile(path string, p certs.Planned) (steps.FileChange, error) {
 
 // planStore works out one reachable cacerts: open and verify it, add what
 // Java lacks; the FileChange carries the new bytes and their verification.
-func planStore(env *steps.Env, st steps.TrustStore, chain []*x509.Certificate, opts certs.ImportOptions) (steps.FileChange, []steps.KeystoreChange, error) {
+func planStore(env *steps.Env, st TrustStore, chain []*x509.Certificate, opts certs.ImportOptions) (steps.FileChange, []steps.KeystoreChange, error) {
 	path := certs.StorePath(env.Path(st.Path))
 	fc := steps.FileChange{Path: path, Action: steps.Unchanged, Backup: true}
 	old, err := os.ReadFile(path)
@@ -431,7 +431,7 @@ func planStore(env *steps.Env, st steps.TrustStore, chain []*x509.Certificate, o
 }
 
 // keytoolCommand is Cisco's step 4.1 for one ADS, ready to paste into cmd.
-func keytoolCommand(a *steps.Answers, st steps.TrustStore, planned []certs.Planned, files []string, backup string) (steps.Command, error) {
+func keytoolCommand(a *steps.Answers, st TrustStore, planned []certs.Planned, files []string, backup string) (steps.Command, error) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "rem On %s, as an administrator. First copy %s to C:\\temp.\n", steps.OneLine(st.Server), steps.OneLine(baseNames(files)))
 	b.WriteString("cd /d \"%JAVA_HOME%\\bin\"\n")
@@ -524,7 +524,7 @@ func (s trustStep) Checks() []steps.Check {
 // cacerts is reachable, manual otherwise.
 func (s trustStep) ChecksFor(a *steps.Answers) []steps.Check {
 	var out []steps.Check
-	fqdn := normName(a.Profile.ECEFQDN)
+	fqdn := normName(ProfileOf(a).ECEFQDN)
 	for _, st := range trustStores(a) {
 		st := st
 		id := "trust." + normName(st.Server)
@@ -548,8 +548,8 @@ func (s trustStep) ChecksFor(a *steps.Answers) []steps.Check {
 	return out
 }
 
-func checkStore(ctx context.Context, env *steps.Env, st steps.TrustStore) steps.Result {
-	fqdn := normName(env.Answers.Profile.ECEFQDN)
+func checkStore(ctx context.Context, env *steps.Env, st TrustStore) steps.Result {
+	fqdn := normName(ProfileOf(env.Answers).ECEFQDN)
 	path := env.Path(st.Path)
 	data, err := os.ReadFile(path)
 	if err != nil {

@@ -40,8 +40,8 @@ func smallCacerts(t *testing.T, path, pass string, kind certs.Kind) []byte {
 func trustEnv(t *testing.T, dir string) *steps.Env {
 	t.Helper()
 	a := steps.NewAnswers()
-	a.Profile.ECEFQDN = "ece.example.com"
-	a.Profile.AdminDataServers = []string{"ads1.example.com", "ads2.example.com"}
+	ProfileOf(a).ECEFQDN = "ece.example.com"
+	ProfileOf(a).AdminDataServers = []string{"ads1.example.com", "ads2.example.com"}
 	env := steps.NewEnv(a, filepath.Join(dir, "ccewiz.yaml"))
 	env.Timeout = 3 * time.Second
 	// The test certificates are valid from an hour ago: the clock must be
@@ -81,8 +81,8 @@ func TestTrustStep(t *testing.T) {
 			func(t *testing.T, env *steps.Env, dir string) {
 				os.WriteFile(filepath.Join(dir, "certs", "ece.example.com.crt"), append(ch.Leaf.PEM(), ch.Intermediate.PEM()...), 0o644)
 				os.WriteFile(filepath.Join(dir, "root.cer"), ch.Root.PEM(), 0o644)
-				env.Answers.Certificate.CAResponse = []string{"root.cer"}
-				env.Answers.Trust.Password = secret.Ref{Env: "CCEWIZ_TEST_CACERTS_PASS"}
+				CertificateOf(env.Answers).CAResponse = []string{"root.cer"}
+				TrustOf(env.Answers).Password = secret.Ref{Env: "CCEWIZ_TEST_CACERTS_PASS"}
 				t.Setenv("CCEWIZ_TEST_CACERTS_PASS", "s3cret")
 			},
 			[]string{"ccewiz test root ca", "ccewiz test issuing ca"},
@@ -95,12 +95,12 @@ func TestTrustStep(t *testing.T) {
 			env := trustEnv(t, dir)
 			tc.setup(t, env, dir)
 			pass := DefaultCacertsPassword
-			if !env.Answers.Trust.Password.IsZero() {
+			if !TrustOf(env.Answers).Password.IsZero() {
 				pass = "s3cret"
 			}
 			store := filepath.Join(dir, "ads1-cacerts")
 			orig := smallCacerts(t, store, pass, tc.kind)
-			env.Answers.Trust.Stores = []steps.TrustStore{{Server: "ads1.example.com", Path: "ads1-cacerts"}}
+			TrustOf(env.Answers).Stores = []TrustStore{{Server: "ads1.example.com", Path: "ads1-cacerts"}}
 			addr := testpeer.ServeTLS(t, tc.served[0], tc.served[1:]...)
 			env.Answers.Resolve = map[string]string{"ece.example.com:443": addr}
 
@@ -201,13 +201,13 @@ func TestTrustStepErrors(t *testing.T) {
 		{"wrong password changes nothing", func(env *steps.Env) {
 			ch.Root.WriteFiles(t, filepath.Join(dir, "certs"), "ece.example.com")
 			smallCacerts(t, filepath.Join(dir, "cacerts"), "not-changeit", certs.JKS)
-			env.Answers.Trust.Stores = []steps.TrustStore{{Server: "ads1.example.com", Path: "cacerts"}}
+			TrustOf(env.Answers).Stores = []TrustStore{{Server: "ads1.example.com", Path: "cacerts"}}
 		}, "wrong password"},
 		{"CA-signed leaf without its CA", func(env *steps.Env) {
 			os.WriteFile(filepath.Join(dir, "certs", "ece.example.com.crt"), ch.Leaf.PEM(), 0o644)
 		}, "CA's certificate is needed"},
 		{"no certificate at all", func(env *steps.Env) {
-			env.Answers.Trust.CertFiles = []string{"missing.cer"}
+			TrustOf(env.Answers).CertFiles = []string{"missing.cer"}
 			env.Answers.Resolve = map[string]string{"ece.example.com:443": "127.0.0.1:1"}
 		}, "run the certificate step first"},
 	}
@@ -226,14 +226,14 @@ func TestTrustStepErrors(t *testing.T) {
 
 func TestTrustStoresField(t *testing.T) {
 	a := steps.NewAnswers()
-	a.Trust.Stores = []steps.TrustStore{{Server: "ads1.example.com", Password: secret.Ref{Env: "P"}}}
+	TrustOf(a).Stores = []TrustStore{{Server: "ads1.example.com", Password: secret.Ref{Env: "P"}}}
 	fields := NewTrustStep().Fields()
 	if err := steps.SetField(a, fields, "trust.stores", `ads1.example.com=C:\Java\lib\security\cacerts, ads2.example.com`); err != nil {
 		t.Fatal(err)
 	}
-	want := []steps.TrustStore{{Server: "ads1.example.com", Path: `C:\Java\lib\security\cacerts`, Password: secret.Ref{Env: "P"}}, {Server: "ads2.example.com"}}
-	if len(a.Trust.Stores) != 2 || a.Trust.Stores[0] != want[0] || a.Trust.Stores[1] != want[1] {
-		t.Fatalf("stores %+v", a.Trust.Stores)
+	want := []TrustStore{{Server: "ads1.example.com", Path: `C:\Java\lib\security\cacerts`, Password: secret.Ref{Env: "P"}}, {Server: "ads2.example.com"}}
+	if len(TrustOf(a).Stores) != 2 || TrustOf(a).Stores[0] != want[0] || TrustOf(a).Stores[1] != want[1] {
+		t.Fatalf("stores %+v", TrustOf(a).Stores)
 	}
 	if err := steps.SetField(a, fields, "trust.stores", "ads1"); err == nil {
 		t.Fatal("a short host name was accepted")
@@ -277,8 +277,8 @@ func TestTrustStepOnTheADS(t *testing.T) {
 // manual item to tick, not a note that scrolls away.
 func TestTrustRestartIsAManualItem(t *testing.T) {
 	a := steps.NewAnswers()
-	a.Profile.AdminDataServers = []string{"aw1a.example.com", "aw1b.example.com"}
-	a.Trust.Stores = []steps.TrustStore{{Server: "aw1a.example.com", Path: "ads/cacerts"}}
+	ProfileOf(a).AdminDataServers = []string{"aw1a.example.com", "aw1b.example.com"}
+	TrustOf(a).Stores = []TrustStore{{Server: "aw1a.example.com", Path: "ads/cacerts"}}
 	var manual []string
 	for _, c := range NewTrustStep().(steps.DynamicChecks).ChecksFor(a) {
 		if c.Manual && strings.HasSuffix(c.ID, ".restarted") && strings.Contains(c.What, "Apache Tomcat") {
@@ -301,7 +301,7 @@ func TestPrintedCommandsResistHostileNames(t *testing.T) {
 		t.Fatal(err)
 	}
 	a := steps.NewAnswers()
-	cmd, err := keytoolCommand(a, steps.TrustStore{Server: "aw1a.example.com"}, planned, []string{"/x/trust-evil.cer"}, "cacerts.ccewiz-20261204-210000.bak")
+	cmd, err := keytoolCommand(a, TrustStore{Server: "aw1a.example.com"}, planned, []string{"/x/trust-evil.cer"}, "cacerts.ccewiz-20261204-210000.bak")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -315,8 +315,8 @@ func TestPrintedCommandsResistHostileNames(t *testing.T) {
 	if !strings.Contains(cmd.Script, `-alias "evil_ _ calc _ _ca"`) {
 		t.Errorf("alias not made safe:\n%s", cmd.Script)
 	}
-	a.Trust.Password = secret.Ref{File: `C:\secrets\pw" & calc & ".txt`}
-	if _, err := keytoolCommand(a, steps.TrustStore{Server: "aw1a.example.com"}, planned, []string{"/x/trust-evil.cer"}, "b.bak"); err == nil ||
+	TrustOf(a).Password = secret.Ref{File: `C:\secrets\pw" & calc & ".txt`}
+	if _, err := keytoolCommand(a, TrustStore{Server: "aw1a.example.com"}, planned, []string{"/x/trust-evil.cer"}, "b.bak"); err == nil ||
 		!strings.Contains(err.Error(), "cmd would not take as text") || !isBadInput(err) {
 		t.Errorf("a hostile password file path: %v", err)
 	}
@@ -333,7 +333,7 @@ func TestLocalCacertsIsALocalPath(t *testing.T) {
 	defer func(h func() (string, error)) { hostname = h }(hostname)
 	hostname = func() (string, error) { return "aw1a", nil }
 	a := steps.NewAnswers()
-	a.Profile.AdminDataServers = []string{"aw1a.example.com"}
+	ProfileOf(a).AdminDataServers = []string{"aw1a.example.com"}
 	found := false
 	for k, ps := range LocalPaths(a) {
 		for _, p := range ps {
@@ -351,12 +351,12 @@ func TestLocalCacertsIsALocalPath(t *testing.T) {
 // shared field says so instead of "typed here".
 func TestTrustPasswordInForce(t *testing.T) {
 	env := steps.NewEnv(steps.NewAnswers(), "")
-	env.Answers.Trust.Stores = []steps.TrustStore{{Server: "aw1a.example.com", Path: "ads/cacerts", Password: secret.Ref{File: "secrets/storepass"}}}
+	TrustOf(env.Answers).Stores = []TrustStore{{Server: "aw1a.example.com", Path: "ads/cacerts", Password: secret.Ref{File: "secrets/storepass"}}}
 	f := trustPasswordField()
 	if got := steps.SecretSource(env, f); !strings.Contains(got, "each store uses its own password (aw1a.example.com from file:secrets/storepass)") {
 		t.Errorf("source = %q", got)
 	}
-	env.Answers.Trust.Stores = append(env.Answers.Trust.Stores, steps.TrustStore{Server: "aw1b.example.com"})
+	TrustOf(env.Answers).Stores = append(TrustOf(env.Answers).Stores, TrustStore{Server: "aw1b.example.com"})
 	if got := steps.SecretSource(env, f); !strings.Contains(got, "the others (aw1b.example.com) use the JDK default changeit") {
 		t.Errorf("source = %q", got)
 	}

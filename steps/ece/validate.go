@@ -45,7 +45,7 @@ func (validateStep) Needed(*steps.Answers) (steps.Need, string) {
 
 func (validateStep) Fields() []steps.Field {
 	agent := steps.TextField("validation.test_agent", "Test agent", "a CCE Administration agent (user name) to enable for Email and Chat",
-		func(a *steps.Answers) *string { return &a.Validation.TestAgent })
+		func(a *steps.Answers) *string { return &ValidationOf(a).TestAgent })
 	customer := steps.TextField("report.customer", "Customer (report)", "who the deployment is for, named in the integration report (optional)",
 		func(a *steps.Answers) *string { return &a.Report.Customer })
 	site := steps.TextField("report.site", "Site (report)", "which site or data center, named in the integration report (optional)",
@@ -57,8 +57,8 @@ func (validateStep) Fields() []steps.Field {
 const whereAgent = "CCE Administration › Users › Agents › "
 
 func testAgent(a *steps.Answers) string {
-	if a != nil && strings.TrimSpace(a.Validation.TestAgent) != "" {
-		return strings.TrimSpace(a.Validation.TestAgent)
+	if a != nil && strings.TrimSpace(ValidationOf(a).TestAgent) != "" {
+		return strings.TrimSpace(ValidationOf(a).TestAgent)
 	}
 	return "<test agent>"
 }
@@ -108,14 +108,14 @@ func (validateStep) Checks() []steps.Check {
 // instead of asked of the admin.
 func (s validateStep) ChecksFor(a *steps.Answers) []steps.Check {
 	cs := s.Checks()
-	if a != nil && strings.TrimSpace(a.Inventory.AW) != "" {
+	if a != nil && strings.TrimSpace(InventoryOf(a).AW) != "" {
 		for i, c := range cs {
 			if c.ID == "validate.no-alerts" {
 				cs[i] = steps.Check{ID: c.ID, Title: c.Title, Run: AlertsCheck}
 			}
 		}
 	}
-	if a == nil || strings.TrimSpace(a.Validation.TestAgent) == "" {
+	if a == nil || strings.TrimSpace(ValidationOf(a).TestAgent) == "" {
 		return cs
 	}
 	for i := range cs {
@@ -135,7 +135,7 @@ func (s validateStep) ChecksFor(a *steps.Answers) []steps.Check {
 // taken on this machine's roots and said so.
 func httpsCheck(partition string) func(context.Context, *steps.Env) steps.Result {
 	return func(ctx context.Context, env *steps.Env) steps.Result {
-		fqdn := normName(env.Answers.Profile.ECEFQDN)
+		fqdn := normName(ProfileOf(env.Answers).ECEFQDN)
 		if fqdn == "" {
 			return steps.Result{Status: steps.Skip, Detail: "profile.ece_fqdn is not set: nothing to reach", Fix: "set the FQDN users type to reach ECE in the profile"}
 		}

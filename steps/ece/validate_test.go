@@ -49,7 +49,7 @@ func eceEnv(t *testing.T, addr string, crt ...*testpeer.Cert) *steps.Env {
 	t.Helper()
 	dir := t.TempDir()
 	a := steps.NewAnswers()
-	a.Profile.ECEFQDN = "ece.example.com"
+	ProfileOf(a).ECEFQDN = "ece.example.com"
 	a.Resolve = map[string]string{"ece.example.com:443": addr}
 	if len(crt) > 0 {
 		os.MkdirAll(filepath.Join(dir, "certs"), 0o755)
@@ -178,7 +178,7 @@ func TestValidateUnreachable(t *testing.T) {
 
 func TestValidateManualAndSkip(t *testing.T) {
 	env := steps.NewEnv(steps.NewAnswers(), "")
-	env.Answers.Validation.Ticked = map[string]steps.Tick{"validate.no-alerts": {}}
+	State(env.Answers).Ticked = map[string]steps.Tick{"validate.no-alerts": {}}
 	rs := runValidate(t, env)
 	if r := rs["validate.https-default"]; r.Status != steps.Skip || !strings.Contains(r.Detail, "profile.ece_fqdn") {
 		t.Errorf("no FQDN: %+v, want skip naming profile.ece_fqdn", r)
@@ -197,7 +197,7 @@ func TestValidateManualAndSkip(t *testing.T) {
 	if len(rs) != 7 {
 		t.Errorf("%d checks, want 7", len(rs))
 	}
-	env.Answers.Validation.TestAgent = "jdoe"
+	ValidationOf(env.Answers).TestAgent = "jdoe"
 	rs = runValidate(t, env)
 	if r := rs["validate.test-agent"]; !strings.Contains(r.Detail, "Agents › jdoe: tick") {
 		t.Errorf("the test agent's name should replace the placeholder: %q", r.Detail)
@@ -205,7 +205,7 @@ func TestValidateManualAndSkip(t *testing.T) {
 	if r := rs["validate.agent-in-ece"]; !strings.HasSuffix(r.Detail, "Users lists jdoe.") {
 		t.Errorf("agent-in-ece should name the agent: %q", r.Detail)
 	}
-	p, err := NewValidateStep().Plan(context.Background(), &steps.Env{Answers: &steps.Answers{Validation: steps.ValidationAnswers{TestAgent: "jdoe"}}})
+	p, err := NewValidateStep().Plan(context.Background(), &steps.Env{Answers: answersWith(func(a *steps.Answers) { ValidationOf(a).TestAgent = "jdoe" })})
 	if err != nil || len(p.GUI) != 3 || !strings.Contains(p.GUI[0].Where, "Agents › jdoe › General") {
 		t.Errorf("plan: %+v %v", p, err)
 	}

@@ -363,11 +363,11 @@ func TestConfinedSteps(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			a := steps.NewAnswers()
-			a.SSO.BindPassword = c.ref
+			ece.SSOOf(a).BindPassword = c.ref
 			if c.name == "answers naming a file outside" {
-				a.Trust.Stores = []steps.TrustStore{{Server: "aw1a.example.com", Path: "/etc/ssl/certs/java/cacerts"}}
+				ece.TrustOf(a).Stores = []ece.TrustStore{{Server: "aw1a.example.com", Path: "/etc/ssl/certs/java/cacerts"}}
 			}
-			a.Spog.Files = []string{"ECE_HOME/spog_config.js"} // relative: inside
+			ece.SpogOf(a).Files = []string{"ECE_HOME/spog_config.js"} // relative: inside
 			env := steps.NewEnv(a, filepath.Join(root, "ccewiz.yaml"))
 			st := confine([]steps.Step{fileStep{path: c.path}}, root)[0]
 			p, err := st.Plan(context.Background(), env)
@@ -409,7 +409,7 @@ func TestConfinedKeepsDynamicChecks(t *testing.T) {
 	if len(cs) != 1 || cs[0].ID != "file.dyn" {
 		t.Fatalf("ChecksOf through the wrapper = %+v, want the step's dynamic check", cs)
 	}
-	a.SSO.BindPassword = secret.Ref{Env: "HOME"}
+	ece.SSOOf(a).BindPassword = secret.Ref{Env: "HOME"}
 	if r := cs[0].Run(context.Background(), steps.NewEnv(a, filepath.Join(root, "ccewiz.yaml"))); r.Status != steps.Fail {
 		t.Errorf("a dynamic check ran with an env: password source: %+v", r)
 	}
@@ -447,7 +447,7 @@ func TestConfinedTrustCertFiles(t *testing.T) {
 		t.Fatal("no trust step in the flow")
 	}
 	a := steps.NewAnswers()
-	a.Trust.CertFiles = []string{outside}
+	ece.TrustOf(a).CertFiles = []string{outside}
 	env := steps.NewEnv(a, filepath.Join(root, "ccewiz.yaml"))
 	_, err := st.Plan(context.Background(), env)
 	if err == nil || !strings.Contains(err.Error(), "trust.cert_files") || !errors.Is(err, steps.ErrBadInput) {
@@ -583,8 +583,8 @@ func TestSessionCannotUseTheServersCacerts(t *testing.T) {
 	t.Setenv("JAVA_HOME", home)
 	root := t.TempDir()
 	a := steps.NewAnswers()
-	a.Profile.AdminDataServers = []string{h + ".example.com"}
-	a.Profile.ECEFQDN = "ece.example.com"
+	ece.ProfileOf(a).AdminDataServers = []string{h + ".example.com"}
+	ece.ProfileOf(a).ECEFQDN = "ece.example.com"
 	st := steps.Find(confine(ece.Flow().Steps, root), "trust")
 	for _, c := range steps.ChecksOf(st, a) {
 		if c.Run == nil {
