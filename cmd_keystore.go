@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -22,6 +23,7 @@ import (
 type keystoreFlags struct {
 	keystore, cert, alias, storetype string
 	passEnv, passFile, format        string
+	forStep, server                  string
 	ca, create, replace, dryRun      bool
 }
 
@@ -32,12 +34,14 @@ func (f *keystoreFlags) declare(fs *flag.FlagSet) {
 	fs.StringVar(&f.alias, "alias", "", "import: the `alias` (default: self-signed → its CN, which should be the ECE FQDN; CA-signed → each CA's CN in lower case)")
 	fs.BoolVar(&f.ca, "ca", false, "import: every certificate in the file is a CA to trust (a root or intermediate file on its own)")
 	fs.BoolVar(&f.create, "create", false, "import: create the key store when the file does not exist")
-	fs.StringVar(&f.storetype, "storetype", "JKS", "import --create: `type` of a new store, JKS or PKCS12")
+	fs.StringVar(&f.storetype, "storetype", "", "import --create: `type` of a new store, JKS (the default) or PKCS12")
 	fs.BoolVar(&f.replace, "replace", false, "import: overwrite an alias that holds a different certificate")
 	fs.BoolVar(&f.dryRun, "dry-run", false, "import: show what would change, write nothing")
 	fs.StringVar(&f.passEnv, "storepass-env", "", "the key store password from this environment `variable`")
 	fs.StringVar(&f.passFile, "storepass-file", "", "the key store password from the first line of this `file`")
 	fs.StringVar(&f.format, "format", "text", "output `format`, text or json")
+	fs.StringVar(&f.forStep, "for", "", "import: run the ECE flow's `step` instead — trust (this ADS's cacerts, step 4.1) or sso (the AD keystore, step 2) — recording what it writes")
+	fs.StringVar(&f.server, "server", "", "import --for trust: the Admin Data Server whose cacerts --keystore is, e.g. aw1a.example.com")
 }
 
 func init() {
@@ -48,6 +52,8 @@ func init() {
 		usage: `Usage: ccewiz keystore list --keystore FILE [--storepass-env VAR | --storepass-file F] [--format json]
        ccewiz keystore import --keystore FILE --cert FILE [--alias A] [--ca] [--create [--storetype JKS|PKCS12]]
                               [--replace] [--dry-run] [--storepass-env VAR | --storepass-file F] [--format json]
+       ccewiz keystore import --for trust --server ADS --keystore FILE [--cert FILE] [--dry-run] [--storepass-env VAR | --storepass-file F]
+       ccewiz keystore import --for sso --keystore FILE [--cert FILE] [--dry-run] [--storepass-env VAR | --storepass-file F]
 
 Opens a JKS or PKCS#12 store (the type is read from the file), checks its
 integrity with the password before anything else, and lists or imports.
@@ -64,16 +70,30 @@ Without a password flag, a file named cacerts is opened with the JDK default
 changeit (with a warning); otherwise you are asked on a terminal.
 A wrong password exits 2 and leaves the file untouched.
 
+--for makes import a step of the ECE flow, with the answers file
+(./ccewiz.yaml or --answers; created when missing): the flags become that
+step's answers — --for trust: --server=--keystore joins trust.stores, --cert
+is trust.cert_files (default: the certificate step's files), the password
+source is trust.password; --for sso: --keystore is sso.keystore_file, --cert
+sso.dc_cert_file (default: fetched from the DC), the password source
+sso.keystore_password — and the step runs as ` + "`ccewiz apply --step`" + ` would: the
+same plan, the files written recorded (with their backups) for the report,
+then the step's checks. The step names the entries as Cisco's guide does,
+so --alias, --ca, --create, --storetype, --replace and --format are the
+by-hand import's only.
+
 Examples:
   ccewiz keystore list --keystore "C:\Program Files\Java\jre\lib\security\cacerts"
   ccewiz keystore import --keystore cacerts --cert certs/ece.example.com.cer
   ccewiz keystore import --keystore cacerts --cert certnew.p7b --storepass-env CACERTS_PASS
-  ccewiz keystore import --keystore C:\ece\pcce\mydomain.jks --create --alias mydomaincontroller --cert domainctl.crt --storepass-env AD_KEYSTORE_PASS`,
+  ccewiz keystore import --keystore C:\ece\pcce\mydomain.jks --create --alias mydomaincontroller --cert domainctl.crt --storepass-env AD_KEYSTORE_PASS
+  ccewiz keystore import --for trust --server aw1a.example.com --keystore "C:\Program Files\Java\jre\lib\security\cacerts"
+  ccewiz keystore import --for sso --keystore C:\ece\pcce\mydomain.jks --cert domainctl.cer --storepass-env AD_KEYSTORE_PASS`,
 		flags:   f.declare,
 		actions: []string{"list", "import"},
 		actionFlags: map[string][]string{
 			"list":   {"keystore", "storepass-env", "storepass-file", "format"},
-			"import": {"keystore", "cert", "alias", "ca", "create", "storetype", "replace", "dry-run", "storepass-env", "storepass-file", "format"},
+			"import": {"keystore", "cert", "alias", "ca", "create", "storetype", "replace", "dry-run", "storepass-env", "storepass-file", "format", "for", "server"},
 		},
 		run: func(ctx context.Context, g *globals, args []string) error {
 			action, positional := args[0], args[1:]
@@ -88,6 +108,12 @@ Examples:
 			}
 			if action == "list" {
 				return keystoreList(g, &f)
+			}
+			if f.forStep != "" {
+				return keystoreImportStep(ctx, g, &f)
+			}
+			if f.server != "" {
+				return usagef("--server is for --for trust: say which step the import is (--for trust), or drop --server")
 			}
 			return keystoreImport(g, &f)
 		},
@@ -168,7 +194,7 @@ func keystoreImport(g *globals, f *keystoreFlags) error {
 	if f.cert == "" {
 		return usagef("--cert is required: the certificate file to trust")
 	}
-	kind := certs.Kind(strings.ToUpper(f.storetype))
+	kind := certs.Kind(strings.ToUpper(cmp.Or(f.storetype, string(certs.JKS))))
 	if kind != certs.JKS && kind != certs.PKCS12 {
 		return usagef("--storetype %q: choose JKS or PKCS12", f.storetype)
 	}
@@ -222,4 +248,58 @@ func keystoreImport(g *globals, f *keystoreFlags) error {
 		fmt.Fprintln(w, "Next: restart the Java program that uses it (for cacerts on an Admin Data Server: the Apache Tomcat service), and copy it to every server that needs it.")
 	}
 	return nil
+}
+
+// keystoreImportStep is import --for: the trust or SSO step with the
+// flags as its answers, run through the engine like apply --step.
+func keystoreImportStep(ctx context.Context, g *globals, f *keystoreFlags) error {
+	for _, o := range []struct {
+		flag string
+		set  bool
+	}{{"alias", f.alias != ""}, {"ca", f.ca}, {"create", f.create}, {"storetype", f.storetype != ""}, {"replace", f.replace}, {"format", f.format != "text"}} {
+		if o.set {
+			return usagef("--%s cannot be used with --for %s: the step names and creates its entries as Cisco's guide does and prints its plan and checks; drop --for to import by hand", o.flag, f.forStep)
+		}
+	}
+	set := map[string]string{}
+	switch f.forStep {
+	case "trust":
+		if err := secretSet(set, "trust.password", "storepass", f.passEnv, f.passFile); err != nil {
+			return err
+		}
+		if f.cert != "" {
+			set["trust.cert_files"] = absPath(f.cert)
+		}
+		store := absPath(f.keystore)
+		return runStepWith(ctx, g, "trust", func(env *steps.Env) (map[string]string, error) {
+			server := f.server
+			stores := ece.TrustOf(env.Answers).Stores
+			var items []string
+			for _, s := range stores {
+				if server == "" && s.Path != "" && absPath(env.Path(s.Path)) == store {
+					server = s.Server // the answers know this store already
+				}
+			}
+			for _, s := range stores {
+				if !strings.EqualFold(s.Server, server) {
+					items = append(items, strings.TrimSuffix(s.Server+"="+s.Path, "="))
+				}
+			}
+			if server == "" {
+				return nil, usagef("--for trust needs --server ADS: the Admin Data Server whose cacerts %s is (profile.admin_data_servers lists %s)", f.keystore, cmp.Or(joinList(ece.ProfileOf(env.Answers).AdminDataServers), "none yet"))
+			}
+			set["trust.stores"] = joinList(append(items, server+"="+store))
+			return set, nil
+		}, f.dryRun)
+	case "sso":
+		set["sso.keystore_file"] = absPath(f.keystore)
+		if f.cert != "" {
+			set["sso.dc_cert_file"] = absPath(f.cert)
+		}
+		if err := secretSet(set, "sso.keystore_password", "storepass", f.passEnv, f.passFile); err != nil {
+			return err
+		}
+		return runStep(ctx, g, "sso", set, f.dryRun)
+	}
+	return usagef("--for %q: choose trust (an ADS's cacerts, step 4.1) or sso (the AD keystore, step 2)", f.forStep)
 }

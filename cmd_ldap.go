@@ -17,6 +17,7 @@ import (
 	"ccewiz/safefile"
 	"ccewiz/secret"
 	"ccewiz/steps"
+	"ccewiz/steps/ece"
 )
 
 // ldapFlags are the flags of every `ccewiz ldap` action; each uses its own
@@ -41,7 +42,7 @@ func (f *ldapFlags) declare(fs *flag.FlagSet) {
 	fs.StringVar(&f.passEnv, "password-env", "", "test: the bind password from this environment `variable`")
 	fs.StringVar(&f.passFile, "password-file", "", "test: the bind password from the first line of this `file`")
 	fs.StringVar(&f.base, "base", "", "test: the Base DN (not needed with a Global Catalog)")
-	fs.StringVar(&f.dnAttr, "dn-attribute", ldapcfg.DNAttribute, "test: the DN Attribute as typed into ECE")
+	fs.StringVar(&f.dnAttr, "dn-attribute", "", "test: the DN Attribute as typed into ECE (default: the answers' sso.dn_attribute, else "+ldapcfg.DNAttribute+")")
 	fs.StringVar(&f.user, "user", "", "test: a userPrincipalName to look up, as ECE will (e.g. admin1@example.local)")
 	fs.StringVar(&f.keystore, "keystore", "", "the AD keystore `file` (mydomain.jks): test trusts only its certificates; fetch-cert adds the certificate to it (created if missing)")
 	fs.StringVar(&f.storeEnv, "storepass-env", "", "the keystore password from this environment `variable`")
@@ -58,7 +59,7 @@ func init() {
 		name:    "ldap",
 		summary: "the AD side of Partition Administrator SSO: fetch-cert, test (step 2)",
 		usage: `Usage: ccewiz ldap fetch-cert --addr HOST:PORT --out FILE [--trust leaf|ca] [--keystore FILE --storepass-env VAR] [--format json]
-       ccewiz ldap test --url URL --bind-dn DN (--password-env VAR | --password-file F) [--base DN]
+       ccewiz ldap test [--url URL] [--bind-dn DN (--password-env VAR | --password-file F)] [--base DN]
                         [--keystore F --storepass-env VAR | --ca-file F] [--user UPN] [--insecure] [--format json]
 
 fetch-cert shows the certificate chain the domain controller presents
@@ -69,18 +70,22 @@ With --keystore it is also added to the AD keystore under alias
 mydomaincontroller (a new JKS when the file does not exist; an existing one
 is backed up first).
 
-test connects the way ECE will — TLS verified with ONLY the keystore's
+test is the SSO step's live check (check --only sso.ldap) on its own. It
+connects the way ECE will — TLS verified with ONLY the keystore's
 certificates, rootDSE, bind, user lookup by userPrincipalName, referrals —
-and reports each stage with its timing and, on failure, the fix. The
-password is never printed. The answers file's resolve section (--answers)
-applies when that file exists. Exit code 1 when a stage fails, and always
-with --insecure.
+and reports each stage with its timing and, on failure, the fix. It reads
+the sso answers of ./ccewiz.yaml (or --answers) when there is one; each
+flag given replaces that answer for this run (nothing is saved). The
+password is never printed. --ca-file and --insecure are for diagnosis
+only: ECE trusts the keystore and nothing else. Exit code 1 when a stage
+fails, and always with --insecure.
 
 Examples:
   ccewiz ldap fetch-cert --addr dc1.example.local:636 --out domainctl.cer
   ccewiz ldap fetch-cert --addr dc1.example.local:636 --out domainctl.cer --trust ca --keystore mydomain.jks --storepass-env AD_STOREPASS
   ccewiz ldap test --url ldaps://gc1.example.local:3269 --bind-dn "CN=pcceadmin,CN=Users,DC=example,DC=local" \
-      --password-env LDAP_PASSWORD --keystore mydomain.jks --storepass-env AD_STOREPASS --user admin1@example.local`,
+      --password-env LDAP_PASSWORD --keystore mydomain.jks --storepass-env AD_STOREPASS --user admin1@example.local
+  ccewiz ldap test --answers ccewiz.yaml --user admin2@example.local`,
 		flags:   f.declare,
 		actions: []string{"fetch-cert", "test"},
 		actionFlags: map[string][]string{
@@ -231,69 +236,78 @@ func planChanges(p *certs.ImportPlan) []certs.Change {
 	return p.Changes
 }
 
+// ldapTest is the SSO step's live check (sso.ldap) run on its own: the
+// flags are the sso answers for this run (saved nowhere: a test writes
+// nothing), so it gives the verdict `ccewiz check --only sso.ldap` gives,
+// with every stage shown. --ca-file and --insecure are the diagnostic's
+// own: they trust something else than the keystore ECE will use.
 func ldapTest(ctx context.Context, g *globals, env *steps.Env, f *ldapFlags) error {
-	if f.url == "" {
-		return usagef("--url is required, e.g. ldaps://gc1.example.local:3269")
-	}
-	ep, err := ldapcfg.ParseURL(f.url)
-	if err != nil {
-		return steps.BadInput(err)
-	}
 	if f.keystore != "" && f.ca != "" {
 		return usagef("--keystore and --ca-file both given: choose one")
 	}
-	if f.keystore == "" && f.ca == "" && !f.insecure {
-		return usagef("give the AD keystore (--keystore FILE --storepass-env VAR) or --ca-file FILE: the DC is verified with those certificates only (or --insecure, which never passes)")
-	}
-	if dn := strings.TrimSpace(f.bindDN); dn != "" && !strings.ContainsAny(dn, `@\`) {
-		if _, err := ldapcfg.ParseDN(dn); err != nil {
-			return usagef("--bind-dn %q: %v; copy distinguishedName from the user's Attribute Editor", dn, err)
+	flagOf := map[string]string{"sso.ldap_url": "--url", "sso.bind_dn": "--bind-dn", "sso.base": "--base", "sso.dn_attribute": "--dn-attribute",
+		"sso.test_user": "--user", "sso.keystore_file": "--keystore"}
+	set := map[string]string{}
+	for key, v := range map[string]string{"sso.ldap_url": f.url, "sso.bind_dn": f.bindDN, "sso.base": f.base,
+		"sso.dn_attribute": f.dnAttr, "sso.test_user": f.user, "sso.keystore_file": absPath(f.keystore)} {
+		if v != "" {
+			set[key] = v
 		}
 	}
-	s := ldapcfg.Settings{URL: f.url, DNAttribute: f.dnAttr, Base: f.base, BindDN: f.bindDN, SSLEnabled: ep.TLS}
-	if strings.TrimSpace(f.bindDN) != "" {
-		if s.Password, err = ldapSecret(g, "password", f.passEnv, f.passFile, "LDAP bind password for "+f.bindDN); err != nil {
-			return err
+	if err := secretSet(set, "sso.bind_password", "password", f.passEnv, f.passFile); err != nil {
+		return err
+	}
+	if err := secretSet(set, "sso.keystore_password", "storepass", f.storeEnv, f.storeFile); err != nil {
+		return err
+	}
+	if err := bindFields(g, env, set, flagOf); err != nil {
+		return err
+	}
+	sso := ece.SSOOf(env.Answers)
+	if strings.TrimSpace(sso.LDAPURL) == "" {
+		return usagef("no LDAP URL: give --url (e.g. ldaps://gc1.example.local:3269), or --answers FILE whose sso.ldap_url is set")
+	}
+	if f.url != "" {
+		// The URL typed here is what ECE gets; its scheme says whether SSL is on.
+		if ep, err := ldapcfg.ParseURL(f.url); err == nil {
+			sso.SSLEnabled = ep.TLS
 		}
 	}
-	opts := ldapcfg.Options{Dial: env.Dial, Resolve: ldapcfg.ResolveVia(env.Target, ep.Port), Insecure: f.insecure,
-		TestUser: f.user, Timeout: f.timeout}
-	switch {
-	case f.keystore != "":
-		pass, err := ldapSecret(g, "storepass", f.storeEnv, f.storeFile, "AD keystore password")
-		if err != nil {
-			return err
-		}
-		data, err := safefile.Read(f.keystore, safefile.MaxKeystore)
-		if err != nil {
-			return steps.BadInput(fmt.Errorf("keystore: %w", err))
-		}
-		ks, err := ldapcfg.OpenKeystore(f.keystore, data, pass)
-		if err != nil {
-			return steps.BadInput(err)
-		}
-		opts.Roots, opts.RootsName = ks.TrustedCerts(), "keystore "+filepath.Base(f.keystore)
-	case f.ca != "":
+	var o ece.LiveOptions
+	o.Insecure = f.insecure
+	if f.ca != "" {
 		anchors, err := readAnchors(f.ca)
 		if err != nil {
 			return err
 		}
-		opts.Roots, opts.RootsName = anchors, filepath.Base(f.ca)
+		o.Roots, o.RootsName = anchors, filepath.Base(f.ca)
 	}
 	if f.insecure {
 		fmt.Fprintf(g.stderr, "WARNING: --insecure: %s.\n", ldapcfg.InsecureWarning)
 	}
-	// Only the fields this command was given are judged offline; the keystore
-	// location and the SSL tick live in ECE, not here.
+	live, bad := ece.TestLDAP(ctx, env, o)
+	if bad != nil {
+		msg := bad.Detail
+		if !strings.Contains(msg, bad.Fix) {
+			msg += "; " + bad.Fix
+		}
+		// The answers' keys, said as this command's flags.
+		for _, kf := range [][2]string{{"sso.bind_password", "--password-env VAR or --password-file FILE"},
+			{"sso.keystore_password", "--storepass-env VAR or --storepass-file FILE"}} {
+			if strings.Contains(msg, kf[0]) {
+				msg += " (here: " + kf[1] + ")"
+			}
+		}
+		return steps.BadInput(errors.New(msg))
+	}
+	rep := live.Report
+	// Only what a live test can see is judged here; the keystore location
+	// and the SSL tick live in ECE (`ccewiz check --only sso` judges them).
 	var problems ldapcfg.Problems
-	for _, p := range s.Validate() {
+	for _, p := range live.Settings.Validate() {
 		if p.Field != ldapcfg.FieldKeystore && p.Field != ldapcfg.FieldSSL && p.Field != ldapcfg.FieldPassword {
 			problems = append(problems, p)
 		}
-	}
-	rep, err := ldapcfg.Test(ctx, s, opts)
-	if err != nil {
-		return steps.BadInput(err)
 	}
 	if f.format == "json" {
 		if err := writeJSON(g.stdout, struct {
@@ -301,7 +315,7 @@ func ldapTest(ctx context.Context, g *globals, env *steps.Env, f *ldapFlags) err
 			Settings ldapcfg.Settings `json:"settings"`
 			Problems ldapcfg.Problems `json:"problems"`
 			Report   *ldapcfg.Report  `json:"report"`
-		}{rep.Status(), s, problems, rep}); err != nil {
+		}{rep.Status(), live.Settings, problems, rep}); err != nil {
 			return err
 		}
 	} else {

@@ -73,11 +73,30 @@ func TestLDAPCommand(t *testing.T) {
 			[]string{"INSECURE", "result: warn"}},
 		{"wrong keystore password", test(dc.LDAPSURL, "--keystore", jks, "--storepass-file", filepath.Join(dir, "wrong.txt")), 2, []string{"wrong password"}},
 		{"bad URL", test("dc1.example.local:636", "--insecure"), 2, []string{"no scheme"}},
-		{"no trust given", test(dc.LDAPSURL), 2, []string{"--keystore"}},
+		// The step's keystore (sso.keystore_file's default, mydomain.jks beside the answers) is the one tried.
+		{"no keystore flag: the step's keystore", test(dc.LDAPSURL), 2, []string{"no keystore to verify the DC with", "sso.keystore_password", "--storepass-env VAR"}},
 		{"no password source and no terminal", append(append([]string{"ldap", "test"}, base...), "--url", dc.LDAPSURL, "--bind-dn", dc.BindDN, "--insecure"), 2,
 			[]string{"--password-env"}},
 		{"unknown action", []string{"ldap", "frob"}, 2, []string{"fetch-cert or test"}},
 	}
+	// The same test from answers alone: ldap test is the sso.ldap check.
+	ssoAnswers := filepath.Join(dir, "sso.yaml")
+	os.WriteFile(ssoAnswers, []byte(res.String()+fmt.Sprintf("sso:\n  ldap_url: %s\n  bind_dn: %q\n  bind_password: {file: bind.txt}\n  base: %q\n"+
+		"  ssl_enabled: true\n  keystore_password: {file: store.txt}\n  test_user: %s\n", dc.LDAPSURL, dc.BindDN, testpeer.SlapdUsersBase, testpeer.SlapdAgentUPN)), 0o644)
+	cases = append(cases, []struct {
+		name     string
+		args     []string
+		code     int
+		contains []string
+	}{
+		{"test from the answers alone", []string{"ldap", "test", "--answers", ssoAnswers}, 0, []string{"pass  bind", "found cn=agent1,", "result: pass"}},
+		{"the same verdict from check", []string{"check", "--answers", ssoAnswers, "--only", "sso.ldap"}, 0, []string{"found cn=agent1,"}},
+		{"a flag replaces one answer for this run", []string{"ldap", "test", "--answers", ssoAnswers, "--password-file", filepath.Join(dir, "wrong.txt")}, 1,
+			[]string{"fail  bind", "invalid credentials"}},
+		{"and the answers are as they were", []string{"check", "--answers", ssoAnswers, "--only", "sso.ldap"}, 0, []string{"found cn=agent1,"}},
+		{"a DN attribute ECE cannot use", []string{"ldap", "test", "--answers", ssoAnswers, "--dn-attribute", "sAMAccountName"}, 2,
+			[]string{"--dn-attribute", "must be userPrincipalName"}},
+	}...)
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			code, out, errOut := runCLI(t, tc.args...)
