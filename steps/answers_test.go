@@ -2,6 +2,7 @@ package steps
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -160,5 +161,40 @@ func TestOverlayKeepsTheAnswers(t *testing.T) {
 	}
 	if scratchOf(o).Note != "typed" {
 		t.Fatalf("the overlay lost its own value: %+v", scratchOf(o))
+	}
+}
+
+// TestAliasesAreWalkedOnce: the key check follows aliases, so an alias to
+// aliases to aliases (a few kilobytes naming 10⁹ nodes) must be checked
+// once per anchor, as yaml.v3's decoder guards itself; and a merge key
+// brings in the keys it names, checked like the others.
+func TestAliasesAreWalkedOnce(t *testing.T) {
+	// 1000 flows, each the same state of 1000 hand-offs, each of 1000
+	// GUI entries: 10⁹ nodes through aliases, 3000 in the file.
+	refs := func(n int, f func(i int) string) string {
+		out := make([]string, n)
+		for i := range out {
+			out[i] = f(i)
+		}
+		return strings.Join(out, ", ")
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "version: 2\nflows:\n  a: &fs {progress: {handoff: {k0: &h {at: t, gui: [&e {where: w}, %s]}, %s}}}\n",
+		refs(999, func(int) string { return "*e" }), refs(999, func(i int) string { return fmt.Sprintf("k%d: *h", i+1) }))
+	for i := range 1000 {
+		fmt.Fprintf(&b, "  f%d: *fs\n", i)
+	}
+	_, err := ParseAnswers("bomb", []byte(b.String()))
+	if err != nil && !isBadInput(err) {
+		t.Fatalf("err = %v", err)
+	}
+
+	merge := "version: 2\nflows:\n  base: &b {progress: {current: x}}\n  ece:\n    <<: *b\n    ticked: {}\n"
+	if _, err := ParseAnswers("merge", []byte(merge)); err != nil {
+		t.Errorf("a merge key: %v", err)
+	}
+	bad := "version: 2\nflows:\n  base: &b {progres: {current: x}}\n  ece:\n    <<: *b\n"
+	if _, err := ParseAnswers("merge", []byte(bad)); err == nil || !strings.Contains(err.Error(), `unknown key "progres"`) {
+		t.Errorf("a merge key bringing in a typo: %v", err)
 	}
 }

@@ -150,11 +150,29 @@ var unmarshalerType = reflect.TypeFor[yaml.Unmarshaler]()
 // also takes the keys of registered sections, each checked against its own
 // type.
 func unknownKeys(n *yaml.Node, t reflect.Type, where string, out *[]string) {
+	(&keyWalk{seen: map[walked]bool{}}).walk(n, t, where, out)
+}
+
+// keyWalk checks each anchored node once per type: aliases to aliases
+// (the "billion laughs") would otherwise be walked an exponential number
+// of times; yaml.v3's decoder has its own guard, this walk needs one too.
+type keyWalk struct{ seen map[walked]bool }
+
+type walked struct {
+	n *yaml.Node
+	t reflect.Type
+}
+
+func (w *keyWalk) walk(n *yaml.Node, t reflect.Type, where string, out *[]string) {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
-	if n.Kind == yaml.AliasNode && n.Alias != nil {
+	if n.Kind == yaml.AliasNode {
+		if n.Alias == nil || w.seen[walked{n.Alias, t}] {
+			return
+		}
 		n = n.Alias
+		w.seen[walked{n, t}] = true
 	}
 	if t.Implements(unmarshalerType) || reflect.PointerTo(t).Implements(unmarshalerType) {
 		return // it reads its own node
@@ -167,13 +185,17 @@ func unknownKeys(n *yaml.Node, t reflect.Type, where string, out *[]string) {
 		fields, inline := yamlFields(t)
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k, v := n.Content[i], n.Content[i+1]
+			if isMerge(k) {
+				w.merged(v, t, where, out)
+				continue
+			}
 			if ft, ok := fields[k.Value]; ok {
-				unknownKeys(v, ft, join(where, k.Value), out)
+				w.walk(v, ft, join(where, k.Value), out)
 				continue
 			}
 			if inline && t == reflect.TypeFor[Answers]() {
 				if nv, ok := sectionKind(k.Value); ok {
-					unknownKeys(v, reflect.TypeOf(nv()), k.Value, out)
+					w.walk(v, reflect.TypeOf(nv()), k.Value, out)
 					continue
 				}
 			}
@@ -188,16 +210,38 @@ func unknownKeys(n *yaml.Node, t reflect.Type, where string, out *[]string) {
 			return
 		}
 		for i := 0; i+1 < len(n.Content); i += 2 {
-			unknownKeys(n.Content[i+1], t.Elem(), join(where, n.Content[i].Value), out)
+			if isMerge(n.Content[i]) {
+				w.merged(n.Content[i+1], t, where, out)
+				continue
+			}
+			w.walk(n.Content[i+1], t.Elem(), join(where, n.Content[i].Value), out)
 		}
 	case reflect.Slice, reflect.Array:
 		if n.Kind != yaml.SequenceNode {
 			return
 		}
 		for _, e := range n.Content {
-			unknownKeys(e, t.Elem(), where+"[]", out)
+			w.walk(e, t.Elem(), where+"[]", out)
 		}
 	}
+}
+
+// isMerge reports YAML's merge key, "<<: *anchor", which yaml.v3 decodes
+// as the anchored mapping's keys.
+func isMerge(k *yaml.Node) bool {
+	return k.Kind == yaml.ScalarNode && k.Value == "<<" && (k.Tag == "!!merge" || k.Tag == "")
+}
+
+// merged walks what a merge key brings in — one mapping, or a list of
+// them — as keys of the mapping it is in.
+func (w *keyWalk) merged(v *yaml.Node, t reflect.Type, where string, out *[]string) {
+	if v.Kind == yaml.SequenceNode {
+		for _, e := range v.Content {
+			w.walk(e, t, where, out)
+		}
+		return
+	}
+	w.walk(v, t, where, out)
 }
 
 // yamlFields maps each key struct t decodes to its field's type; inline
