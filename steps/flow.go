@@ -14,17 +14,18 @@ type Flow struct {
 	ID    string // "ece"
 	Title string // "ECE ↔ PCCE"
 	Steps []Step
+	// Default marks the flow a command runs without --flow (one per build;
+	// ECE's, which every answers file before flows existed was).
+	Default bool
 }
 
 // Find returns the step with id, or nil.
 func (f *Flow) Find(id string) Step { return Find(f.Steps, id) }
 
-// ECEFlowID is the ECE ↔ PCCE flow's ID, the default.
-const ECEFlowID = "ece"
-
 var (
 	flowsMu    sync.Mutex
 	registered []func() *Flow
+	defaultID  string
 )
 
 // RegisterFlow adds a flow (a func that builds it: every driver gets its
@@ -32,17 +33,31 @@ var (
 func RegisterFlow(f func() *Flow) {
 	flowsMu.Lock()
 	defer flowsMu.Unlock()
+	if fl := f(); fl.Default {
+		if defaultID != "" {
+			panic("steps: two default flows: " + defaultID + " and " + fl.ID)
+		}
+		defaultID = fl.ID
+	}
 	registered = append(registered, f)
 }
 
+// DefaultFlowID is the ID of the flow a command runs without --flow ("" in
+// a build that has none: the engine's own tests).
+func DefaultFlowID() string {
+	flowsMu.Lock()
+	defer flowsMu.Unlock()
+	return defaultID
+}
+
 // Flows are every integration this build carries (every flow package
-// main imports), the default (ECEFlowID) first.
+// main imports), the default first.
 func Flows() []*Flow {
 	flowsMu.Lock()
 	defer flowsMu.Unlock()
 	var out []*Flow
 	for _, f := range registered {
-		if fl := f(); fl.ID == ECEFlowID {
+		if fl := f(); fl.Default {
 			out = append([]*Flow{fl}, out...)
 		} else {
 			out = append(out, fl)

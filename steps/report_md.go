@@ -176,7 +176,7 @@ func (r IntegrationReport) Markdown() []byte {
 	}
 
 	if len(r.Handoff) > 0 {
-		b.WriteString("\n## Values typed into ECE and CCE Administration\n\n")
+		b.WriteString("\n## Values typed into the administration GUIs\n\n")
 		for _, h := range r.Handoff {
 			if len(h.GUI) == 0 {
 				continue
@@ -256,7 +256,7 @@ func (r IntegrationReport) Text() string {
 		gui, cmds = gui+len(h.GUI), cmds+len(h.Commands)
 	}
 	if gui+cmds > 0 {
-		fmt.Fprintf(&b, "\nLeft to people: %d value(s) to type into ECE and CCE Administration, %d command(s) to run on other servers — listed in the Markdown report\n", gui, cmds)
+		fmt.Fprintf(&b, "\nLeft to people: %d value(s) to type into administration GUIs, %d command(s) to run on other servers — listed in the Markdown report\n", gui, cmds)
 	}
 	b.WriteString("\nFiles written\n")
 	if len(r.Written) == 0 {

@@ -111,7 +111,7 @@ func TestReportHandOver(t *testing.T) {
 		"- Customer: Example Corp · Site: Springfield DC", "run by alice",
 		"- [x] `rs.look` rs.look — confirmed by alice at 2026-12-04T21:00:00Z",
 		"## Manual items not confirmed yet", "- [ ] `rs.other` Other look: Alerts › Inventory — **not confirmed**",
-		"## Values typed into ECE and CCE Administration", "| ECE › Partition › Security | LDAP URL | ldaps://gc1.example.local:3269 |",
+		"## Values typed into the administration GUIs", "| ECE › Partition › Security | LDAP URL | ldaps://gc1.example.local:3269 |",
 		"## Commands to run on other servers", "- on **aw1a.example.com** (cmd), for step a — trust ECE", "```cmd\n  keytool -importcert -alias ece\n  ```",
 	} {
 		if !strings.Contains(md, want) {

@@ -50,7 +50,7 @@ func (t *Ticks) Set(id string, on bool, by string, at string) {
 // making it when a has none yet.
 func (a *Answers) FlowState(flow string) *FlowState {
 	if flow == "" {
-		flow = ECEFlowID
+		flow = DefaultFlowID()
 	}
 	if a.Flows == nil {
 		a.Flows = map[string]*FlowState{}

@@ -36,14 +36,14 @@ func init() {
 // confirmation in integration — to flows.ece, where every flow keeps its own.
 func upgradeState(u steps.Upgrade) {
 	if p := u.Take("progress"); p != nil {
-		u.Put(p, "flows", steps.ECEFlowID, "progress")
+		u.Put(p, "flows", FlowID, "progress")
 	}
 	if t := u.Take("validation", "ticked"); t != nil {
-		u.Put(t, "flows", steps.ECEFlowID, "ticked")
+		u.Put(t, "flows", FlowID, "ticked")
 	}
 	at, inst := u.Take("integration", "confirmed_at"), u.Take("integration", "confirmed_instance")
 	if at != nil || inst != nil {
-		u.Put(u.Mapping("at", at, "instance", inst), "flows", steps.ECEFlowID, "confirmed", integrationStep{}.ID())
+		u.Put(u.Mapping("at", at, "instance", inst), "flows", FlowID, "confirmed", integrationStep{}.ID())
 	}
 }
 
@@ -192,4 +192,4 @@ type ValidationAnswers struct {
 
 // State is the engine's state of this flow in a: progress, files written,
 // the admin's ticks and the Save's confirmation.
-func State(a *steps.Answers) *steps.FlowState { return a.FlowState(steps.ECEFlowID) }
+func State(a *steps.Answers) *steps.FlowState { return a.FlowState(FlowID) }

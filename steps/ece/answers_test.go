@@ -27,7 +27,7 @@ func fullAnswers() *steps.Answers {
 		BindPassword: secret.Ref{File: "/run/secrets/ldap"}, SSLEnabled: true}
 	*TrustOf(a) = TrustAnswers{Stores: []TrustStore{{Server: "aw1a.example.com", Path: "ads/cacerts", Password: secret.Ref{Env: "STOREPASS"}}}}
 	a.Resolve = map[string]string{"chat.example.com:443": "127.0.0.1:8443"}
-	a.FlowState(steps.ECEFlowID).Progress = steps.Progress{Current: "sso", Done: []string{"profile", "certificate"}}
+	a.FlowState(FlowID).Progress = steps.Progress{Current: "sso", Done: []string{"profile", "certificate"}}
 	return a
 }
 
@@ -156,7 +156,7 @@ func TestParseAnswersNeverEchoesAPassword(t *testing.T) {
 // does not, anything else is an error naming the line.
 func TestTicksKeepWhoAndWhen(t *testing.T) {
 	a := steps.NewAnswers()
-	_, ticks := a.State(steps.ECEFlowID)
+	_, ticks := a.State(FlowID)
 	ticks.Set("validate.no-alerts", true, "alice", time.Date(2026, 12, 4, 20, 50, 0, 0, time.FixedZone("BRT", -3*3600)).UTC().Format(time.RFC3339))
 	b, err := steps.MarshalAnswers(a)
 	if err != nil {
@@ -166,14 +166,14 @@ func TestTicksKeepWhoAndWhen(t *testing.T) {
 		t.Fatalf("written as:\n%s", b)
 	}
 	back, err := steps.ParseAnswers("x", b)
-	if _, bt := back.State(steps.ECEFlowID); err != nil || (*bt)["validate.no-alerts"].By != "alice" || !bt.IsTicked("validate.no-alerts") {
+	if _, bt := back.State(FlowID); err != nil || (*bt)["validate.no-alerts"].By != "alice" || !bt.IsTicked("validate.no-alerts") {
 		t.Fatalf("read back: %v %+v", err, bt)
 	}
 	old, err := steps.ParseAnswers("old", []byte("version: 1\nvalidation:\n  ticked:\n    profile.mrds: true\n    validate.agent-tab: false\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, ot := old.State(steps.ECEFlowID); !ot.IsTicked("profile.mrds") || ot.IsTicked("validate.agent-tab") {
+	if _, ot := old.State(FlowID); !ot.IsTicked("profile.mrds") || ot.IsTicked("validate.agent-tab") {
 		t.Fatalf("old form: %+v", ot)
 	}
 	if _, err := steps.ParseAnswers("bad", []byte("version: 1\nvalidation:\n  ticked:\n    profile.mrds: maybe\n")); err == nil || !strings.Contains(err.Error(), "line 4") {
@@ -277,7 +277,7 @@ flows:
 		t.Fatalf("the rest of the file: wxm %+v, validation %+v, integration %+v", w, ValidationOf(a), IntegrationOf(a))
 	}
 	env := steps.NewEnv(a, path)
-	env.FlowID = steps.ECEFlowID
+	env.FlowID = FlowID
 	if r := NewIntegrationStep().Checks()[1].Run(context.Background(), env); r.Status != steps.Pass || !strings.Contains(r.Detail, "2026-11-23T09:15:00Z") {
 		t.Errorf("integration.confirmed on the upgraded file: %+v", r)
 	}

@@ -10,11 +10,14 @@ import "ccewiz/steps"
 
 func init() { steps.RegisterFlow(Flow) }
 
+// FlowID is this flow's ID (what --flow takes), the default.
+const FlowID = "ece"
+
 // Flow is the ECE ↔ PCCE integration in the order of Cisco's guide:
 // profile, 1 certificate, 2 SSO, 3 spog_config.js, 4.1 ADS trust,
 // 4.2/4.3 inventory, 5 ECE integration, 6 validation.
 func Flow() *steps.Flow {
-	return &steps.Flow{ID: steps.ECEFlowID, Title: "ECE ↔ PCCE", Steps: []steps.Step{
+	return &steps.Flow{ID: FlowID, Title: "ECE ↔ PCCE", Default: true, Steps: []steps.Step{
 		NewProfileStep(),
 		NewCertificateStep(),
 		NewSSOStep(),
