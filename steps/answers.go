@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"maps"
 	"reflect"
 	"regexp"
 	"sort"
@@ -41,8 +40,11 @@ type Answers struct {
 	// or "dc1.example.local": "127.0.0.1"); the lab uses it. /etc/hosts is never edited.
 	Resolve map[string]string `yaml:"resolve,omitempty"`
 	// Flows is the engine's state of each flow, by flow ID.
-	Flows         map[string]*FlowState `yaml:"flows,omitempty"`
-	Sections      map[string]yaml.Node  `yaml:",inline"`
+	Flows map[string]*FlowState `yaml:"flows,omitempty"`
+	// Sections takes the flows' sections off the file while it is read
+	// (yaml.v3 fills only an exported inline map); ParseAnswers decodes
+	// each into its type and empties it. Read them with Section.
+	Sections      map[string]yaml.Node `yaml:",inline"`
 	sectionValues map[string]any
 }
 
@@ -98,8 +100,7 @@ func (o *Outcome) RecordIn(env *Env, step string) {
 // copy while the admin edits the original.
 func (a *Answers) Clone() *Answers {
 	v := *a
-	v.Sections = maps.Clone(a.Sections) // rendering fills it in: not a's
-	v.Version = AnswersVersion          // a test's zero version must not stop the copy
+	v.Version = AnswersVersion // a test's zero version must not stop the copy
 	data, err := MarshalAnswers(&v)
 	if err == nil {
 		var c *Answers
@@ -160,6 +161,7 @@ func ParseAnswers(name string, data []byte) (*Answers, error) {
 	if err := a.decodeSections(name); err != nil {
 		return nil, err
 	}
+	a.Sections = nil
 	a.fillSections()
 	return a, nil
 }
@@ -235,48 +237,72 @@ func LoadAnswers(path string) (*Answers, error) {
 
 // MarshalAnswers renders a as YAML. It cannot contain a password: Refs only.
 func MarshalAnswers(a *Answers) ([]byte, error) {
-	if err := a.encodeSections(); err != nil {
-		return nil, err
-	}
 	var buf bytes.Buffer
 	buf.WriteString("# ccewiz answers file — no passwords here, only where to get them (env: / file:).\n# Every key: docs/answers.md\n")
-	var n yaml.Node
-	if err := n.Encode(a); err != nil {
-		return nil, fmt.Errorf("render answers: %w", err)
-	}
-	orderTop(&n)
 	enc := yaml.NewEncoder(&buf)
 	enc.SetIndent(2)
-	if err := enc.Encode(&n); err != nil {
+	if err := enc.Encode(a.document()); err != nil {
 		return nil, fmt.Errorf("render answers: %w", err)
 	}
 	enc.Close()
 	return buf.Bytes(), nil
 }
 
-// orderTop puts version first, then the flows' sections in the order they
-// were registered (a flow's steps read top down), then the engine's keys.
-// A file on disk keeps its own order (keepLayout).
-func orderTop(n *yaml.Node) {
-	rank := func(k string) int {
-		if k == "version" {
-			return -1
+// document is a as one value for the encoder, its keys in the order a new
+// file lists them: version, the flows' sections in the order they were
+// registered (a flow's steps read top down), then the engine's other keys.
+// A section with nothing set is left out: every registered section is in
+// every Answers (fillSections), but a file holds only the flows it is used
+// for. One encoding pass, straight to bytes: yaml.Node round trips made a
+// Clone three times slower. A file on disk keeps its own order (keepLayout).
+func (a *Answers) document() any {
+	keys := make([]string, 0, len(a.sectionValues))
+	for k, v := range a.sectionValues {
+		if !reflect.ValueOf(v).Elem().IsZero() {
+			keys = append(keys, k)
 		}
+	}
+	rank := func(k string) int {
 		if i := sectionOrder(k); i >= 0 {
 			return i
 		}
-		return 1 << 20
+		return 1 << 20 // a key nobody registered (a test's): last, by name
 	}
-	type pair struct{ k, v *yaml.Node }
-	var ps []pair
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		ps = append(ps, pair{n.Content[i], n.Content[i+1]})
+	sort.Slice(keys, func(i, j int) bool {
+		if ri, rj := rank(keys[i]), rank(keys[j]); ri != rj {
+			return ri < rj
+		}
+		return keys[i] < keys[j]
+	})
+	at := reflect.ValueOf(a).Elem()
+	var fields []reflect.StructField
+	var values []reflect.Value
+	add := func(tag string, v reflect.Value) {
+		fields = append(fields, reflect.StructField{Name: fmt.Sprintf("F%d", len(fields)), Type: v.Type(), Tag: reflect.StructTag(`yaml:"` + tag + `"`)})
+		values = append(values, v)
 	}
-	sort.SliceStable(ps, func(i, j int) bool { return rank(ps[i].k.Value) < rank(ps[j].k.Value) })
-	n.Content = n.Content[:0]
-	for _, p := range ps {
-		n.Content = append(n.Content, p.k, p.v)
+	t := at.Type()
+	var engine []int
+	for i := range t.NumField() {
+		switch tag := t.Field(i).Tag.Get("yaml"); {
+		case !t.Field(i).IsExported() || strings.Contains(tag, "inline"):
+		case strings.HasPrefix(tag, "version"):
+			add(tag, at.Field(i))
+		default:
+			engine = append(engine, i)
+		}
 	}
+	for _, k := range keys {
+		add(k, reflect.ValueOf(a.sectionValues[k]))
+	}
+	for _, i := range engine {
+		add(t.Field(i).Tag.Get("yaml"), at.Field(i))
+	}
+	doc := reflect.New(reflect.StructOf(fields)).Elem()
+	for i, v := range values {
+		doc.Field(i).Set(v)
+	}
+	return doc.Interface()
 }
 
 // SaveAnswers writes a to path atomically. backup makes a timestamped copy

@@ -2,13 +2,10 @@ package steps
 
 import (
 	"fmt"
-	"maps"
 	"reflect"
 	"slices"
 	"sort"
 	"sync"
-
-	"go.yaml.in/yaml/v3"
 )
 
 // An answers file may hold several flows of one deployment (they share
@@ -230,32 +227,6 @@ func (a *Answers) decodeSections(name string) error {
 	return nil
 }
 
-// encodeSections puts the typed sections back as nodes before the answers
-// are written. A section with nothing set is left out: every registered
-// section is in every Answers (fillSections), but a file holds only the
-// flows it is used for.
-func (a *Answers) encodeSections() error {
-	for k, v := range a.sectionValues {
-		if reflect.ValueOf(v).Elem().IsZero() {
-			delete(a.Sections, k)
-			continue
-		}
-		var n yaml.Node
-		if err := n.Encode(v); err != nil {
-			return fmt.Errorf("render answers section %s: %w", k, err)
-		}
-		if a.Sections == nil {
-			a.Sections = map[string]yaml.Node{}
-		}
-		if n.Kind == yaml.MappingNode && len(n.Content) == 0 {
-			delete(a.Sections, k)
-			continue
-		}
-		a.Sections[k] = n
-	}
-	return nil
-}
-
 // Overlay returns a copy of a whose sections are copies too, to try values
 // on: a form sets what the admin is typing in it to see defaults and
 // visibility follow, and a stays as saved. Slices and maps inside the
@@ -263,7 +234,6 @@ func (a *Answers) encodeSections() error {
 // does); Clone is the deep copy.
 func (a *Answers) Overlay() *Answers {
 	c := *a
-	c.Sections = maps.Clone(a.Sections)
 	c.sectionValues = make(map[string]any, len(a.sectionValues))
 	for k, v := range a.sectionValues {
 		rv := reflect.ValueOf(v).Elem()
