@@ -11,6 +11,7 @@ import (
 
 	"ccewiz/steps"
 	"ccewiz/steps/ece"
+	"ccewiz/steps/wxm"
 )
 
 // A flow defined here only — two steps and an answers section of its own —
@@ -157,5 +158,28 @@ func TestMissingAnswersNameTheFlow(t *testing.T) {
 	code, _, errs := runCLI(t, "check", "--flow", "greet", "--answers", answers)
 	if code != 2 || !strings.Contains(errs, "run `ccewiz wizard --flow greet` to create it") || strings.Count(strings.TrimSpace(errs), "\n") > 0 {
 		t.Errorf("exit %d, %q; want exit 2 and one line naming the flow", code, errs)
+	}
+}
+
+// TestNewFileListsTheDefaultFlowFirst: a new answers file reads top down —
+// the default flow's sections in its steps' order, then the other flows',
+// then what ccewiz records — whatever order Go initialised the flow
+// packages in (orchestration's and wxm's registered theirs before ECE's).
+func TestNewFileListsTheDefaultFlowFirst(t *testing.T) {
+	a := steps.NewAnswers()
+	wxm.Of(a).AW.Servers = []string{"aw1a.example.com"}
+	ece.ValidationOf(a).TestAgent = "agent01"
+	ece.ProfileOf(a).ECEFQDN = "ece.example.com"
+	a.FlowState("").Progress.MarkDone("profile")
+	b, err := steps.MarshalAnswers(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(b)
+	order := []string{"\nversion:", "\nprofile:", "\nvalidation:", "\nwxm:", "\nflows:"}
+	for i := 1; i < len(order); i++ {
+		if !strings.Contains(s, order[i]) || strings.Index(s, order[i-1]) > strings.Index(s, order[i]) {
+			t.Fatalf("%q is not before %q:\n%s", order[i-1], order[i], s)
+		}
 	}
 }

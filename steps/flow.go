@@ -2,6 +2,7 @@ package steps
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 )
@@ -14,6 +15,9 @@ type Flow struct {
 	ID    string // "ece"
 	Title string // "ECE ↔ PCCE"
 	Steps []Step
+	// Sections are the keys of the flow's answers sections (each registered
+	// with RegisterSection), in the order a new answers file lists them.
+	Sections []string
 	// Default marks the flow a command runs without --flow (one per build;
 	// ECE's, which every answers file before flows existed was).
 	Default bool
@@ -26,6 +30,8 @@ var (
 	flowsMu    sync.Mutex
 	registered []func() *Flow
 	defaultID  string
+	// sectionKeys are every flow's Sections, the default flow's first.
+	sectionKeys []string
 )
 
 // RegisterFlow adds a flow (a func that builds it: every driver gets its
@@ -33,11 +39,15 @@ var (
 func RegisterFlow(f func() *Flow) {
 	flowsMu.Lock()
 	defer flowsMu.Unlock()
-	if fl := f(); fl.Default {
+	fl := f()
+	if fl.Default {
 		if defaultID != "" {
 			panic("steps: two default flows: " + defaultID + " and " + fl.ID)
 		}
 		defaultID = fl.ID
+		sectionKeys = append(slices.Clone(fl.Sections), sectionKeys...)
+	} else {
+		sectionKeys = append(sectionKeys, fl.Sections...)
 	}
 	registered = append(registered, f)
 }
@@ -132,4 +142,12 @@ func FlowArg(id string) string {
 		return ""
 	}
 	return " --flow " + id
+}
+
+// sectionOrder is where section key goes among a new file's keys: the
+// flows' Sections, the default flow's first; -1 for a key no flow lists.
+func sectionOrder(key string) int {
+	flowsMu.Lock()
+	defer flowsMu.Unlock()
+	return slices.Index(sectionKeys, key)
 }

@@ -111,8 +111,7 @@ func (p *Progress) RecordWritten(ws ...Written) {
 	}
 }
 
-// sectionKinds are the answers sections flows registered, in the order
-// they were: a new answers file lists them so, before the engine's keys.
+// sectionKinds are the answers sections flows registered.
 var sectionKinds struct {
 	sync.Mutex
 	keys []string
@@ -141,18 +140,6 @@ func sectionKind(key string) (func() any, bool) {
 	defer sectionKinds.Unlock()
 	nv, ok := sectionKinds.new[key]
 	return nv, ok
-}
-
-// sectionOrder is where key goes among a file's top-level keys.
-func sectionOrder(key string) int {
-	sectionKinds.Lock()
-	defer sectionKinds.Unlock()
-	for i, k := range sectionKinds.keys {
-		if k == key {
-			return i
-		}
-	}
-	return -1
 }
 
 // fillSections gives a an empty value of every registered section it has

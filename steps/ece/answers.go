@@ -24,6 +24,15 @@ var sections = []struct {
 	{"validation", func() any { return new(ValidationAnswers) }},
 }
 
+// sectionKeys are the keys of sections, for the flow.
+func sectionKeys() []string {
+	keys := make([]string, len(sections))
+	for i, s := range sections {
+		keys[i] = s.key
+	}
+	return keys
+}
+
 func init() {
 	for _, s := range sections {
 		steps.RegisterSection(s.key, s.new)

@@ -17,7 +17,7 @@ const FlowID = "ece"
 // profile, 1 certificate, 2 SSO, 3 spog_config.js, 4.1 ADS trust,
 // 4.2/4.3 inventory, 5 ECE integration, 6 validation.
 func Flow() *steps.Flow {
-	return &steps.Flow{ID: FlowID, Title: "ECE ↔ PCCE", Default: true, Steps: []steps.Step{
+	return &steps.Flow{ID: FlowID, Title: "ECE ↔ PCCE", Default: true, Sections: sectionKeys(), Steps: []steps.Step{
 		NewProfileStep(),
 		NewCertificateStep(),
 		NewSSOStep(),

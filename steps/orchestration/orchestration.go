@@ -125,7 +125,7 @@ func Of(a *steps.Answers) *Answers { return steps.Section[Answers](a, FlowID) }
 
 // Flow is the orchestration flow, in the guide's order.
 func Flow() *steps.Flow {
-	return &steps.Flow{ID: FlowID, Title: "CCE orchestration through Cloud Connect", Steps: []steps.Step{
+	return &steps.Flow{ID: FlowID, Title: "CCE orchestration through Cloud Connect", Sections: []string{FlowID}, Steps: []steps.Step{
 		prereqStep{},
 		repositoryStep{},
 		vosStep{},

@@ -98,7 +98,7 @@ func Of(a *steps.Answers) *Answers { return steps.Section[Answers](a, FlowID) }
 // Flow is the WxM flow, in the order of Cisco's guide but for the AWs'
 // trust, which comes first.
 func Flow() *steps.Flow {
-	return &steps.Flow{ID: FlowID, Title: "CCE ↔ Webex Experience Management", Steps: []steps.Step{
+	return &steps.Flow{ID: FlowID, Title: "CCE ↔ Webex Experience Management", Sections: []string{FlowID}, Steps: []steps.Step{
 		prereqStep{},
 		// The AWs trust Cloud Connect before cherrypoint's check, which
 		// asks the status as an AW does, can pass.
