@@ -23,13 +23,20 @@ type gate struct {
 	mu      sync.Mutex
 	pending map[string]int        // source IP → connections not admitted yet
 	conns   map[string]*gatedConn // remote address → its connection
+
+	// serving is closed when Serve first asks for a connection: by then
+	// it has counted this listener in (see Server.waitServing).
+	serving     chan struct{}
+	servingOnce sync.Once
 }
 
 func newGate(ln net.Listener, timeout time.Duration, max int, logf func(string, ...any)) *gate {
-	return &gate{Listener: ln, timeout: timeout, max: max, logf: logf, pending: map[string]int{}, conns: map[string]*gatedConn{}}
+	return &gate{Listener: ln, timeout: timeout, max: max, logf: logf, pending: map[string]int{}, conns: map[string]*gatedConn{},
+		serving: make(chan struct{})}
 }
 
 func (g *gate) Accept() (net.Conn, error) {
+	g.servingOnce.Do(func() { close(g.serving) })
 	for {
 		c, err := g.Listener.Accept()
 		if err != nil {

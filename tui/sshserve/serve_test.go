@@ -644,3 +644,35 @@ func TestConfinedSectionPasswords(t *testing.T) {
 		}
 	}
 }
+
+// TestStopRightAfterStart: Shutdown or Close the moment Start returns,
+// before the serving goroutine has run. The ssh package's listener count
+// is a WaitGroup that Serve adds to and Shutdown waits on; -race saw the
+// two race in CI. Each stop must also end the serving (Done closes).
+func TestStopRightAfterStart(t *testing.T) {
+	f := newFixture(t, Options{}, []string{"alice"})
+	f.srv.Close()
+	for i := range 40 {
+		o := f.srv.o
+		o.Listen = "127.0.0.1:0"
+		srv, err := New(o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := srv.Start(); err != nil {
+			t.Fatal(err)
+		}
+		if i%2 == 0 {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			srv.Shutdown(ctx)
+			cancel()
+		} else {
+			srv.Close()
+		}
+		select {
+		case <-srv.Done():
+		case <-time.After(5 * time.Second):
+			t.Fatalf("run %d: still serving after the stop", i)
+		}
+	}
+}

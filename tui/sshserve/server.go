@@ -208,6 +208,7 @@ func (s *Server) Err() error {
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.stopped.Store(true)
 	s.closeListener()
+	s.waitServing()
 	err := s.srv.Shutdown(ctx)
 	if err != nil {
 		s.srv.Close()
@@ -219,7 +220,23 @@ func (s *Server) Shutdown(ctx context.Context) error {
 func (s *Server) Close() error {
 	s.stopped.Store(true)
 	s.closeListener()
+	s.waitServing()
 	return s.srv.Close()
+}
+
+// waitServing waits until the Serve goroutine Start began has counted its
+// listener in, or has returned. The ssh package counts listeners in a
+// WaitGroup that Serve adds to and Shutdown waits on: a stop right after
+// Start made those two race (go test -race, TestServerErr, seen in CI).
+// The listener is closed already, so Serve gets there at once.
+func (s *Server) waitServing() {
+	if s.gate == nil {
+		return // never started
+	}
+	select {
+	case <-s.gate.serving:
+	case <-s.done:
+	}
 }
 
 // closeListener closes the listener Start opened. The ssh package closes
