@@ -248,6 +248,26 @@ func MarshalAnswers(a *Answers) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// blank reports a value with nothing set in it: zero, or only empty lists
+// and maps (`ca_response: []` in a file sets nothing: the section it is in
+// is not written again, and the next read agrees — FuzzParseAnswers).
+func blank(v reflect.Value) bool {
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		return v.IsNil() || blank(v.Elem())
+	case reflect.Slice, reflect.Map:
+		return v.Len() == 0
+	case reflect.Struct:
+		for i := range v.NumField() {
+			if !blank(v.Field(i)) {
+				return false
+			}
+		}
+		return true
+	}
+	return v.IsZero()
+}
+
 // document is a as one value for the encoder, its keys in the order a new
 // file lists them: version, the flows' sections in the order they were
 // registered (a flow's steps read top down), then the engine's other keys.
@@ -258,7 +278,7 @@ func MarshalAnswers(a *Answers) ([]byte, error) {
 func (a *Answers) document() any {
 	keys := make([]string, 0, len(a.sectionValues))
 	for k, v := range a.sectionValues {
-		if !reflect.ValueOf(v).Elem().IsZero() {
+		if !blank(reflect.ValueOf(v)) {
 			keys = append(keys, k)
 		}
 	}
