@@ -157,7 +157,6 @@ func ParseAnswers(name string, data []byte) (*Answers, error) {
 	if err := top.Decode(a); err != nil {
 		return nil, BadInput(fmt.Errorf("answers file %s: %s; see docs/answers.md for every key", name, explainYAML(err)))
 	}
-	a.Version = AnswersVersion
 	if err := a.decodeSections(name); err != nil {
 		return nil, err
 	}
@@ -269,8 +268,9 @@ func blank(v reflect.Value) bool {
 }
 
 // document is a as one value for the encoder, its keys in the order a new
-// file lists them: version, the flows' sections in the order they were
-// registered (a flow's steps read top down), then the engine's other keys.
+// file lists them: version, the flows' sections as the flows list them
+// (the default flow's first; a flow's steps read top down), then the
+// engine's other keys.
 // A section with nothing set is left out: every registered section is in
 // every Answers (fillSections), but a file holds only the flows it is used
 // for. One encoding pass, straight to bytes: yaml.Node round trips made a

@@ -71,7 +71,7 @@ func (u Upgrade) Put(v *yaml.Node, path ...string) {
 	for i, k := range path {
 		j := keyIndex(m, k)
 		if i == len(path)-1 {
-			key := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: k}
+			key := keyNode(k)
 			if old := u.keys[v]; old != nil {
 				key.HeadComment, key.LineComment, key.FootComment = old.HeadComment, old.LineComment, old.FootComment
 			}
@@ -83,9 +83,9 @@ func (u Upgrade) Put(v *yaml.Node, path ...string) {
 			return
 		}
 		if j < 0 || m.Content[j+1].Kind != yaml.MappingNode {
-			next := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
+			next := mappingNode()
 			if j < 0 {
-				m.Content = append(m.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: k}, next)
+				m.Content = append(m.Content, keyNode(k), next)
 			} else {
 				m.Content[j+1] = next
 			}
@@ -99,14 +99,17 @@ func (u Upgrade) Put(v *yaml.Node, path ...string) {
 // Mapping returns a mapping node of the given keys and values; a nil value
 // is left out.
 func (Upgrade) Mapping(kv ...any) *yaml.Node {
-	m := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
+	m := mappingNode()
 	for i := 0; i+1 < len(kv); i += 2 {
 		if v, _ := kv[i+1].(*yaml.Node); v != nil {
-			m.Content = append(m.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: kv[i].(string)}, v)
+			m.Content = append(m.Content, keyNode(kv[i].(string)), v)
 		}
 	}
 	return m
 }
+
+func keyNode(k string) *yaml.Node { return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: k} }
+func mappingNode() *yaml.Node     { return &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"} }
 
 func keyIndex(m *yaml.Node, k string) int {
 	for i := 0; i+1 < len(m.Content); i += 2 {
